@@ -1,0 +1,105 @@
+// Package storage keeps trackbot's state in SQLite (mattn/go-sqlite3): chats,
+// shipments (one row per carrier+number, however many chats follow it),
+// subscriptions (chat × shipment), carrier events and the outbox of messages
+// waiting to be sent. Methods are named for what the product does.
+package storage
+
+import (
+	"errors"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+var (
+	// ErrNotFound: no such row (subscription, shipment, chat).
+	ErrNotFound = errors.New("storage: not found")
+	// ErrLimitReached: the chat already follows the maximum number of parcels.
+	ErrLimitReached = errors.New("storage: parcel limit reached for this chat")
+)
+
+// Chat is a Telegram chat (or the console's one chat).
+type Chat struct {
+	ID     int64
+	Type   string // private, group, supergroup, channel, console
+	Title  string // group title or user's name
+	Active bool   // false after Telegram answered 403 (blocked / removed)
+}
+
+// Shipment is one parcel at one carrier, shared by every chat that follows it.
+type Shipment struct {
+	ID          int64
+	Carrier     string // detection carrier code
+	Number      string
+	Status      tracker.Status
+	StatusText  string
+	Service     string
+	ETA         time.Time // zero when unknown
+	StatusSince time.Time // when Status last changed (zero before the first poll)
+	LastEventAt time.Time // newest carrier event time (zero when none)
+	DeliveredAt time.Time // zero unless delivered
+	CreatedAt   time.Time // first followed
+	PolledAt    time.Time // last successful poll (zero when never)
+	NextPollAt  time.Time
+	Failures    int    // consecutive failed polls
+	LastError   string // last poll error, for logs and /status
+}
+
+// Subscription is one chat following one shipment.
+type Subscription struct {
+	ID            int64
+	ChatID        int64
+	Shipment      Shipment
+	Label         string
+	AddedBy       int64  // Telegram user id (0 for the console)
+	AddedByName   string // display name at the time
+	CreatedAt     time.Time
+	NotReceivedAt time.Time // when someone pressed "Not received" (zero otherwise)
+}
+
+// SubscribeParams is a request to follow a number in a chat.
+type SubscribeParams struct {
+	ChatID      int64
+	Carrier     string
+	Number      string
+	Label       string
+	AddedBy     int64
+	AddedByName string
+	MaxPerChat  int // 0: no limit
+	Now         time.Time
+}
+
+// OutboxMessage is a message queued for a chat. DedupeKey is unique across
+// the outbox: queueing the same key twice keeps the first, which is how each
+// change reaches each chat once and each advice rule fires once.
+type OutboxMessage struct {
+	ChatID         int64
+	SubscriptionID int64 // 0 when the message concerns no single parcel
+	DedupeKey      string
+	Text           string // Telegram HTML, already escaped
+	Markup         string // JSON reply_markup, or ""
+}
+
+// OutboxItem is a queued message waiting to be sent.
+type OutboxItem struct {
+	ID int64
+	OutboxMessage
+	ChatType  string
+	Attempts  int
+	CreatedAt time.Time
+}
+
+// PollRecord is what one successful poll of a shipment writes, in one
+// transaction: new events, the shipment's state and next poll time, and the
+// messages for its followers.
+type PollRecord struct {
+	ShipmentID int64
+	Result     tracker.Result
+	PolledAt   time.Time
+	NextPollAt time.Time
+	// Compose is called inside the transaction with the shipment as it was
+	// before this poll, the events new to storage (newest first) and the
+	// current followers in active chats; it returns the messages to queue.
+	// Nil means queue nothing.
+	Compose func(before Shipment, fresh []tracker.Event, followers []Subscription) []OutboxMessage
+}

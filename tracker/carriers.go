@@ -1,0 +1,71 @@
+package tracker
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// CarrierInfo is what the bot shows about a carrier.
+type CarrierInfo struct {
+	Code string
+	Name string
+	// URL is the public tracking page; %s is replaced by the number
+	// (query-escaped). Empty when the carrier has no page we can link.
+	URL string
+	// Contact is the carrier's customer-service page.
+	Contact string
+}
+
+// carriers by detection code. URLs are the carriers' current public pages.
+var carriers = map[string]CarrierInfo{
+	"amazon":        {"amazon", "Amazon Logistics", "https://track.amazon.com/tracking/%s", "https://www.amazon.com/gp/help/customer/contact-us"},
+	"ups":           {"ups", "UPS", "https://www.ups.com/track?loc=en_US&tracknum=%s", "https://www.ups.com/us/en/support/contact-us.page"},
+	"usps":          {"usps", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s", "https://www.usps.com/help/contact-us.htm"},
+	"fedex":         {"fedex", "FedEx", "https://www.fedex.com/fedextrack/?trknbr=%s", "https://www.fedex.com/en-us/customer-support.html"},
+	"dhl":           {"dhl", "DHL Express", "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=%s", "https://www.dhl.com/global-en/home/customer-service.html"},
+	"dhl_ecommerce": {"dhl_ecommerce", "DHL eCommerce", "https://www.dhl.com/global-en/home/tracking/tracking-ecommerce.html?submit=1&tracking-id=%s", "https://www.dhl.com/global-en/home/customer-service.html"},
+	"ontrac":        {"ontrac", "OnTrac", "https://www.ontrac.com/tracking/?number=%s", "https://www.ontrac.com/contact-us/"},
+	"lasership":     {"lasership", "LaserShip (OnTrac)", "https://www.ontrac.com/tracking/?number=%s", "https://www.ontrac.com/contact-us/"},
+	"canada_post":   {"canada_post", "Canada Post", "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=%s", "https://www.canadapost-postescanada.ca/cpc/en/support.page"},
+	"royal_mail":    {"royal_mail", "Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/%s", "https://www.royalmail.com/contact-us"},
+	"s10":           {"s10", "International post", "https://t.17track.net/en#nums=%s", ""},
+	"purolator":     {"purolator", "Purolator", "https://www.purolator.com/en/shipping/tracker?searchValue=%s", "https://www.purolator.com/en/support"},
+	"canpar":        {"canpar", "Canpar", "https://www.canpar.com/en/track/tracking.jsp?reference=%s&locale=en", "https://www.canpar.com/en/contact-us"},
+	"dpd":           {"dpd", "DPD", "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber=%s", "https://www.dpd.com/"},
+	"yodel":         {"yodel", "Yodel", "https://www.yodel.co.uk/tracking/%s", "https://www.yodel.co.uk/help-centre"},
+	"yunexpress":    {"yunexpress", "YunExpress", "https://www.yuntrack.com/parcelTracking?id=%s", "https://www.yunexpress.com/"},
+	"speedee":       {"speedee", "Spee-Dee Delivery", "https://www.speedeedelivery.com/track/?tracking=%s", "https://www.speedeedelivery.com/contact/"},
+	"gofo":          {"gofo", "GOFO Express", "https://www.gofoexpress.com/tracking.html?searchID=%s", "https://www.gofoexpress.com/"},
+	"landmark":      {"landmark", "Landmark Global", "https://track.landmarkglobal.com/?search=%s", "https://landmarkglobal.com/contact/"},
+	"old_dominion":  {"old_dominion", "Old Dominion Freight Line", "https://www.odfl.com/us/en/tools/trace-track-ltl-freight/trace.html?proNumbers=%s", "https://www.odfl.com/us/en/contact-us.html"},
+	"demo":          {"demo", "Demo Express", "", ""},
+}
+
+// Carrier returns what is known of a carrier code; unknown codes get the code as name.
+func Carrier(code string) CarrierInfo {
+	if c, ok := carriers[code]; ok {
+		return c
+	}
+	return CarrierInfo{Code: code, Name: strings.ToUpper(code)}
+}
+
+// CarrierCodes lists every carrier code trackbot knows, for /carrier.
+func CarrierCodes() []string {
+	codes := make([]string, 0, len(carriers))
+	for c := range carriers {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// TrackingURL is the carrier's public tracking page for number, or "".
+func TrackingURL(carrier, number string) string {
+	c := Carrier(carrier)
+	if c.URL == "" || number == "" {
+		return ""
+	}
+	return strings.Replace(c.URL, "%s", url.QueryEscape(number), 1)
+}
+

@@ -1,0 +1,74 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+)
+
+// Client looks shipments up at one carrier API (or an aggregator).
+//
+// Track is called with at most MaxBatch numbers. It returns one Result per
+// number the carrier answered for; a number the carrier does not know comes
+// back with StatusNotFound, not as an error. An error means the carrier gave
+// no usable answer for the batch (network, credentials, malformed reply); the
+// caller backs off and retries later.
+type Client interface {
+	Name() string // short name for logs and metrics: "ups", "17track", "demo"
+	MaxBatch() int
+	Track(ctx context.Context, numbers []string) ([]Result, error)
+}
+
+// ErrNoClient means no configured client can look the carrier up; the user
+// gets the carrier's tracking page link only.
+var ErrNoClient = errors.New("no carrier client configured")
+
+// Router picks the client that polls a carrier: its own API client when
+// configured, otherwise the aggregator, otherwise none.
+type Router struct {
+	direct    map[string]Client // by detection carrier code
+	aggregate Client            // may be nil
+}
+
+// NewRouter builds a Router. direct maps carrier codes to clients; nil
+// entries are ignored. aggregator may be nil.
+func NewRouter(direct map[string]Client, aggregator Client) *Router {
+	r := &Router{direct: map[string]Client{}, aggregate: aggregator}
+	for code, c := range direct {
+		if c != nil {
+			r.direct[code] = c
+		}
+	}
+	return r
+}
+
+// ClientFor returns the client for a carrier code, or ErrNoClient.
+func (r *Router) ClientFor(carrier string) (Client, error) {
+	if c, ok := r.direct[carrier]; ok {
+		return c, nil
+	}
+	if r.aggregate != nil {
+		return r.aggregate, nil
+	}
+	return nil, ErrNoClient
+}
+
+// Lookup tracks one number through the client for its carrier.
+func (r *Router) Lookup(ctx context.Context, carrier, number string) (Result, error) {
+	c, err := r.ClientFor(carrier)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := c.Track(ctx, []string{number})
+	if err != nil {
+		return Result{}, err
+	}
+	for _, x := range res {
+		if x.Number == number {
+			if x.Carrier == "" {
+				x.Carrier = carrier
+			}
+			return x, nil
+		}
+	}
+	return Result{Number: number, Carrier: carrier, Status: StatusNotFound}, nil
+}

@@ -1,0 +1,136 @@
+// Package tracker is trackbot's domain: recognising tracking numbers, the
+// normalised shipment model every carrier maps to, and the small interface
+// carrier clients implement. It knows nothing of Telegram or SQL.
+package tracker
+
+import "time"
+
+// Status is the normalised state of a shipment. The string values are part of
+// the `trackbot status` JSON contract.
+type Status string
+
+const (
+	StatusInfoReceived       Status = "info_received"        // label created, carrier has not got it yet
+	StatusInTransit          Status = "in_transit"           // moving through the network
+	StatusOutForDelivery     Status = "out_for_delivery"     // on the vehicle today
+	StatusDelivered          Status = "delivered"            // carrier says it was handed over
+	StatusAttemptFailed      Status = "attempt_failed"       // courier came, could not deliver
+	StatusAvailableForPickup Status = "available_for_pickup" // waiting at a pickup point or locker
+	StatusException          Status = "exception"            // something went wrong (delay, damage, address)
+	StatusCustoms            Status = "customs"              // held in or passing through customs
+	StatusReturned           Status = "returned"             // on its way back, or back, to the sender
+	StatusExpired            Status = "expired"              // carrier stopped updating it
+	StatusNotFound           Status = "not_found"            // carrier does not know the number (yet)
+	StatusUnknown            Status = "unknown"              // not polled yet, or nothing usable
+)
+
+// Statuses lists every normalised status, in the order of a parcel's life.
+var Statuses = []Status{
+	StatusInfoReceived, StatusInTransit, StatusCustoms, StatusOutForDelivery,
+	StatusAttemptFailed, StatusAvailableForPickup, StatusDelivered, StatusException,
+	StatusReturned, StatusExpired, StatusNotFound, StatusUnknown,
+}
+
+// Valid reports whether s is one of the contract's status codes.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether a shipment in this state needs no more regular polling
+// (it is checked once more to confirm, then left alone).
+func (s Status) Final() bool {
+	return s == StatusDelivered || s == StatusReturned || s == StatusExpired
+}
+
+// Event is one carrier scan, normalised.
+type Event struct {
+	Time        time.Time `json:"time"` // carrier's time with its zone offset; UTC when the carrier gave none
+	Status      Status    `json:"status"`
+	Description string    `json:"description"`
+	Location    string    `json:"location"`
+}
+
+// Result is one carrier's answer about one number.
+type Result struct {
+	Number     string    `json:"number"`
+	Carrier    string    `json:"carrier"` // detection carrier code (ups, usps, fedex, dhl, amazon, …)
+	Status     Status    `json:"status"`
+	StatusText string    `json:"status_text"` // the carrier's own words for the latest status
+	ETA        time.Time `json:"eta"`         // zero when unknown
+	Events     []Event   `json:"events"`      // newest first
+	// Service is the carrier's product name ("UPS Ground"), when it says.
+	Service string `json:"service,omitempty"`
+}
+
+// Latest returns the newest event, or false when there is none.
+func (r Result) Latest() (Event, bool) {
+	if len(r.Events) == 0 {
+		return Event{}, false
+	}
+	return r.Events[0], true
+}
+
+// Title is the status in plain words, for messages and lists.
+func (s Status) Title() string {
+	switch s {
+	case StatusInfoReceived:
+		return "Label created"
+	case StatusInTransit:
+		return "In transit"
+	case StatusOutForDelivery:
+		return "Out for delivery"
+	case StatusDelivered:
+		return "Delivered"
+	case StatusAttemptFailed:
+		return "Delivery attempted"
+	case StatusAvailableForPickup:
+		return "Ready for pickup"
+	case StatusException:
+		return "Exception"
+	case StatusCustoms:
+		return "In customs"
+	case StatusReturned:
+		return "Returned to sender"
+	case StatusExpired:
+		return "Tracking expired"
+	case StatusNotFound:
+		return "Not found yet"
+	default:
+		return "Waiting for first update"
+	}
+}
+
+// Emoji is a one-glyph marker for the status in lists and pushes.
+func (s Status) Emoji() string {
+	switch s {
+	case StatusInfoReceived:
+		return "🏷"
+	case StatusInTransit:
+		return "🚚"
+	case StatusOutForDelivery:
+		return "🛵"
+	case StatusDelivered:
+		return "✅"
+	case StatusAttemptFailed:
+		return "🚪"
+	case StatusAvailableForPickup:
+		return "🏪"
+	case StatusException:
+		return "⚠️"
+	case StatusCustoms:
+		return "🛃"
+	case StatusReturned:
+		return "↩️"
+	case StatusExpired:
+		return "⌛"
+	case StatusNotFound:
+		return "🔎"
+	default:
+		return "⏳"
+	}
+}
