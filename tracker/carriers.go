@@ -68,4 +68,3 @@ func TrackingURL(carrier, number string) string {
 	}
 	return strings.Replace(c.URL, "%s", url.QueryEscape(number), 1)
 }
-
