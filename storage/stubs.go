@@ -100,3 +100,8 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error 
 func (s *Store) OutboxStats(ctx context.Context) (depth int, oldest time.Time, err error) {
 	return 0, time.Time{}, errTODO
 }
+
+// ActiveSubscriptions pages through every subscription in an active chat, by id (for the advice sweep).
+func (s *Store) ActiveSubscriptions(ctx context.Context, afterID int64, limit int) ([]Subscription, error) {
+	return nil, errTODO
+}
