@@ -1,0 +1,69 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := loadConfig(envOf(nil))
+	if err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	if c.APIURL != defaultAPIURL || c.DB != defaultDB || c.PollSchedule != defaultSchedule ||
+		c.PollInterval != time.Hour || c.MaxParcels != 50 || c.Demo || c.LogFormat != "text" {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+	if err := c.requireToken(); err == nil || !strings.Contains(err.Error(), "@BotFather") {
+		t.Errorf("missing token error should point to @BotFather, got %v", err)
+	}
+}
+
+func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
+	tests := map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"bad schedule":      {map[string]string{"TRACKBOT_POLL_SCHEDULE": "every minute"}, "TRACKBOT_POLL_SCHEDULE"},
+		"bad interval":      {map[string]string{"TRACKBOT_POLL_INTERVAL": "soon"}, "TRACKBOT_POLL_INTERVAL"},
+		"too short":         {map[string]string{"TRACKBOT_POLL_INTERVAL": "5s"}, "too short"},
+		"bad demo":          {map[string]string{"TRACKBOT_DEMO": "maybe"}, "TRACKBOT_DEMO"},
+		"bad url":           {map[string]string{"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"},
+		"webhook no secret": {map[string]string{"TRACKBOT_WEBHOOK_URL": "https://example.org/hook"}, "TRACKBOT_WEBHOOK_SECRET"},
+		"webhook http":      {map[string]string{"TRACKBOT_WEBHOOK_URL": "http://example.org/hook", "TRACKBOT_WEBHOOK_SECRET": "s"}, "https"},
+		"bad max":           {map[string]string{"TRACKBOT_MAX_PARCELS": "-3"}, "TRACKBOT_MAX_PARCELS"},
+		"bad log format":    {map[string]string{"TRACKBOT_LOG_FORMAT": "xml"}, "TRACKBOT_LOG_FORMAT"},
+		"bad log level":     {map[string]string{"TRACKBOT_LOG_LEVEL": "loud"}, "TRACKBOT_LOG_LEVEL"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadConfig(envOf(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want error mentioning %q, got %v", tc.want, err)
+			}
+		})
+	}
+}
+
+func TestLoadConfigValues(t *testing.T) {
+	c, err := loadConfig(envOf(map[string]string{
+		"TELEGRAM_BOT_TOKEN":      "123:abc",
+		"TELEGRAM_API_URL":        "http://127.0.0.1:8081/",
+		"TRACKBOT_POLL_INTERVAL":  "30m",
+		"TRACKBOT_DEMO":           "1",
+		"TRACKBOT_WEBHOOK_URL":    "https://bot.example.org/tg",
+		"TRACKBOT_WEBHOOK_SECRET": "s3cret_-X",
+		"TRACKBOT_LOG_LEVEL":      "debug",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.APIURL != "http://127.0.0.1:8081" || c.PollInterval != 30*time.Minute || !c.Demo || c.requireToken() != nil {
+		t.Errorf("values not taken: %+v", c)
+	}
+}

@@ -1,0 +1,86 @@
+// Command trackbot is a Telegram bot that follows parcels: paste a tracking
+// number, and it recognises the carrier, polls it, and tells the chat when
+// anything changes.
+//
+// Data flow: Telegram update → bot (commands, pasted text, questions, buttons)
+// → storage (chats, shipments, subscriptions). A cron tick → poller → carrier
+// clients → storage (events, status, outbox in one transaction) → notifier →
+// Telegram.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `trackbot — parcel tracking for Telegram
+
+Usage:
+  trackbot [run]          run the bot (needs TELEGRAM_BOT_TOKEN)
+  trackbot console        talk to the bot in this terminal (demo carrier on, no token needed)
+  trackbot detect [TEXT…] find tracking numbers (reads stdin lines when no TEXT)
+  trackbot status NUMBER  look a number up once at its carrier
+  trackbot ask QUESTION…  answer a question about parcels
+
+Configuration is read from the environment; see README.md.
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "trackbot: "+oneLine(err))
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := newLogger(cfg, stderr)
+	_ = ctx
+	_ = logger
+	switch cmd {
+	default:
+		return fmt.Errorf("unknown command %q (try: trackbot help)", cmd)
+	}
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// oneLine keeps the contract's "one-line error on stderr".
+func oneLine(err error) string {
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
+}
+
+var _ = errors.New
