@@ -1,0 +1,178 @@
+package advice
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // a Monday
+
+func rules(as []Advice) []string {
+	var ids []string
+	for _, a := range as {
+		ids = append(ids, a.Rule)
+	}
+	return ids
+}
+
+// TestRulesAtTheirThresholds checks every rule just before, exactly at and
+// after its threshold on the shipment's own clock.
+func TestRulesAtTheirThresholds(t *testing.T) {
+	d := Default
+	const ns = time.Nanosecond
+	base := Input{Carrier: "ups", Number: "1Z", Valid: true, AddedAt: t0, Polled: true}
+	with := func(f func(*Input)) Input { in := base; f(&in); return in }
+
+	tests := map[string]struct {
+		in   Input
+		now  time.Time
+		want []string // rule ids, most urgent first
+	}{
+		"just added, not found: wait": {with(func(in *Input) { in.Status = tracker.StatusNotFound }), t0.Add(d.Activation - ns), []string{RuleActivationWait}},
+		"not found at 48h: contact":   {with(func(in *Input) { in.Status = tracker.StatusNotFound }), t0.Add(d.Activation), []string{RuleNoTracking}},
+		"label only at 48h: contact":  {with(func(in *Input) { in.Status = tracker.StatusInfoReceived }), t0.Add(d.Activation), []string{RuleNoTracking}},
+		"never polled at 48h: silent": {with(func(in *Input) { in.Status = tracker.StatusUnknown; in.Polled = false }), t0.Add(d.Activation + time.Hour), nil},
+		"not found, a week less 1ns":  {with(func(in *Input) { in.Status = tracker.StatusNotFound }), t0.Add(d.NotFoundGiveUp - ns), []string{RuleNoTracking}},
+		"not found a week: wrong number": {with(func(in *Input) { in.Status = tracker.StatusNotFound }), t0.Add(d.NotFoundGiveUp),
+			[]string{RuleNumberUnknown, RuleNoTracking}},
+		"invalid number at once": {with(func(in *Input) { in.Valid = false }), t0, []string{RuleInvalidNumber}},
+
+		"domestic quiet, before stall": {with(func(in *Input) { in.Status = tracker.StatusInTransit; in.LastEventAt = t0 }), t0.Add(d.DomesticStall - ns), nil},
+		"domestic stall":               {with(func(in *Input) { in.Status = tracker.StatusInTransit; in.LastEventAt = t0 }), t0.Add(d.DomesticStall), []string{RuleStalled}},
+		"international quiet 4 days": {with(func(in *Input) { in.Status = tracker.StatusInTransit; in.LastEventAt = t0; in.International = true }),
+			t0.Add(d.DomesticStall), nil},
+		"international stall, 1ns early": {with(func(in *Input) { in.Status = tracker.StatusInTransit; in.LastEventAt = t0; in.International = true }),
+			t0.Add(d.InternationalStall - ns), nil},
+		"international stall": {with(func(in *Input) { in.Status = tracker.StatusInTransit; in.LastEventAt = t0; in.International = true }),
+			t0.Add(d.InternationalStall), []string{RuleStalled}},
+		"customs, before stall: watch for duties": {with(func(in *Input) { in.Status = tracker.StatusCustoms; in.StatusSince = t0 }),
+			t0.Add(d.DomesticStall), []string{RuleCustomsCheck}},
+		"customs stall": {with(func(in *Input) { in.Status = tracker.StatusCustoms; in.StatusSince = t0 }),
+			t0.Add(d.InternationalStall), []string{RuleStalled, RuleCustomsCheck}},
+
+		"ETA day not over": {with(func(in *Input) {
+			in.Status = tracker.StatusInTransit
+			in.LastEventAt = t0
+			in.ETA = t0.Add(24 * time.Hour)
+		}),
+			t0.Add(24*time.Hour + d.ETAGrace - ns), nil},
+		"ETA passed": {with(func(in *Input) {
+			in.Status = tracker.StatusInTransit
+			in.LastEventAt = t0
+			in.ETA = t0.Add(24 * time.Hour)
+		}),
+			t0.Add(24*time.Hour + d.ETAGrace), []string{RuleLate}},
+		"ETA passed but delivered": {with(func(in *Input) { in.Status = tracker.StatusDelivered; in.DeliveredAt = t0; in.ETA = t0 }),
+			t0.Add(10 * 24 * time.Hour), nil},
+		"late and stalled": {with(func(in *Input) { in.Status = tracker.StatusInTransit; in.LastEventAt = t0; in.ETA = t0 }),
+			t0.Add(d.DomesticStall), []string{RuleLate, RuleStalled}},
+
+		"delivered, nobody complained": {with(func(in *Input) { in.Status = tracker.StatusDelivered; in.DeliveredAt = t0 }), t0.Add(30 * 24 * time.Hour), nil},
+		"not received, look around": {with(func(in *Input) {
+			in.Status = tracker.StatusDelivered
+			in.DeliveredAt = t0
+			in.NotReceivedAt = t0.Add(time.Hour)
+		}),
+			t0.Add(d.NotReceivedWait - ns), []string{RuleNotReceivedCheck}},
+		"not received after 48h": {with(func(in *Input) {
+			in.Status = tracker.StatusDelivered
+			in.DeliveredAt = t0
+			in.NotReceivedAt = t0.Add(time.Hour)
+		}),
+			t0.Add(d.NotReceivedWait), []string{RuleNotReceived}},
+
+		"attempt failed, fresh": {with(func(in *Input) { in.Status = tracker.StatusAttemptFailed; in.StatusSince = t0 }), t0.Add(d.ExceptionClear - ns), []string{RuleAttemptWait}},
+		"attempt failed, stuck": {with(func(in *Input) { in.Status = tracker.StatusAttemptFailed; in.StatusSince = t0 }), t0.Add(d.ExceptionClear), []string{RuleAttemptStuck}},
+		"exception, fresh":      {with(func(in *Input) { in.Status = tracker.StatusException; in.StatusSince = t0 }), t0.Add(d.ExceptionClear - ns), []string{RuleExceptionWait}},
+		"exception, stuck":      {with(func(in *Input) { in.Status = tracker.StatusException; in.StatusSince = t0 }), t0.Add(d.ExceptionClear), []string{RuleExceptionStuck}},
+		"returned":              {with(func(in *Input) { in.Status = tracker.StatusReturned; in.StatusSince = t0 }), t0, []string{RuleReturned}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := Evaluate(tc.in, tc.now)
+			if ids := rules(got); !slices.Equal(ids, tc.want) {
+				t.Fatalf("Evaluate at +%v = %v, want %v", tc.now.Sub(t0), ids, tc.want)
+			}
+			wantAttention := false
+			for _, a := range got {
+				if a.Title == "" || a.Text == "" {
+					t.Errorf("%s: empty title or text", a.Rule)
+				}
+				switch a.Action {
+				case Contact:
+					wantAttention = true
+					if a.ContactName == "" {
+						t.Errorf("%s: contact advice names nobody", a.Rule)
+					}
+				case Wait:
+					if a.ContactName != "" {
+						t.Errorf("%s: wait advice names a contact", a.Rule)
+					}
+				default:
+					t.Errorf("%s: action %q", a.Rule, a.Action)
+				}
+			}
+			if NeedsAttention(tc.in, tc.now) != wantAttention {
+				t.Errorf("NeedsAttention = %v, want %v", !wantAttention, wantAttention)
+			}
+		})
+	}
+}
+
+func TestContactTarget(t *testing.T) {
+	stalled := func(in Input) Input {
+		in.Valid, in.Polled, in.Status, in.AddedAt, in.LastEventAt = true, true, tracker.StatusInTransit, t0, t0
+		return in
+	}
+	tests := map[string]struct {
+		in       Input
+		rule     string
+		name     string
+		url      string
+		textHave string
+	}{
+		"carrier's own page": {stalled(Input{Carrier: "fedex"}), RuleStalled, "FedEx customer service", tracker.Carrier("fedex").Contact, "customer service"},
+		"amazon order":       {stalled(Input{Carrier: "amazon", AmazonOrder: true}), RuleStalled, "Amazon customer service", amazonContactURL, ""},
+		"wrong number: seller": {Input{Carrier: "usps", Valid: true, Polled: true, Status: tracker.StatusNotFound, AddedAt: t0},
+			RuleNoTracking, "the seller", "", "mistyped"},
+		"amazon wrong number: amazon or third-party seller": {Input{Carrier: "amazon", AmazonOrder: true, Valid: true, Polled: true, Status: tracker.StatusNotFound, AddedAt: t0},
+			RuleNoTracking, "Amazon customer service (or the third-party seller)", amazonContactURL, ""},
+		"postal: search opens later": {Input{Carrier: "usps", Valid: true, Polled: true, Status: tracker.StatusDelivered, AddedAt: t0, DeliveredAt: t0.Add(24 * time.Hour), NotReceivedAt: t0.Add(25 * time.Hour)},
+			RuleNotReceived, "USPS customer service", tracker.Carrier("usps").Contact, "missing-mail search takes longer and can be opened from Mon 9 Mar"},
+		"postal: search open now": {Input{Carrier: "royal_mail", Valid: true, Polled: true, Status: tracker.StatusDelivered, AddedAt: t0.Add(-7 * 24 * time.Hour), DeliveredAt: t0, NotReceivedAt: t0},
+			RuleNotReceived, "Royal Mail customer service", tracker.Carrier("royal_mail").Contact, "missing-mail search now"},
+		"amazon delivered missing": {Input{Carrier: "amazon", AmazonOrder: true, Valid: true, Polled: true, Status: tracker.StatusDelivered, AddedAt: t0, DeliveredAt: t0, NotReceivedAt: t0},
+			RuleNotReceived, "Amazon customer service", amazonContactURL, "third-party seller"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := Evaluate(tc.in, t0.Add(11*24*time.Hour))
+			if name == "postal: search opens later" {
+				got = Evaluate(tc.in, t0.Add(3*24*time.Hour))
+			}
+			i := slices.IndexFunc(got, func(a Advice) bool { return a.Rule == tc.rule })
+			if i < 0 {
+				t.Fatalf("rule %s did not fire: %v", tc.rule, rules(got))
+			}
+			a := got[i]
+			if a.ContactName != tc.name || a.ContactURL != tc.url {
+				t.Errorf("contact = %q %q, want %q %q", a.ContactName, a.ContactURL, tc.name, tc.url)
+			}
+			if !strings.Contains(a.Text, tc.textHave) {
+				t.Errorf("text %q lacks %q", a.Text, tc.textHave)
+			}
+		})
+	}
+}
+
+func TestLimitsAreOrdered(t *testing.T) {
+	d := Default
+	if !(d.Activation < d.NotFoundGiveUp && d.DomesticStall < d.InternationalStall && d.ETAGrace > 0 &&
+		d.NotReceivedWait < d.PostalSearchAfter && d.ExceptionClear > 0) {
+		t.Errorf("thresholds out of order: %+v", d)
+	}
+}
