@@ -41,8 +41,9 @@ type Shipment struct {
 	CreatedAt   time.Time // first followed
 	PolledAt    time.Time // last successful poll (zero when never)
 	NextPollAt  time.Time
-	Failures    int    // consecutive failed polls
-	LastError   string // last poll error, for logs and /status
+	Failures    int       // consecutive failed polls
+	LastError   string    // last poll error, for logs and /status
+	LastErrorAt time.Time // when LastError happened (zero when the last poll succeeded)
 }
 
 // Subscription is one chat following one shipment.

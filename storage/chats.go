@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TouchChat creates or updates a chat and marks it active. An empty Type or
+// Title keeps what is stored.
+func (s *Store) TouchChat(ctx context.Context, c Chat) error {
+	now := time.Now().Unix()
+	_, err := s.w.ExecContext(ctx, `
+		INSERT INTO chats (id, type, title, active, created_at, updated_at)
+		VALUES (?, ?, ?, 1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			type = COALESCE(NULLIF(excluded.type, ''), chats.type),
+			title = COALESCE(NULLIF(excluded.title, ''), chats.title),
+			active = 1,
+			updated_at = excluded.updated_at`,
+		c.ID, c.Type, c.Title, now, now)
+	if err != nil {
+		return fmt.Errorf("storage: touch chat %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// Chat returns a chat, or ErrNotFound.
+func (s *Store) Chat(ctx context.Context, id int64) (Chat, error) {
+	var c Chat
+	err := s.r.QueryRowContext(ctx, `SELECT id, type, title, active FROM chats WHERE id = ?`, id).
+		Scan(&c.ID, &c.Type, &c.Title, &c.Active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Chat{}, ErrNotFound
+	}
+	if err != nil {
+		return Chat{}, fmt.Errorf("storage: chat %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// SetChatActive marks a chat reachable or not (403: blocked or removed). An
+// inactive chat keeps all its data; its shipments are just not polled for it
+// and its outbox waits until it is active again.
+func (s *Store) SetChatActive(ctx context.Context, id int64, active bool) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE chats SET active = ?, updated_at = ? WHERE id = ?`,
+		active, time.Now().Unix(), id)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("storage: set chat %d active=%t: %w", id, active, err)
+	}
+	return nil
+}
+
+// MigrateChat moves a chat (and its subscriptions and pending outbox) to a
+// new id (group → supergroup), in one transaction. The new chat may already
+// exist: where both follow the same shipment the new chat's subscription
+// stays (taking the old label if it has none) and the old one's messages are
+// pointed at it. ErrNotFound when oldID is unknown.
+func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
+	if oldID == newID {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := time.Now().Unix()
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO chats (id, type, title, active, created_at, updated_at)
+			SELECT ?, 'supergroup', title, 1, created_at, ? FROM chats WHERE id = ?
+			ON CONFLICT (id) DO UPDATE SET active = 1, updated_at = excluded.updated_at`,
+			newID, now, oldID)
+		if err != nil {
+			return fmt.Errorf("new chat: %w", err)
+		}
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+
+		// Subscriptions both chats have: keep the new chat's, move the rest.
+		rows, err := tx.QueryContext(ctx, `
+			SELECT o.id, n.id FROM subscriptions o
+			JOIN subscriptions n ON n.shipment_id = o.shipment_id AND n.chat_id = ?
+			WHERE o.chat_id = ?`, newID, oldID)
+		if err != nil {
+			return fmt.Errorf("overlap: %w", err)
+		}
+		var pairs [][2]int64
+		for rows.Next() {
+			var p [2]int64
+			if err := rows.Scan(&p[0], &p[1]); err != nil {
+				rows.Close()
+				return fmt.Errorf("overlap: %w", err)
+			}
+			pairs = append(pairs, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("overlap: %w", err)
+		}
+		for _, p := range pairs {
+			if err := mergeSubscription(ctx, tx, p[0], p[1]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
+			return fmt.Errorf("move subscriptions: %w", err)
+		}
+		// Sent history moves too, so the old row can go and dedupe keys stay.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
+			return fmt.Errorf("move outbox: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE id = ?`, oldID); err != nil {
+			return fmt.Errorf("delete old chat: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: migrate chat %d to %d: %w", oldID, newID, err)
+	}
+	return nil
+}
+
+// mergeSubscription folds subscription from into into (same shipment): the
+// label and "not received" mark carry over where into has none, from's
+// outbox rows point at into, and from is deleted.
+func mergeSubscription(ctx context.Context, tx *sql.Tx, from, into int64) error {
+	_, err := tx.ExecContext(ctx, `
+		UPDATE subscriptions SET
+			label = CASE WHEN label = '' THEN (SELECT label FROM subscriptions WHERE id = ?1) ELSE label END,
+			not_received_at = CASE WHEN not_received_at = 0 THEN (SELECT not_received_at FROM subscriptions WHERE id = ?1) ELSE not_received_at END
+		WHERE id = ?2`, from, into)
+	if err != nil {
+		return fmt.Errorf("merge subscription %d into %d: %w", from, into, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET subscription_id = ? WHERE subscription_id = ?`, into, from); err != nil {
+		return fmt.Errorf("merge subscription %d outbox: %w", from, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ?`, from); err != nil {
+		return fmt.Errorf("merge subscription %d: delete: %w", from, err)
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Enqueue queues messages, skipping any whose DedupeKey was queued before;
+// returns how many were new. A message about a subscription that no longer
+// exists (unsubscribed meanwhile) is skipped too.
+func (s *Store) Enqueue(ctx context.Context, msgs ...OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = enqueue(ctx, tx, time.Now().Unix(), msgs)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: enqueue: %w", err)
+	}
+	return n, nil
+}
+
+// enqueue inserts msgs due at once; a DedupeKey seen before (sent, failed or
+// pending) is left as it is.
+func enqueue(ctx context.Context, tx *sql.Tx, created int64, msgs []OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at)
+		SELECT ?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6
+		WHERE ?2 = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = ?2)
+		ON CONFLICT (dedupe_key) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: %w", err)
+	}
+	defer stmt.Close()
+	total := 0
+	for _, m := range msgs {
+		if m.DedupeKey == "" {
+			return total, fmt.Errorf("outbox: message for chat %d has no dedupe key", m.ChatID)
+		}
+		res, err := stmt.ExecContext(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created)
+		if err != nil {
+			return total, fmt.Errorf("outbox %q: %w", m.DedupeKey, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("outbox %q: %w", m.DedupeKey, err)
+		}
+		total += int(n)
+	}
+	return total, nil
+}
+
+// PendingOutbox returns unsent messages due at now for active chats, oldest
+// first; at most limit (0: all).
+func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT o.id, o.chat_id, COALESCE(o.subscription_id, 0), o.dedupe_key, o.text, o.markup,
+			c.type, o.attempts, o.created_at
+		FROM outbox o JOIN chats c ON c.id = o.chat_id
+		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= ? AND c.active = 1
+		ORDER BY o.id
+		LIMIT ?`, now.Unix(), limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("storage: pending outbox: %w", err)
+	}
+	defer rows.Close()
+	var items []OutboxItem
+	for rows.Next() {
+		var (
+			it      OutboxItem
+			created int64
+		)
+		if err := rows.Scan(&it.ID, &it.ChatID, &it.SubscriptionID, &it.DedupeKey, &it.Text, &it.Markup,
+			&it.ChatType, &it.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("storage: pending outbox: %w", err)
+		}
+		it.CreatedAt = fromUnix(created)
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: pending outbox: %w", err)
+	}
+	return items, nil
+}
+
+// MarkSent records that Telegram accepted the message.
+func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return s.updateOutbox(ctx, id, "mark sent", `
+		UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = ''
+		WHERE id = ?`, at.Unix(), id)
+}
+
+// RetryLater counts a failed attempt and holds the message until at (a 429's
+// retry_after, a network error's back-off).
+func (s *Store) RetryLater(ctx context.Context, id int64, at time.Time, errText string) error {
+	return s.updateOutbox(ctx, id, "retry later", `
+		UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+		WHERE id = ?`, unix(at), errText, id)
+}
+
+// MarkFailed gives up on a message (Telegram refused it for good); it stays
+// in the table, with its dedupe key, and is never offered again.
+func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
+	return s.updateOutbox(ctx, id, "mark failed", `
+		UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?
+		WHERE id = ?`, time.Now().Unix(), errText, id)
+}
+
+func (s *Store) updateOutbox(ctx context.Context, id int64, what, query string, args ...any) error {
+	res, err := s.w.ExecContext(ctx, query, args...)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("storage: outbox %d: %s: %w", id, what, err)
+	}
+	return nil
+}
+
+// OutboxStats: unsent message count and the oldest unsent message's creation
+// time (zero when none). Messages waiting for an inactive chat are not
+// counted: they wait for the chat, not for the notifier.
+func (s *Store) OutboxStats(ctx context.Context) (depth int, oldest time.Time, err error) {
+	var first sql.NullInt64
+	err = s.r.QueryRowContext(ctx, `
+		SELECT COUNT(*), MIN(o.created_at)
+		FROM outbox o JOIN chats c ON c.id = o.chat_id
+		WHERE o.sent_at = 0 AND o.failed_at = 0 AND c.active = 1`).Scan(&depth, &first)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("storage: outbox stats: %w", err)
+	}
+	return depth, fromUnix(first.Int64), nil
+}

@@ -1,0 +1,313 @@
+package storage
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// shipmentColumns are what shipmentScanner reads (alias s).
+const shipmentColumns = `s.id, s.carrier, s.number, s.status, s.status_text, s.service, s.eta,
+	s.status_since, s.last_event_at, s.delivered_at, s.created_at, s.polled_at, s.next_poll_at,
+	s.failures, s.last_error, s.last_error_at`
+
+// shipmentScanner returns scan destinations for shipmentColumns and a
+// function that fills sh once the row is scanned.
+func shipmentScanner(sh *Shipment) ([]any, func() error) {
+	var (
+		status, eta                                  string
+		since, lastEvent, delivered, created, polled int64
+		next, errAt                                  int64
+	)
+	dest := []any{&sh.ID, &sh.Carrier, &sh.Number, &status, &sh.StatusText, &sh.Service, &eta,
+		&since, &lastEvent, &delivered, &created, &polled, &next, &sh.Failures, &sh.LastError, &errAt}
+	return dest, func() error {
+		t, err := fromZoned(eta)
+		if err != nil {
+			return fmt.Errorf("shipment %d eta: %w", sh.ID, err)
+		}
+		sh.Status = tracker.Status(status)
+		sh.ETA = t
+		sh.StatusSince = fromUnix(since)
+		sh.LastEventAt = fromUnix(lastEvent)
+		sh.DeliveredAt = fromUnix(delivered)
+		sh.CreatedAt = fromUnix(created)
+		sh.PolledAt = fromUnix(polled)
+		sh.NextPollAt = fromUnix(next)
+		sh.LastErrorAt = fromUnix(errAt)
+		return nil
+	}
+}
+
+func scanShipment(sc scanner) (Shipment, error) {
+	var sh Shipment
+	dest, finish := shipmentScanner(&sh)
+	if err := sc.Scan(dest...); err != nil {
+		return Shipment{}, err
+	}
+	return sh, finish()
+}
+
+func shipmentByID(ctx context.Context, q querier, id int64) (Shipment, error) {
+	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Shipment{}, ErrNotFound
+	}
+	return sh, err
+}
+
+// Shipment returns one shipment, or ErrNotFound.
+func (s *Store) Shipment(ctx context.Context, id int64) (Shipment, error) {
+	sh, err := shipmentByID(ctx, s.r, id)
+	if errors.Is(err, ErrNotFound) {
+		return Shipment{}, ErrNotFound
+	}
+	if err != nil {
+		return Shipment{}, fmt.Errorf("storage: shipment %d: %w", id, err)
+	}
+	return sh, nil
+}
+
+// DueShipments returns shipments with next_poll_at <= now that at least one
+// active chat follows, oldest due first; at most limit (0: all).
+func (s *Store) DueShipments(ctx context.Context, now time.Time, limit int) ([]Shipment, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT `+shipmentColumns+` FROM shipments s
+		WHERE s.next_poll_at <= ?
+		  AND EXISTS (
+			SELECT 1 FROM subscriptions sub JOIN chats c ON c.id = sub.chat_id
+			WHERE sub.shipment_id = s.id AND c.active = 1)
+		ORDER BY s.next_poll_at, s.id
+		LIMIT ?`, now.Unix(), limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("storage: due shipments: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Shipment, 0, max(limit, 0))
+	for rows.Next() {
+		sh, err := scanShipment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("storage: due shipments: %w", err)
+		}
+		out = append(out, sh)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: due shipments: %w", err)
+	}
+	return out, nil
+}
+
+const followersQuery = `
+	SELECT ` + subscriptionColumns + `
+	FROM subscriptions sub
+	JOIN shipments s ON s.id = sub.shipment_id
+	JOIN chats c ON c.id = sub.chat_id
+	WHERE sub.shipment_id = ? AND c.active = 1
+	ORDER BY sub.id`
+
+// Followers returns the subscriptions to a shipment in active chats.
+func (s *Store) Followers(ctx context.Context, shipmentID int64) ([]Subscription, error) {
+	subs, err := querySubscriptions(ctx, s.r, followersQuery, shipmentID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: followers of %d: %w", shipmentID, err)
+	}
+	return subs, nil
+}
+
+// ShipmentEvents returns a shipment's stored events, newest first, at most
+// limit (0: all). Times come back with the carrier's zone offset.
+func (s *Store) ShipmentEvents(ctx context.Context, shipmentID int64, limit int) ([]tracker.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT time, status, description, location FROM events
+		WHERE shipment_id = ?
+		ORDER BY time_unix DESC, id DESC
+		LIMIT ?`, shipmentID, limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("storage: events of %d: %w", shipmentID, err)
+	}
+	defer rows.Close()
+	var events []tracker.Event
+	for rows.Next() {
+		var (
+			e  tracker.Event
+			at string
+		)
+		if err := rows.Scan(&at, &e.Status, &e.Description, &e.Location); err != nil {
+			return nil, fmt.Errorf("storage: events of %d: %w", shipmentID, err)
+		}
+		if e.Time, err = fromZoned(at); err != nil {
+			return nil, fmt.Errorf("storage: events of %d: %w", shipmentID, err)
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: events of %d: %w", shipmentID, err)
+	}
+	return events, nil
+}
+
+// eventHash identifies a carrier scan: the same instant, status, description
+// and location is the same scan however often a carrier repeats it. The
+// instant, not its text, goes in, so a zone change alone is no new scan.
+func eventHash(e tracker.Event) string {
+	h := sha256.New()
+	if !e.Time.IsZero() {
+		h.Write([]byte(e.Time.UTC().Format(time.RFC3339Nano)))
+	}
+	for _, s := range []string{string(e.Status), strings.TrimSpace(e.Description), strings.TrimSpace(e.Location)} {
+		h.Write([]byte{0x1f})
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// RecordPoll writes a successful poll in one transaction and returns the
+// events that were new, newest first: the new events, the shipment's state
+// (StatusSince moves only when the status changes) and next poll time, and
+// whatever r.Compose returns for the followers, each message queued once per
+// DedupeKey. Compose sees the shipment as it was before the poll; the
+// followers' Shipment is the state after it. Either all of it is stored or
+// none, so a crash can neither lose a push nor queue it twice.
+func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, error) {
+	if r.PolledAt.IsZero() {
+		r.PolledAt = time.Now()
+	}
+	var fresh []tracker.Event
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := shipmentByID(ctx, tx, r.ShipmentID)
+		if err != nil {
+			return err
+		}
+		polled := r.PolledAt.Unix()
+
+		fresh, err = insertEvents(ctx, tx, r.ShipmentID, r.Result.Events, polled)
+		if err != nil {
+			return err
+		}
+
+		status := r.Result.Status
+		if status == "" {
+			status = before.Status
+		}
+		since := before.StatusSince
+		if status != before.Status || since.IsZero() {
+			since = r.PolledAt
+		}
+		lastEvent := before.LastEventAt
+		for _, e := range r.Result.Events {
+			if e.Time.After(lastEvent) {
+				lastEvent = e.Time
+			}
+		}
+		var delivered time.Time
+		if status == tracker.StatusDelivered {
+			delivered = before.DeliveredAt
+			if delivered.IsZero() {
+				delivered = deliveryTime(r.Result.Events, r.PolledAt)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `
+			UPDATE shipments SET
+				status = ?, status_text = ?, service = COALESCE(NULLIF(?, ''), service), eta = ?,
+				status_since = ?, last_event_at = ?, delivered_at = ?,
+				polled_at = ?, next_poll_at = ?, failures = 0, last_error = '', last_error_at = 0
+			WHERE id = ?`,
+			string(status), r.Result.StatusText, r.Result.Service, zoned(r.Result.ETA),
+			unix(since), unix(lastEvent), unix(delivered),
+			polled, unix(r.NextPollAt), r.ShipmentID)
+		if err != nil {
+			return fmt.Errorf("update shipment: %w", err)
+		}
+
+		if r.Compose == nil {
+			return nil
+		}
+		followers, err := querySubscriptions(ctx, tx, followersQuery, r.ShipmentID)
+		if err != nil {
+			return fmt.Errorf("followers: %w", err)
+		}
+		msgs := r.Compose(before, slices.Clone(fresh), followers)
+		if _, err := enqueue(ctx, tx, polled, msgs); err != nil {
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: record poll of %d: %w", r.ShipmentID, err)
+	}
+	return fresh, nil
+}
+
+// insertEvents stores the events not seen before and returns those, newest first.
+func insertEvents(ctx context.Context, tx *sql.Tx, shipmentID int64, events []tracker.Event, recorded int64) ([]tracker.Event, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO events (shipment_id, hash, time, time_unix, status, description, location, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shipment_id, hash) DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	defer stmt.Close()
+	var fresh []tracker.Event
+	for _, e := range events {
+		res, err := stmt.ExecContext(ctx, shipmentID, eventHash(e), zoned(e.Time), unix(e.Time),
+			string(e.Status), e.Description, e.Location, recorded)
+		if err != nil {
+			return nil, fmt.Errorf("event: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("event: %w", err)
+		} else if n == 1 {
+			fresh = append(fresh, e)
+		}
+	}
+	// Carriers promise newest first; make sure (stable, so equal times keep their order).
+	slices.SortStableFunc(fresh, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
+	return fresh, nil
+}
+
+// deliveryTime is the newest delivered event's time, else fallback.
+func deliveryTime(events []tracker.Event, fallback time.Time) time.Time {
+	var t time.Time
+	for _, e := range events {
+		if e.Status == tracker.StatusDelivered && e.Time.After(t) {
+			t = e.Time
+		}
+	}
+	if t.IsZero() {
+		return fallback
+	}
+	return t
+}
+
+// RecordPollFailure counts a failed poll and sets the next attempt. PolledAt
+// (the last successful poll) is left alone.
+func (s *Store) RecordPollFailure(ctx context.Context, shipmentID int64, at, next time.Time, errText string) error {
+	res, err := s.w.ExecContext(ctx, `
+		UPDATE shipments SET failures = failures + 1, last_error = ?, last_error_at = ?, next_poll_at = ?
+		WHERE id = ?`, errText, unix(at), unix(next), shipmentID)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("storage: record poll failure of %d: %w", shipmentID, err)
+	}
+	return nil
+}
