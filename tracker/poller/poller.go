@@ -1,0 +1,368 @@
+// Package poller polls carriers for the shipments that are due, on the
+// schedule each shipment's state asks for, and turns what changed into
+// outbox messages for the chats following it (written in the same
+// transaction as the change, so a push is never lost nor doubled).
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/carrierhttp"
+)
+
+// Defaults for Config.
+const (
+	DefaultBaseInterval = time.Hour
+	DefaultBatchLimit   = 500
+	// DefaultOutageAfter is how long a carrier must have been failing before
+	// the chats waiting on it are told that updates are delayed.
+	DefaultOutageAfter = 3 * time.Hour
+)
+
+// Config configures a Poller. Store and Router are required.
+type Config struct {
+	Store  *storage.Store
+	Router *tracker.Router
+	// BaseInterval is the poll interval of a shipment in transit; other
+	// states scale from it.
+	BaseInterval time.Duration
+	// BatchLimit is how many due shipments one read from storage returns.
+	BatchLimit  int
+	OutageAfter time.Duration
+	Logger      *slog.Logger
+	Now         func() time.Time
+	// Rand returns a number in [0, 1) for jitter. It need not be safe for
+	// concurrent use.
+	Rand func() float64
+}
+
+// Poller runs poll cycles. Safe for concurrent use.
+type Poller struct {
+	cfg  Config
+	log  *slog.Logger
+	tick sync.Mutex // held for the whole of a tick, so ticks never overlap
+
+	randMu sync.Mutex
+
+	outMu   sync.Mutex
+	outages map[string]*outage // by client name
+}
+
+// New returns a Poller with defaults filled in.
+func New(cfg Config) *Poller {
+	if cfg.BaseInterval <= 0 {
+		cfg.BaseInterval = DefaultBaseInterval
+	}
+	if cfg.BatchLimit <= 0 {
+		cfg.BatchLimit = DefaultBatchLimit
+	}
+	if cfg.OutageAfter <= 0 {
+		cfg.OutageAfter = DefaultOutageAfter
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), outages: map[string]*outage{}}
+}
+
+// TickStats counts what one tick did.
+type TickStats struct {
+	Skipped  bool // another tick was still running
+	Polled   int  // shipments a carrier answered for
+	Failed   int  // shipments whose poll failed or was put off
+	Messages int  // outbox messages queued (before dedupe)
+}
+
+// Tick runs one poll cycle: every due shipment is grouped by the client that
+// tracks its carrier, in batches of the client's MaxBatch; clients run
+// concurrently, each one's batches in turn (its own rate limit paces them).
+// If the previous tick is still running, Tick returns at once. It stops early
+// when ctx is done; shipments not reached stay due for the next tick.
+func (p *Poller) Tick(ctx context.Context) TickStats {
+	if !p.tick.TryLock() {
+		p.log.Warn("poll tick skipped: previous tick still running")
+		return TickStats{Skipped: true}
+	}
+	defer p.tick.Unlock()
+
+	var total TickStats
+	seen := map[int64]bool{}
+	paused := &pauses{until: map[string]time.Time{}}
+	for ctx.Err() == nil {
+		due, err := p.cfg.Store.DueShipments(ctx, p.cfg.Now(), p.cfg.BatchLimit)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.log.Error("poll: read due shipments", slog.Any("error", err))
+			}
+			break
+		}
+		page := due[:0:0]
+		for _, s := range due {
+			if !seen[s.ID] {
+				seen[s.ID] = true
+				page = append(page, s)
+			}
+		}
+		// A page of shipments already handled means their records failed to
+		// move them on; stop rather than spin.
+		if len(page) == 0 {
+			break
+		}
+		st := p.pollPage(ctx, page, paused)
+		total.Polled += st.Polled
+		total.Failed += st.Failed
+		total.Messages += st.Messages
+		if len(due) < p.cfg.BatchLimit {
+			break
+		}
+	}
+	if total.Polled+total.Failed > 0 {
+		p.log.Info("poll tick done", "polled", total.Polled, "failed", total.Failed, "messages", total.Messages)
+	}
+	return total
+}
+
+// pauses records carriers that asked us to wait (429, resting) during a tick.
+type pauses struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (ps *pauses) get(client string) (time.Time, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	t, ok := ps.until[client]
+	return t, ok
+}
+
+func (ps *pauses) set(client string, until time.Time) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.until[client] = until
+}
+
+// pollPage polls one page of due shipments, one goroutine per client.
+func (p *Poller) pollPage(ctx context.Context, page []storage.Shipment, paused *pauses) TickStats {
+	groups := map[tracker.Client][]storage.Shipment{}
+	var order []tracker.Client
+	var st TickStats
+	for _, s := range page {
+		c, err := p.cfg.Router.ClientFor(s.Carrier)
+		if err != nil {
+			// No client can track it: look again much later, the link is all
+			// the user gets meanwhile.
+			now := p.cfg.Now()
+			if err := p.cfg.Store.RecordPollFailure(ctx, s.ID, now, now.Add(p.jitter(noClientWait(p.cfg.BaseInterval), jitterSpread)), "no client for carrier "+s.Carrier); err != nil {
+				p.log.Error("poll: record no-client", "shipment", s.ID, slog.Any("error", err))
+			}
+			st.Failed++
+			continue
+		}
+		if _, ok := groups[c]; !ok {
+			order = append(order, c)
+		}
+		groups[c] = append(groups[c], s)
+	}
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range order {
+		wg.Go(func() {
+			cs := p.pollClient(ctx, c, groups[c], paused)
+			mu.Lock()
+			st.Polled += cs.Polled
+			st.Failed += cs.Failed
+			st.Messages += cs.Messages
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return st
+}
+
+// pollClient polls one client's shipments batch by batch.
+func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []storage.Shipment, paused *pauses) TickStats {
+	var st TickStats
+	size := max(c.MaxBatch(), 1)
+	for start := 0; start < len(ships); start += size {
+		if ctx.Err() != nil {
+			break
+		}
+		batch := ships[start:min(start+size, len(ships))]
+		if until, ok := paused.get(c.Name()); ok {
+			p.putOff(ctx, batch, until, "carrier paused after rate limit or errors")
+			st.Failed += len(batch)
+			continue
+		}
+		numbers := make([]string, 0, len(batch))
+		dup := map[string]bool{}
+		for _, s := range batch {
+			if !dup[s.Number] {
+				dup[s.Number] = true
+				numbers = append(numbers, s.Number)
+			}
+		}
+		results, err := c.Track(ctx, numbers)
+		if err != nil {
+			if ctx.Err() != nil {
+				break // shutting down: not the carrier's fault
+			}
+			st.Failed += len(batch)
+			p.batchFailed(ctx, c, batch, err, paused)
+			continue
+		}
+		p.carrierAnswered(ctx, c.Name())
+		byNumber := make(map[string]tracker.Result, len(results))
+		for _, r := range results {
+			byNumber[r.Number] = r
+		}
+		for _, s := range batch {
+			res, ok := byNumber[s.Number]
+			if !ok {
+				res = tracker.Result{Number: s.Number, Status: tracker.StatusNotFound}
+			}
+			n, err := p.record(ctx, s, res)
+			if err != nil {
+				p.log.Error("poll: record", "shipment", s.ID, "client", c.Name(), slog.Any("error", err))
+				st.Failed++
+				continue
+			}
+			st.Polled++
+			st.Messages += n
+		}
+	}
+	return st
+}
+
+// batchFailed backs off every shipment of a failed batch, pauses the client
+// for the rest of the tick when it asked us to wait, and tells the chats
+// waiting on a carrier that has been failing for long.
+func (p *Poller) batchFailed(ctx context.Context, c tracker.Client, batch []storage.Shipment, err error, paused *pauses) {
+	now := p.cfg.Now()
+	var resting *carrierhttp.RestingError
+	var status *carrierhttp.StatusError
+	switch {
+	case errors.As(err, &resting):
+		paused.set(c.Name(), resting.Until)
+	case errors.As(err, &status) && status.StatusCode == 429:
+		paused.set(c.Name(), now.Add(max(status.RetryAfter, time.Minute)))
+	}
+	p.log.Warn("poll: carrier failed", "client", c.Name(), "shipments", len(batch), slog.Any("error", err))
+	for _, s := range batch {
+		next := now.Add(p.jitter(failureBackoff(p.cfg.BaseInterval, s.Failures+1), jitterSpread))
+		if until, ok := paused.get(c.Name()); ok && until.After(next) {
+			next = until
+		}
+		if err := p.cfg.Store.RecordPollFailure(ctx, s.ID, now, next, err.Error()); err != nil {
+			p.log.Error("poll: record failure", "shipment", s.ID, slog.Any("error", err))
+		}
+	}
+	p.carrierFailed(ctx, c.Name(), batch, now)
+}
+
+// putOff moves shipments the tick did not poll (their carrier is paused) to
+// when the carrier is willing again.
+func (p *Poller) putOff(ctx context.Context, batch []storage.Shipment, until time.Time, why string) {
+	now := p.cfg.Now()
+	for _, s := range batch {
+		next := until.Add(p.jitter(time.Minute, 1)) // spread the restart over a minute
+		if err := p.cfg.Store.RecordPollFailure(ctx, s.ID, now, next, why); err != nil {
+			p.log.Error("poll: put off", "shipment", s.ID, slog.Any("error", err))
+		}
+	}
+}
+
+// record writes one successful poll and its pushes; it returns how many
+// messages Compose produced.
+func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Result) (int, error) {
+	now := p.cfg.Now()
+	res.Number = s.Number
+	if res.Carrier == "" {
+		res.Carrier = s.Carrier
+	}
+	res = settle(s, res)
+	next := Never
+	if d := interval(p.cfg.BaseInterval, s.Status, !s.PolledAt.IsZero(), res.Status, now.Sub(s.CreatedAt)); d > 0 {
+		spread := jitterSpread
+		if res.Status.Final() {
+			spread = confirmSpread
+		}
+		next = now.Add(p.jitter(d, spread))
+	}
+	compose := composer{now: now}.compose(res)
+	var n int
+	_, err := p.cfg.Store.RecordPoll(ctx, storage.PollRecord{
+		ShipmentID: s.ID,
+		Result:     res,
+		PolledAt:   now,
+		NextPollAt: next,
+		Compose: func(before storage.Shipment, fresh []tracker.Event, followers []storage.Subscription) []storage.OutboxMessage {
+			msgs := compose(before, fresh, followers)
+			n = len(msgs)
+			return msgs
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
+	}
+	return n, nil
+}
+
+// PollNow polls one shipment at once (the bot's refresh button), queuing
+// pushes for whatever changed like a tick would.
+func (p *Poller) PollNow(ctx context.Context, shipmentID int64) error {
+	subs, err := p.cfg.Store.Followers(ctx, shipmentID)
+	if err != nil {
+		return fmt.Errorf("poller: followers of shipment %d: %w", shipmentID, err)
+	}
+	if len(subs) == 0 {
+		return fmt.Errorf("poller: shipment %d: %w", shipmentID, storage.ErrNotFound)
+	}
+	s := subs[0].Shipment
+	c, err := p.cfg.Router.ClientFor(s.Carrier)
+	if err != nil {
+		return fmt.Errorf("poller: %s: %w", s.Carrier, err)
+	}
+	results, err := c.Track(ctx, []string{s.Number})
+	if err != nil {
+		if ctx.Err() == nil {
+			now := p.cfg.Now()
+			next := now.Add(p.jitter(failureBackoff(p.cfg.BaseInterval, s.Failures+1), jitterSpread))
+			if rerr := p.cfg.Store.RecordPollFailure(ctx, s.ID, now, next, err.Error()); rerr != nil {
+				p.log.Error("poll now: record failure", "shipment", s.ID, slog.Any("error", rerr))
+			}
+		}
+		return fmt.Errorf("poller: track shipment %d: %w", shipmentID, err)
+	}
+	res := tracker.Result{Number: s.Number, Status: tracker.StatusNotFound}
+	for _, r := range results {
+		if r.Number == s.Number {
+			res = r
+			break
+		}
+	}
+	_, err = p.record(ctx, s, res)
+	return err
+}
+
+// jitter spreads d by ±spread.
+func (p *Poller) jitter(d time.Duration, spread float64) time.Duration {
+	p.randMu.Lock()
+	r := p.cfg.Rand()
+	p.randMu.Unlock()
+	return jitter(d, spread, r)
+}
