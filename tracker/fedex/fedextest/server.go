@@ -1,0 +1,423 @@
+// Package fedextest is an in-process fake of the FedEx Track API for tests,
+// in the manner of net/http/httptest. It speaks the real routes and JSON
+// shapes: POST /oauth/token (form, client credentials) and
+// POST /track/v1/trackingnumbers (bearer token, at most 30 numbers), with
+// FedEx's quirks: unknown numbers answered inside HTTP 200, output.alerts as
+// a bare string, string-typed counters, collapsed derived status codes.
+//
+//	srv := fedextest.NewServer()
+//	defer srv.Close()
+//	srv.SetShipment("123456789012", fedextest.Shipment{Events: []fedextest.Event{{Time: t, Type: "OD", Description: "On FedEx vehicle for delivery"}}})
+//	c := fedex.New(fedex.Config{BaseURL: srv.URL(), APIKey: fedextest.APIKey, SecretKey: fedextest.SecretKey})
+package fedextest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Credentials the fake accepts.
+const (
+	APIKey    = "fedextest-api-key"
+	SecretKey = "fedextest-secret-key"
+)
+
+// MaxBatch is FedEx's limit of numbers per request; more get HTTP 400.
+const MaxBatch = 30
+
+// tokenTTL is what FedEx grants: "expires_in": 3599.
+const tokenTTL = 3599 * time.Second
+
+// Shipment scripts one parcel's story. Zero fields are left out of the reply,
+// as FedEx leaves them out.
+type Shipment struct {
+	Status     string    // latestStatusDetail.code; default the newest event's Type
+	StatusText string    // latestStatusDetail.description; default the newest event's Description
+	Reason     string    // latestStatusDetail.ancillaryDetails[0].reasonDescription
+	DelayType  string    // latestStatusDetail.delayDetail.type, e.g. "CLEARANCE"
+	Service    string    // serviceDetail.description, e.g. "FedEx Ground"
+	ETA        time.Time // dateAndTimes ESTIMATED_DELIVERY
+	WindowEnds time.Time // estimatedDeliveryTimeWindow.window.ends
+	Events     []Event   // newest first, as FedEx sends them
+}
+
+// Event is one scan.
+type Event struct {
+	Time        time.Time // sent with its zone offset
+	Type        string    // eventType: OC, PU, AR, DP, IT, OD, DL, DE, SE, HP, RS, CD, …
+	Description string    // eventDescription
+	Exception   string    // exceptionDescription
+	City        string
+	State       string
+	Country     string
+}
+
+// Server is a fake FedEx API. Its methods are safe for concurrent use.
+type Server struct {
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	shipments  map[string]Shipment
+	tokens     map[string]time.Time // access token → expiry
+	failN      int
+	failStatus int
+	failRetry  time.Duration
+	delay      time.Duration
+	malformed  bool
+	requests   int
+	tokenReqs  int
+	seq        int
+}
+
+// NewServer starts a fake FedEx API. Close it when done.
+func NewServer() *Server {
+	s := &Server{shipments: map[string]Shipment{}, tokens: map[string]time.Time{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/oauth/token", s.token)
+	mux.HandleFunc("/track/v1/trackingnumbers", s.track)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// URL is the base URL to configure the client with.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// SetShipment scripts the reply for number; later calls replace it.
+func (s *Server) SetShipment(number string, sh Shipment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shipments[number] = sh
+}
+
+// FailNext makes the next n tracking requests fail with status (429, 500,
+// 503, 401, …) and FedEx's error envelope; retryAfter > 0 adds a
+// Retry-After header in seconds. Token requests are not affected.
+func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
+}
+
+// SetDelay holds every tracking reply for d (or until the client gives up).
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// SetMalformed makes tracking replies truncated JSON with HTTP 200.
+func (s *Server) SetMalformed(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.malformed = on
+}
+
+// ExpireTokens makes every token issued so far expired, so the next
+// tracking request gets FedEx's 401 NOT.AUTHORIZED.ERROR.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// Requests counts tracking requests received, failed ones included.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// TokenRequests counts token requests received.
+func (s *Server) TokenRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokenReqs
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.tokenReqs++
+	s.seq++
+	seq := s.seq
+	s.mu.Unlock()
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusMethodNotAllowed, "METHOD.NOT.ALLOWED", "Method not allowed.")
+		return
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") == "" {
+		writeError(w, http.StatusBadRequest, "BAD.REQUEST.ERROR", "Missing or duplicate parameters. Please modify your request and try again.")
+		return
+	}
+	if r.PostForm.Get("grant_type") != "client_credentials" {
+		writeError(w, http.StatusBadRequest, "BAD.REQUEST.ERROR", "Unsupported grant type. Please modify your request and try again.")
+		return
+	}
+	if r.PostForm.Get("client_id") != APIKey || r.PostForm.Get("client_secret") != SecretKey {
+		writeError(w, http.StatusUnauthorized, "NOT.AUTHORIZED.ERROR", "The given client credentials were not valid. Please modify your request and try again.")
+		return
+	}
+	tok := fmt.Sprintf("fedextest-token-%d", seq)
+	s.mu.Lock()
+	s.tokens[tok] = time.Now().Add(tokenTTL)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": tok,
+		"token_type":   "bearer",
+		"expires_in":   int(tokenTTL / time.Second),
+		"scope":        "CXS-TP",
+	})
+}
+
+func (s *Server) track(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	s.seq++
+	seq := s.seq
+	fail, status, retry := s.failN > 0, s.failStatus, s.failRetry
+	if fail {
+		s.failN--
+	}
+	delay, malformed := s.delay, s.malformed
+	s.mu.Unlock()
+
+	// Reading the body first lets net/http notice a client that hangs up.
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusMethodNotAllowed, "METHOD.NOT.ALLOWED", "Method not allowed.")
+		return
+	}
+	if fail {
+		if retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
+		}
+		code, msg := errorFor(status)
+		writeError(w, status, code, msg)
+		return
+	}
+	if !s.authorised(r) {
+		writeError(w, http.StatusUnauthorized, "NOT.AUTHORIZED.ERROR", "Access token expired. Please modify your request and try again.")
+		return
+	}
+	var req struct {
+		IncludeDetailedScans bool `json:"includeDetailedScans"`
+		TrackingInfo         []struct {
+			TrackingNumberInfo struct {
+				TrackingNumber string `json:"trackingNumber"`
+			} `json:"trackingNumberInfo"`
+		} `json:"trackingInfo"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeError(w, http.StatusBadRequest, "INVALID.INPUT.EXCEPTION", "Invalid field value in the input")
+		return
+	}
+	switch {
+	case len(req.TrackingInfo) == 0:
+		writeError(w, http.StatusBadRequest, "TRACKING.TRACKINGNUMBER.EMPTY", "Please provide tracking number.")
+		return
+	case len(req.TrackingInfo) > MaxBatch:
+		// The exact code for this case is not documented.
+		writeError(w, http.StatusBadRequest, "TRACKING.TRACKINGINFO.MAXLIMIT", "Maximum limit of 30 tracking numbers exceeded.")
+		return
+	}
+	if malformed {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, `{"transactionId": "x", "output": {"completeTrackResults": [{"trackingNumber": "`)
+		return
+	}
+
+	s.mu.Lock()
+	results := make([]any, 0, len(req.TrackingInfo))
+	var missing bool
+	for _, ti := range req.TrackingInfo {
+		n := ti.TrackingNumberInfo.TrackingNumber
+		sh, ok := s.shipments[n]
+		if !ok {
+			missing = true
+			results = append(results, notFound(n))
+			continue
+		}
+		results = append(results, found(n, sh, req.IncludeDetailedScans))
+	}
+	s.mu.Unlock()
+
+	out := map[string]any{"completeTrackResults": results}
+	if missing {
+		// Seen in captured replies: a bare string where the schema says an array.
+		out["alerts"] = "TRACKING.DATA.NOTFOUND -  Tracking data unavailable"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"transactionId": fmt.Sprintf("fedextest-%06d", seq), "output": out})
+}
+
+func (s *Server) authorised(r *http.Request) bool {
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.tokens[h[len(prefix):]]
+	return ok && time.Now().Before(exp)
+}
+
+func notFound(n string) any {
+	return map[string]any{
+		"trackingNumber": n,
+		"trackResults": []any{map[string]any{
+			"trackingNumberInfo": map[string]any{"trackingNumber": n, "trackingNumberUniqueId": "", "carrierCode": ""},
+			"error": map[string]any{
+				"code":    "TRACKING.TRACKINGNUMBER.NOTFOUND",
+				"message": "Tracking number cannot be found. Please correct the tracking number and try again.",
+			},
+		}},
+	}
+}
+
+func found(n string, sh Shipment, detailed bool) any {
+	code, text := sh.Status, sh.StatusText
+	var latestLoc map[string]any
+	if len(sh.Events) > 0 {
+		ev := sh.Events[0]
+		if code == "" {
+			code = ev.Type
+		}
+		if text == "" {
+			text = ev.Description
+		}
+		latestLoc = location(ev)
+	}
+	latest := map[string]any{
+		"code":           code,
+		"derivedCode":    code,
+		"statusByLocale": text,
+		"description":    text,
+	}
+	if latestLoc != nil {
+		latest["scanLocation"] = latestLoc
+	}
+	if sh.Reason != "" {
+		latest["ancillaryDetails"] = []any{map[string]any{
+			"reason": "15", "reasonDescription": sh.Reason,
+			"action": "", "actionDescription": sh.Reason,
+		}}
+	}
+	if sh.DelayType != "" {
+		latest["delayDetail"] = map[string]any{"type": sh.DelayType, "status": "DELAYED"}
+	}
+
+	var dates []any
+	if !sh.ETA.IsZero() {
+		dates = append(dates, map[string]any{"type": "ESTIMATED_DELIVERY", "dateTime": sh.ETA.Format(time.RFC3339)})
+	}
+	scans := []any{}
+	for i, ev := range sh.Events {
+		if !detailed && i > 0 {
+			break
+		}
+		scans = append(scans, map[string]any{
+			"date":                 ev.Time.Format(time.RFC3339),
+			"eventType":            ev.Type,
+			"eventDescription":     ev.Description,
+			"exceptionCode":        "",
+			"exceptionDescription": ev.Exception,
+			"scanLocation":         location(ev),
+			"locationType":         "FEDEX_FACILITY",
+			"derivedStatusCode":    derived(ev.Type),
+			"derivedStatus":        ev.Description,
+		})
+		if ev.Type == "DL" {
+			dates = append(dates, map[string]any{"type": "ACTUAL_DELIVERY", "dateTime": ev.Time.Format(time.RFC3339)})
+		}
+	}
+	if k := len(sh.Events); k > 0 {
+		dates = append(dates, map[string]any{"type": "SHIP", "dateTime": sh.Events[k-1].Time.Format(time.RFC3339)})
+	}
+
+	tr := map[string]any{
+		"trackingNumberInfo": map[string]any{"trackingNumber": n, "trackingNumberUniqueId": "12029~" + n + "~FDEG", "carrierCode": "FDXG"},
+		"additionalTrackingInfo": map[string]any{
+			"nickname": "", "hasAssociatedShipments": false, "packageIdentifiers": []any{},
+		},
+		"latestStatusDetail": latest,
+		"dateAndTimes":       dates,
+		"scanEvents":         scans,
+		// FedEx sends this counter as a string.
+		"deliveryDetails":  map[string]any{"deliveryAttempts": "0", "receivedByName": "", "deliveryToday": false},
+		"availableImages":  []any{},
+		"specialHandlings": []any{},
+	}
+	if sh.Service != "" {
+		tr["serviceDetail"] = map[string]any{"type": "SERVICE", "description": sh.Service, "shortDescription": ""}
+	}
+	if !sh.WindowEnds.IsZero() {
+		tr["estimatedDeliveryTimeWindow"] = map[string]any{
+			"type": "ESTIMATED_DELIVERY", "window": map[string]any{"ends": sh.WindowEnds.Format(time.RFC3339)},
+		}
+	}
+	return map[string]any{"trackingNumber": n, "trackResults": []any{tr}}
+}
+
+// derived collapses event codes the way FedEx's derivedStatusCode does.
+func derived(code string) string {
+	switch code {
+	case "DL", "PU", "OC", "DE", "SE", "HP", "RS":
+		return code
+	}
+	return "IT"
+}
+
+func location(ev Event) map[string]any {
+	return map[string]any{
+		"streetLines":         []string{""},
+		"city":                ev.City,
+		"stateOrProvinceCode": ev.State,
+		"postalCode":          "",
+		"countryCode":         ev.Country,
+		"residential":         false,
+	}
+}
+
+func errorFor(status int) (code, msg string) {
+	switch status {
+	case http.StatusUnauthorized:
+		return "NOT.AUTHORIZED.ERROR", "Access token expired. Please modify your request and try again."
+	case http.StatusForbidden:
+		return "FORBIDDEN.ERROR", "We could not authorize your credentials. Please check your permissions and try again."
+	case http.StatusTooManyRequests:
+		return "TOO.MANY.REQUESTS", "We have received too many requests in a short duration. Please wait a while to try again."
+	case http.StatusServiceUnavailable:
+		return "SERVICE.UNAVAILABLE.ERROR", "The service is currently unavailable and we are working to resolve the issue. Please check back at a later time."
+	default:
+		return "INTERNAL.SERVER.ERROR", "We encountered an unexpected error and are working to resolve the issue. Please check back at a later time."
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{
+		"transactionId": "fedextest-error",
+		"errors":        []any{map[string]any{"code": code, "message": msg}},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
