@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// t0 is the tests' "now": a fixed instant, so expectations are exact.
+var t0 = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+
+func openTest(t testing.TB) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "trackbot.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// upsNumber makes the i-th valid UPS 1Z number: shipper "TRKB01", service
+// "03", package id i, and the mod-10 check digit (letters as (ASCII−3) mod
+// 10, weights 1,2,1,2… over the 15-character serial).
+func upsNumber(i int) string {
+	serial := fmt.Sprintf("TRKB0103%07d", i)
+	return "1Z" + serial + strconv.Itoa(upsCheck(serial))
+}
+
+func upsCheck(serial string) int {
+	sum := 0
+	for i, r := range serial {
+		v := int(r - '0')
+		if r >= 'A' && r <= 'Z' {
+			v = (int(r) - 3) % 10
+		}
+		if i%2 == 1 {
+			v *= 2
+		}
+		sum += v
+	}
+	return (10 - sum%10) % 10
+}
+
+// dhlNumber makes the i-th valid 10-digit DHL Express number: a 9-digit
+// serial and its value mod 7.
+func dhlNumber(i int) string {
+	serial := 481000000 + i
+	return fmt.Sprintf("%d%d", serial, serial%7)
+}
+
+func TestNumberGenerators(t *testing.T) {
+	// The reference's worked example checks the algorithm, not our numbers.
+	if got := upsCheck("8V2A04391870325"); got != 5 {
+		t.Fatalf("upsCheck(example) = %d, want 5", got)
+	}
+	if n := upsNumber(42); len(n) != 18 || n[:2] != "1Z" {
+		t.Fatalf("upsNumber(42) = %q", n)
+	}
+	if n := dhlNumber(7); len(n) != 10 {
+		t.Fatalf("dhlNumber(7) = %q", n)
+	}
+}
+
+func mustTouch(t testing.TB, s *Store, id int64, typ string) {
+	t.Helper()
+	if err := s.TouchChat(context.Background(), Chat{ID: id, Type: typ, Title: "chat " + strconv.FormatInt(id, 10)}); err != nil {
+		t.Fatalf("TouchChat(%d): %v", id, err)
+	}
+}
+
+func mustSubscribe(t testing.TB, s *Store, chat int64, carrier, number, label string) Subscription {
+	t.Helper()
+	sub, _, err := s.Subscribe(context.Background(), SubscribeParams{
+		ChatID: chat, Carrier: carrier, Number: number, Label: label, Now: t0,
+	})
+	if err != nil {
+		t.Fatalf("Subscribe(%d, %s): %v", chat, number, err)
+	}
+	return sub
+}
