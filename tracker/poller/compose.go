@@ -157,9 +157,7 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item) 
 	carrier := tracker.Carrier(s.Carrier)
 	head := items[0]
 	switch head.kind {
-	case itemFirst, itemStatus:
-		fmt.Fprintf(&b, "%s <b>%s</b>", head.status.Emoji(), html.EscapeString(head.status.Title()))
-	case itemEvent:
+	case itemFirst, itemStatus, itemEvent:
 		fmt.Fprintf(&b, "%s <b>%s</b>", head.status.Emoji(), html.EscapeString(head.status.Title()))
 	case itemETA:
 		b.WriteString("🗓 <b>New delivery date</b>")

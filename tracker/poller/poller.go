@@ -42,6 +42,9 @@ type Config struct {
 	// Rand returns a number in [0, 1) for jitter. It need not be safe for
 	// concurrent use.
 	Rand func() float64
+	// ValidNumber tells the advice rules whether a number passed its
+	// carrier's format and check digit; nil treats every number as valid.
+	ValidNumber func(carrier, number string) bool
 }
 
 // Poller runs poll cycles. Safe for concurrent use.
@@ -325,14 +328,10 @@ func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Res
 // PollNow polls one shipment at once (the bot's refresh button), queuing
 // pushes for whatever changed like a tick would.
 func (p *Poller) PollNow(ctx context.Context, shipmentID int64) error {
-	subs, err := p.cfg.Store.Followers(ctx, shipmentID)
+	s, err := p.cfg.Store.Shipment(ctx, shipmentID)
 	if err != nil {
-		return fmt.Errorf("poller: followers of shipment %d: %w", shipmentID, err)
+		return fmt.Errorf("poller: poll now: %w", err)
 	}
-	if len(subs) == 0 {
-		return fmt.Errorf("poller: shipment %d: %w", shipmentID, storage.ErrNotFound)
-	}
-	s := subs[0].Shipment
 	c, err := p.cfg.Router.ClientFor(s.Carrier)
 	if err != nil {
 		return fmt.Errorf("poller: %s: %w", s.Carrier, err)

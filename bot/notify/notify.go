@@ -1,0 +1,412 @@
+// Package notify drains the outbox to Telegram: it paces sends to Telegram's
+// limits, honours retry_after, stops writing to chats that blocked the bot,
+// follows group → supergroup migrations and retries what failed on the way.
+// A message is marked sent only after Telegram accepted it, and the outbox
+// row is the only copy, so a crash at any point loses nothing; at worst a
+// send that Telegram accepted just before the crash is repeated once.
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"github.com/trackbot/trackbot/storage"
+)
+
+// Limits are the rates the notifier paces itself to. Telegram counts with
+// sliding windows and without slack, so the defaults stay a little under its
+// published limits (30/s overall, 1/s per chat, 20/min per group).
+type Limits struct {
+	PerSecond         float64 // all chats together
+	PerChatPerSecond  float64 // one private chat
+	PerGroupPerMinute float64 // one group, supergroup or channel
+}
+
+// DefaultLimits leave a margin under Telegram's limits for network jitter.
+var DefaultLimits = Limits{PerSecond: 29, PerChatPerSecond: 0.9, PerGroupPerMinute: 19}
+
+const (
+	pageSize      = 500              // outbox rows read at a time
+	sendTimeout   = 30 * time.Second // one sendMessage, even during shutdown
+	retryMin      = 5 * time.Second  // first back-off after a network or server error
+	retryMax      = 10 * time.Minute
+	idleChatAfter = time.Minute // per-chat limiters unused this long are dropped
+)
+
+// Config configures a Notifier. Store and Telegram are required.
+type Config struct {
+	Store    *storage.Store
+	Telegram *bot.Bot
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Limits   Limits // zero fields take DefaultLimits
+	// Interval is how often Run looks for due messages; default 1s.
+	Interval time.Duration
+	// Workers bounds concurrent sendMessage calls; default 8. Pacing, not
+	// this, sets the rate: it only has to cover Telegram's latency.
+	Workers int
+}
+
+// Notifier sends outbox messages. Safe for concurrent use.
+type Notifier struct {
+	cfg    Config
+	log    *slog.Logger
+	global *rate.Limiter
+	sem    chan struct{}
+	wake   chan struct{}
+	flush  sync.Mutex // one drain at a time, so a chat's messages go out in order
+
+	mu         sync.Mutex
+	chats      map[int64]*chatState
+	pauseUntil time.Time // Telegram said 429: nobody sends before this
+
+	stats struct{ sent, tooMany, retried, failed, blocked, migrated atomic.Int64 }
+}
+
+// chatState paces one chat and remembers when it may be written to again.
+type chatState struct {
+	lim       *rate.Limiter
+	holdUntil time.Time // after a 429 or a transient failure
+	lastUsed  time.Time
+}
+
+// New returns a Notifier with defaults filled in.
+func New(cfg Config) *Notifier {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Limits.PerSecond <= 0 {
+		cfg.Limits.PerSecond = DefaultLimits.PerSecond
+	}
+	if cfg.Limits.PerChatPerSecond <= 0 {
+		cfg.Limits.PerChatPerSecond = DefaultLimits.PerChatPerSecond
+	}
+	if cfg.Limits.PerGroupPerMinute <= 0 {
+		cfg.Limits.PerGroupPerMinute = DefaultLimits.PerGroupPerMinute
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Second
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	return &Notifier{
+		cfg: cfg,
+		log: cfg.Logger.With("component", "notifier"),
+		// Burst 1: Telegram's window slides, so a burst now is a 429 a second later.
+		global: rate.NewLimiter(rate.Limit(cfg.Limits.PerSecond), 1),
+		sem:    make(chan struct{}, cfg.Workers),
+		wake:   make(chan struct{}, 1),
+		chats:  map[int64]*chatState{},
+	}
+}
+
+// Stats counts what the notifier did since it started.
+type Stats struct {
+	Sent, TooMany, Retried, Failed, Blocked, Migrated int64
+}
+
+// Stats returns the counters.
+func (n *Notifier) Stats() Stats {
+	return Stats{
+		Sent: n.stats.sent.Load(), TooMany: n.stats.tooMany.Load(), Retried: n.stats.retried.Load(),
+		Failed: n.stats.failed.Load(), Blocked: n.stats.blocked.Load(), Migrated: n.stats.migrated.Load(),
+	}
+}
+
+// Wake makes Run look at the outbox now instead of at its next interval.
+func (n *Notifier) Wake() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run drains the outbox until ctx is done, then returns once the sends
+// already under way have finished and been recorded.
+func (n *Notifier) Run(ctx context.Context) error {
+	t := time.NewTicker(n.cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := n.Flush(ctx); err != nil && ctx.Err() == nil {
+			n.log.Error("outbox drain", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-n.wake:
+		}
+	}
+}
+
+// Flush sends what is due now, paced, and returns when it is done (or ctx
+// is, after the sends under way). Messages held back (a 429, a transient
+// error) wait for a later Flush.
+func (n *Notifier) Flush(ctx context.Context) error {
+	n.flush.Lock()
+	defer n.flush.Unlock()
+	n.prune()
+	seen := map[int64]bool{}
+	for ctx.Err() == nil {
+		items, err := n.cfg.Store.PendingOutbox(ctx, n.cfg.Now(), pageSize)
+		if err != nil {
+			return fmt.Errorf("notify: pending outbox: %w", err)
+		}
+		var todo []storage.OutboxItem
+		for _, it := range items {
+			if !seen[it.ID] && !n.held(it.ChatID) {
+				todo = append(todo, it)
+			}
+			seen[it.ID] = true
+		}
+		if len(todo) == 0 {
+			return nil
+		}
+		n.sendAll(ctx, todo)
+	}
+	return nil
+}
+
+// sendAll sends items, one goroutine per chat so one slow chat does not
+// hold up the others, each chat's messages in outbox order.
+func (n *Notifier) sendAll(ctx context.Context, items []storage.OutboxItem) {
+	byChat := map[int64][]storage.OutboxItem{}
+	var order []int64
+	for _, it := range items {
+		if _, ok := byChat[it.ChatID]; !ok {
+			order = append(order, it.ChatID)
+		}
+		byChat[it.ChatID] = append(byChat[it.ChatID], it)
+	}
+	var wg sync.WaitGroup
+	for _, chat := range order {
+		wg.Go(func() {
+			for _, it := range byChat[chat] {
+				if !n.deliver(ctx, it) {
+					return // keep the chat's order: the rest waits for this one
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// deliver sends one message and records the outcome. It reports whether the
+// chat's next message may follow in this drain.
+func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) bool {
+	for range 3 { // a migration resends to the new id; twice is already odd
+		if err := n.pace(ctx, it); err != nil {
+			return false // shutting down: the message stays pending
+		}
+		err := n.send(ctx, it)
+		next, retry := n.handle(ctx, &it, err)
+		if !retry {
+			return next
+		}
+	}
+	n.log.Error("send: chat keeps migrating", "chat", it.ChatID, "outbox", it.ID)
+	return false
+}
+
+// pace waits until Telegram's limits allow a send to the item's chat.
+func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
+	if err := n.chatLimiter(it).Wait(ctx); err != nil {
+		return err
+	}
+	for {
+		n.mu.Lock()
+		wait := time.Until(n.pauseUntil)
+		n.mu.Unlock()
+		if wait <= 0 {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return n.global.Wait(ctx)
+}
+
+// send makes the sendMessage call. Once started, it is not cancelled by
+// shutdown: abandoning a request Telegram may already have accepted would
+// send the message twice after a restart.
+func (n *Notifier) send(ctx context.Context, it storage.OutboxItem) error {
+	n.sem <- struct{}{}
+	defer func() { <-n.sem }()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	p := &bot.SendMessageParams{
+		ChatID:             it.ChatID,
+		Text:               it.Text,
+		ParseMode:          models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+	}
+	if it.Markup != "" {
+		var kb models.InlineKeyboardMarkup
+		if err := json.Unmarshal([]byte(it.Markup), &kb); err != nil {
+			n.log.Error("send: bad markup, sending without buttons", "outbox", it.ID, slog.Any("error", err))
+		} else {
+			p.ReplyMarkup = &kb
+		}
+	}
+	_, err := n.cfg.Telegram.SendMessage(ctx, p)
+	return err
+}
+
+// handle records the outcome of a send. next: the chat's following message
+// may go now; retry: send this message again now (the chat moved).
+func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error) (next, retry bool) {
+	// Recording must survive shutdown too: the send happened.
+	ctx = context.WithoutCancel(ctx)
+	now := n.cfg.Now()
+	var tooMany *bot.TooManyRequestsError
+	var migrate *bot.MigrateError
+	switch {
+	case err == nil:
+		n.stats.sent.Add(1)
+		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
+			n.log.Error("send: mark sent", "outbox", it.ID, slog.Any("error", err))
+			return false, false
+		}
+		return true, false
+
+	case errors.As(err, &tooMany):
+		n.stats.tooMany.Add(1)
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		n.log.Warn("send: telegram says too many requests", "chat", it.ChatID, "retry_after", wait)
+		n.mu.Lock()
+		// Whether the limit was the chat's or the bot's, Telegram said wait:
+		// everybody waits, which is what keeps further 429s away.
+		if until := time.Now().Add(wait); until.After(n.pauseUntil) {
+			n.pauseUntil = until
+		}
+		n.mu.Unlock()
+		n.hold(it.ChatID, wait)
+		n.retryLater(ctx, it, now.Add(wait), "telegram: 429 too many requests")
+		return false, false
+
+	// MigrateError does not wrap ErrorBadRequest: check it first.
+	case errors.As(err, &migrate):
+		n.stats.migrated.Add(1)
+		to := int64(migrate.MigrateToChatID)
+		n.log.Info("send: group became a supergroup", "chat", it.ChatID, "new_chat", to)
+		if err := n.cfg.Store.MigrateChat(ctx, it.ChatID, to); err != nil {
+			n.log.Error("send: migrate chat", "chat", it.ChatID, "new_chat", to, slog.Any("error", err))
+			n.retryLater(ctx, it, now.Add(retryMin), "migrate chat: "+err.Error())
+			return false, false
+		}
+		it.ChatID = to
+		it.ChatType = "supergroup"
+		return false, true
+
+	case errors.Is(err, bot.ErrorForbidden):
+		// Blocked or removed: keep the message; it goes out if the chat comes back.
+		n.stats.blocked.Add(1)
+		n.log.Info("send: chat blocked the bot, marking inactive", "chat", it.ChatID)
+		if err := n.cfg.Store.SetChatActive(ctx, it.ChatID, false); err != nil {
+			n.log.Error("send: mark chat inactive", "chat", it.ChatID, slog.Any("error", err))
+		}
+		return false, false
+
+	case errors.Is(err, bot.ErrorBadRequest):
+		// The message itself is wrong; sending it again cannot help.
+		n.stats.failed.Add(1)
+		n.log.Error("send: telegram refused the message", "chat", it.ChatID, "outbox", it.ID, slog.Any("error", err))
+		if err := n.cfg.Store.MarkFailed(ctx, it.ID, err.Error()); err != nil {
+			n.log.Error("send: mark failed", "outbox", it.ID, slog.Any("error", err))
+		}
+		return true, false
+
+	default: // network, 5xx, 401 while a token is being fixed: try again later
+		wait := min(retryMin<<min(it.Attempts, 10), retryMax)
+		n.log.Warn("send: transient failure", "chat", it.ChatID, "outbox", it.ID, "retry_in", wait, slog.Any("error", err))
+		n.hold(it.ChatID, wait)
+		n.retryLater(ctx, it, now.Add(wait), err.Error())
+		return false, false
+	}
+}
+
+func (n *Notifier) retryLater(ctx context.Context, it *storage.OutboxItem, at time.Time, why string) {
+	n.stats.retried.Add(1)
+	if err := n.cfg.Store.RetryLater(ctx, it.ID, at, why); err != nil {
+		n.log.Error("send: retry later", "outbox", it.ID, slog.Any("error", err))
+	}
+}
+
+// chatLimiter returns the chat's pacer: 1/s for a private chat, 20/min for a group.
+func (n *Notifier) chatLimiter(it storage.OutboxItem) *rate.Limiter {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := n.chats[it.ChatID]
+	if c == nil {
+		c = &chatState{}
+		n.chats[it.ChatID] = c
+	}
+	if c.lim == nil {
+		every := rate.Limit(n.cfg.Limits.PerChatPerSecond)
+		if isGroup(it) {
+			every = rate.Limit(n.cfg.Limits.PerGroupPerMinute / 60)
+		}
+		c.lim = rate.NewLimiter(every, 1)
+	}
+	c.lastUsed = time.Now()
+	return c.lim
+}
+
+func isGroup(it storage.OutboxItem) bool {
+	switch it.ChatType {
+	case "group", "supergroup", "channel":
+		return true
+	}
+	return it.ChatID < 0
+}
+
+func (n *Notifier) hold(chat int64, d time.Duration) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := n.chats[chat]
+	if c == nil {
+		c = &chatState{} // its limiter comes with its first send
+		n.chats[chat] = c
+	}
+	c.holdUntil = time.Now().Add(d)
+	c.lastUsed = time.Now()
+}
+
+func (n *Notifier) held(chat int64) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := n.chats[chat]
+	return c != nil && time.Now().Before(c.holdUntil)
+}
+
+// prune drops the state of chats idle for a while: a fresh limiter starts
+// full, which is what an idle chat's would be anyway.
+func (n *Notifier) prune() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	now := time.Now()
+	for id, c := range n.chats {
+		if now.Sub(c.lastUsed) > idleChatAfter && now.After(c.holdUntil) {
+			delete(n.chats, id)
+		}
+	}
+}

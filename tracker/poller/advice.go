@@ -1,0 +1,106 @@
+package poller
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
+)
+
+// adviceSweepPage is how many subscriptions one sweep reads at a time.
+const adviceSweepPage = 500
+
+// AdviceSweep evaluates the advice rules for every subscription in an active
+// chat and queues each rule that fires, once per subscription (the outbox
+// dedupe key "advice:<subID>:<rule>" makes a rule that keeps firing a no-op).
+// It returns how many messages were newly queued.
+func (p *Poller) AdviceSweep(ctx context.Context) (int, error) {
+	now := p.cfg.Now()
+	var after int64
+	queued := 0
+	for {
+		subs, err := p.cfg.Store.ActiveSubscriptions(ctx, after, adviceSweepPage)
+		if err != nil {
+			return queued, fmt.Errorf("poller: advice sweep after %d: %w", after, err)
+		}
+		var msgs []storage.OutboxMessage
+		for _, sub := range subs {
+			for _, a := range advice.Evaluate(p.adviceInput(sub), now) {
+				msgs = append(msgs, storage.OutboxMessage{
+					ChatID:         sub.ChatID,
+					SubscriptionID: sub.ID,
+					DedupeKey:      "advice:" + strconv.FormatInt(sub.ID, 10) + ":" + a.Rule,
+					Text:           renderAdvice(sub, a),
+					Markup:         markup(sub.Shipment, tracker.StatusUnknown, sub.ID),
+				})
+			}
+		}
+		if len(msgs) > 0 {
+			n, err := p.cfg.Store.Enqueue(ctx, msgs...)
+			if err != nil {
+				return queued, fmt.Errorf("poller: advice sweep: %w", err)
+			}
+			queued += n
+		}
+		if len(subs) < adviceSweepPage {
+			break
+		}
+		after = subs[len(subs)-1].ID
+	}
+	if queued > 0 {
+		p.log.Info("advice sweep", "queued", queued)
+	}
+	return queued, nil
+}
+
+// adviceInput is what the rules know about one subscription.
+func (p *Poller) adviceInput(sub storage.Subscription) advice.Input {
+	s := sub.Shipment
+	valid := true
+	if p.cfg.ValidNumber != nil {
+		valid = p.cfg.ValidNumber(s.Carrier, s.Number)
+	}
+	return advice.Input{
+		Carrier:       s.Carrier,
+		Number:        s.Number,
+		Valid:         valid,
+		Status:        s.Status,
+		AddedAt:       sub.CreatedAt,
+		StatusSince:   s.StatusSince,
+		LastEventAt:   s.LastEventAt,
+		ETA:           s.ETA,
+		DeliveredAt:   s.DeliveredAt,
+		NotReceivedAt: sub.NotReceivedAt,
+		Polled:        !s.PolledAt.IsZero(),
+		// A customs scan makes it international too, but then Status says so.
+		International: s.Carrier == "s10" || s.Status == tracker.StatusCustoms,
+		AmazonOrder:   s.Carrier == "amazon",
+	}
+}
+
+// renderAdvice writes one advice push in Telegram HTML.
+func renderAdvice(sub storage.Subscription, a advice.Advice) string {
+	var b strings.Builder
+	icon := "💡"
+	if a.Action == advice.Contact {
+		icon = "☎️"
+	}
+	fmt.Fprintf(&b, "%s <b>%s</b>", icon, html.EscapeString(a.Title))
+	if sub.Label != "" {
+		fmt.Fprintf(&b, " — %s", html.EscapeString(clip(sub.Label)))
+	}
+	fmt.Fprintf(&b, "\n%s · <code>%s</code>\n%s", html.EscapeString(tracker.Carrier(sub.Shipment.Carrier).Name),
+		html.EscapeString(sub.Shipment.Number), html.EscapeString(a.Text))
+	switch {
+	case a.ContactName != "" && a.ContactURL != "":
+		fmt.Fprintf(&b, "\nContact: <a href=\"%s\">%s</a>", html.EscapeString(a.ContactURL), html.EscapeString(a.ContactName))
+	case a.ContactName != "":
+		fmt.Fprintf(&b, "\nContact: %s", html.EscapeString(a.ContactName))
+	}
+	return b.String()
+}
