@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -67,7 +68,8 @@ type Config struct {
 
 // Client tracks numbers through 17TRACK. It is safe for concurrent use.
 type Client struct {
-	base string
+	base string // scheme://host[:port]
+	err  error  // a bad BaseURL, reported by Track
 	key  string
 	http *carrierhttp.Client
 	log  *slog.Logger
@@ -87,8 +89,10 @@ func New(cfg Config) *Client {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	base, err := baseURL(cfg.BaseURL)
 	return &Client{
-		base: strings.TrimRight(cfg.BaseURL, "/"),
+		base: base,
+		err:  err,
 		key:  cfg.APIKey,
 		http: carrierhttp.New(carrierhttp.Options{
 			Carrier: "17track",
@@ -125,6 +129,9 @@ func (e *APIError) Error() string {
 // Track looks numbers up. Numbers 17TRACK does not know yet are registered
 // and fetched once more; those still without data come back as not found.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	numbers = unique(numbers)
 	out := make([]tracker.Result, 0, len(numbers))
 	for chunk := range slices.Chunk(numbers, MaxNumbers) {
@@ -284,6 +291,16 @@ func (c *Client) call(ctx context.Context, name string, numbers []string, env in
 		return fmt.Errorf("%s: %w", name, ae)
 	}
 	return nil
+}
+
+// baseURL keeps only scheme, host and port: the documented paths are
+// appended unchanged, so a base given as ".../track/v2.2/" still works.
+func baseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "", fmt.Errorf("17track: base URL %q is not an absolute URL", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 func parseAPIError(body []byte) *APIError {
