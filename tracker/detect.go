@@ -1,0 +1,534 @@
+package tracker
+
+import (
+	"sync"
+	"unicode/utf8"
+)
+
+// Detection works in three steps, all linear in the input:
+//
+//  1. scan: the text becomes words — maximal runs of [0-9A-Z] after
+//     upper-casing, full-width forms folded, and zero-width and bidi marks
+//     dropped — copied back to back into one compact buffer. Words joined
+//     by 1–3 spaces or by a single dash form a group: that is how people
+//     write numbers in chunks ("1Z 8V2 A04…", "TBA-…", "113-1234567-…").
+//     Anything else (newline, punctuation, URL syntax, "%2C") ends a group,
+//     so a number in a tracking-page URL stands alone.
+//  2. match: every run of whole words inside a group, up to the longest
+//     format, is tried against the formats of its length. A word is never
+//     cut, so a checksum-valid piece of a longer run is never reported.
+//  3. choose: inside a group the non-overlapping set of matches covering
+//     the most characters wins (then: more numbers, checksum-valid over
+//     format-only over invalid, then format rank), so chunks are glued
+//     only into one real number and two numbers are never glued into one.
+//
+// Policy for digit-only text, where false positives live:
+//   - a run that continues into more short digit chunks ("1234 5678 9012
+//     3456") is a longer number, not a tracking number;
+//   - phone shapes are skipped: 3-3-4 / 1-3-3-4 chunking, a leading "+" or
+//     "(", or a phone word ("call", "tel", …) just before;
+//   - after an order-ish word ("order", "invoice", …) digits are an order
+//     id: only the Amazon order form is reported there;
+//   - weak formats (DHL eCommerce 14 digits, Purolator, non-GM DHL
+//     eCommerce) are reported only for a bare paste, after a tracking
+//     word, or when the text names the carrier;
+//   - an invalid check digit is reported (as a typo) only for shapes that
+//     are specific on their own: 1Z UPS, USPS IMpb, S10, OnTrac, FedEx 96.
+//
+// Amazon International (one letter + 10 digits, no check digit, weakly
+// evidenced) is left out on purpose: it would claim too much ordinary text.
+
+// DetectOptions tunes Detect.
+type DetectOptions struct {
+	// Demo also recognises the simulated carrier's numbers, DEMO + 1–2 digits.
+	Demo bool
+}
+
+// Detect returns every tracking-number or order-number candidate in text,
+// in order of appearance.
+func Detect(text string) []Candidate { return DetectWith(text, DetectOptions{}) }
+
+// DetectWith is Detect with options.
+func DetectWith(text string, opt DetectOptions) []Candidate {
+	sc := scannerPool.Get().(*scanner)
+	defer scannerPool.Put(sc)
+	sc.reset(text, opt)
+	sc.scan()
+	return sc.detect()
+}
+
+// word is one run of [0-9A-Z] characters.
+type word struct {
+	n0, n1 int  // span in the compact buffer
+	s0, s1 int  // byte span in the input
+	sep    byte // 0: starts a group; ' ' or '-': joined to the previous word
+	digits bool // only digits
+	alpha  bool // only letters
+}
+
+type match struct {
+	i, j  int // first and last word
+	f     *format
+	m     formatMatch
+	score int
+}
+
+type scanner struct {
+	text  string
+	opt   DetectOptions
+	norm  []byte
+	words []word
+	cands []match
+	// DP scratch for one group.
+	best []int
+	from []int
+	// mentions caches which carrier names the text contains (lazily).
+	mentioned map[string]bool
+}
+
+var scannerPool = sync.Pool{New: func() any { return &scanner{} }}
+
+func (sc *scanner) reset(text string, opt DetectOptions) {
+	sc.text, sc.opt = text, opt
+	sc.norm = sc.norm[:0]
+	sc.words = sc.words[:0]
+	sc.cands = sc.cands[:0]
+	sc.mentioned = nil
+	// Don't keep huge buffers alive in the pool.
+	if cap(sc.norm) > 1<<16 {
+		sc.norm = nil
+	}
+	if cap(sc.words) > 1<<13 {
+		sc.words = nil
+	}
+}
+
+// rune classes of the scanner
+const (
+	clsBreak = iota
+	clsAlnum
+	clsSpace
+	clsDash
+	clsIgnore
+)
+
+// classify folds one rune: the class and, for clsAlnum, the upper-case
+// ASCII character it stands for.
+func classify(r rune) (int, byte) {
+	switch {
+	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
+		return clsAlnum, byte(r)
+	case r >= 'a' && r <= 'z':
+		return clsAlnum, byte(r - 'a' + 'A')
+	case r == ' ' || r == '\t' || r == 0xA0 || r == 0x2007 || r == 0x202F || r == 0x3000 ||
+		(r >= 0x2000 && r <= 0x200A):
+		return clsSpace, 0
+	case r == '-' || (r >= 0x2010 && r <= 0x2015) || r == 0x2212 || r == 0xFF0D:
+		return clsDash, 0
+	case (r >= 0x200B && r <= 0x200F) || (r >= 0x202A && r <= 0x202E) ||
+		r == 0x2060 || r == 0xFEFF || r == 0xAD:
+		return clsIgnore, 0 // invisible marks copied along with e-mail text
+	case r >= 0xFF10 && r <= 0xFF19: // full-width digits
+		return clsAlnum, byte(r - 0xFF10 + '0')
+	case r >= 0xFF21 && r <= 0xFF3A:
+		return clsAlnum, byte(r - 0xFF21 + 'A')
+	case r >= 0xFF41 && r <= 0xFF5A:
+		return clsAlnum, byte(r - 0xFF41 + 'A')
+	}
+	return clsBreak, 0
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// scan splits the text into words and groups.
+func (sc *scanner) scan() {
+	text := sc.text
+	inWord := false
+	spaces, dashes, broken := 0, 0, true
+	var cur word
+	for i := 0; i < len(text); {
+		var cls int
+		var ch byte
+		size := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			cls, ch = classify(rune(c))
+			if c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
+				size = 3 // a percent-escape in a URL separates, never joins
+			}
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if r == utf8.RuneError {
+				cls = clsBreak
+			} else {
+				cls, ch = classify(r)
+			}
+		}
+		switch cls {
+		case clsAlnum:
+			if !inWord {
+				cur = word{n0: len(sc.norm), s0: i, digits: true, alpha: true}
+				joined := len(sc.words) > 0 && !broken &&
+					((dashes == 0 && spaces >= 1 && spaces <= 3) || (dashes == 1 && spaces == 0))
+				if joined {
+					cur.sep = ' '
+					if dashes == 1 {
+						cur.sep = '-'
+					}
+				}
+				inWord = true
+			}
+			sc.norm = append(sc.norm, ch)
+			if isDigit(ch) {
+				cur.alpha = false
+			} else {
+				cur.digits = false
+			}
+			cur.s1 = i + size
+		case clsIgnore:
+		default:
+			if inWord {
+				cur.n1 = len(sc.norm)
+				sc.words = append(sc.words, cur)
+				inWord = false
+				spaces, dashes, broken = 0, 0, false
+			}
+			switch cls {
+			case clsSpace:
+				spaces++
+			case clsDash:
+				dashes++
+			default:
+				broken = true
+			}
+		}
+		i += size
+	}
+	if inWord {
+		cur.n1 = len(sc.norm)
+		sc.words = append(sc.words, cur)
+	}
+}
+
+// detect runs match and choose over every group.
+func (sc *scanner) detect() []Candidate {
+	var out []Candidate
+	ws := sc.words
+	for g0 := 0; g0 < len(ws); {
+		g1 := g0 + 1
+		for g1 < len(ws) && ws[g1].sep != 0 {
+			g1++
+		}
+		sc.cands = sc.cands[:0]
+		for i := g0; i < g1; i++ {
+			sc.matchFrom(i, g1)
+		}
+		if len(sc.cands) > 0 {
+			out = sc.choose(g0, g1, out)
+		}
+		g0 = g1
+	}
+	return out
+}
+
+// matchFrom tries every span of whole words starting at word i.
+func (sc *scanner) matchFrom(i, g1 int) {
+	ws := sc.words
+	first := ws[i]
+	minLen := minCompact
+	if sc.opt.Demo {
+		minLen = 5
+	}
+	for j := i; j < g1; j++ {
+		w := ws[j]
+		if j > i {
+			// Letters standing apart may open a number (a prefix such as
+			// TBA, JJD, GFUS: 2–4 letters) or close it (an S10 country);
+			// anything longer is a word of prose.
+			if n := first.n1 - first.n0; first.alpha && (n < 2 || n > 4) {
+				return
+			}
+			if w.alpha && w.n1-w.n0 > 2 {
+				return
+			}
+		}
+		n := w.n1 - first.n0
+		if n > maxCompact {
+			return
+		}
+		if n >= minLen {
+			sc.try(i, j)
+		}
+		if j > i && w.alpha {
+			return // a closing suffix ends the span
+		}
+	}
+}
+
+// try evaluates the span of words i..j against the formats of its length
+// and keeps the best verdict.
+func (sc *scanner) try(i, j int) {
+	ws := sc.words
+	s := sc.norm[ws[i].n0:ws[j].n1]
+	fs := formatsByLen[len(s)]
+	if len(fs) == 0 {
+		return
+	}
+	allDigit := true
+	for k := i; k <= j; k++ {
+		allDigit = allDigit && ws[k].digits
+	}
+	ctx := ctxNone
+	if allDigit {
+		if sc.continuesDigits(i, j) {
+			return
+		}
+		ctx = sc.contextBefore(ws[i].s0)
+		if ctx == ctxPhone || sc.phoneShaped(i, j) {
+			return
+		}
+	}
+	env := matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
+	var best match
+	bestTier := 0
+	for _, f := range fs {
+		if f.demo && !sc.opt.Demo {
+			continue
+		}
+		var m formatMatch
+		if !f.match(s, &env, &m) {
+			continue
+		}
+		if allDigit && ctx == ctxOrder && m.kind != KindOrder {
+			continue // digits after "order #" are an order id
+		}
+		tier := 2 // format-only (and order numbers)
+		if m.checked {
+			switch {
+			case m.valid:
+				tier = 3
+			case f.reportInvalid:
+				tier = 1
+			default:
+				continue
+			}
+		}
+		if (f.weak || m.weak) && !sc.weakAllowed(i, j, m.carrierOr(f), ctx) {
+			continue
+		}
+		if tier > bestTier || tier == bestTier && f.rank > best.f.rank {
+			best = match{i: i, j: j, f: f, m: m}
+			bestTier = tier
+		}
+	}
+	if bestTier == 0 {
+		return
+	}
+	best.score = len(s)*1000 + bestTier*100 + best.f.rank
+	sc.cands = append(sc.cands, best)
+}
+
+func (m *formatMatch) carrierOr(f *format) string {
+	if m.carrier != "" {
+		return m.carrier
+	}
+	return f.carrier
+}
+
+// continuesDigits: the digit span runs on into short digit chunks on either
+// side, so it is a piece of a longer number ("4111 1111 1111 1111").
+func (sc *scanner) continuesDigits(i, j int) bool {
+	ws := sc.words
+	multi := i != j
+	if ws[i].sep != 0 && i > 0 {
+		if l := ws[i-1]; l.digits && l.n1-l.n0 <= 6 && (multi || ws[i].sep == '-') {
+			return true
+		}
+	}
+	if j+1 < len(ws) && ws[j+1].sep != 0 {
+		if r := ws[j+1]; r.digits && r.n1-r.n0 <= 6 && (multi || r.sep == '-') {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneShaped: digits chunked like a North American phone number, or
+// opened by "+" or "(".
+func (sc *scanner) phoneShaped(i, j int) bool {
+	ws := sc.words
+	// The character before the group's first word.
+	g := i
+	for g > 0 && ws[g].sep != 0 {
+		g--
+	}
+	if s0 := ws[g].s0; s0 > 0 {
+		k := s0 - 1
+		for k > 0 && sc.text[k] == ' ' {
+			k--
+		}
+		if c := sc.text[k]; c == '+' || c == '(' || c == ')' {
+			return true
+		}
+	}
+	var lens [5]int
+	n := j - i + 1
+	if n > len(lens) {
+		return false
+	}
+	for k := i; k <= j; k++ {
+		lens[k-i] = ws[k].n1 - ws[k].n0
+	}
+	switch {
+	case n == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4,
+		n == 4 && lens[0] == 1 && lens[1] == 3 && lens[2] == 3 && lens[3] == 4,
+		n == 2 && lens[0] == 3 && lens[1] == 7:
+		return true
+	}
+	return false
+}
+
+// weakAllowed: a weak format is reported only when nothing in the text
+// argues against it: a bare paste, a tracking word just before, or the
+// carrier named somewhere in the text.
+func (sc *scanner) weakAllowed(i, j int, carrier string, ctx int) bool {
+	if i == 0 && j == len(sc.words)-1 {
+		return true
+	}
+	if ctx == ctxNone {
+		ctx = sc.contextBefore(sc.words[i].s0)
+	}
+	if ctx == ctxTrack {
+		return true
+	}
+	return sc.mentions(carrier)
+}
+
+var carrierWords = map[string][]string{
+	"dhl_ecommerce": {"dhl"},
+	"purolator":     {"purolator"},
+}
+
+func (sc *scanner) mentions(carrier string) bool {
+	if v, ok := sc.mentioned[carrier]; ok {
+		return v
+	}
+	found := false
+	for _, w := range carrierWords[carrier] {
+		if indexFold(sc.text, w) >= 0 {
+			found = true
+			break
+		}
+	}
+	if sc.mentioned == nil {
+		sc.mentioned = map[string]bool{}
+	}
+	sc.mentioned[carrier] = found
+	return found
+}
+
+// choose picks, inside one group, the non-overlapping matches with the
+// highest total score, and appends them as candidates.
+func (sc *scanner) choose(g0, g1 int, out []Candidate) []Candidate {
+	n := g1 - g0
+	if cap(sc.best) < n+1 {
+		sc.best = make([]int, n+1)
+		sc.from = make([]int, n+1)
+	}
+	best, from := sc.best[:n+1], sc.from[:n+1]
+	for k := range best {
+		best[k], from[k] = 0, -1
+	}
+	// cands are ordered by start word; best[k] covers words g0..g0+k-1.
+	// Relax in order of end word: iterate k and scan matches ending at k.
+	for k := 1; k <= n; k++ {
+		best[k], from[k] = best[k-1], -1
+		for ci := range sc.cands {
+			c := &sc.cands[ci]
+			if c.j-g0+1 != k {
+				continue
+			}
+			if v := best[c.i-g0] + c.score; v > best[k] {
+				best[k], from[k] = v, ci
+			}
+		}
+	}
+	start := len(out)
+	for k := n; k > 0; {
+		ci := from[k]
+		if ci < 0 {
+			k--
+			continue
+		}
+		out = append(out, sc.candidate(&sc.cands[ci]))
+		k = sc.cands[ci].i - g0
+	}
+	// Reverse the group's candidates into order of appearance.
+	for a, b := start, len(out)-1; a < b; a, b = a+1, b-1 {
+		out[a], out[b] = out[b], out[a]
+	}
+	return out
+}
+
+// candidate turns a chosen match into the public Candidate.
+func (sc *scanner) candidate(c *match) Candidate {
+	ws := sc.words
+	s := sc.norm[ws[c.i].n0:ws[c.j].n1]
+	m := &c.m
+	number := m.number
+	if number == "" {
+		number = string(s[m.numFrom:])
+	}
+	carrier := m.carrierOr(c.f)
+	kind := m.kind
+	if kind == "" {
+		kind = KindTracking
+	}
+	cand := Candidate{
+		Number:  number,
+		Carrier: carrier,
+		Service: m.service,
+		Valid:   m.valid,
+		Country: m.country,
+		Kind:    kind,
+		Format:  c.f.name,
+		Start:   ws[c.i].s0,
+		End:     ws[c.j].s1,
+	}
+	if kind == KindTracking {
+		cand.URL = TrackingURL(carrier, number)
+	}
+	if m.checked && !m.valid {
+		cand.Suggestion = suggest(c.f, s, &matchEnv{ws: ws[c.i : c.j+1]})
+	}
+	return cand
+}
+
+// suggest returns the one number, a swap of two neighbouring characters
+// away, that the same format accepts as valid; "" when none or several.
+func suggest(f *format, s []byte, env *matchEnv) string {
+	buf := make([]byte, len(s))
+	found := ""
+	for k := 0; k+1 < len(s); k++ {
+		if s[k] == s[k+1] {
+			continue
+		}
+		copy(buf, s)
+		buf[k], buf[k+1] = buf[k+1], buf[k]
+		var m formatMatch
+		if !f.match(buf, env, &m) || !m.checked || !m.valid {
+			continue
+		}
+		n := m.number
+		if n == "" {
+			n = string(buf[m.numFrom:])
+		}
+		if found != "" && found != n {
+			return "" // more than one way to fix it: don't guess
+		}
+		found = n
+	}
+	return found
+}

@@ -1,0 +1,93 @@
+package tracker
+
+// Context words: what the text says just before a run of digits decides
+// whether it is a tracking number, an order id or a phone number.
+
+const (
+	ctxNone = iota
+	ctxTrack
+	ctxOrder
+	ctxPhone
+)
+
+// lookback is how far before a number context words count.
+const lookback = 40
+
+var contextWords = []struct {
+	word string
+	ctx  int
+}{
+	{"track", ctxTrack}, {"awb", ctxTrack}, {"waybill", ctxTrack}, {"shipment", ctxTrack},
+	{"parcel", ctxTrack}, {"package", ctxTrack}, {"sendung", ctxTrack}, {"colis", ctxTrack},
+	{"suivi", ctxTrack}, {"envío", ctxTrack}, {"seguimiento", ctxTrack},
+	{"order", ctxOrder}, {"bestell", ctxOrder}, {"commande", ctxOrder}, {"pedido", ctxOrder},
+	{"注文", ctxOrder}, {"invoice", ctxOrder}, {"receipt", ctxOrder}, {"account", ctxOrder},
+	{"acct", ctxOrder}, {"confirmation", ctxOrder},
+	{"call", ctxPhone}, {"phone", ctxPhone}, {"tel", ctxPhone}, {"mobile", ctxPhone},
+	{"cell", ctxPhone}, {"fax", ctxPhone}, {"sms", ctxPhone}, {"whatsapp", ctxPhone},
+	{"text me", ctxPhone}, {"contact", ctxPhone}, {"hotline", ctxPhone},
+}
+
+// contextBefore returns the kind of the context word nearest before byte
+// offset end (within lookback bytes); ctxNone when there is none.
+func (sc *scanner) contextBefore(end int) int {
+	start := max(end-lookback, 0)
+	window := sc.text[start:end]
+	best, bestAt := ctxNone, -1
+	for _, cw := range contextWords {
+		at := lastIndexFold(window, cw.word)
+		if at < 0 {
+			continue
+		}
+		// Whole-word start only: "hotel" is not "tel", "recall" not "call".
+		if at > 0 && isASCIILetter(window[at-1]) {
+			continue
+		}
+		if at > bestAt {
+			best, bestAt = cw.ctx, at
+		}
+	}
+	return best
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasFoldAt: s[i:] starts with word, ASCII case-insensitively (word is lower case).
+func hasFoldAt(s string, i int, word string) bool {
+	if i+len(word) > len(s) {
+		return false
+	}
+	for k := 0; k < len(word); k++ {
+		if lowerASCII(s[i+k]) != word[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// lastIndexFold is strings.LastIndex, ASCII case-insensitive, without allocating.
+func lastIndexFold(s, word string) int {
+	for i := len(s) - len(word); i >= 0; i-- {
+		if hasFoldAt(s, i, word) {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexFold is strings.Index, ASCII case-insensitive, without allocating.
+func indexFold(s, word string) int {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if hasFoldAt(s, i, word) {
+			return i
+		}
+	}
+	return -1
+}
