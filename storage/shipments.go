@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -158,12 +159,14 @@ func (s *Store) ShipmentEvents(ctx context.Context, shipmentID int64, limit int)
 // and location is the same scan however often a carrier repeats it. The
 // instant, not its text, goes in, so a zone change alone is no new scan.
 func eventHash(e tracker.Event) string {
-	h := sha256.New()
+	var at string
 	if !e.Time.IsZero() {
-		h.Write([]byte(e.Time.UTC().Format(time.RFC3339Nano)))
+		at = e.Time.UTC().Format(time.RFC3339Nano)
 	}
-	for _, s := range []string{string(e.Status), strings.TrimSpace(e.Description), strings.TrimSpace(e.Location)} {
-		h.Write([]byte{0x1f})
+	h := sha256.New()
+	// Each field length-prefixed, so no text can pass for a field boundary.
+	for _, s := range []string{at, string(e.Status), strings.TrimSpace(e.Description), strings.TrimSpace(e.Location)} {
+		h.Write(binary.AppendUvarint(nil, uint64(len(s))))
 		h.Write([]byte(s))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
