@@ -1,0 +1,226 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// DefaultMaxParcels is the per-chat limit when the configuration sets none.
+const DefaultMaxParcels = 50
+
+// maxLabel bounds labels so a list of 50 parcels stays readable.
+const maxLabel = 64
+
+// Engine is the conversation: it turns a chat's messages and button presses
+// into replies and storage changes. It knows nothing of the transport, so the
+// Telegram adapter and the console share it. Safe for concurrent use: all
+// state lives in the store.
+type Engine struct {
+	store      *storage.Store
+	router     *tracker.Router
+	demo       bool
+	maxParcels int
+	log        *slog.Logger
+	now        func() time.Time
+	refresh    func(ctx context.Context, shipmentID int64) error
+	username   string // the bot's @name without "@"; "" in the console
+	// isAdmin says whether a user administers a group; nil means nobody does.
+	isAdmin func(ctx context.Context, chatID, userID int64) (bool, error)
+}
+
+// Chat is where a message came from.
+type Chat struct {
+	ID    int64
+	Type  string // private, group, supergroup, console
+	Title string
+}
+
+func (c Chat) group() bool { return c.Type == "group" || c.Type == "supergroup" }
+
+// User is who sent it.
+type User struct {
+	ID   int64
+	Name string
+}
+
+// Message is an incoming text message, transport-neutral.
+type Message struct {
+	Chat Chat
+	From User
+	Text string
+	// ReplyToBot is set when the message replies to one of the bot's
+	// messages; ReplyToText is that message's plain text.
+	ReplyToBot  bool
+	ReplyToText string
+}
+
+// Click is a button press.
+type Click struct {
+	Chat        Chat
+	From        User
+	Data        string
+	MessageText string // plain text of the message the button is on
+}
+
+// ClickResult is the answer to a button press: a short toast, and messages
+// (Edit ones replace the message the button was on).
+type ClickResult struct {
+	Answer  string
+	Alert   bool
+	Replies []Reply
+}
+
+// HandleMessage answers one message. In groups it only reacts to commands,
+// mentions of the bot and replies to the bot, so it never answers chatter.
+func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
+	text := strings.TrimSpace(m.Text)
+	cmd, args, isCmd := parseCommand(text, e.username)
+	if isCmd && cmd == "" {
+		return nil // a command for another bot
+	}
+	if !isCmd && m.Chat.group() {
+		mentioned := e.username != "" && strings.Contains(strings.ToLower(text), "@"+strings.ToLower(e.username))
+		if !mentioned && !m.ReplyToBot {
+			return nil
+		}
+		text = strings.TrimSpace(mentionRE(e.username).ReplaceAllString(text, " "))
+	}
+	if err := e.store.TouchChat(ctx, storage.Chat{ID: m.Chat.ID, Type: m.Chat.Type, Title: m.Chat.Title, Active: true}); err != nil {
+		return e.fail(ctx, "touch chat", err)
+	}
+	if !isCmd && m.ReplyToBot {
+		if id, ok := renamePrompt(m.ReplyToText); ok {
+			return e.renameByID(ctx, m, id, text)
+		}
+	}
+	if !isCmd {
+		return e.paste(ctx, m, text)
+	}
+	switch cmd {
+	case "start":
+		return e.start(ctx, m, args)
+	case "help":
+		return []Reply{{Text: helpText(e.demo)}}
+	case "track":
+		return e.track(ctx, m, args)
+	case "list":
+		return e.list(ctx, m, args)
+	case "stop":
+		return e.stop(ctx, m, args)
+	case "status":
+		return e.status(ctx, m, args)
+	case "rename":
+		return e.rename(ctx, m, args)
+	case "carrier":
+		return e.carrier(ctx, m, args)
+	default:
+		return []Reply{{Text: "I don't know the command <code>/" + esc(clip(cmd, 32)) + "</code>. Send /help to see what I can do."}}
+	}
+}
+
+// fail logs an internal error and tells the user plainly.
+func (e *Engine) fail(ctx context.Context, what string, err error) []Reply {
+	e.log.ErrorContext(ctx, "bot: "+what, slog.Any("error", err))
+	return []Reply{{Text: "Sorry, something went wrong on my side. Please try again in a minute."}}
+}
+
+var commandRE = regexp.MustCompile(`^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$`)
+
+// parseCommand splits "/cmd@bot args". cmd is "" (with isCmd) when the
+// command is addressed to another bot. MatchTypeCommand in go-telegram/bot
+// does not handle "@bot", hence our own parser.
+func parseCommand(text, username string) (cmd, args string, isCmd bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	m := commandRE.FindStringSubmatch(text)
+	if m == nil {
+		if len(text) > 1 && text[1] != ' ' {
+			// "/something odd": still a command, just not one we know.
+			name, _, _ := strings.Cut(text[1:], " ")
+			return name, "", true
+		}
+		return "", "", false
+	}
+	if m[2] != "" && !strings.EqualFold(m[2], username) {
+		return "", "", true
+	}
+	return strings.ToLower(m[1]), strings.TrimSpace(m[3]), true
+}
+
+func mentionRE(username string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)@` + regexp.QuoteMeta(username) + `\b`)
+}
+
+var renameRE = regexp.MustCompile(`\(parcel #(\d+)\)`)
+
+// renamePrompt finds the subscription id in the text of a rename prompt. The
+// id rides in the message itself, so a reply works even after a restart.
+func renamePrompt(text string) (int64, bool) {
+	m := renameRE.FindStringSubmatch(text)
+	if m == nil {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(m[1], 10, 64)
+	return id, err == nil
+}
+
+// cleanLabel normalises a label: one line, single spaces, bounded.
+func cleanLabel(s string) (string, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) > maxLabel {
+		return "", fmt.Errorf("labels are at most %d characters", maxLabel)
+	}
+	return s, nil
+}
+
+// mayRemove: in a group, whoever added a parcel and the group's admins may
+// remove it; in a private chat, the one user.
+func (e *Engine) mayRemove(ctx context.Context, chat Chat, user User, sub storage.Subscription) bool {
+	if !chat.group() || sub.AddedBy == user.ID {
+		return true
+	}
+	if e.isAdmin == nil {
+		return false
+	}
+	ok, err := e.isAdmin(ctx, chat.ID, user.ID)
+	if err != nil {
+		e.log.WarnContext(ctx, "bot: admin check", slog.Int64("chat", chat.ID), slog.Any("error", err))
+		return false
+	}
+	return ok
+}
+
+// findOne resolves "NUMBER|label" to exactly one of the chat's parcels, or
+// the reply explaining why not.
+func (e *Engine) findOne(ctx context.Context, chatID int64, query string) (storage.Subscription, []Reply) {
+	subs, err := e.store.FindSubscriptions(ctx, chatID, query)
+	if err != nil {
+		return storage.Subscription{}, e.fail(ctx, "find subscriptions", err)
+	}
+	switch len(subs) {
+	case 0:
+		return storage.Subscription{}, []Reply{{Text: "I'm not following anything called <b>" + esc(clip(query, 80)) + "</b> here. Send /list to see what I follow."}}
+	case 1:
+		return subs[0], nil
+	}
+	var b strings.Builder
+	b.WriteString("More than one parcel matches <b>" + esc(clip(query, 80)) + "</b>. Use the tracking number:\n")
+	for _, s := range subs {
+		b.WriteString("• " + parcelName(s.Label, s.Shipment.Number) + " <code>" + esc(s.Shipment.Number) + "</code>\n")
+	}
+	return storage.Subscription{}, []Reply{{Text: b.String()}}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

@@ -1,0 +1,134 @@
+package bot
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// MaxMessage is Telegram's message length limit. Split keeps a margin because
+// Telegram counts after entity parsing and we count the raw HTML, which is
+// never shorter.
+const (
+	MaxMessage = 4096
+	splitAt    = 4000
+)
+
+// Reply is one message the engine wants shown, in Telegram HTML.
+type Reply struct {
+	Text       string
+	Buttons    [][]Button
+	ForceReply bool // ask the user to reply to this message (rename prompt)
+	Edit       bool // replace the message whose button was pressed, instead of sending
+}
+
+// Button is an inline button: callback data or a link.
+type Button struct {
+	Text string
+	Data string
+	URL  string
+}
+
+// esc escapes user- or carrier-provided text for HTML parse mode.
+func esc(s string) string { return html.EscapeString(s) }
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// Split cuts an HTML message into parts under Telegram's limit at line
+// breaks. Lines are built balanced (every tag closed on its line), so a cut
+// between lines never breaks markup. A single line longer than the limit is
+// cut at rune boundaries after its tags are stripped.
+func Split(text string) []string {
+	if units(text) <= splitAt {
+		return []string{text}
+	}
+	var parts []string
+	var cur strings.Builder
+	flush := func() {
+		if s := strings.TrimRight(cur.String(), "\n"); strings.TrimSpace(s) != "" {
+			parts = append(parts, s)
+		}
+		cur.Reset()
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if units(line) > splitAt {
+			flush()
+			plain := []rune(esc(stripTags(line)))
+			for len(plain) > 0 {
+				n := min(len(plain), splitAt/2) // escaped entities and emoji take more units: stay well under
+				parts = append(parts, string(plain[:n]))
+				plain = plain[n:]
+			}
+			continue
+		}
+		if units(cur.String())+units(line)+1 > splitAt {
+			flush()
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+	}
+	flush()
+	return parts
+}
+
+// stripTags turns our own HTML into plain text (for the console and for
+// over-long lines).
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return html.UnescapeString(b.String())
+}
+
+func carrierName(code string) string { return tracker.Carrier(code).Name }
+
+// ago says how long ago t was, roughly.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+}
+
+// day formats a date the way people say it ("Tue 4 Mar").
+func day(t time.Time) string { return t.Format("Mon 2 Jan") }
+
+// parcelName is the label when there is one, else the number; escaped.
+func parcelName(label, number string) string {
+	if label != "" {
+		return "<b>" + esc(label) + "</b>"
+	}
+	return "<code>" + esc(number) + "</code>"
+}
