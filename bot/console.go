@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// ConsoleChatID is the console's one private chat.
+const ConsoleChatID = 1
+
+// ConsoleConfig wires RunConsole.
+type ConsoleConfig struct {
+	Store      *storage.Store
+	Router     *tracker.Router // should include the demo carrier
+	MaxParcels int
+	In         io.Reader
+	Out        io.Writer
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// console is the terminal transport: the same Engine as on Telegram, HTML
+// shown as plain text, buttons as numbered choices.
+type console struct {
+	eng     *Engine
+	out     io.Writer
+	chat    Chat
+	user    User
+	buttons []Button // of the last message that had any
+	btnText string   // that message's text
+	prompt  string   // text of a pending ForceReply prompt
+}
+
+// RunConsole talks to one user over In/Out until EOF, /quit or ctx is done.
+func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
+	if cfg.Store == nil || cfg.In == nil || cfg.Out == nil {
+		return fmt.Errorf("console: store, input and output are required")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	c := &console{
+		eng:  newEngine(cfg.Store, cfg.Router, true, cfg.MaxParcels, log, cfg.Now),
+		out:  cfg.Out,
+		chat: Chat{ID: ConsoleChatID, Type: "private", Title: "console"},
+		user: User{ID: 0, Name: "you"},
+	}
+	fmt.Fprintln(c.out, "trackbot console — type a message as you would in Telegram; a number picks a button; /quit ends.")
+	for _, r := range c.eng.HandleMessage(ctx, Message{Chat: c.chat, From: c.user, Text: "/start"}) {
+		c.show(r)
+	}
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(cfg.In)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+	}()
+	for {
+		fmt.Fprint(c.out, "> ")
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(c.out)
+			return nil
+		case err := <-errc:
+			fmt.Fprintln(c.out)
+			if err != nil {
+				return fmt.Errorf("console: read: %w", err)
+			}
+			return nil
+		case line := <-lines:
+			line = strings.TrimSpace(line)
+			if line == "/quit" || line == "/exit" {
+				return nil
+			}
+			c.step(ctx, line)
+			c.drainOutbox(ctx)
+		}
+	}
+}
+
+func (c *console) step(ctx context.Context, line string) {
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
+		b := c.buttons[n-1]
+		if b.URL != "" {
+			fmt.Fprintln(c.out, "🔗 "+b.URL)
+			return
+		}
+		res := c.eng.HandleClick(ctx, Click{Chat: c.chat, From: c.user, Data: b.Data, MessageText: c.btnText})
+		if res.Answer != "" {
+			fmt.Fprintln(c.out, "  ("+res.Answer+")")
+		}
+		for _, r := range res.Replies {
+			c.show(r)
+		}
+		return
+	}
+	m := Message{Chat: c.chat, From: c.user, Text: line}
+	if c.prompt != "" && !strings.HasPrefix(line, "/") {
+		m.ReplyToBot, m.ReplyToText = true, c.prompt
+	}
+	c.prompt = ""
+	for _, r := range c.eng.HandleMessage(ctx, m) {
+		c.show(r)
+	}
+}
+
+func (c *console) show(r Reply) {
+	text := stripTags(r.Text)
+	if r.Edit {
+		text = "(updated) " + text
+	}
+	fmt.Fprintln(c.out, text)
+	if r.ForceReply {
+		c.prompt = text
+		fmt.Fprintln(c.out, "  (type your answer)")
+	}
+	if len(r.Buttons) == 0 {
+		return
+	}
+	c.buttons, c.btnText = nil, text
+	var b strings.Builder
+	for _, row := range r.Buttons {
+		b.WriteString(" ")
+		for _, btn := range row {
+			c.buttons = append(c.buttons, btn)
+			fmt.Fprintf(&b, " [%d] %s", len(c.buttons), btn.Text)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprint(c.out, b.String())
+}
+
+// drainOutbox shows what the poller and advice queued for the console chat:
+// on Telegram the notifier sends these.
+func (c *console) drainOutbox(ctx context.Context) {
+	items, err := c.eng.store.PendingOutbox(ctx, c.eng.now().Add(time.Second), 100)
+	if err != nil {
+		c.eng.log.ErrorContext(ctx, "console: outbox", slog.Any("error", err))
+		return
+	}
+	for _, it := range items {
+		if it.ChatID != c.chat.ID {
+			continue
+		}
+		fmt.Fprintln(c.out, "🔔 "+stripTags(it.Text))
+		if err := c.eng.store.MarkSent(ctx, it.ID, c.eng.now()); err != nil {
+			c.eng.log.ErrorContext(ctx, "console: mark sent", slog.Any("error", err))
+		}
+	}
+}
