@@ -1,0 +1,374 @@
+// Package upstest is an in-process fake of the UPS Track API for tests, in
+// the manner of net/http/httptest. It speaks the real routes and JSON shapes:
+//
+//   - POST /security/v1/oauth/token — HTTP Basic client credentials (form
+//     body client_id/client_secret also accepted), grant_type=client_credentials,
+//     every reply field a string ("expires_in": "14399");
+//   - GET /api/track/v1/details/{n} — bearer token, transId (at most 32
+//     characters) and transactionSrc required; unknown numbers get HTTP 200
+//     with warning TW0001 and no package, malformed ones error TV1002;
+//     activity newest first with YYYYMMDD/HHMMSS local times, gmtOffset and
+//     an unpadded gmtTime, as UPS sends them.
+//
+// Use:
+//
+//	srv := upstest.NewServer()
+//	defer srv.Close()
+//	n := upstest.TrackingNumber(1)
+//	srv.SetShipment(n, upstest.Shipment{Events: []upstest.Event{
+//		{Time: t, Status: tracker.StatusOutForDelivery, City: "Paramus", State: "NJ", Country: "US"},
+//	}})
+//	c := ups.New(ups.Config{BaseURL: srv.URL(), ClientID: upstest.ClientID, ClientSecret: upstest.ClientSecret})
+package upstest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// Credentials the fake accepts.
+const (
+	ClientID     = "upstest-client-id"
+	ClientSecret = "upstest-client-secret"
+)
+
+// tokenTTL is what UPS grants: "expires_in": "14399" (four hours).
+const tokenTTL = 14399 * time.Second
+
+// Shipment scripts one parcel's story. Later SetShipment calls replace it.
+type Shipment struct {
+	Events  []Event   // newest first, as UPS sends them
+	ETA     time.Time // deliveryDate SDD; a non-midnight clock adds deliveryTime CMT endTime
+	Service string    // service.description, e.g. "UPS Ground"; default "UPS Ground"
+}
+
+// Event is one scan. Status picks a realistic UPS type, 3-digit code and
+// description; Type, Code and Description override them.
+type Event struct {
+	Time        time.Time // local time; its zone is sent as gmtOffset
+	Status      tracker.Status
+	Type        string // activity status type: M, I, X, D, …
+	Code        string // 3-digit status code: "021", "011", …
+	Description string
+	City        string
+	State       string
+	Country     string // ISO code, e.g. "US"
+}
+
+// Server is a fake UPS API. Its methods are safe for concurrent use.
+type Server struct {
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	shipments  map[string]Shipment
+	tokens     map[string]bool // issued and still valid
+	failN      int
+	failStatus int
+	failRetry  time.Duration
+	delay      time.Duration
+	malformed  bool
+	requests   int
+	tokenReqs  int
+	seq        int
+}
+
+// NewServer starts a fake UPS API. Close it when done.
+func NewServer() *Server {
+	s := &Server{shipments: map[string]Shipment{}, tokens: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /security/v1/oauth/token", s.token)
+	mux.HandleFunc("GET /api/track/v1/details/{inquiryNumber}", s.details)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+// URL is the base URL to configure the client with.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// SetShipment scripts the reply for number.
+func (s *Server) SetShipment(number string, sh Shipment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shipments[number] = sh
+}
+
+// FailNext makes the next n tracking requests fail with status (429, 500,
+// 503, 401, …) and UPS's error envelope; retryAfter > 0 adds a Retry-After
+// header in whole seconds. Token requests are not affected.
+func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
+}
+
+// SetDelay holds every tracking reply for d (or until the client gives up).
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// SetMalformed makes tracking replies truncated JSON with HTTP 200.
+func (s *Server) SetMalformed(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.malformed = on
+}
+
+// ExpireTokens makes every token issued so far expired, so the next
+// tracking request gets UPS's 401 (error 250002).
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// Requests counts tracking requests received, failed ones included.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// TokenRequests counts token requests received.
+func (s *Server) TokenRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokenReqs
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.tokenReqs++
+	s.mu.Unlock()
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		writeError(w, http.StatusBadRequest, "10007", "Unsupported content type")
+		return
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		writeError(w, http.StatusBadRequest, "10001", "Invalid grant_type")
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if id != ClientID || secret != ClientSecret {
+		writeError(w, http.StatusUnauthorized, "250002", "Invalid Authentication Information.")
+		return
+	}
+	s.mu.Lock()
+	s.seq++
+	tok := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("upstest-token-%d", s.seq)))
+	s.tokens[tok] = true
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{
+		"token_type":    "Bearer",
+		"issued_at":     strconv.FormatInt(time.Now().UnixMilli(), 10),
+		"client_id":     id,
+		"access_token":  tok,
+		"scope":         "",
+		"expires_in":    strconv.Itoa(int(tokenTTL.Seconds())),
+		"refresh_count": "0",
+		"status":        "approved",
+	})
+}
+
+func (s *Server) details(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests++
+	delay, malformed := s.delay, s.malformed
+	fail, status, retry := s.failN > 0, s.failStatus, s.failRetry
+	if fail {
+		s.failN--
+	}
+	tok, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	valid := hasBearer && s.tokens[tok]
+	n := r.PathValue("inquiryNumber")
+	sh, known := s.shipments[n]
+	s.mu.Unlock()
+
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case !hasBearer:
+		writeError(w, http.StatusUnauthorized, "UJ0001", "Invalid token or token is not present.")
+		return
+	case !valid:
+		writeError(w, http.StatusUnauthorized, "250002", "Invalid Authentication Information.")
+		return
+	case r.Header.Get("transId") == "" || len(r.Header.Get("transId")) > 32:
+		writeError(w, http.StatusBadRequest, "VSS002", "Missing or invalid transId")
+		return
+	case r.Header.Get("transactionSrc") == "":
+		writeError(w, http.StatusBadRequest, "VSS004", "Missing transactionSrc")
+		return
+	}
+	if fail {
+		if retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
+		}
+		code, msg := errorFor(status)
+		writeError(w, status, code, msg)
+		return
+	}
+	if malformed {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, `{"trackResponse":{"shipment":[{"inquiryNumber":"`+n+`","package":[{"activity":[{"status":`)
+		return
+	}
+	if !validNumber(n) {
+		writeError(w, http.StatusBadRequest, "TV1002", "Invalid inquiry number")
+		return
+	}
+	if !known {
+		writeJSON(w, http.StatusOK, map[string]any{"trackResponse": map[string]any{"shipment": []any{map[string]any{
+			"inquiryNumber": n,
+			"warnings":      []any{map[string]string{"code": "TW0001", "message": "Tracking Information Not Found"}},
+		}}}})
+		return
+	}
+	writeJSON(w, http.StatusOK, found(n, sh))
+}
+
+// validNumber is UPS's inquiry-number rule (7–34 letters and digits), plus
+// the check digit for 1Z numbers, which UPS rejects as TV1002 when wrong.
+func validNumber(n string) bool {
+	if len(n) < 7 || len(n) > 34 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	if len(n) == 18 && strings.HasPrefix(n, "1Z") {
+		return int(n[17]-'0') == CheckDigit(n[2:17])
+	}
+	return true
+}
+
+// defaults gives each normalised status a realistic UPS type, code and text.
+var defaults = map[tracker.Status]struct{ typ, code, desc string }{
+	tracker.StatusInfoReceived:       {"M", "003", "Shipper created a label, UPS has not received the package yet. "},
+	tracker.StatusInTransit:          {"I", "005", "Arrived at Facility"},
+	tracker.StatusCustoms:            {"I", "012", "Clearance in Progress"},
+	tracker.StatusOutForDelivery:     {"I", "072", "Loaded on Delivery Vehicle "},
+	tracker.StatusAttemptFailed:      {"X", "022", "The receiver was not available for delivery. We'll make a second attempt the next business day."},
+	tracker.StatusAvailableForPickup: {"I", "040", "Ready for Customer Pickup"},
+	tracker.StatusDelivered:          {"D", "011", "DELIVERED "},
+	tracker.StatusException:          {"X", "013", "The address is incomplete. We're attempting to update it."},
+	tracker.StatusReturned:           {"X", "034", "Returned to Sender"},
+}
+
+func statusObj(ev Event) map[string]string {
+	d, ok := defaults[ev.Status]
+	if !ok {
+		d = defaults[tracker.StatusInTransit]
+	}
+	o := map[string]string{"type": or(ev.Type, d.typ), "statusCode": or(ev.Code, d.code), "description": or(ev.Description, d.desc)}
+	o["code"] = "XX"
+	return o
+}
+
+func found(n string, sh Shipment) any {
+	activity := make([]any, 0, len(sh.Events))
+	for _, ev := range sh.Events {
+		t := ev.Time
+		utc := t.UTC()
+		addr := map[string]string{}
+		for k, v := range map[string]string{"city": strings.ToUpper(ev.City), "stateProvince": ev.State, "countryCode": ev.Country, "country": ev.Country} {
+			if v != "" {
+				addr[k] = v
+			}
+		}
+		activity = append(activity, map[string]any{
+			"location":  map[string]any{"address": addr, "slic": "0761"},
+			"status":    statusObj(ev),
+			"date":      t.Format("20060102"),
+			"time":      t.Format("150405"),
+			"gmtDate":   utc.Format("20060102"),
+			"gmtTime":   strings.TrimLeft(utc.Format("150405"), "0"), // UPS does not pad: "74700"
+			"gmtOffset": t.Format("-07:00"),
+		})
+	}
+	p := map[string]any{
+		"trackingNumber": n,
+		"activity":       activity,
+		"packageCount":   1,
+		"service":        map[string]string{"code": "003", "description": or(sh.Service, "UPS Ground"), "levelCode": "003"},
+		"weight":         map[string]string{"unitOfMeasurement": "LBS", "weight": "2.10"},
+	}
+	if len(sh.Events) > 0 {
+		st := statusObj(sh.Events[0])
+		p["currentStatus"] = map[string]string{
+			"description":               st["description"],
+			"code":                      st["code"],
+			"statusCode":                st["statusCode"],
+			"type":                      st["type"],
+			"simplifiedTextDescription": strings.TrimSpace(st["description"]),
+		}
+	}
+	if !sh.ETA.IsZero() {
+		p["deliveryDate"] = []any{map[string]string{"type": "SDD", "date": sh.ETA.Format("20060102")}}
+		if h, m, sec := sh.ETA.Clock(); h+m+sec > 0 {
+			p["deliveryTime"] = map[string]string{"type": "CMT", "endTime": sh.ETA.Format("150405")}
+		} else {
+			p["deliveryTime"] = map[string]string{"type": "EOD"}
+		}
+	}
+	return map[string]any{"trackResponse": map[string]any{"shipment": []any{map[string]any{
+		"inquiryNumber": n,
+		"package":       []any{p},
+		"userRelation":  "", // a string where the spec says array, as seen in the wild
+	}}}}
+}
+
+func errorFor(status int) (code, msg string) {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "10429", "Too Many Requests"
+	case status == http.StatusUnauthorized:
+		return "250002", "Invalid Authentication Information."
+	case status == http.StatusNotFound:
+		return "151044", "Tracking number information not found"
+	case status >= 500:
+		return "10004", "Service unavailable, please try again later"
+	}
+	return "10001", "Invalid request"
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"response": map[string]any{"errors": []any{map[string]string{"code": code, "message": msg}}}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
