@@ -99,7 +99,7 @@ var formats = []*format{
 			if !hasPrefix(s, "1Z") || !isDigit(s[17]) {
 				return false
 			}
-			m.service = upsServices[string(s[10:12])]
+			m.service = upsServices[string(s[8:10])]
 			return m.check(checkMod10("", s[2:17], 1, 2, false) == digitAt(s, 17))
 		}},
 	{name: "UPS Waybill", carrier: "ups", lens: []int{11}, rank: 60,
