@@ -1,0 +1,260 @@
+// Package ask answers questions about parcels in plain words: it maps a
+// question to a topic of a small curated knowledge base (see match.go for
+// how and why) and answers it, using the chat's own followed parcels when
+// the question is about "my parcel". No I/O: it works without a token or
+// network.
+package ask
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
+)
+
+// Parcel is one parcel the asking chat follows.
+type Parcel struct {
+	Carrier, Number, Label string
+	Status                 tracker.Status
+	StatusText             string
+	ETA, LastEventAt       time.Time
+	AddedAt                time.Time
+	LastLocation           string
+	Advice                 []advice.Advice // advice.Evaluate for this parcel now, most urgent first
+}
+
+// Reply is a topic and the plain-text answer (the bot escapes it for HTML).
+// (Named Reply because Go cannot have a type and a function both called
+// Answer in one package; the function is what callers use.)
+type Reply struct {
+	Topic, Text string
+}
+
+// Topics that are not knowledge-base entries.
+const (
+	TopicUnknown = "unknown"
+	TopicHelp    = "bot_help"
+)
+
+type compiledCue struct {
+	terms  []string
+	weight float64
+}
+
+type compiledEntry struct {
+	entry
+	cues []compiledCue
+}
+
+var (
+	an      = newAnalyzer()
+	entries []compiledEntry
+	// meaning words make a question about a status name a question about its meaning.
+	strongIntent = []string{term("mean"), term("explain")}
+	weakIntent   = []string{term("what"), term("status")}
+)
+
+func init() {
+	for _, w := range commonWords {
+		an.learn(w)
+	}
+	// Synonyms are words people write, so typos of them are fixed too.
+	for _, w := range slices.Sorted(maps.Keys(synonyms)) {
+		an.learn(w)
+	}
+	for _, e := range kb {
+		ce := compiledEntry{entry: e}
+		for _, raw := range strings.Split(e.cues, ";") {
+			raw = strings.TrimSpace(raw)
+			if raw == "" {
+				continue
+			}
+			i := strings.LastIndexByte(raw, ':')
+			w, err := strconv.ParseFloat(raw[i+1:], 64)
+			if i < 0 || err != nil {
+				panic(fmt.Sprintf("ask: topic %s: bad cue %q", e.topic, raw))
+			}
+			an.learn(raw[:i])
+			var c compiledCue
+			for _, x := range words(raw[:i]) {
+				c.terms = append(c.terms, term(x))
+			}
+			c.weight = w
+			for _, o := range ce.cues {
+				if strings.Join(o.terms, " ") == strings.Join(c.terms, " ") {
+					panic(fmt.Sprintf("ask: topic %s: cue %q repeats another", e.topic, raw))
+				}
+			}
+			ce.cues = append(ce.cues, c)
+		}
+		entries = append(entries, ce)
+	}
+}
+
+// Classify returns the question's topic and its score (0 for unknown).
+func Classify(question string) (string, float64) {
+	terms := an.terms(question)
+	intent := 0.0
+	if hasAny(terms, strongIntent) {
+		intent = 3
+	} else if hasAny(terms, weakIntent) {
+		intent = 1.5
+	}
+	best, bestScore := TopicUnknown, 0.0
+	for _, e := range entries {
+		score, matched := 0.0, false
+		for _, c := range e.cues {
+			if hasAll(terms, c.terms) {
+				score += c.weight
+				matched = true
+			}
+		}
+		if e.status && matched {
+			score += intent
+		}
+		if score > bestScore {
+			best, bestScore = e.topic, score
+		}
+	}
+	if bestScore < minScore {
+		return TopicUnknown, 0
+	}
+	return best, bestScore
+}
+
+// Answer maps the question to a topic and answers it; answers about "my
+// parcel" draw on parcels, the asking chat's followed parcels.
+func Answer(question string, parcels []Parcel, now time.Time) Reply {
+	if strings.TrimSpace(question) == "" {
+		return Reply{Topic: TopicHelp, Text: answerFor(TopicHelp, query{parcels, now})}
+	}
+	topic, _ := Classify(question)
+	return Reply{Topic: topic, Text: answerFor(topic, query{parcels, now})}
+}
+
+func answerFor(topic string, q query) string {
+	for _, e := range kb {
+		if e.topic == topic {
+			return e.answer(q)
+		}
+	}
+	return unknownAnswer
+}
+
+func hasAll(set map[string]bool, terms []string) bool {
+	for _, t := range terms {
+		if !set[t] {
+			return false
+		}
+	}
+	return true
+}
+
+func hasAny(set map[string]bool, terms []string) bool {
+	for _, t := range terms {
+		if set[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// myPackagesAnswer lists the chat's parcels: where each is, when it should
+// arrive, and whether to wait or contact someone.
+func myPackagesAnswer(q query) string {
+	if len(q.parcels) == 0 {
+		return "You are not following any parcels here yet. Send me a tracking number (or paste the shipping email) " +
+			"and I will tell you where it is, when it should arrive and when to contact customer service."
+	}
+	var b strings.Builder
+	b.WriteString("Your parcels:")
+	for _, p := range q.parcels {
+		b.WriteString("\n" + parcelLine(p, q.now))
+	}
+	return b.String()
+}
+
+// parcelLine: label (carrier), status, last location, ETA, what to do.
+func parcelLine(p Parcel, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s — %s", p.Status.Emoji(), labelOf(p), p.Status.Title())
+	if p.StatusText != "" && !strings.EqualFold(p.StatusText, p.Status.Title()) {
+		fmt.Fprintf(&b, " (%s)", p.StatusText)
+	}
+	if p.LastLocation != "" {
+		fmt.Fprintf(&b, ", last seen in %s", p.LastLocation)
+	}
+	if !p.LastEventAt.IsZero() {
+		fmt.Fprintf(&b, " on %s", p.LastEventAt.Format("Mon 2 Jan"))
+	}
+	switch {
+	case p.Status == tracker.StatusDelivered:
+	case !p.ETA.IsZero() && !p.ETA.Before(now.Truncate(24*time.Hour)):
+		fmt.Fprintf(&b, "; expected %s", p.ETA.Format("Mon 2 Jan"))
+	case !p.ETA.IsZero():
+		fmt.Fprintf(&b, "; was expected %s", p.ETA.Format("Mon 2 Jan"))
+	default:
+		b.WriteString("; no delivery date yet")
+	}
+	b.WriteString(". " + verdict(p.Advice))
+	return b.String()
+}
+
+// verdict turns a parcel's advice into one instruction.
+func verdict(as []advice.Advice) string {
+	for _, a := range as {
+		if a.Action == advice.Contact {
+			s := "Contact " + a.ContactName + " now: " + a.Title + "."
+			if a.ContactURL != "" {
+				s += " " + a.ContactURL
+			}
+			return s
+		}
+	}
+	if len(as) > 0 {
+		return "Wait: " + as[0].Title + "."
+	}
+	return "Nothing to do: wait, I will tell you when it changes."
+}
+
+// parcelsNeedingAttention appends the chat's parcels that need a contact now,
+// so a general answer also speaks to the asker's own situation.
+func parcelsNeedingAttention(q query) string {
+	var lines []string
+	for _, p := range q.parcels {
+		for _, a := range p.Advice {
+			if a.Action == advice.Contact {
+				lines = append(lines, parcelLine(p, q.now))
+				break
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "\n\nOf your parcels, these need attention now:\n" + strings.Join(lines, "\n")
+}
+
+func labelOf(p Parcel) string {
+	name := tracker.Carrier(p.Carrier).Name
+	if p.Label != "" {
+		return p.Label + " (" + name + ")"
+	}
+	return name + " " + p.Number
+}
+
+var s10 = regexp.MustCompile(`^[A-Z]{2}[0-9]{9}[A-Z]{2}$`)
+
+// s10Country is the origin country code of a UPU S10 number, or "".
+func s10Country(p Parcel) string {
+	if s10.MatchString(p.Number) {
+		return p.Number[11:]
+	}
+	return ""
+}

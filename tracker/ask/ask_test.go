@@ -1,0 +1,138 @@
+package ask
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
+)
+
+var now = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+
+// s10Number builds a valid UPU S10 number with the S10 check digit
+// (weights 8 6 4 2 3 5 9 7, mod 11) so tests do not rely on copied samples.
+func s10Number(service, serial, country string) string {
+	w := []int{8, 6, 4, 2, 3, 5, 9, 7}
+	sum := 0
+	for i, r := range serial {
+		sum += int(r-'0') * w[i]
+	}
+	check := 11 - sum%11
+	switch check {
+	case 10:
+		check = 0
+	case 11:
+		check = 5
+	}
+	return fmt.Sprintf("%s%s%d%s", service, serial, check, country)
+}
+
+func TestS10Number(t *testing.T) {
+	// 4·8+7·6+1·4+0·2+3·3+9·5+2·9+6·7 = 192; 192 mod 11 = 5; check 6.
+	if got := s10Number("LX", "47103926", "CN"); got != "LX471039266CN" {
+		t.Fatalf("s10Number = %s", got)
+	}
+}
+
+func TestAnswerUsesTheChatsParcels(t *testing.T) {
+	stalled := advice.Input{Carrier: "fedex", Number: "x", Valid: true, Polled: true, Status: tracker.StatusInTransit,
+		AddedAt: now.AddDate(0, 0, -9), LastEventAt: now.AddDate(0, 0, -6)}
+	fresh := advice.Input{Carrier: "ups", Number: "y", Valid: true, Polled: true, Status: tracker.StatusInTransit,
+		AddedAt: now.AddDate(0, 0, -1), LastEventAt: now.Add(-3 * time.Hour)}
+	parcels := []Parcel{
+		{Carrier: "fedex", Number: "x", Label: "Headphones", Status: tracker.StatusInTransit, LastLocation: "MEMPHIS, TN",
+			LastEventAt: stalled.LastEventAt, ETA: now.AddDate(0, 0, -2), Advice: advice.Evaluate(stalled, now)},
+		{Carrier: "ups", Number: "y", Status: tracker.StatusInTransit, StatusText: "Departed from facility",
+			LastEventAt: fresh.LastEventAt, ETA: now.AddDate(0, 0, 2), Advice: advice.Evaluate(fresh, now)},
+		{Carrier: "s10", Number: s10Number("RR", "30571846", "JP"), Label: "Tea set", Status: tracker.StatusCustoms},
+	}
+	tests := map[string]struct {
+		question string
+		parcels  []Parcel
+		topic    string
+		want     []string
+		not      []string
+	}{
+		"where is it": {"where's my stuff??", parcels, "my_packages",
+			[]string{"Headphones (FedEx)", "last seen in MEMPHIS, TN", "Contact FedEx customer service now", "UPS y", "expected Sat 14 Mar", "Departed from facility", "Tea set"}, nil},
+		"should I call": {"Should I contact support now?", parcels[1:2], "my_packages",
+			[]string{"Nothing to do: wait"}, []string{"Contact"}},
+		"no parcels": {"when will my parcel arrive", nil, "my_packages", []string{"not following any parcels", "tracking number"}, nil},
+		"general answer names parcels in trouble": {"tracking hasnt updated in days", parcels, "not_updating",
+			[]string{"4 days", "10 days", "need attention", "Headphones"}, []string{"UPS y"}},
+		"origin country of an S10 number": {"what country is my parcel from", parcels, "international",
+			[]string{"Tea set", "ends in JP", "Japan"}, nil},
+		"carrier contacts": {"how do i contact customer service", parcels, "contact_support",
+			[]string{"Amazon customer service", tracker.Carrier("fedex").Contact, tracker.Carrier("ups").Contact}, nil},
+		"status explained": {"WHAT does 'Exception' mean?!", nil, "status:exception", []string{tracker.StatusException.Explain()}, nil},
+		"order stage":      {"what does order placed mean", nil, "status:order_placed", []string{"Order placed", "Shipping soon"}, nil},
+		"off topic":        {"what's the capital of france", parcels, "unknown", []string{"/help"}, []string{"Headphones"}},
+		"empty question":   {"  ", nil, "bot_help", []string{"/help"}, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := Answer(tc.question, tc.parcels, now)
+			if got.Topic != tc.topic {
+				t.Fatalf("topic = %s, want %s", got.Topic, tc.topic)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got.Text, w) {
+					t.Errorf("answer lacks %q:\n%s", w, got.Text)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got.Text, w) {
+					t.Errorf("answer should not contain %q:\n%s", w, got.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestEveryTopicHasAnAnswer(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range kb {
+		if seen[e.topic] {
+			t.Errorf("topic %s twice", e.topic)
+		}
+		seen[e.topic] = true
+		if text := answerFor(e.topic, query{now: now}); len(text) < 60 {
+			t.Errorf("%s: answer too short: %q", e.topic, text)
+		}
+	}
+	for _, s := range tracker.Statuses {
+		if !seen["status:"+string(s)] {
+			t.Errorf("no topic for status %s", s)
+		}
+	}
+}
+
+func TestTypoFixing(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"dropped letter":       {"wher", "where"},
+		"swapped letters":      {"lokcer", "locker"},
+		"two edits, long word": {"notifcatons", "notifications"},
+		"short word untouched": {"teh", "teh"},
+		"unrelated long word":  {"xylophone", "xylophone"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := an.fix(tc.in); got != tc.want {
+				t.Errorf("fix(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func BenchmarkAnswer(b *testing.B) {
+	qs := loadQuestions(b)
+	parcels := []Parcel{{Carrier: "ups", Number: "y", Status: tracker.StatusInTransit, ETA: now.AddDate(0, 0, 1)}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		Answer(qs[i%len(qs)].question, parcels, now)
+	}
+}
