@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestRunAsk(t *testing.T) {
+	tests := map[string]struct {
+		args  []string
+		topic string
+		has   string
+	}{
+		"words as separate args": {[]string{"it", "says", "delivered", "but", "I", "never", "got", "it"}, "delivered_not_received", "48 hours"},
+		"one quoted arg":         {[]string{"what does exception mean"}, "status:exception", "Exception"},
+		"my parcels, none here":  {[]string{"where's my stuff"}, "my_packages", "tracking number"},
+		"off topic":              {[]string{"tell", "me", "a", "joke"}, "unknown", "/help"},
+		"no question":            {nil, "bot_help", "/help"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := runAsk(tc.args, &out); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(strings.TrimSpace(out.String()), "\n"); n != 0 {
+				t.Errorf("want one JSON line, got %d extra lines", n)
+			}
+			var got map[string]string
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+				t.Fatalf("not JSON: %v: %s", err, out.String())
+			}
+			if len(got) != 2 || got["topic"] != tc.topic || !strings.Contains(got["answer"], tc.has) {
+				t.Errorf("got %v, want topic %s and an answer mentioning %q", got, tc.topic, tc.has)
+			}
+		})
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestRunAskWriteError(t *testing.T) {
+	err := runAsk([]string{"help"}, failWriter{})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the write error", err)
+	}
+}
