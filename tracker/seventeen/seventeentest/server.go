@@ -197,6 +197,9 @@ func (s *Server) Calls(endpoint string) int {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// Reading the body first lets net/http notice a client that gives up
+	// during SetDelay, so Close does not wait the delay out.
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	s.mu.Lock()
 	s.requests++
 	delay, malformed := s.delay, s.malformed
@@ -245,8 +248,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Number string `json:"number"`
 	}
 	if name != "getquota" {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err != nil || json.Unmarshal(body, &items) != nil {
+		if readErr != nil || json.Unmarshal(body, &items) != nil {
 			writeJSON(w, http.StatusOK, errorEnvelope(-18010013, "Submitted data is invalid."))
 			return
 		}
