@@ -53,7 +53,7 @@ var kb = []entry{
 		cues:   "delivered:3; delivered status:1",
 		answer: status(tracker.StatusDelivered)},
 	{topic: "status:attempt_failed", status: true,
-		cues:   "attempted:3; delivery attempt:1; attempt failed:2; failed delivery:3; no access:3; notice left:2; no one available:2",
+		cues:   "attempted:3; delivery attempt:1; attempt failed:2; failed delivery:3; no access:3; notice left:2; no one available:2; card:3; missed:2",
 		answer: status(tracker.StatusAttemptFailed)},
 	{topic: "status:available_for_pickup", status: true,
 		cues:   "ready for pickup:4; available for pickup:4; pickup:1.5; held at post office:4; awaiting pickup:3; pickup point:2; access point:2",
@@ -77,7 +77,7 @@ var kb = []entry{
 		cues:   "unknown:3; status unknown:1; waiting first update:4; first update:3",
 		answer: status(tracker.StatusUnknown)},
 	{topic: "status:order_placed", status: true,
-		cues: "order placed:4; placed:2; ordered:2.5; ordered not shipped:2; not shipped yet:2; preparing for shipment:4; preparing:2; shipping soon:4",
+		cues: "order placed:4; placed:2; ordered not shipped:2; not shipped yet:2.5; preparing for shipment:4; preparing:2; shipping soon:4",
 		answer: func(query) string {
 			return tracker.ExplainStage(tracker.StageOrderPlaced) + "\n\n" + tracker.ExplainStage(tracker.StageShippingSoon)
 		}},
@@ -96,7 +96,7 @@ var kb = []entry{
 			"delayed:3; past:1.5; passed:2; still no parcel:2; supposed to arrive:4",
 		answer: lateAnswer},
 	{topic: "delivered_not_received",
-		cues: "delivered not received:6; delivered not here:6; delivered missing:6; delivered not have:6; delivered not parcel:5; delivered not door:5;" +
+		cues: "delivered not received:6; delivered not here:6; delivered missing:6; delivered not have:6; delivered not arrive:6; delivered not parcel:5; delivered not door:5;" +
 			"says delivered but:3; marked delivered:3; shows delivered but:3; delivered but:1",
 		answer: deliveredNotReceivedAnswer},
 	{topic: "damaged_or_wrong",
@@ -142,7 +142,7 @@ var kb = []entry{
 			"To stop messages for one parcel, mute or remove it from its message or from /list; send /help to see every command.")},
 	{topic: "delivery_preferences",
 		cues: "instructions:5; delivery instructions:2; leave door:4; leave neighbour:4; leave neighbor:4; neighbour:2; neighbor:2; back door:3; schedule:4;" +
-			"delivery time:3; safe place:5; hold location:5; hold at:3; saturday:4; weekend:3; signature:3; deliver instead:2; leave:1.5",
+			"delivery time:3; safe place:5; hold location:5; hold at:3; saturday:4; weekend:3; different day:4; delivery day:3; signature:3; deliver instead:2; leave:1.5",
 		answer: fixed("Delivery preferences (a safe place, leave with a neighbour, instructions for the driver, a different day, holding it at a " +
 			"location or pickup point, signature options) are set with the carrier, not with me: use the carrier's page for the number or its free " +
 			"account service (UPS My Choice, FedEx Delivery Manager, USPS Informed Delivery, the post's app). For Amazon deliveries, add instructions to the " +
@@ -154,7 +154,7 @@ var kb = []entry{
 			"Lockers keep parcels only a few days (Amazon Hub: usually 3 calendar days), then send them back, so collect it soon. " +
 			"No code? Check the email, the app and the order page; if it is not there, contact the seller or carrier (on Amazon, Amazon customer service).")},
 	{topic: "my_packages",
-		cues: "where parcel:4; where order:4; when arrive:2; when parcel:2; when will:2; when is:1; my parcel:1;" +
+		cues: "where parcel:4; where order:4; when arrive:2; when parcel:2; when will:2; when is:1; when order:2; my parcel:1;" +
 			"status my:3; show my:3; show parcel:3; should contact:5; contact now:3; my order:1",
 		answer: myPackagesAnswer},
 	{topic: "bot_help",

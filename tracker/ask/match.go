@@ -45,7 +45,7 @@ var phraseFolds = []struct {
 	{regexp.MustCompile(`\btracking no\.`), "tracking number"},
 	{regexp.MustCompile(`\b(pick|picked|picking)[ -]?up\b`), "pickup"},
 	{regexp.MustCompile(`\b(log|logging|logged|sign|signing|signed)[ -]?(in|into|on)\b`), "login"},
-	{regexp.MustCompile(`\bget here\b`), "arrive"},
+	{regexp.MustCompile(`\b(get|gets|getting|got) here\b|\b(show|shows|showed|turn|turns|turned) up\b`), "arrive"},
 	{regexp.MustCompile(`\bstand for\b`), "mean"},
 	{regexp.MustCompile(`\be-mail\b`), "email"},
 	{regexp.MustCompile(`\bn't\b|n't`), " not"},
