@@ -469,3 +469,25 @@ func TestBaseURLKeepsOnlyOrigin(t *testing.T) {
 		t.Error("a relative base URL was accepted")
 	}
 }
+
+// BenchmarkDecodeBatch decodes and maps a full 40-number gettrackinfo reply,
+// the largest a poll tick handles in one call.
+func BenchmarkDecodeBatch(b *testing.B) {
+	item := strings.TrimSuffix(strings.TrimPrefix(quirkyReply, `{"code":"0","data":{"accepted":[`), `],"rejected":null}}`)
+	items := make([]string, MaxNumbers)
+	for i := range items {
+		items[i] = item
+	}
+	reply := []byte(`{"code":0,"data":{"accepted":[` + strings.Join(items, ",") + `],"rejected":[]}}`)
+	b.SetBytes(int64(len(reply)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var env envelope[trackItem]
+		if err := json.Unmarshal(reply, &env); err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range env.Data.Accepted {
+			mapItem(it)
+		}
+	}
+}
