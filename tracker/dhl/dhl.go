@@ -1,0 +1,166 @@
+// Package dhl tracks parcels through DHL's Shipment Tracking – Unified API
+// (GET /track/shipments with a DHL-API-Key header). It serves both DHL
+// Express and DHL eCommerce numbers, so Results carry no carrier code: the
+// caller fills in the one it detected.
+package dhl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/carrierhttp"
+)
+
+const (
+	// DefaultBaseURL is the production host from DHL's developer portal.
+	DefaultBaseURL = "https://api-eu.dhl.com"
+	// DefaultRate is the starter plan's limit of one call per second.
+	DefaultRate = rate.Limit(1)
+
+	trackPath = "/track/shipments"
+)
+
+// Config configures a Client. Only the key is required.
+type Config struct {
+	BaseURL string // default DefaultBaseURL; only scheme, host and port are replaced
+	APIKey  string // DHL_API_KEY, sent as the DHL-API-Key header
+	// Service narrows the lookup ("express", "parcel-de", "ecommerce", …).
+	// Empty lets DHL choose, which suits numbers of several services.
+	Service    string
+	Language   string // ISO 639-1 for status texts; default "en"
+	HTTPClient *http.Client
+	Now        func() time.Time
+	Timeout    time.Duration // per request; default 20s
+	Rate       rate.Limit    // requests per second; default DefaultRate
+	Burst      int           // default 1
+	// DailyQuota caps calls per day (the starter plan allows 250); DHL resets
+	// it at 00:00 GMT. Zero means no cap.
+	DailyQuota int
+}
+
+// Client is a DHL Unified Tracking client. It is safe for concurrent use.
+type Client struct {
+	base     string
+	key      string
+	service  string
+	language string
+	http     *carrierhttp.Client
+	now      func() time.Time
+	quota    quota
+}
+
+var _ tracker.Client = (*Client)(nil)
+
+// New returns a Client for cfg, with defaults filled in.
+func New(cfg Config) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.Language == "" {
+		cfg.Language = "en"
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = DefaultRate
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Client{
+		base:     strings.TrimRight(cfg.BaseURL, "/"),
+		key:      cfg.APIKey,
+		service:  cfg.Service,
+		language: cfg.Language,
+		now:      cfg.Now,
+		quota:    quota{limit: cfg.DailyQuota},
+		http: carrierhttp.New(carrierhttp.Options{
+			Carrier: "dhl",
+			Timeout: cfg.Timeout,
+			Rate:    cfg.Rate,
+			Burst:   cfg.Burst,
+			HTTP:    cfg.HTTPClient,
+			Now:     cfg.Now,
+		}),
+	}
+}
+
+// Name implements tracker.Client.
+func (c *Client) Name() string { return "dhl" }
+
+// MaxBatch implements tracker.Client: the API takes one number per call.
+func (c *Client) MaxBatch() int { return 1 }
+
+// Track looks each number up in turn. A number DHL does not know comes back
+// with tracker.StatusNotFound. Results leave Carrier empty (see the package
+// comment).
+func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result, error) {
+	out := make([]tracker.Result, 0, len(numbers))
+	for _, n := range numbers {
+		r, err := c.trackOne(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("dhl: track %s: %w", n, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (c *Client) trackOne(ctx context.Context, number string) (tracker.Result, error) {
+	if until, ok := c.quota.take(c.now()); !ok {
+		return tracker.Result{}, &carrierhttp.RestingError{Carrier: "dhl", Until: until}
+	}
+	q := url.Values{"trackingNumber": {number}, "language": {c.language}}
+	if c.service != "" {
+		q.Set("service", c.service)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+trackPath+"?"+q.Encode(), nil)
+	if err != nil {
+		return tracker.Result{}, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("DHL-API-Key", c.key)
+	req.Header.Set("Accept", "application/json")
+	body, err := c.http.Do(ctx, req)
+	var se *carrierhttp.StatusError
+	if errors.As(err, &se) && se.StatusCode == http.StatusNotFound {
+		// {"title":"No result found","detail":"No shipment with given tracking number found.",…}
+		return tracker.Result{Number: number, Status: tracker.StatusNotFound, StatusText: problemDetail(body)}, nil
+	}
+	if err != nil {
+		return tracker.Result{}, err
+	}
+	return parseReply(body, number)
+}
+
+// quota counts calls per GMT day.
+type quota struct {
+	mu    sync.Mutex
+	limit int
+	day   time.Time
+	used  int
+}
+
+// take books one call, or says until when the day's quota is spent.
+func (q *quota) take(now time.Time) (time.Time, bool) {
+	if q.limit <= 0 {
+		return time.Time{}, true
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	day := now.UTC().Truncate(24 * time.Hour)
+	if !day.Equal(q.day) {
+		q.day, q.used = day, 0
+	}
+	if q.used >= q.limit {
+		return day.Add(24 * time.Hour), false
+	}
+	q.used++
+	return time.Time{}, true
+}
