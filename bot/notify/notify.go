@@ -195,9 +195,17 @@ func (n *Notifier) sendAll(ctx context.Context, items []storage.OutboxItem) {
 	var wg sync.WaitGroup
 	for _, chat := range order {
 		wg.Go(func() {
+			moved := int64(0) // the chat's new id once it migrated mid-drain
 			for _, it := range byChat[chat] {
-				if !n.deliver(ctx, it) {
+				if moved != 0 {
+					it.ChatID, it.ChatType = moved, "supergroup"
+				}
+				ok, to := n.deliver(ctx, it)
+				if !ok {
 					return // keep the chat's order: the rest waits for this one
+				}
+				if to != it.ChatID {
+					moved = to
 				}
 			}
 		})
@@ -206,20 +214,21 @@ func (n *Notifier) sendAll(ctx context.Context, items []storage.OutboxItem) {
 }
 
 // deliver sends one message and records the outcome. It reports whether the
-// chat's next message may follow in this drain.
-func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) bool {
+// chat's next message may follow in this drain, and the chat's id, which a
+// migration changes.
+func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next bool, chat int64) {
 	for range 3 { // a migration resends to the new id; twice is already odd
 		if err := n.pace(ctx, it); err != nil {
-			return false // shutting down: the message stays pending
+			return false, it.ChatID // shutting down: the message stays pending
 		}
 		err := n.send(ctx, it)
 		next, retry := n.handle(ctx, &it, err)
 		if !retry {
-			return next
+			return next, it.ChatID
 		}
 	}
 	n.log.Error("send: chat keeps migrating", "chat", it.ChatID, "outbox", it.ID)
-	return false
+	return false, it.ChatID
 }
 
 // pace waits until Telegram's limits allow a send to the item's chat.
@@ -313,8 +322,7 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 			n.retryLater(ctx, it, now.Add(retryMin), "migrate chat: "+err.Error())
 			return false, false
 		}
-		it.ChatID = to
-		it.ChatType = "supergroup"
+		it.ChatID, it.ChatType = to, "supergroup"
 		return false, true
 
 	case errors.Is(err, bot.ErrorForbidden):
