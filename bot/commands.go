@@ -159,7 +159,7 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 		t += "\nNumber: <code>" + esc(sub.Shipment.Number) + "</code>"
 	}
 	if _, err := e.router.ClientFor(sub.Shipment.Carrier); errors.Is(err, tracker.ErrNoClient) {
-		t += "\n\nI can't look " + name + " up automatically here, so I won't get updates for it. Use the carrier's page below to check it."
+		t += "\n\nWhat happens next: I can't look " + name + " up automatically here, so I won't get updates for it. Use the carrier's page below to check it."
 	} else {
 		t += "\n\nWhat happens next: I'll check with " + name + " within a minute and then regularly, and message this chat whenever the status changes."
 	}
