@@ -128,6 +128,9 @@ func (c *Client) trackOne(ctx context.Context, number string) (tracker.Result, e
 	req.Header.Set("DHL-API-Key", c.key)
 	req.Header.Set("Accept", "application/json")
 	body, err := c.http.Do(ctx, req)
+	if re := (*carrierhttp.RestingError)(nil); errors.As(err, &re) {
+		c.quota.refund() // the call never reached DHL
+	}
 	var se *carrierhttp.StatusError
 	if errors.As(err, &se) && se.StatusCode == http.StatusNotFound {
 		// {"title":"No result found","detail":"No shipment with given tracking number found.",…}
@@ -163,4 +166,16 @@ func (q *quota) take(now time.Time) (time.Time, bool) {
 	}
 	q.used++
 	return time.Time{}, true
+}
+
+// refund gives back a call that was booked but not made.
+func (q *quota) refund() {
+	if q.limit <= 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.used > 0 {
+		q.used--
+	}
 }

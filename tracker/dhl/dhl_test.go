@@ -81,7 +81,7 @@ func TestTrackMapping(t *testing.T) {
 				dhltest.Event{Time: at(8, 2), Description: "Shipment is out with courier for delivery", Locality: "BERLIN - GERMANY"},
 			)},
 			wantStatus: tracker.StatusDelivered, wantText: "Delivered",
-			wantFirst: tracker.StatusDelivered, wantLoc: "BERLIN - GERMANY",
+			wantFirst: tracker.StatusDelivered, wantLoc: "Berlin - Germany",
 		},
 		{
 			name: "express out for delivery with ETA",
@@ -89,13 +89,13 @@ func TestTrackMapping(t *testing.T) {
 				dhltest.Event{Time: at(8, 2), Description: "Shipment is out with courier for delivery", Locality: "BERLIN - GERMANY"},
 			)},
 			wantStatus: tracker.StatusOutForDelivery, wantText: "Shipment is out with courier for delivery", wantETA: eta,
-			wantFirst: tracker.StatusOutForDelivery, wantLoc: "BERLIN - GERMANY",
+			wantFirst: tracker.StatusOutForDelivery, wantLoc: "Berlin - Germany",
 		},
 		{
 			name:       "ETA from the time frame",
 			ship:       dhltest.Shipment{ETAThrough: eta, Events: express()},
 			wantStatus: tracker.StatusInTransit, wantText: "Arrived at DHL Sort Facility LEIPZIG - GERMANY", wantETA: eta,
-			wantFirst: tracker.StatusInTransit, wantLoc: "LEIPZIG - GERMANY",
+			wantFirst: tracker.StatusInTransit, wantLoc: "Leipzig - Germany",
 		},
 		{
 			name: "delivery attempted",
@@ -103,7 +103,7 @@ func TestTrackMapping(t *testing.T) {
 				dhltest.Event{Time: at(11, 0), Description: "Delivery attempted; recipient not home", Locality: "BERLIN - GERMANY"},
 			)},
 			wantStatus: tracker.StatusAttemptFailed, wantText: "Delivery attempted; recipient not home",
-			wantFirst: tracker.StatusAttemptFailed, wantLoc: "BERLIN - GERMANY",
+			wantFirst: tracker.StatusAttemptFailed, wantLoc: "Berlin - Germany",
 		},
 		{
 			name: "customs",
@@ -111,7 +111,7 @@ func TestTrackMapping(t *testing.T) {
 				dhltest.Event{Time: at(6, 0), Description: "Customs clearance status updated. The receiver may be asked for more information.", Locality: "LEIPZIG - GERMANY"},
 			)},
 			wantStatus: tracker.StatusCustoms, wantText: "Customs clearance status updated. The receiver may be asked for more information.",
-			wantFirst: tracker.StatusCustoms, wantLoc: "LEIPZIG - GERMANY",
+			wantFirst: tracker.StatusCustoms, wantLoc: "Leipzig - Germany",
 		},
 		{
 			name: "clearance complete is moving again",
@@ -119,7 +119,7 @@ func TestTrackMapping(t *testing.T) {
 				dhltest.Event{Time: at(7, 0), Description: "Clearance processing complete at LEIPZIG - GERMANY", Locality: "LEIPZIG - GERMANY"},
 			)},
 			wantStatus: tracker.StatusInTransit, wantText: "Clearance processing complete at LEIPZIG - GERMANY",
-			wantFirst: tracker.StatusInTransit, wantLoc: "LEIPZIG - GERMANY",
+			wantFirst: tracker.StatusInTransit, wantLoc: "Leipzig - Germany",
 		},
 		{
 			name: "parcel waiting in a locker",
@@ -154,7 +154,7 @@ func TestTrackMapping(t *testing.T) {
 				dhltest.Event{Time: at(9, 0), Description: "Shipment on hold", Locality: "LEIPZIG - GERMANY"},
 			)},
 			wantStatus: tracker.StatusException, wantText: "Shipment on hold",
-			wantFirst: tracker.StatusException, wantLoc: "LEIPZIG - GERMANY",
+			wantFirst: tracker.StatusException, wantLoc: "Leipzig - Germany",
 		},
 	}
 	srv := newServer(t)
@@ -440,5 +440,36 @@ func TestRouterFillsCarrier(t *testing.T) {
 	}
 	if res.Carrier != "dhl_ecommerce" || res.Status != tracker.StatusInTransit {
 		t.Errorf("got %s %s", res.Carrier, res.Status)
+	}
+}
+
+// A call refused while DHL rests never reached DHL, so it costs no quota.
+func TestDailyQuotaNotSpentWhileResting(t *testing.T) {
+	srv := newServer(t)
+	now := time.Date(2026, 4, 14, 10, 0, 0, 0, time.UTC)
+	c := newClient(t, srv, func(cfg *dhl.Config) {
+		cfg.DailyQuota = 2
+		cfg.Now = func() time.Time { return now }
+	})
+	n := number(252)
+	srv.SetShipment(n, dhltest.Shipment{Events: express()})
+	srv.FailNext(1, http.StatusTooManyRequests, time.Minute)
+	var se *carrierhttp.StatusError
+	if _, err := c.Track(context.Background(), []string{n}); !errors.As(err, &se) {
+		t.Fatalf("first call: %v, want 429", err)
+	}
+	var re *carrierhttp.RestingError
+	if _, err := c.Track(context.Background(), []string{n}); !errors.As(err, &re) {
+		t.Fatalf("second call: %v, want resting", err)
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := c.Track(context.Background(), []string{n}); err != nil {
+		t.Fatalf("after the rest: %v (quota spent by the refused call?)", err)
+	}
+	if _, err := c.Track(context.Background(), []string{n}); !errors.As(err, &re) || re.Until.Hour() != 0 {
+		t.Fatalf("fourth call: %v, want the day's quota spent", err)
+	}
+	if srv.Requests() != 2 {
+		t.Errorf("requests = %d, want 2", srv.Requests())
 	}
 }

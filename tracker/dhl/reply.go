@@ -57,16 +57,10 @@ func (e event) text() string {
 }
 
 // location formats "City, CC"; DHL gives no state. Express puts the country
-// into the locality ("LEIPZIG - GERMANY"), which is kept as DHL wrote it.
+// into the locality ("LEIPZIG - GERMANY") and sends no country code.
 func (e event) location() string {
 	a := e.Location.Address
-	parts := make([]string, 0, 2)
-	for _, p := range []carrierhttp.String{a.AddressLocality, a.CountryCode} {
-		if s := strings.TrimSpace(string(p)); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
+	return tracker.FormatLocation(string(a.AddressLocality), "", string(a.CountryCode))
 }
 
 func (e event) isZero() bool {

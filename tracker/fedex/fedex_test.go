@@ -115,13 +115,13 @@ func TestTrackMapping(t *testing.T) {
 				fedextest.Event{Time: at(7, 30, eastern), Type: "OD", Description: "On FedEx vehicle for delivery", City: "DAYTON", State: "OH", Country: "US"},
 			)},
 			wantStatus: tracker.StatusOutForDelivery, wantText: "On FedEx vehicle for delivery", wantETA: eta, wantEvents: 5,
-			wantFirst: tracker.StatusOutForDelivery, wantLoc: "DAYTON, OH, US",
+			wantFirst: tracker.StatusOutForDelivery, wantLoc: "Dayton, OH, US",
 		},
 		{
 			name:       "ETA from the delivery window",
 			ship:       fedextest.Shipment{WindowEnds: eta, Events: story()},
 			wantStatus: tracker.StatusInTransit, wantText: "Departed FedEx location", wantETA: eta, wantEvents: 4,
-			wantFirst: tracker.StatusInTransit, wantLoc: "MEMPHIS, TN, US",
+			wantFirst: tracker.StatusInTransit, wantLoc: "Memphis, TN, US",
 		},
 		{
 			name: "delivery exception is a failed attempt, with the reason",
@@ -182,7 +182,7 @@ func TestTrackMapping(t *testing.T) {
 			name:       "unknown latest code falls back to the newest scan",
 			ship:       fedextest.Shipment{Status: "ZZ", StatusText: "Something new", Events: story()},
 			wantStatus: tracker.StatusInTransit, wantText: "Something new", wantEvents: 4,
-			wantFirst: tracker.StatusInTransit, wantLoc: "MEMPHIS, TN, US",
+			wantFirst: tracker.StatusInTransit, wantLoc: "Memphis, TN, US",
 		},
 	}
 	srv := newServer(t)

@@ -99,13 +99,7 @@ type location struct {
 
 // String formats the location as "City, ST, CC", leaving out missing parts.
 func (l location) String() string {
-	parts := make([]string, 0, 3)
-	for _, p := range []carrierhttp.String{l.City, l.StateOrProvinceCode, l.CountryCode} {
-		if s := strings.TrimSpace(string(p)); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
+	return tracker.FormatLocation(string(l.City), string(l.StateOrProvinceCode), string(l.CountryCode))
 }
 
 type reason struct {
