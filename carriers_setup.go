@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/trackbot/trackbot/tracker/fedex"
 	"github.com/trackbot/trackbot/tracker/seventeen"
 	"github.com/trackbot/trackbot/tracker/ups"
+	"github.com/trackbot/trackbot/tracker/usps"
 )
 
 // newRouter builds the carrier clients the environment has credentials for:
@@ -61,9 +63,15 @@ func newRouter(getenv func(string) string, demoOn bool, hc *http.Client) (*track
 	} else {
 		missing("UPS", "UPS_CLIENT_ID", "UPS_CLIENT_SECRET")
 	}
-	// TODO(wiring): USPS — tracker/usps has no client yet; wire usps.New here
-	// (direct["usps"], and S10 numbers ending in US) when it lands.
-	missing("USPS", "USPS_CLIENT_ID", "USPS_CLIENT_SECRET")
+	if set("USPS_CLIENT_ID", "USPS_CLIENT_SECRET") {
+		c := usps.New(usps.Config{BaseURL: env("USPS_API_URL"), ClientID: env("USPS_CLIENT_ID"), ClientSecret: env("USPS_CLIENT_SECRET"), HTTPClient: hc})
+		direct["usps"] = c
+		// International mail posted in the US (S10 numbers ending in US) is
+		// USPS's own; the rest of the world goes to 17TRACK.
+		direct["s10"] = &postalSplit{usps: c, rest: aggregator}
+	} else {
+		missing("USPS", "USPS_CLIENT_ID", "USPS_CLIENT_SECRET")
+	}
 	if set("FEDEX_API_KEY", "FEDEX_SECRET_KEY") {
 		direct["fedex"] = fedex.New(fedex.Config{BaseURL: env("FEDEX_API_URL"), APIKey: env("FEDEX_API_KEY"), SecretKey: env("FEDEX_SECRET_KEY"), HTTPClient: hc})
 	} else {
@@ -78,6 +86,84 @@ func newRouter(getenv func(string) string, demoOn bool, hc *http.Client) (*track
 	}
 	if demoOn {
 		direct["demo"] = demo.New(demo.Config{})
+	} else {
+		// Demo shipments left in the database must not reach 17TRACK, where
+		// registering them would spend quota on numbers that do not exist.
+		direct["demo"] = demoOff{}
 	}
 	return tracker.NewRouter(direct, aggregator), notes
+}
+
+// postalSplit tracks S10 numbers: those ending in US at USPS, the others at
+// rest (17TRACK), which may be nil.
+type postalSplit struct {
+	usps tracker.Client
+	rest tracker.Client
+}
+
+func (p *postalSplit) Name() string {
+	if p.rest == nil {
+		return p.usps.Name()
+	}
+	return p.usps.Name() + "+" + p.rest.Name()
+}
+
+// MaxBatch follows the aggregator, which takes many numbers per call; US
+// numbers are then sent to USPS in its own batch size.
+func (p *postalSplit) MaxBatch() int {
+	if p.rest == nil {
+		return p.usps.MaxBatch()
+	}
+	return p.rest.MaxBatch()
+}
+
+func (p *postalSplit) Track(ctx context.Context, numbers []string) ([]tracker.Result, error) {
+	var us, other []string
+	for _, n := range numbers {
+		if strings.HasSuffix(strings.ToUpper(n), "US") {
+			us = append(us, n)
+		} else {
+			other = append(other, n)
+		}
+	}
+	if len(other) > 0 && p.rest == nil {
+		return nil, fmt.Errorf("s10: track %s: %w", other[0], tracker.ErrNoClient)
+	}
+	var out []tracker.Result
+	for len(us) > 0 {
+		k := min(len(us), max(p.usps.MaxBatch(), 1))
+		res, err := p.usps.Track(ctx, us[:k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res...)
+		us = us[k:]
+	}
+	if len(other) > 0 {
+		res, err := p.rest.Track(ctx, other)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res...)
+	}
+	// The caller's carrier code (s10) names the number; which API answered
+	// does not change it.
+	for i := range out {
+		out[i].Carrier = ""
+	}
+	return out, nil
+}
+
+// demoOff answers for demo numbers while the demo carrier is off.
+type demoOff struct{}
+
+func (demoOff) Name() string  { return "demo-off" }
+func (demoOff) MaxBatch() int { return 50 }
+
+func (demoOff) Track(_ context.Context, numbers []string) ([]tracker.Result, error) {
+	out := make([]tracker.Result, len(numbers))
+	for i, n := range numbers {
+		out[i] = tracker.Result{Number: n, Status: tracker.StatusNotFound, StatusText: "The demo carrier is off (TRACKBOT_DEMO)"}
+	}
+	return out, nil
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
+	"github.com/trackbot/trackbot/tracker/usps/uspstest"
 )
 
 func TestNewRouter(t *testing.T) {
@@ -37,12 +41,12 @@ func TestNewRouter(t *testing.T) {
 			name: "nothing configured",
 			env:  nil,
 			clients: map[string]string{
-				"ups": "", "fedex": "", "dhl": "", "amazon": "", "s10": "", "demo": "",
+				"ups": "", "fedex": "", "dhl": "", "amazon": "", "s10": "", "demo": "demo-off",
 			},
 			notes: []string{
 				"17TRACK: no key",
 				"UPS: no credentials (UPS_CLIENT_ID, UPS_CLIENT_SECRET unset) — users get the UPS tracking link only",
-				"USPS: ",
+				"USPS: no credentials (USPS_CLIENT_ID, USPS_CLIENT_SECRET unset) — users get the USPS tracking link only",
 				"FedEx: no credentials (FEDEX_API_KEY, FEDEX_SECRET_KEY unset) — users get the FedEx tracking link only",
 				"DHL: no credentials (DHL_API_KEY unset) — users get the DHL tracking link only",
 			},
@@ -53,21 +57,27 @@ func TestNewRouter(t *testing.T) {
 			demo: true,
 			clients: map[string]string{
 				"ups": "17track", "fedex": "17track", "dhl_ecommerce": "17track", "amazon": "17track",
-				"royal_mail": "17track", "demo": "demo",
+				"royal_mail": "17track", "usps": "17track", "s10": "17track", "demo": "demo",
 			},
 			notes: []string{
 				"UPS: no credentials (UPS_CLIENT_ID, UPS_CLIENT_SECRET unset) — UPS numbers go through 17TRACK",
-				"USPS: ",
+				"USPS: no credentials (USPS_CLIENT_ID, USPS_CLIENT_SECRET unset) — USPS numbers go through 17TRACK",
 				"FedEx: no credentials (FEDEX_API_KEY, FEDEX_SECRET_KEY unset) — FedEx numbers go through 17TRACK",
 				"DHL: no credentials (DHL_API_KEY unset) — DHL numbers go through 17TRACK",
 			},
+		},
+		{
+			name:    "all set",
+			env:     all,
+			clients: map[string]string{"ups": "ups", "usps": "usps", "fedex": "fedex", "dhl": "dhl", "amazon": "17track"},
 		},
 		{
 			name: "everything but a FedEx secret",
 			env:  without("FEDEX_SECRET_KEY"),
 			clients: map[string]string{
 				"ups": "ups", "fedex": "17track", "dhl": "dhl", "dhl_ecommerce": "dhl",
-				"ontrac": "17track", "lasership": "17track", "canada_post": "17track", "s10": "17track",
+				"ontrac": "17track", "lasership": "17track", "canada_post": "17track",
+				"usps": "usps", "s10": "usps+17track", "demo": "demo-off",
 			},
 			notes: []string{
 				"FedEx: incomplete credentials (FEDEX_SECRET_KEY unset) — FedEx numbers go through 17TRACK",
@@ -86,25 +96,12 @@ func TestNewRouter(t *testing.T) {
 					t.Errorf("%s: want %s, got %v", code, want, err)
 				}
 			}
-			// USPS has no client yet; its note is always there (see the TODO).
-			var rest []string
-			for _, n := range notes {
-				if !strings.HasPrefix(n, "USPS: ") {
-					rest = append(rest, n)
-				}
-			}
-			var wantRest []string
-			for _, w := range tt.notes {
-				if w != "USPS: " {
-					wantRest = append(wantRest, w)
-				}
-			}
-			if len(rest) != len(wantRest) {
+			if len(notes) != len(tt.notes) {
 				t.Fatalf("notes %q, want %q", notes, tt.notes)
 			}
-			for i, w := range wantRest {
-				if !strings.Contains(rest[i], w) {
-					t.Errorf("note %q, want it to contain %q", rest[i], w)
+			for i, w := range tt.notes {
+				if !strings.Contains(notes[i], w) {
+					t.Errorf("note %q, want it to contain %q", notes[i], w)
 				}
 			}
 			for _, n := range notes {
@@ -113,5 +110,59 @@ func TestNewRouter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// S10 numbers posted in the US go to USPS, the others to 17TRACK; the
+// number keeps its detection code either way.
+func TestPostalSplit(t *testing.T) {
+	uspsSrv := uspstest.NewServer()
+	defer uspsSrv.Close()
+	agg := seventeentest.NewServer()
+	defer agg.Close()
+	eastern := time.FixedZone("EST", -5*3600)
+	fromUS := s10Number("LZ", 73519046, "US")
+	fromGB := s10Number("RR", 73519046, "GB")
+	uspsSrv.SetShipment(fromUS, uspstest.Shipment{Events: []uspstest.Event{
+		{Time: time.Date(2026, 2, 10, 9, 41, 0, 0, eastern), Status: tracker.StatusInTransit, City: "NEW YORK", State: "NY", ZIP: "10001"},
+	}})
+	agg.SetShipment(fromGB, seventeentest.Shipment{Status: "Delivered", Provider: "Royal Mail", Events: []seventeentest.Event{
+		{Time: time.Date(2026, 2, 11, 12, 5, 0, 0, time.UTC), Description: "Delivered", City: "Leeds", Country: "GB"},
+	}})
+	router, _ := newRouter(envMap(map[string]string{
+		"USPS_CLIENT_ID": uspstest.ClientID, "USPS_CLIENT_SECRET": uspstest.ClientSecret, "USPS_API_URL": uspsSrv.URL(),
+		"SEVENTEENTRACK_API_KEY": seventeentest.APIKey, "SEVENTEENTRACK_API_URL": agg.URL(),
+	}), false, nil)
+	c, err := router.ClientFor("s10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Track(context.Background(), []string{fromUS, fromGB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]tracker.Result{}
+	for _, r := range res {
+		got[r.Number] = r
+	}
+	if r := got[fromUS]; r.Status != tracker.StatusInTransit || r.Carrier != "" {
+		t.Errorf("US-posted: %s %q", r.Status, r.Carrier)
+	}
+	if r := got[fromGB]; r.Status != tracker.StatusDelivered || r.Carrier != "" {
+		t.Errorf("GB-posted: %s %q", r.Status, r.Carrier)
+	}
+	if uspsSrv.Requests() != 1 || agg.Calls("gettrackinfo") == 0 {
+		t.Errorf("USPS requests %d, 17TRACK gettrackinfo %d", uspsSrv.Requests(), agg.Calls("gettrackinfo"))
+	}
+	if agg.Registered(fromUS) {
+		t.Error("a US-posted number was registered with 17TRACK")
+	}
+
+	// Without 17TRACK, other countries' numbers have no client.
+	onlyUSPS, _ := newRouter(envMap(map[string]string{
+		"USPS_CLIENT_ID": uspstest.ClientID, "USPS_CLIENT_SECRET": uspstest.ClientSecret, "USPS_API_URL": uspsSrv.URL(),
+	}), false, nil)
+	if _, err := onlyUSPS.Lookup(context.Background(), "s10", fromGB); !errors.Is(err, tracker.ErrNoClient) {
+		t.Errorf("GB-posted without 17TRACK: %v", err)
 	}
 }
