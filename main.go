@@ -58,9 +58,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := newLogger(cfg, stderr)
-	_ = ctx
-	_ = logger
 	switch cmd {
+	case "status":
+		router, notes := newRouter(os.Getenv, cfg.Demo, nil)
+		for _, n := range notes {
+			logger.Debug(n)
+		}
+		return runStatus(ctx, args, router, stdout)
 	default:
 		return fmt.Errorf("unknown command %q (try: trackbot help)", cmd)
 	}
