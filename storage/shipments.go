@@ -15,50 +15,57 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 )
 
-// shipmentColumns are what shipmentScanner reads (alias s).
+// shipmentColumns are what shipmentRow scans (alias s).
 const shipmentColumns = `s.id, s.carrier, s.number, s.status, s.status_text, s.service, s.eta,
 	s.status_since, s.last_event_at, s.delivered_at, s.created_at, s.polled_at, s.next_poll_at,
 	s.failures, s.last_error, s.last_error_at`
 
-// shipmentScanner returns scan destinations for shipmentColumns and a
-// function that fills sh once the row is scanned.
-func shipmentScanner(sh *Shipment) ([]any, func() error) {
-	var (
-		status, eta                                  string
-		since, lastEvent, delivered, created, polled int64
-		next, errAt                                  int64
-	)
-	dest := []any{&sh.ID, &sh.Carrier, &sh.Number, &status, &sh.StatusText, &sh.Service, &eta,
-		&since, &lastEvent, &delivered, &created, &polled, &next, &sh.Failures, &sh.LastError, &errAt}
-	return dest, func() error {
-		t, err := fromZoned(eta)
-		if err != nil {
-			return fmt.Errorf("shipment %d eta: %w", sh.ID, err)
-		}
-		sh.Status = tracker.Status(status)
-		sh.ETA = t
-		sh.StatusSince = fromUnix(since)
-		sh.LastEventAt = fromUnix(lastEvent)
-		sh.DeliveredAt = fromUnix(delivered)
-		sh.CreatedAt = fromUnix(created)
-		sh.PolledAt = fromUnix(polled)
-		sh.NextPollAt = fromUnix(next)
-		sh.LastErrorAt = fromUnix(errAt)
-		return nil
-	}
+// shipmentRow holds one scanned row of shipmentColumns. A loop reuses one
+// row, so the scan destinations are allocated once, not per shipment.
+type shipmentRow struct {
+	sh                                           Shipment
+	status, eta                                  string
+	since, lastEvent, delivered, created, polled int64
+	next, errAt                                  int64
+	dest                                         []any
 }
 
-func scanShipment(sc scanner) (Shipment, error) {
-	var sh Shipment
-	dest, finish := shipmentScanner(&sh)
-	if err := sc.Scan(dest...); err != nil {
+func (r *shipmentRow) targets() []any {
+	if r.dest == nil {
+		r.dest = []any{&r.sh.ID, &r.sh.Carrier, &r.sh.Number, &r.status, &r.sh.StatusText, &r.sh.Service, &r.eta,
+			&r.since, &r.lastEvent, &r.delivered, &r.created, &r.polled, &r.next, &r.sh.Failures, &r.sh.LastError, &r.errAt}
+	}
+	return r.dest
+}
+
+// shipment converts the scanned row.
+func (r *shipmentRow) shipment() (Shipment, error) {
+	sh := r.sh
+	eta, err := fromZoned(r.eta)
+	if err != nil {
+		return Shipment{}, fmt.Errorf("shipment %d eta: %w", sh.ID, err)
+	}
+	sh.Status = tracker.Status(r.status)
+	sh.ETA = eta
+	sh.StatusSince = fromUnix(r.since)
+	sh.LastEventAt = fromUnix(r.lastEvent)
+	sh.DeliveredAt = fromUnix(r.delivered)
+	sh.CreatedAt = fromUnix(r.created)
+	sh.PolledAt = fromUnix(r.polled)
+	sh.NextPollAt = fromUnix(r.next)
+	sh.LastErrorAt = fromUnix(r.errAt)
+	return sh, nil
+}
+
+func scanShipment(sc scanner, r *shipmentRow) (Shipment, error) {
+	if err := sc.Scan(r.targets()...); err != nil {
 		return Shipment{}, err
 	}
-	return sh, finish()
+	return r.shipment()
 }
 
 func shipmentByID(ctx context.Context, q querier, id int64) (Shipment, error) {
-	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = ?`, id))
+	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = ?`, id), &shipmentRow{})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Shipment{}, ErrNotFound
 	}
@@ -93,8 +100,9 @@ func (s *Store) DueShipments(ctx context.Context, now time.Time, limit int) ([]S
 	}
 	defer rows.Close()
 	out := make([]Shipment, 0, max(limit, 0))
+	var row shipmentRow
 	for rows.Next() {
-		sh, err := scanShipment(rows)
+		sh, err := scanShipment(rows, &row)
 		if err != nil {
 			return nil, fmt.Errorf("storage: due shipments: %w", err)
 		}

@@ -14,23 +14,30 @@ import (
 const subscriptionColumns = `sub.id, sub.chat_id, sub.label, sub.added_by, sub.added_by_name,
 	sub.created_at, sub.not_received_at, ` + shipmentColumns
 
-func scanSubscription(sc scanner) (Subscription, error) {
-	var (
-		sub                   Subscription
-		created, notReceived  int64
-		sh                    Shipment
-		shipmentScan, finishS = shipmentScanner(&sh)
-	)
-	dest := append([]any{&sub.ID, &sub.ChatID, &sub.Label, &sub.AddedBy, &sub.AddedByName,
-		&created, &notReceived}, shipmentScan...)
-	if err := sc.Scan(dest...); err != nil {
+// subscriptionRow holds one scanned row of subscriptionColumns, reusable
+// across a loop like shipmentRow.
+type subscriptionRow struct {
+	sub                  Subscription
+	created, notReceived int64
+	ship                 shipmentRow
+	dest                 []any
+}
+
+func scanSubscription(sc scanner, r *subscriptionRow) (Subscription, error) {
+	if r.dest == nil {
+		r.dest = append([]any{&r.sub.ID, &r.sub.ChatID, &r.sub.Label, &r.sub.AddedBy, &r.sub.AddedByName,
+			&r.created, &r.notReceived}, r.ship.targets()...)
+	}
+	if err := sc.Scan(r.dest...); err != nil {
 		return Subscription{}, err
 	}
-	if err := finishS(); err != nil {
+	sh, err := r.ship.shipment()
+	if err != nil {
 		return Subscription{}, err
 	}
-	sub.CreatedAt = fromUnix(created)
-	sub.NotReceivedAt = fromUnix(notReceived)
+	sub := r.sub
+	sub.CreatedAt = fromUnix(r.created)
+	sub.NotReceivedAt = fromUnix(r.notReceived)
 	sub.Shipment = sh
 	return sub, nil
 }
@@ -41,9 +48,12 @@ func querySubscriptions(ctx context.Context, q querier, query string, args ...an
 		return nil, err
 	}
 	defer rows.Close()
-	var subs []Subscription
+	var (
+		subs []Subscription
+		row  subscriptionRow
+	)
 	for rows.Next() {
-		sub, err := scanSubscription(rows)
+		sub, err := scanSubscription(rows, &row)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +66,7 @@ func subscriptionByID(ctx context.Context, q querier, id int64) (Subscription, e
 	sub, err := scanSubscription(q.QueryRowContext(ctx, `
 		SELECT `+subscriptionColumns+`
 		FROM subscriptions sub JOIN shipments s ON s.id = sub.shipment_id
-		WHERE sub.id = ?`, id))
+		WHERE sub.id = ?`, id), &subscriptionRow{})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Subscription{}, ErrNotFound
 	}
@@ -90,7 +100,7 @@ func (s *Store) Subscribe(ctx context.Context, p SubscribeParams) (sub Subscript
 		existing, err := scanSubscription(tx.QueryRowContext(ctx, `
 			SELECT `+subscriptionColumns+`
 			FROM subscriptions sub JOIN shipments s ON s.id = sub.shipment_id
-			WHERE sub.chat_id = ? AND sub.shipment_id = ?`, p.ChatID, shipmentID))
+			WHERE sub.chat_id = ? AND sub.shipment_id = ?`, p.ChatID, shipmentID), &subscriptionRow{})
 		switch {
 		case err == nil:
 			sub = existing

@@ -1,0 +1,114 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+const (
+	benchShipments = 100_000
+	benchChats     = 2_000 // 50 parcels each
+)
+
+// benchStore builds a database with benchShipments followed shipments in one
+// transaction. Their next polls are spread one second apart around t0, so
+// half are due at t0.
+func benchStore(b *testing.B) *Store {
+	b.Helper()
+	ctx := context.Background()
+	s, _ := openTest(b)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	now := t0.Unix()
+	for c := 1; c <= benchChats; c++ {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO chats (id, type, active, created_at, updated_at) VALUES (?, 'private', 1, ?, ?)`, c, now, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	shipStmt, err := tx.PrepareContext(ctx, `INSERT INTO shipments (carrier, number, status, created_at, next_poll_at) VALUES ('ups', ?, 'in_transit', ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	subStmt, err := tx.PrepareContext(ctx, `INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES (?, ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < benchShipments; i++ {
+		res, err := shipStmt.ExecContext(ctx, upsNumber(i), now, now-benchShipments/2+int64(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		if _, err := subStmt.ExecContext(ctx, 1+i%benchChats, id, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func BenchmarkDueShipments(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	for _, limit := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				due, err := s.DueShipments(ctx, t0, limit)
+				if err != nil || len(due) != limit {
+					b.Fatalf("DueShipments = %d, %v", len(due), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRecordPoll records one poll per op: the carrier repeats two known
+// scans and adds a new one, the status changes every other poll, and Compose
+// queues a push for the follower.
+func BenchmarkRecordPoll(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	compose := func(_ Shipment, fresh []tracker.Event, followers []Subscription) []OutboxMessage {
+		msgs := make([]OutboxMessage, 0, len(followers))
+		for _, f := range followers {
+			msgs = append(msgs, OutboxMessage{ChatID: f.ChatID, SubscriptionID: f.ID,
+				DedupeKey: fmt.Sprintf("ev:%d:%d", f.ID, fresh[0].Time.Unix()), Text: "<b>In transit</b>"})
+		}
+		return msgs
+	}
+	old := []tracker.Event{
+		{Time: t0.Add(-2 * time.Hour), Status: tracker.StatusInTransit, Description: "Departed facility", Location: "Louisville, KY, US"},
+		{Time: t0.Add(-5 * time.Hour), Status: tracker.StatusInfoReceived, Description: "Label created", Location: "Austin, TX, US"},
+	}
+	statuses := []tracker.Status{tracker.StatusInTransit, tracker.StatusOutForDelivery}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := int64(i%benchShipments + 1)
+		at := t0.Add(time.Duration(i) * time.Second)
+		ev := tracker.Event{Time: at, Status: statuses[i%2], Description: "Arrived at facility", Location: "Newark, NJ, US"}
+		fresh, err := s.RecordPoll(ctx, PollRecord{
+			ShipmentID: id,
+			Result:     tracker.Result{Status: statuses[i%2], StatusText: "On the way", Events: []tracker.Event{ev, old[0], old[1]}},
+			PolledAt:   at, NextPollAt: at.Add(time.Hour),
+			Compose: compose,
+		})
+		if err != nil || len(fresh) == 0 {
+			b.Fatalf("RecordPoll = %d fresh, %v", len(fresh), err)
+		}
+		i++
+	}
+}
