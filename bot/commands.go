@@ -85,7 +85,7 @@ func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 		if err != nil {
 			return e.fail(ctx, "chat subscriptions", err)
 		}
-		return []Reply{{Text: esc(answerQuestion(text, subs, e.now()))}}
+		return []Reply{{Text: esc(e.answerQuestion(ctx, text, subs))}}
 	}
 	return e.candidates(ctx, m, cands, "")
 }

@@ -45,7 +45,14 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func units(s string) int { return len(utf16.Encode([]rune(s))) }
+// units is the length of s in UTF-16 code units, as Telegram counts.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
 
 // Split cuts an HTML message into parts under Telegram's limit at line
 // breaks. Lines are built balanced (every tag closed on its line), so a cut
@@ -57,14 +64,17 @@ func Split(text string) []string {
 	}
 	var parts []string
 	var cur strings.Builder
+	curUnits := 0 // kept as we go: re-measuring cur each line is quadratic
 	flush := func() {
 		if s := strings.TrimRight(cur.String(), "\n"); strings.TrimSpace(s) != "" {
 			parts = append(parts, s)
 		}
 		cur.Reset()
+		curUnits = 0
 	}
 	for _, line := range strings.Split(text, "\n") {
-		if units(line) > splitAt {
+		n := units(line)
+		if n > splitAt {
 			flush()
 			plain := []rune(esc(stripTags(line)))
 			for len(plain) > 0 {
@@ -74,11 +84,12 @@ func Split(text string) []string {
 			}
 			continue
 		}
-		if units(cur.String())+units(line)+1 > splitAt {
+		if curUnits+n+1 > splitAt {
 			flush()
 		}
 		cur.WriteString(line)
 		cur.WriteByte('\n')
+		curUnits += n + 1
 	}
 	flush()
 	return parts
