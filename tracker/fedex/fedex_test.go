@@ -3,9 +3,11 @@ package fedex_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -468,28 +470,41 @@ func TestBatches(t *testing.T) {
 // The fake enforces FedEx's limit, so a client that batches wrongly fails.
 func TestFakeRejectsOversizedBatch(t *testing.T) {
 	srv := newServer(t)
-	c := newClient(t, srv)
-	if _, err := c.Track(context.Background(), []string{number(1)}); err != nil { // get a token issued
-		t.Fatal(err)
-	}
-	var body bytes.Buffer
-	body.WriteString(`{"includeDetailedScans":true,"trackingInfo":[`)
-	for i := range 31 {
-		if i > 0 {
-			body.WriteString(",")
-		}
-		fmt.Fprintf(&body, `{"trackingNumberInfo":{"trackingNumber":%q}}`, number(i))
-	}
-	body.WriteString("]}")
-	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/track/v1/trackingnumbers", &body)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer fedextest-token-1")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.PostForm(srv.URL()+"/oauth/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {fedextest.APIKey}, "client_secret": {fedextest.SecretKey},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	var tok struct {
+		AccessToken string  `json:"access_token"`
+		ExpiresIn   float64 `json:"expires_in"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("31 numbers: HTTP %d, want 400", resp.StatusCode)
+	if err != nil || tok.AccessToken == "" || tok.ExpiresIn < 3000 {
+		t.Fatalf("token reply %+v, %v", tok, err)
+	}
+	for _, tc := range []struct{ numbers, want int }{{0, 400}, {30, 200}, {31, 400}} {
+		var body bytes.Buffer
+		body.WriteString(`{"includeDetailedScans":true,"trackingInfo":[`)
+		for i := range tc.numbers {
+			if i > 0 {
+				body.WriteString(",")
+			}
+			fmt.Fprintf(&body, `{"trackingNumberInfo":{"trackingNumber":%q}}`, number(i))
+		}
+		body.WriteString("]}")
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/track/v1/trackingnumbers", &body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%d numbers: HTTP %d, want %d", tc.numbers, resp.StatusCode, tc.want)
+		}
 	}
 }

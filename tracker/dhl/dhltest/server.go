@@ -6,7 +6,7 @@
 //
 //	srv := dhltest.NewServer()
 //	defer srv.Close()
-//	srv.SetShipment("1234567892", dhltest.Shipment{Events: []dhltest.Event{{Time: t, Description: "Delivered"}}})
+//	srv.SetShipment(number, dhltest.Shipment{Events: []dhltest.Event{{Time: t, Description: "Delivered"}}})
 //	c := dhl.New(dhl.Config{BaseURL: srv.URL(), APIKey: dhltest.APIKey})
 package dhltest
 

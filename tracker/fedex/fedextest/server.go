@@ -7,7 +7,7 @@
 //
 //	srv := fedextest.NewServer()
 //	defer srv.Close()
-//	srv.SetShipment("123456789012", fedextest.Shipment{Events: []fedextest.Event{{Time: t, Type: "OD", Description: "On FedEx vehicle for delivery"}}})
+//	srv.SetShipment(number, fedextest.Shipment{Events: []fedextest.Event{{Time: t, Type: "OD", Description: "On FedEx vehicle for delivery"}}})
 //	c := fedex.New(fedex.Config{BaseURL: srv.URL(), APIKey: fedextest.APIKey, SecretKey: fedextest.SecretKey})
 package fedextest
 
