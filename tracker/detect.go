@@ -84,6 +84,10 @@ type scanner struct {
 	from []int
 	// mentions caches which carrier names the text contains (lazily).
 	mentioned map[string]bool
+	env       matchEnv
+	fm        formatMatch
+	// ctxAt caches contextBefore for the last word start asked about.
+	ctxAt, ctxVal int
 }
 
 var scannerPool = sync.Pool{New: func() any { return &scanner{} }}
@@ -94,6 +98,7 @@ func (sc *scanner) reset(text string, opt DetectOptions) {
 	sc.words = sc.words[:0]
 	sc.cands = sc.cands[:0]
 	sc.mentioned = nil
+	sc.ctxAt = -1
 	// Don't keep huge buffers alive in the pool.
 	if cap(sc.norm) > 1<<16 {
 		sc.norm = nil
@@ -138,6 +143,16 @@ func classify(r rune) (int, byte) {
 	return clsBreak, 0
 }
 
+// asciiClass and asciiChar are classify for ASCII, precomputed: the scan
+// loop runs once per input byte.
+var asciiClass, asciiChar = func() (cls [utf8.RuneSelf]uint8, ch [utf8.RuneSelf]byte) {
+	for c := range utf8.RuneSelf {
+		k, b := classify(rune(c))
+		cls[c], ch[c] = uint8(k), b
+	}
+	return
+}()
+
 func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
@@ -153,7 +168,7 @@ func (sc *scanner) scan() {
 		var ch byte
 		size := 1
 		if c := text[i]; c < utf8.RuneSelf {
-			cls, ch = classify(rune(c))
+			cls, ch = int(asciiClass[c]), asciiChar[c]
 			if c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
 				size = 3 // a percent-escape in a URL separates, never joins
 			}
@@ -250,7 +265,9 @@ func (sc *scanner) matchFrom(i, g1 int) {
 			if n := first.n1 - first.n0; first.alpha && (n < 2 || n > 4) {
 				return
 			}
-			if w.alpha && w.n1-w.n0 > 2 {
+			// Letter-only chunks inside a number (UPS "… 03G TSN NIN 3")
+			// are short and follow a chunk with digits.
+			if n := w.n1 - w.n0; w.alpha && (n > 4 || n > 2 && first.alpha) {
 				return
 			}
 		}
@@ -260,9 +277,6 @@ func (sc *scanner) matchFrom(i, g1 int) {
 		}
 		if n >= minLen {
 			sc.try(i, j)
-		}
-		if j > i && w.alpha {
-			return // a closing suffix ends the span
 		}
 	}
 }
@@ -290,15 +304,19 @@ func (sc *scanner) try(i, j int) {
 			return
 		}
 	}
-	env := matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
+	// env and m live in the scanner: passed through the matchers' function
+	// values they would otherwise escape to the heap on every try.
+	env := &sc.env
+	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
 	var best match
 	bestTier := 0
 	for _, f := range fs {
 		if f.demo && !sc.opt.Demo {
 			continue
 		}
-		var m formatMatch
-		if !f.match(s, &env, &m) {
+		m := &sc.fm
+		*m = formatMatch{}
+		if !f.match(s, env, m) {
 			continue
 		}
 		if allDigit && ctx == ctxOrder && m.kind != KindOrder {
@@ -319,7 +337,7 @@ func (sc *scanner) try(i, j int) {
 			continue
 		}
 		if tier > bestTier || tier == bestTier && f.rank > best.f.rank {
-			best = match{i: i, j: j, f: f, m: m}
+			best = match{i: i, j: j, f: f, m: *m}
 			bestTier = tier
 		}
 	}
@@ -441,17 +459,19 @@ func (sc *scanner) choose(g0, g1 int, out []Candidate) []Candidate {
 	for k := range best {
 		best[k], from[k] = 0, -1
 	}
-	// cands are ordered by start word; best[k] covers words g0..g0+k-1.
-	// Relax in order of end word: iterate k and scan matches ending at k.
-	for k := 1; k <= n; k++ {
-		best[k], from[k] = best[k-1], -1
-		for ci := range sc.cands {
+	// Forward DP: cands are ordered by start word, so when position k is
+	// reached best[k] is final and every match starting there relaxes the
+	// position after its end. Linear in words plus matches.
+	ci := 0
+	for k := 0; k < n; k++ {
+		if best[k] > best[k+1] {
+			best[k+1], from[k+1] = best[k], -1
+		}
+		for ; ci < len(sc.cands) && sc.cands[ci].i-g0 == k; ci++ {
 			c := &sc.cands[ci]
-			if c.j-g0+1 != k {
-				continue
-			}
-			if v := best[c.i-g0] + c.score; v > best[k] {
-				best[k], from[k] = v, ci
+			end := c.j - g0 + 1
+			if v := best[k] + c.score; v > best[end] {
+				best[end], from[end] = v, ci
 			}
 		}
 	}

@@ -31,23 +31,29 @@ var contextWords = []struct {
 // contextBefore returns the kind of the context word nearest before byte
 // offset end (within lookback bytes); ctxNone when there is none.
 func (sc *scanner) contextBefore(end int) int {
-	start := max(end-lookback, 0)
-	window := sc.text[start:end]
-	best, bestAt := ctxNone, -1
-	for _, cw := range contextWords {
-		at := lastIndexFold(window, cw.word)
-		if at < 0 {
-			continue
-		}
-		// Whole-word start only: "hotel" is not "tel", "recall" not "call".
+	if end == sc.ctxAt {
+		return sc.ctxVal
+	}
+	v := nearestContext(sc.text[max(end-lookback, 0):end])
+	sc.ctxAt, sc.ctxVal = end, v
+	return v
+}
+
+// nearestContext scans window from the right for the start of a context
+// word; whole-word starts only ("hotel" is not "tel", "recall" not "call").
+func nearestContext(window string) int {
+	for at := len(window) - 1; at >= 0; at-- {
 		if at > 0 && isASCIILetter(window[at-1]) {
 			continue
 		}
-		if at > bestAt {
-			best, bestAt = cw.ctx, at
+		c := lowerASCII(window[at])
+		for _, cw := range contextWords {
+			if cw.word[0] == c && hasFoldAt(window, at, cw.word) {
+				return cw.ctx
+			}
 		}
 	}
-	return best
+	return ctxNone
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
@@ -70,16 +76,6 @@ func hasFoldAt(s string, i int, word string) bool {
 		}
 	}
 	return true
-}
-
-// lastIndexFold is strings.LastIndex, ASCII case-insensitive, without allocating.
-func lastIndexFold(s, word string) int {
-	for i := len(s) - len(word); i >= 0; i-- {
-		if hasFoldAt(s, i, word) {
-			return i
-		}
-	}
-	return -1
 }
 
 // indexFold is strings.Index, ASCII case-insensitive, without allocating.

@@ -169,12 +169,19 @@ var builders = []builder{
 
 func formatNamed(t *testing.T, name string) *format {
 	t.Helper()
+	f := lookupFormat(name)
+	if f == nil {
+		t.Fatalf("no format %q", name)
+	}
+	return f
+}
+
+func lookupFormat(name string) *format {
 	for _, f := range formats {
 		if f.name == name {
 			return f
 		}
 	}
-	t.Fatalf("no format %q", name)
 	return nil
 }
 
