@@ -147,3 +147,20 @@ func (s *Store) OutboxStats(ctx context.Context) (depth int, oldest time.Time, e
 	}
 	return depth, fromUnix(first.Int64), nil
 }
+
+// PruneOutbox deletes sent and failed messages finished before before, and
+// returns how many went. Their dedupe keys are freed with them, so before
+// must lie well beyond the time a key can recur (a parcel's life: months).
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `
+		DELETE FROM outbox
+		WHERE (sent_at != 0 AND sent_at < ?1) OR (failed_at != 0 AND failed_at < ?1)`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune outbox: %w", err)
+	}
+	return int(n), nil
+}

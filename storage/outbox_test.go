@@ -105,3 +105,32 @@ func TestEnqueueUnknownChat(t *testing.T) {
 		t.Fatalf("Enqueue to an unknown chat: %v, want a foreign-key error", err)
 	}
 }
+
+func TestPruneOutbox(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	mustTouch(t, s, 1, "private")
+	if _, err := s.Enqueue(ctx,
+		OutboxMessage{ChatID: 1, DedupeKey: "old-sent", Text: "1"},
+		OutboxMessage{ChatID: 1, DedupeKey: "new-sent", Text: "2"},
+		OutboxMessage{ChatID: 1, DedupeKey: "failed", Text: "3"},
+		OutboxMessage{ChatID: 1, DedupeKey: "pending", Text: "4"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := s.PendingOutbox(ctx, time.Now(), 0)
+	s.MarkSent(ctx, items[0].ID, t0)
+	s.MarkSent(ctx, items[1].ID, t0.Add(48*time.Hour))
+	s.MarkFailed(ctx, items[2].ID, "400") // failed now
+	n, err := s.PruneOutbox(ctx, t0.Add(time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("PruneOutbox = %d, %v; want 1", n, err)
+	}
+	// The pruned key is free again; the kept ones are not.
+	if n, _ := s.Enqueue(ctx, OutboxMessage{ChatID: 1, DedupeKey: "old-sent", Text: "1"}, OutboxMessage{ChatID: 1, DedupeKey: "new-sent", Text: "2"}); n != 1 {
+		t.Fatalf("re-Enqueue after prune = %d, want 1", n)
+	}
+	if items, _ := s.PendingOutbox(ctx, time.Now(), 0); len(items) != 2 || items[0].DedupeKey != "pending" {
+		t.Fatalf("pending after prune = %+v", items)
+	}
+}
