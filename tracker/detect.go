@@ -24,7 +24,8 @@ import (
 //
 // Policy for digit-only text, where false positives live:
 //   - a run that continues into more short digit chunks ("1234 5678 9012
-//     3456") is a longer number, not a tracking number;
+//     3456") is a longer number, not a tracking number; a long run is not
+//     glued to a 1–2 digit count beside it;
 //   - phone shapes are skipped: 3-3-4 / 1-3-3-4 chunking, a leading "+" or
 //     "(", or a phone word ("call", "tel", …) just before;
 //   - after an order-ish word ("order", "invoice", …) digits are an order
@@ -296,7 +297,7 @@ func (sc *scanner) try(i, j int) {
 	}
 	ctx := ctxNone
 	if allDigit {
-		if sc.continuesDigits(i, j) {
+		if sc.continuesDigits(i, j) || oddChunks(ws[i:j+1]) {
 			return
 		}
 		ctx = sc.contextBefore(ws[i].s0)
@@ -371,6 +372,21 @@ func (sc *scanner) continuesDigits(i, j int) bool {
 		}
 	}
 	return false
+}
+
+// oddChunks: a long digit run with a 1–2 digit chunk at either end is a
+// number followed or preceded by a count ("3239313884 2 boxes"), not one
+// number printed in groups.
+func oddChunks(ws []word) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	longest := 0
+	for _, w := range ws {
+		longest = max(longest, w.n1-w.n0)
+	}
+	first, last := ws[0].n1-ws[0].n0, ws[len(ws)-1].n1-ws[len(ws)-1].n0
+	return longest >= 8 && (first <= 2 || last <= 2)
 }
 
 // phoneShaped: digits chunked like a North American phone number, or
