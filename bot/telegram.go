@@ -281,7 +281,7 @@ func (a *App) isAdmin(ctx context.Context, chatID, userID int64) (bool, error) {
 
 func markup(r Reply) models.ReplyMarkup {
 	if r.ForceReply {
-		return &models.ForceReply{ForceReply: true, Selective: true, InputFieldPlaceholder: "New name"}
+		return &models.ForceReply{ForceReply: true, InputFieldPlaceholder: "New name"} // not selective: in a group, the prompt came from a button, not a message to reply to
 	}
 	if len(r.Buttons) == 0 {
 		return nil
