@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +27,7 @@ Usage:
   trackbot detect [TEXT…] find tracking numbers (reads stdin lines when no TEXT)
   trackbot status NUMBER  look a number up once at its carrier
   trackbot ask QUESTION…  answer a question about parcels
+  trackbot healthcheck    ask a running bot's /healthz (for Docker's HEALTHCHECK)
 
 Configuration is read from the environment; see README.md.
 `
@@ -45,6 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "detect":
+		return runDetect(args, stdin, stdout)
 	case "ask":
 		return runAsk(args, stdout)
 	case "help", "-h", "--help":
@@ -59,6 +61,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	defer stop()
 	logger := newLogger(cfg, stderr)
 	switch cmd {
+	case "run":
+		return runBot(ctx, stop, cfg, logger)
+	case "console":
+		return runConsole(ctx, cfg, stdin, stdout)
+	case "healthcheck":
+		return runHealthcheck(ctx, or(cfg.HTTPListen, ":8080"), stdout)
 	case "status":
 		router, notes := newRouter(os.Getenv, cfg.Demo, nil)
 		for _, n := range notes {
@@ -88,5 +96,3 @@ func oneLine(err error) string {
 	}
 	return strings.Join(lines, "; ")
 }
-
-var _ = errors.New

@@ -159,6 +159,19 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
+// RunWebhook registers the command menu and processes updates that arrive
+// through the client's WebhookHandler until ctx is done. The caller serves
+// that handler (behind the secret-token check) and registers the webhook.
+func (a *App) RunWebhook(ctx context.Context) error {
+	if _, err := a.tg.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: Commands}); err != nil {
+		return fmt.Errorf("telegram: setMyCommands: %w", err)
+	}
+	a.log.InfoContext(ctx, "bot: taking updates by webhook", slog.String("bot", a.username))
+	a.tg.StartWebhook(ctx)
+	a.inflight.Wait()
+	return nil
+}
+
 // onError receives the client's errors (getUpdates failures among them).
 // The client would retry a 409 forever, so we stop it instead.
 func (a *App) onError(err error) {

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
+
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/bot/notify"
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker/poller"
+)
+
+const (
+	adviceSchedule   = "@every 1h" // advice thresholds are hours and days apart
+	pruneSchedule    = "@daily"
+	keepSentMessages = 90 * 24 * time.Hour // dedupe keys must outlive any re-announcement of the same change
+	flushTimeout     = 10 * time.Second    // at shutdown, how long to keep sending what is queued
+)
+
+// runBot is `trackbot run`: the Telegram bot, the poller on its schedule and
+// the notifier, until a signal. stopSignals restores default signal handling
+// once shutdown starts, so a second Ctrl-C ends the process at once.
+func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logger) error {
+	if err := cfg.requireToken(); err != nil {
+		return err
+	}
+	store, err := storage.Open(ctx, cfg.DB)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", cfg.DB, err)
+	}
+	defer store.Close()
+
+	router, notes := newRouter(os.Getenv, cfg.Demo, nil)
+	for _, n := range notes {
+		log.Info("carriers: " + n)
+	}
+
+	reg := prometheus.NewRegistry()
+	m := newMetrics(reg, store.OutboxStats)
+	tickEvery, err := tickInterval(cfg.PollSchedule, time.Now())
+	if err != nil {
+		return fmt.Errorf("TRACKBOT_POLL_SCHEDULE: %w", err)
+	}
+	h := newHealth(store.Ping, tickEvery)
+	m.attachHealth(h)
+
+	poll := poller.New(poller.Config{
+		Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: log,
+	})
+	app, err := bot.New(ctx, bot.Config{
+		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
+		MaxParcels: cfg.MaxParcels, Logger: log, Refresh: poll.PollNow,
+	})
+	if err != nil {
+		return err
+	}
+	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log})
+
+	// Background work runs on its own context so that, at shutdown, updates
+	// stop first and the poller and notifier finish what they hold.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	sched := cron.New()
+	if _, err := sched.AddFunc(cfg.PollSchedule, func() {
+		started := time.Now()
+		st := poll.Tick(workCtx)
+		if !st.Skipped {
+			m.ObserveTick(started, 0, st.Polled+st.Failed)
+			notifier.Wake()
+		}
+	}); err != nil {
+		return fmt.Errorf("TRACKBOT_POLL_SCHEDULE: %w", err)
+	}
+	mustAdd(sched, adviceSchedule, func() {
+		if n, err := poll.AdviceSweep(workCtx); err != nil {
+			log.Warn("advice sweep", slog.Any("error", err))
+		} else if n > 0 {
+			notifier.Wake()
+		}
+	})
+	mustAdd(sched, pruneSchedule, func() {
+		if _, err := store.PruneOutbox(workCtx, time.Now().Add(-keepSentMessages)); err != nil {
+			log.Warn("prune outbox", slog.Any("error", err))
+		}
+	})
+	sched.Start()
+
+	notifyDone := make(chan error, 1)
+	go func() { notifyDone <- notifier.Run(workCtx) }()
+
+	var servers []*http.Server
+	if cfg.HTTPListen != "" {
+		servers = append(servers, serve(log, "ops", newOpsServer(cfg.HTTPListen, m, h)))
+	}
+	if err := switchUpdateMode(ctx, app.Telegram(), cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+		return err
+	}
+	if cfg.WebhookURL != "" {
+		hook := webhookHandler(cfg.WebhookSecret, app.Telegram().WebhookHandler())
+		servers = append(servers, serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook)))
+		err = app.RunWebhook(ctx)
+	} else {
+		err = app.Run(ctx)
+	}
+
+	// Shutdown: updates have stopped (Run returned). Stop the schedule
+	// (waiting for a running tick), let the notifier flush what is queued,
+	// then close the servers and the database.
+	stopSignals()
+	log.Info("shutting down: finishing polls and queued messages (Ctrl-C again to quit at once)")
+	<-sched.Stop().Done()
+	stopWork()
+	if nerr := <-notifyDone; nerr != nil && !errors.Is(nerr, context.Canceled) {
+		log.Warn("notifier", slog.Any("error", nerr))
+	}
+	flushCtx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	if ferr := notifier.Flush(flushCtx); ferr != nil {
+		log.Warn("flush at shutdown", slog.Any("error", ferr))
+	}
+	for _, s := range servers {
+		_ = s.Shutdown(flushCtx)
+	}
+	log.Info("stopped")
+	return err
+}
+
+// runConsole is `trackbot console`: the same conversation engine in the
+// terminal, with the demo carrier on and the poller and notifier running so
+// demo parcels move while you watch.
+func runConsole(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer) error {
+	store, err := storage.Open(ctx, cfg.DB)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", cfg.DB, err)
+	}
+	defer store.Close()
+	router, _ := newRouter(os.Getenv, true, nil)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	poll := poller.New(poller.Config{Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: quiet})
+	go func() {
+		t := time.NewTicker(5 * time.Second) // the demo clock is fast; so is the console's poll
+		defer t.Stop()
+		for {
+			poll.Tick(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return bot.RunConsole(ctx, bot.ConsoleConfig{
+		Store: store, Router: router, MaxParcels: cfg.MaxParcels, In: stdin, Out: stdout, Logger: quiet,
+	})
+}
+
+func mustAdd(c *cron.Cron, spec string, f func()) {
+	if _, err := c.AddFunc(spec, f); err != nil {
+		panic(fmt.Sprintf("cron spec %q: %v", spec, err)) // constant specs: a programming error
+	}
+}
+
+// serve starts srv in the background and logs if it stops unexpectedly.
+func serve(log *slog.Logger, name string, srv *http.Server) *http.Server {
+	go func() {
+		log.Info(name+": listening", slog.String("addr", srv.Addr))
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(name+": server stopped", slog.Any("error", err))
+		}
+	}()
+	return srv
+}
