@@ -469,7 +469,7 @@ func healthcheckURL(addr string) (string, error) {
 		return "", fmt.Errorf("TRACKBOT_HTTP_LISTEN: %q is not host:port (try \":8080\")", addr)
 	}
 	switch host {
-	case "", "0.0.0.0", "::", "[::]":
+	case "", "0.0.0.0", "::":
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/healthz", nil
