@@ -58,7 +58,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	})
 	app, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
-		MaxParcels: cfg.MaxParcels, Logger: log, Refresh: poll.PollNow,
+		MaxParcels: cfg.MaxParcels, Logger: log, Refresh: poll.PollNow, OnUpdate: m.ObserveUpdate,
 	})
 	if err != nil {
 		return err

@@ -42,6 +42,9 @@ type Config struct {
 	// button do a live look-up itself.
 	Refresh    func(ctx context.Context, shipmentID int64) error
 	HTTPClient *http.Client
+	// OnUpdate, when set, is told the kind of each update handled (message,
+	// command, callback, my_chat_member, other), for metrics.
+	OnUpdate func(kind string)
 }
 
 // App is the bot on Telegram: the go-telegram client feeding the engine.
@@ -51,6 +54,7 @@ type App struct {
 	username string
 	log      *slog.Logger
 
+	onUpdate func(kind string)
 	inflight sync.WaitGroup
 	conflict atomic.Bool
 	mu       sync.Mutex
@@ -95,6 +99,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{eng: newEngine(cfg.Store, cfg.Router, cfg.Demo, cfg.MaxParcels, cfg.Logger, cfg.Now)}
 	a.log = a.eng.log
+	a.onUpdate = cfg.OnUpdate
 	a.eng.refresh = cfg.Refresh
 	a.eng.isAdmin = a.isAdmin
 
@@ -196,6 +201,9 @@ func (a *App) handle(ctx context.Context, _ *tg.Bot, upd *models.Update) {
 	// Replies to an update already taken should still go out during shutdown.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 	defer cancel()
+	if a.onUpdate != nil {
+		a.onUpdate(updateKind(upd))
+	}
 	switch {
 	case upd.Message != nil:
 		a.onMessage(ctx, upd.Message)
@@ -208,6 +216,20 @@ func (a *App) handle(ctx context.Context, _ *tg.Bot, upd *models.Update) {
 			a.deliver(ctx, chat.ID, r, 0, 0)
 		}
 	}
+}
+
+func updateKind(upd *models.Update) string {
+	switch {
+	case upd.Message != nil && strings.HasPrefix(upd.Message.Text, "/"):
+		return "command"
+	case upd.Message != nil:
+		return "message"
+	case upd.CallbackQuery != nil:
+		return "callback"
+	case upd.MyChatMember != nil:
+		return "my_chat_member"
+	}
+	return "other"
 }
 
 func chatOf(c models.Chat) Chat {
