@@ -16,6 +16,7 @@ import (
 	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/poller"
 )
 
@@ -55,6 +56,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 
 	poll := poller.New(poller.Config{
 		Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: log,
+		Observe: m.ObservePoll, ValidNumber: validNumber,
 	})
 	app, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
@@ -63,7 +65,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	if err != nil {
 		return err
 	}
-	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log})
+	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush})
 
 	// Background work runs on its own context so that, at shutdown, updates
 	// stop first and the poller and notifier finish what they hold.
@@ -72,9 +74,13 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	sched := cron.New()
 	if _, err := sched.AddFunc(cfg.PollSchedule, func() {
 		started := time.Now()
+		var lag time.Duration
+		if due, err := store.DueShipments(workCtx, started, 1); err == nil && len(due) > 0 {
+			lag = started.Sub(due[0].NextPollAt)
+		}
 		st := poll.Tick(workCtx)
 		if !st.Skipped {
-			m.ObserveTick(started, 0, st.Polled+st.Failed)
+			m.ObserveTick(started, lag, st.Polled+st.Failed)
 			notifier.Wake()
 		}
 	}); err != nil {
@@ -161,6 +167,17 @@ func runConsole(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writ
 	return bot.RunConsole(ctx, bot.ConsoleConfig{
 		Store: store, Router: router, MaxParcels: cfg.MaxParcels, In: stdin, Out: stdout, Logger: quiet,
 	})
+}
+
+// validNumber tells the advice rules whether a followed number passes its
+// format's check digit, so "stays invalid" advice can fire.
+func validNumber(carrier, number string) bool {
+	for _, c := range tracker.DetectWith(number, tracker.DetectOptions{Demo: true}) {
+		if c.Number == number {
+			return c.Valid
+		}
+	}
+	return true // a number set by hand with /carrier: we cannot judge it, so don't nag
 }
 
 func mustAdd(c *cron.Cron, spec string, f func()) {

@@ -55,6 +55,9 @@ type Config struct {
 	// Workers bounds concurrent sendMessage calls; default 8. Pacing, not
 	// this, sets the rate: it only has to cover Telegram's latency.
 	Workers int
+	// Observe, when set, is told each send's outcome (sent, retried,
+	// failed, blocked, migrated), for metrics.
+	Observe func(outcome string)
 }
 
 // Notifier sends outbox messages. Safe for concurrent use.
@@ -291,6 +294,7 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	switch {
 	case err == nil:
 		n.stats.sent.Add(1)
+		n.observe("sent")
 		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
 			n.log.Error("send: mark sent", "outbox", it.ID, slog.Any("error", err))
 			return false, false
@@ -315,6 +319,7 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	// MigrateError does not wrap ErrorBadRequest: check it first.
 	case errors.As(err, &migrate):
 		n.stats.migrated.Add(1)
+		n.observe("migrated")
 		to := int64(migrate.MigrateToChatID)
 		n.log.Info("send: group became a supergroup", "chat", it.ChatID, "new_chat", to)
 		if err := n.cfg.Store.MigrateChat(ctx, it.ChatID, to); err != nil {
@@ -328,6 +333,7 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	case errors.Is(err, bot.ErrorForbidden):
 		// Blocked or removed: keep the message; it goes out if the chat comes back.
 		n.stats.blocked.Add(1)
+		n.observe("blocked")
 		n.log.Info("send: chat blocked the bot, marking inactive", "chat", it.ChatID)
 		if err := n.cfg.Store.SetChatActive(ctx, it.ChatID, false); err != nil {
 			n.log.Error("send: mark chat inactive", "chat", it.ChatID, slog.Any("error", err))
@@ -337,6 +343,7 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	case errors.Is(err, bot.ErrorBadRequest):
 		// The message itself is wrong; sending it again cannot help.
 		n.stats.failed.Add(1)
+		n.observe("failed")
 		n.log.Error("send: telegram refused the message", "chat", it.ChatID, "outbox", it.ID, slog.Any("error", err))
 		if err := n.cfg.Store.MarkFailed(ctx, it.ID, err.Error()); err != nil {
 			n.log.Error("send: mark failed", "outbox", it.ID, slog.Any("error", err))
@@ -352,8 +359,15 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	}
 }
 
+func (n *Notifier) observe(outcome string) {
+	if n.cfg.Observe != nil {
+		n.cfg.Observe(outcome)
+	}
+}
+
 func (n *Notifier) retryLater(ctx context.Context, it *storage.OutboxItem, at time.Time, why string) {
 	n.stats.retried.Add(1)
+	n.observe("retried")
 	if err := n.cfg.Store.RetryLater(ctx, it.ID, at, why); err != nil {
 		n.log.Error("send: retry later", "outbox", it.ID, slog.Any("error", err))
 	}

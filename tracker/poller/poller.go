@@ -45,6 +45,10 @@ type Config struct {
 	// ValidNumber tells the advice rules whether a number passed its
 	// carrier's format and check digit; nil treats every number as valid.
 	ValidNumber func(carrier, number string) bool
+	// Observe, when set, is told the outcome of each shipment's look-up
+	// (ok, not_found, error, resting) by client name, with the carrier
+	// call's latency, for metrics and health.
+	Observe func(client, outcome string, latency time.Duration)
 }
 
 // Poller runs poll cycles. Safe for concurrent use.
@@ -219,11 +223,18 @@ func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []stora
 				numbers = append(numbers, s.Number)
 			}
 		}
+		began := time.Now()
 		results, err := c.Track(ctx, numbers)
+		took := time.Since(began)
 		if err != nil {
 			if ctx.Err() != nil {
 				break // shutting down: not the carrier's fault
 			}
+			outcome := "error"
+			if resting := (*carrierhttp.RestingError)(nil); errors.As(err, &resting) {
+				outcome = "resting" // refused locally: no request was made
+			}
+			p.observe(c.Name(), outcome, took, len(batch))
 			st.Failed += len(batch)
 			p.batchFailed(ctx, c, batch, err, paused)
 			continue
@@ -238,6 +249,11 @@ func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []stora
 			if !ok {
 				res = tracker.Result{Number: s.Number, Status: tracker.StatusNotFound}
 			}
+			if res.Status == tracker.StatusNotFound {
+				p.observe(c.Name(), "not_found", took, 1)
+			} else {
+				p.observe(c.Name(), "ok", took, 1)
+			}
 			n, err := p.record(ctx, s, res)
 			if err != nil {
 				p.log.Error("poll: record", "shipment", s.ID, "client", c.Name(), slog.Any("error", err))
@@ -249,6 +265,15 @@ func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []stora
 		}
 	}
 	return st
+}
+
+func (p *Poller) observe(client, outcome string, latency time.Duration, n int) {
+	if p.cfg.Observe == nil {
+		return
+	}
+	for range n {
+		p.cfg.Observe(client, outcome, latency)
+	}
 }
 
 // batchFailed backs off every shipment of a failed batch, pauses the client
