@@ -1,0 +1,77 @@
+package tracker
+
+import "time"
+
+// When says when t happened (or will happen) the way people say it on a
+// phone: "today 14:05", "yesterday 09:12", "Mon 14:05" within the week
+// around now, "Tue 4 Mar 14:05" further away, with the year when it is not
+// now's year.
+//
+// The clock reading is t's own: carriers report the local time of the place
+// the scan happened, which is what their own page shows, and "today" is
+// counted in that same place. A time in UTC usually means the carrier gave
+// no zone at all, so it is marked "UTC" rather than passed off as local.
+func When(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	s := Day(t, now) + " " + t.Format("15:04")
+	if t.Location() == time.UTC {
+		s += " UTC"
+	}
+	return s
+}
+
+// Day names t's calendar date relative to now: "today", "tomorrow",
+// "yesterday", a weekday ("Mon") within six days either side, else
+// "Tue 4 Mar" (and the year when it differs from now's). Dates are compared
+// in t's zone, so an ETA given as a date at midnight keeps its date.
+func Day(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	n := now.In(t.Location())
+	d := daysBetween(n, t)
+	switch {
+	case d == 0:
+		return "today"
+	case d == 1:
+		return "tomorrow"
+	case d == -1:
+		return "yesterday"
+	case d > 1 && d < 7:
+		return t.Format("Mon") // the coming days: "Fri" is plain enough
+	case d < -1 && d > -7:
+		return "last " + t.Format("Mon")
+	case t.Year() != n.Year():
+		return t.Format("Mon 2 Jan 2006")
+	}
+	return t.Format("Mon 2 Jan")
+}
+
+// DayDate is Day for dates people act on, such as an ETA: the relative
+// word where it helps and the date always ("tomorrow (Tue 4 Mar)",
+// "Fri 7 Mar"); today is just "today".
+func DayDate(t, now time.Time) string {
+	switch d := Day(t, now); d {
+	case "", "today":
+		return d
+	case "tomorrow", "yesterday":
+		return d + " (" + t.Format("Mon 2 Jan") + ")"
+	default:
+		if t.Year() != now.In(t.Location()).Year() {
+			return t.Format("Mon 2 Jan 2006")
+		}
+		return t.Format("Mon 2 Jan")
+	}
+}
+
+// daysBetween counts calendar days from a to b (negative when b is earlier),
+// both read in b's zone.
+func daysBetween(a, b time.Time) int {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	da := time.Date(ay, am, ad, 12, 0, 0, 0, time.UTC)
+	db := time.Date(by, bm, bd, 12, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Round(24*time.Hour) / (24 * time.Hour))
+}
