@@ -58,6 +58,37 @@ func (s Status) Explain() string {
 	}
 }
 
+// NextStep is one short line for a push or a look-up: what this status
+// means for you and what, if anything, to do now. Explain is the long form.
+func (s Status) NextStep() string {
+	switch s {
+	case StatusInfoReceived:
+		return "The sender has made the label; the carrier hasn't picked it up yet. Nothing to do: the first scan usually comes within 1–2 days."
+	case StatusInTransit:
+		return "On its way. Nothing to do: I'll tell you when it's out for delivery."
+	case StatusOutForDelivery:
+		return "Arriving today, usually by evening. Make sure someone can take it, or set a safe place on the carrier's page."
+	case StatusDelivered:
+		return "Not there? Check the door, mailbox and neighbours; if it's still missing after 2 days, contact the carrier or seller."
+	case StatusAttemptFailed:
+		return "The courier couldn't deliver. Look for a notice card; on the carrier's page you can rebook or pick a pickup point."
+	case StatusAvailableForPickup:
+		return "Collect it soon with the notice or pickup code and an ID: it's held only for a limited time, then sent back."
+	case StatusException:
+		return "Something held it up. Most delays clear in 1–2 days; if the carrier asks you for something, answer quickly. If it hasn't moved in 3 days, I'll tell you whom to contact."
+	case StatusCustoms:
+		return "Usually clears in a few days with nothing to do. Watch your email and texts for a request to pay duties or send documents."
+	case StatusReturned:
+		return "It's going back to the sender. Contact the seller for a new delivery or a refund."
+	case StatusExpired:
+		return "The carrier no longer updates this number. If you never got the parcel, contact the seller."
+	case StatusNotFound:
+		return "Normal for a day or two after the shipping notice. If it stays unknown after 2 days, check the number or ask the seller."
+	default:
+		return "I haven't heard from the carrier yet. I'll keep checking and tell you when it moves."
+	}
+}
+
 // Order-side stages people see on a shop's order page (Amazon's "Ordered",
 // "Shipping soon") before a carrier is involved. They are not carrier
 // statuses, so they are not Status values.

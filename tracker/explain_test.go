@@ -79,3 +79,18 @@ func TestExplainAmazonReference(t *testing.T) {
 		}
 	}
 }
+
+func TestNextStepIsShortAndDistinct(t *testing.T) {
+	seen := map[string]Status{}
+	for _, s := range Statuses {
+		text := s.NextStep()
+		// One line on a phone: at most about three short sentences.
+		if n := len([]rune(text)); n < 30 || n > 200 {
+			t.Errorf("%s: next step is %d characters: %q", s, n, text)
+		}
+		if other, dup := seen[text]; dup {
+			t.Errorf("%s and %s share one next step", s, other)
+		}
+		seen[text] = s
+	}
+}
