@@ -112,6 +112,11 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
 			return fmt.Errorf("move outbox: %w", err)
 		}
+		// A chat told about a carrier outage is owed the all-clear under its new id
+		// (where the new chat was told too, the old row just goes with the chat).
+		if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE carrier_outage_chats SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
+			return fmt.Errorf("move outage notices: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE id = ?`, oldID); err != nil {
 			return fmt.Errorf("delete old chat: %w", err)
 		}

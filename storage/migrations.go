@@ -94,6 +94,27 @@ var migrations = []string{
 	CREATE INDEX outbox_chat ON outbox (chat_id);
 	CREATE INDEX outbox_subscription ON outbox (subscription_id) WHERE subscription_id IS NOT NULL;
 	`,
+
+	// 2: carrier outages, kept across restarts so each chat is told once that
+	// updates are delayed and once that they are back.
+	`
+	CREATE TABLE carrier_outages (
+		client          TEXT    PRIMARY KEY, -- tracker.Client name
+		failing_since   INTEGER NOT NULL,    -- start of the outage; part of its notices' dedupe keys
+		last_failure_at INTEGER NOT NULL,
+		notified_at     INTEGER NOT NULL DEFAULT 0 -- first "updates delayed" notice, 0 before
+	) WITHOUT ROWID;
+
+	-- the chats told about an outage, for the all-clear
+	CREATE TABLE carrier_outage_chats (
+		client   TEXT    NOT NULL REFERENCES carrier_outages (client) ON DELETE CASCADE,
+		chat_id  INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+		carriers TEXT    NOT NULL DEFAULT '', -- carrier names in the notice, for the all-clear's text
+		told_at  INTEGER NOT NULL,
+		PRIMARY KEY (client, chat_id)
+	) WITHOUT ROWID;
+	CREATE INDEX carrier_outage_chats_chat ON carrier_outage_chats (chat_id);
+	`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -61,7 +61,7 @@ func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 		t.Error("reader pool accepted a write")
 	}
 
-	for _, table := range []string{"chats", "shipments", "events", "subscriptions", "outbox"} {
+	for _, table := range []string{"chats", "shipments", "events", "subscriptions", "outbox", "carrier_outages", "carrier_outage_chats"} {
 		var n int
 		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: count %d, %v", table, n, err)
@@ -239,6 +239,7 @@ func TestNotFound(t *testing.T) {
 		"MarkSent":           s.MarkSent(ctx, 9, t0),
 		"RetryLater":         s.RetryLater(ctx, 9, t0, "x"),
 		"MarkFailed":         s.MarkFailed(ctx, 9, "x"),
+		"CarrierOutage":      func() error { _, err := s.CarrierOutage(ctx, "ups"); return err }(),
 	}
 	for name, err := range checks {
 		if !errors.Is(err, ErrNotFound) {

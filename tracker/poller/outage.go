@@ -14,35 +14,28 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 )
 
-// outage is a client that has been failing since a time, and the chats told.
-type outage struct {
-	since time.Time
-	told  map[int64]string // chat → carrier names in its notice, for the all-clear
-}
-
-// carrierFailed notes a failed batch. Once the client has been failing for
-// OutageAfter, the chats following the batch's shipments are told, once per
-// outage, that updates are delayed on the carrier's side.
+// carrierFailed notes a failed batch in storage. Once the client has been
+// failing for OutageAfter, the chats following the batch's shipments are
+// told, once per outage, that updates are delayed on the carrier's side. The
+// outage and the chats told live in storage, so a restart changes neither.
 func (p *Poller) carrierFailed(ctx context.Context, client string, batch []storage.Shipment, now time.Time) {
-	p.outMu.Lock()
-	o := p.outages[client]
-	if o == nil {
-		since := now
-		// After a restart in the middle of an outage the shipments' own
-		// records still say how long the carrier has been failing.
-		for _, s := range batch {
-			if s.Failures > 0 {
-				if last := lastSuccess(s); last.Before(since) {
-					since = last
-				}
+	// Opening an outage: the shipments' own records may say the carrier has
+	// been failing for longer (failures recorded by a refresh, or before
+	// outages were stored).
+	since := now
+	for _, s := range batch {
+		if s.Failures > 0 {
+			if last := lastSuccess(s); last.Before(since) {
+				since = last
 			}
 		}
-		o = &outage{since: since, told: map[int64]string{}}
-		p.outages[client] = o
 	}
-	since := o.since
-	p.outMu.Unlock()
-	if now.Sub(since) < p.cfg.OutageAfter {
+	o, err := p.cfg.Store.RecordCarrierFailure(ctx, client, since, now)
+	if err != nil {
+		p.log.Error("outage: record failure", "client", client, slog.Any("error", err))
+		return
+	}
+	if now.Sub(o.FailingSince) < p.cfg.OutageAfter {
 		return
 	}
 
@@ -60,6 +53,9 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 		}
 		name := tracker.Carrier(s.Carrier).Name
 		for _, sub := range subs {
+			if o.WasTold(sub.ChatID) {
+				continue
+			}
 			w := chats[sub.ChatID]
 			if w == nil {
 				w = &waiting{}
@@ -76,62 +72,58 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 			w.parcels = append(w.parcels, parcel)
 		}
 	}
+	if len(order) == 0 {
+		return
+	}
 
-	var msgs []storage.OutboxMessage
-	var names []string
-	p.outMu.Lock()
+	notices := make([]storage.OutageNotice, 0, len(order))
 	for _, chat := range order {
-		if _, told := o.told[chat]; told {
-			continue
-		}
 		w := chats[chat]
-		msgs = append(msgs, storage.OutboxMessage{
-			ChatID:    chat,
-			DedupeKey: outageKey("outage", client, chat, since),
-			Text:      outageText(w.carriers, w.parcels, since),
+		notices = append(notices, storage.OutageNotice{
+			Message: storage.OutboxMessage{
+				ChatID:    chat,
+				DedupeKey: outageKey("outage", client, chat, o.FailingSince),
+				Text:      outageText(w.carriers, w.parcels, o.FailingSince),
+			},
+			Carriers: strings.Join(w.carriers, ", "),
 		})
-		names = append(names, strings.Join(w.carriers, ", "))
 	}
-	p.outMu.Unlock()
-	if len(msgs) == 0 {
+	n, err := p.cfg.Store.RecordOutageNotices(ctx, client, now, notices)
+	if err != nil {
+		p.log.Error("outage: record notices", "client", client, slog.Any("error", err))
 		return
 	}
-	if _, err := p.cfg.Store.Enqueue(ctx, msgs...); err != nil {
-		p.log.Error("outage: enqueue notices", "client", client, slog.Any("error", err))
-		return
+	if n > 0 {
+		p.log.Warn("carrier outage: chats told", "client", client, "since", o.FailingSince, "chats", n)
 	}
-	p.outMu.Lock()
-	for i, m := range msgs {
-		o.told[m.ChatID] = names[i]
-	}
-	p.outMu.Unlock()
-	p.log.Warn("carrier outage: chats told", "client", client, "since", since, "chats", len(msgs))
 }
 
-// carrierAnswered ends the client's outage, telling the chats that were told
-// it began.
+// carrierAnswered ends the client's outage, if it had one, telling the chats
+// that were told it began.
 func (p *Poller) carrierAnswered(ctx context.Context, client string) {
-	p.outMu.Lock()
-	o := p.outages[client]
-	delete(p.outages, client)
-	p.outMu.Unlock()
-	if o == nil || len(o.told) == 0 {
+	o, ok, err := p.cfg.Store.RecordCarrierRecovery(ctx, client, p.cfg.Now(), func(o storage.CarrierOutage) []storage.OutboxMessage {
+		msgs := make([]storage.OutboxMessage, 0, len(o.Told))
+		for _, c := range o.Told {
+			msgs = append(msgs, storage.OutboxMessage{
+				ChatID:    c.ChatID,
+				DedupeKey: outageKey("recovered", client, c.ChatID, o.FailingSince),
+				Text:      recoveredText(c.Carriers),
+			})
+		}
+		return msgs
+	})
+	if err != nil {
+		p.log.Error("outage: record recovery", "client", client, slog.Any("error", err))
 		return
 	}
-	msgs := make([]storage.OutboxMessage, 0, len(o.told))
-	for chat, names := range o.told {
-		msgs = append(msgs, storage.OutboxMessage{
-			ChatID:    chat,
-			DedupeKey: outageKey("recovered", client, chat, o.since),
-			Text: fmt.Sprintf("✅ <b>Updates are back</b>\n%s is answering again; news about your parcels will arrive as usual.",
-				html.EscapeString(names)),
-		})
+	if ok {
+		p.log.Info("carrier recovered", "client", client, "since", o.FailingSince, "chats", len(o.Told))
 	}
-	if _, err := p.cfg.Store.Enqueue(ctx, msgs...); err != nil {
-		p.log.Error("outage: enqueue all-clear", "client", client, slog.Any("error", err))
-		return
-	}
-	p.log.Info("carrier recovered", "client", client, "since", o.since, "chats", len(msgs))
+}
+
+func recoveredText(carriers string) string {
+	return fmt.Sprintf("✅ <b>Updates are back</b>\n%s is answering again; news about your parcels will arrive as usual.",
+		html.EscapeString(carriers))
 }
 
 func outageKey(kind, client string, chat int64, since time.Time) string {

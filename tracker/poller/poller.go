@@ -58,9 +58,6 @@ type Poller struct {
 	tick sync.Mutex // held for the whole of a tick, so ticks never overlap
 
 	randMu sync.Mutex
-
-	outMu   sync.Mutex
-	outages map[string]*outage // by client name
 }
 
 // New returns a Poller with defaults filled in.
@@ -83,7 +80,7 @@ func New(cfg Config) *Poller {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), outages: map[string]*outage{}}
+	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
 }
 
 // TickStats counts what one tick did.

@@ -1,0 +1,220 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CarrierOutage is a carrier client that has been failing since a time, and
+// the chats told so. It lives in storage, not in the poller's memory, so a
+// restart in the middle of an outage neither tells a chat twice nor forgets
+// whom to tell when the carrier answers again.
+type CarrierOutage struct {
+	Client        string
+	FailingSince  time.Time
+	LastFailureAt time.Time
+	NotifiedAt    time.Time    // first "updates delayed" notice; zero before
+	Told          []OutageChat // by chat id
+}
+
+// OutageChat is a chat told about an outage.
+type OutageChat struct {
+	ChatID   int64
+	Carriers string // the carrier names its notice gave, for the all-clear
+	ToldAt   time.Time
+}
+
+// WasTold reports whether the chat was told about the outage.
+func (o CarrierOutage) WasTold(chatID int64) bool {
+	for _, c := range o.Told {
+		if c.ChatID == chatID {
+			return true
+		}
+	}
+	return false
+}
+
+// OutageNotice is an "updates delayed" message for one chat and the carrier
+// names it gives.
+type OutageNotice struct {
+	Message  OutboxMessage
+	Carriers string
+}
+
+// CarrierOutage returns the client's open outage, or ErrNotFound when the
+// client is not failing.
+func (s *Store) CarrierOutage(ctx context.Context, client string) (CarrierOutage, error) {
+	o, err := carrierOutage(ctx, s.r, client)
+	if errors.Is(err, ErrNotFound) {
+		return CarrierOutage{}, ErrNotFound
+	}
+	if err != nil {
+		return CarrierOutage{}, fmt.Errorf("storage: carrier outage of %s: %w", client, err)
+	}
+	return o, nil
+}
+
+func carrierOutage(ctx context.Context, q querier, client string) (CarrierOutage, error) {
+	o := CarrierOutage{Client: client}
+	var since, last, notified int64
+	err := q.QueryRowContext(ctx, `
+		SELECT failing_since, last_failure_at, notified_at FROM carrier_outages WHERE client = ?`, client).
+		Scan(&since, &last, &notified)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CarrierOutage{}, ErrNotFound
+	}
+	if err != nil {
+		return CarrierOutage{}, err
+	}
+	o.FailingSince, o.LastFailureAt, o.NotifiedAt = fromUnix(since), fromUnix(last), fromUnix(notified)
+
+	rows, err := q.QueryContext(ctx, `
+		SELECT chat_id, carriers, told_at FROM carrier_outage_chats WHERE client = ? ORDER BY chat_id`, client)
+	if err != nil {
+		return CarrierOutage{}, fmt.Errorf("told chats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c    OutageChat
+			told int64
+		)
+		if err := rows.Scan(&c.ChatID, &c.Carriers, &told); err != nil {
+			return CarrierOutage{}, fmt.Errorf("told chats: %w", err)
+		}
+		c.ToldAt = fromUnix(told)
+		o.Told = append(o.Told, c)
+	}
+	if err := rows.Err(); err != nil {
+		return CarrierOutage{}, fmt.Errorf("told chats: %w", err)
+	}
+	return o, nil
+}
+
+// RecordCarrierFailure notes that the client failed at at, opening an outage
+// that began at since unless one is open already (its start is kept: the
+// notices' dedupe keys hang on it). It returns the outage as it now stands.
+func (s *Store) RecordCarrierFailure(ctx context.Context, client string, since, at time.Time) (CarrierOutage, error) {
+	if since.IsZero() || since.After(at) {
+		since = at
+	}
+	var o CarrierOutage
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO carrier_outages (client, failing_since, last_failure_at) VALUES (?, ?, ?)
+			ON CONFLICT (client) DO UPDATE SET last_failure_at = MAX(last_failure_at, excluded.last_failure_at)`,
+			client, unix(since), unix(at)); err != nil {
+			return err
+		}
+		var err error
+		o, err = carrierOutage(ctx, tx, client)
+		return err
+	})
+	if err != nil {
+		return CarrierOutage{}, fmt.Errorf("storage: record failure of %s: %w", client, err)
+	}
+	return o, nil
+}
+
+// RecordOutageNotices marks chats told about the client's open outage and
+// queues their notices, in one transaction: a chat already told is skipped,
+// so however often this runs (across restarts too) each chat gets one
+// notice per outage. It returns how many chats were newly told. ErrNotFound
+// when the client has no open outage (it recovered meanwhile).
+func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.Time, notices []OutageNotice) (int, error) {
+	if len(notices) == 0 {
+		return 0, nil
+	}
+	told := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE carrier_outages SET notified_at = ? WHERE client = ? AND notified_at = 0`, unix(at), client)
+		if err != nil {
+			return fmt.Errorf("outage: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("outage: %w", err)
+		} else if n == 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM carrier_outages WHERE client = ?`, client).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return fmt.Errorf("outage: %w", err)
+			}
+		}
+		stmt, err := tx.PrepareContext(ctx, `
+			INSERT INTO carrier_outage_chats (client, chat_id, carriers, told_at)
+			SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?2)
+			ON CONFLICT (client, chat_id) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("told chats: %w", err)
+		}
+		defer stmt.Close()
+		msgs := make([]OutboxMessage, 0, len(notices))
+		for _, n := range notices {
+			res, err := stmt.ExecContext(ctx, client, n.Message.ChatID, n.Carriers, unix(at))
+			if err != nil {
+				return fmt.Errorf("told chat %d: %w", n.Message.ChatID, err)
+			}
+			if k, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("told chat %d: %w", n.Message.ChatID, err)
+			} else if k == 1 {
+				msgs = append(msgs, n.Message)
+				told++
+			}
+		}
+		_, err = enqueue(ctx, tx, unix(at), msgs)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: record outage notices of %s: %w", client, err)
+	}
+	return told, nil
+}
+
+// RecordCarrierRecovery closes the client's outage, if one is open, queuing
+// in the same transaction whatever compose returns for it (the all-clear
+// for the chats told). ok is false when there was no outage. The check for
+// one runs on the readers, so a carrier that is answering costs no write.
+func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at time.Time, compose func(CarrierOutage) []OutboxMessage) (o CarrierOutage, ok bool, err error) {
+	var open int
+	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outages WHERE client = ?`, client).Scan(&open)
+	if err != nil {
+		return CarrierOutage{}, false, fmt.Errorf("storage: record recovery of %s: %w", client, err)
+	}
+	if open == 0 {
+		return CarrierOutage{}, false, nil
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = carrierOutage(ctx, tx, client)
+		if err != nil {
+			return err // ErrNotFound: closed meanwhile
+		}
+		if compose != nil {
+			if _, err := enqueue(ctx, tx, unix(at), compose(o)); err != nil {
+				return err
+			}
+		}
+		// The told chats go with it (ON DELETE CASCADE).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM carrier_outages WHERE client = ?`, client); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return CarrierOutage{}, false, nil
+	}
+	if err != nil {
+		return CarrierOutage{}, false, fmt.Errorf("storage: record recovery of %s: %w", client, err)
+	}
+	return o, true, nil
+}
