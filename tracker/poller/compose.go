@@ -142,7 +142,7 @@ func (c composer) compose(res tracker.Result) func(storage.Shipment, []tracker.E
 				ChatID:         sub.ChatID,
 				SubscriptionID: sub.ID,
 				DedupeKey:      "poll:" + strconv.FormatInt(before.ID, 10) + ":" + strconv.FormatInt(sub.ChatID, 10) + ":" + fp,
-				Text:           render(before, res, sub.Label, items),
+				Text:           render(before, res, sub.Label, items, sub.ID, c.now),
 				Markup:         markup(before, res.Status, sub.ID),
 			})
 		}
@@ -150,9 +150,10 @@ func (c composer) compose(res tracker.Result) func(storage.Shipment, []tracker.E
 	}
 }
 
-// render writes one push in Telegram HTML. Every piece of carrier or user
-// text is escaped.
-func render(s storage.Shipment, res tracker.Result, label string, items []item) string {
+// render writes one push in Telegram HTML: what happened (headline), where
+// and when, the expected day, and what to do now. Every piece of carrier or
+// user text is escaped.
+func render(s storage.Shipment, res tracker.Result, label string, items []item, subID int64, now time.Time) string {
 	var b strings.Builder
 	carrier := tracker.Carrier(s.Carrier)
 	head := items[0]
@@ -171,7 +172,7 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item) 
 	for _, it := range items {
 		switch it.kind {
 		case itemFirst, itemStatus:
-			if w := where(it.event, res.StatusText); w != "" {
+			if w := where(it.event, res.StatusText, now); w != "" {
 				b.WriteString("\n" + w)
 			}
 		case itemEvent:
@@ -179,18 +180,22 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item) 
 				continue
 			}
 			lines++
-			fmt.Fprintf(&b, "\n%s %s", it.status.Emoji(), html.EscapeString(it.status.Title()))
-			if w := where(it.event, ""); w != "" {
-				b.WriteString(": " + w)
+			if it != head {
+				fmt.Fprintf(&b, "\n%s %s", it.status.Emoji(), html.EscapeString(it.status.Title()))
 			}
-		case itemETA:
-			if head.kind == itemFirst || head.kind == itemStatus {
-				continue // shown once, below
+			if w := where(it.event, "", now); w != "" {
+				b.WriteString("\n" + w)
 			}
 		}
 	}
 	if !res.ETA.IsZero() && !res.Status.Final() {
-		fmt.Fprintf(&b, "\n🗓 Expected: %s", res.ETA.Format("Mon 2 Jan"))
+		fmt.Fprintf(&b, "\n🗓 Expected %s", tracker.DayDate(res.ETA, now))
+		if head.kind == itemETA && !s.ETA.IsZero() && !sameDay(s.ETA, res.ETA) {
+			fmt.Fprintf(&b, " (was %s)", tracker.DayDate(s.ETA, now))
+		}
+	}
+	if head.kind != itemETA {
+		b.WriteString("\n👉 " + html.EscapeString(nextStep(head.status, subID)))
 	}
 	if u := tracker.TrackingURL(s.Carrier, s.Number); u != "" {
 		fmt.Fprintf(&b, "\n<a href=\"%s\">Track on %s</a>", html.EscapeString(u), html.EscapeString(carrier.Name))
@@ -198,9 +203,25 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item) 
 	return b.String()
 }
 
-// where is "description — location, time" for an event, escaped; fallback is
-// used as the description when the event has none.
-func where(e tracker.Event, fallback string) string {
+// nextStep is what to do now; after a delivery it points at the buttons
+// under the push.
+func nextStep(st tracker.Status, subID int64) string {
+	if st == tracker.StatusDelivered && subID != 0 {
+		return "Have it? Tap “Got it”. Not there? Check the door, mailbox and neighbours, then tap “Not received”."
+	}
+	return st.NextStep()
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.In(a.Location()).Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// where is the description, then "📍 location · when", for an event,
+// escaped; fallback is used as the description when the event has none.
+// Times stay in the place's own zone (see tracker.When).
+func where(e tracker.Event, fallback string, now time.Time) string {
 	desc := e.Description
 	if desc == "" {
 		desc = fallback
@@ -211,14 +232,16 @@ func where(e tracker.Event, fallback string) string {
 	}
 	var at []string
 	if e.Location != "" {
-		at = append(at, "📍 "+html.EscapeString(clip(e.Location)))
+		at = append(at, html.EscapeString(clip(e.Location)))
 	}
 	if !e.Time.IsZero() {
-		// The carrier's own local time: what the label on the depot wall says.
-		at = append(at, e.Time.Format("Mon 2 Jan 15:04"))
+		at = append(at, tracker.When(e.Time, now))
 	}
-	if len(at) > 0 {
-		parts = append(parts, strings.Join(at, ", "))
+	switch {
+	case e.Location != "":
+		parts = append(parts, "📍 "+strings.Join(at, " · "))
+	case len(at) > 0:
+		parts = append(parts, "🕒 "+at[0])
 	}
 	return strings.Join(parts, "\n")
 }

@@ -116,7 +116,7 @@ func TestComposeRendersOneEscapedMessagePerFollower(t *testing.T) {
 		t.Fatalf("got %d messages, want 2", len(msgs))
 	}
 	m := msgs[0]
-	for _, want := range []string{"Out for delivery", "UPS", "&lt;b&gt;shoes&lt;/b&gt;", "Loaded &lt;on&gt; truck &amp; gone", "Köln", "Expected: Tue 10 Mar",
+	for _, want := range []string{"Out for delivery", "UPS", "&lt;b&gt;shoes&lt;/b&gt;", "Loaded &lt;on&gt; truck &amp; gone", "📍 Köln · today 11:59 UTC", "Expected today", "👉 Arriving today",
 		`href="https://www.ups.com/track?loc=en_US&amp;tracknum=1ZTEST"`} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, m.Text)
@@ -150,5 +150,57 @@ func TestMarkupAfterDelivery(t *testing.T) {
 	}
 	if got := markup(storage.Shipment{Carrier: "demo", Number: "DEMO1"}, tracker.StatusInTransit, 42); got != "" {
 		t.Errorf("carrier without page: markup %s, want none", got)
+	}
+}
+
+func TestRenderSaysWhatHappenedAndWhatToDo(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	before := storage.Shipment{ID: 3, Carrier: "ups", Number: "1ZTEST", Status: tracker.StatusInTransit, PolledAt: t0.Add(-time.Hour),
+		ETA: time.Date(2026, 3, 11, 0, 0, 0, 0, cet)}
+	tests := map[string]struct {
+		res   tracker.Result
+		fresh []tracker.Event
+		subID int64
+		want  []string
+		not   []string
+	}{
+		"delivered points at the buttons": {
+			res: tracker.Result{Status: tracker.StatusDelivered, Events: []tracker.Event{
+				{Time: time.Date(2026, 3, 10, 9, 15, 0, 0, cet), Status: tracker.StatusDelivered, Description: "Left at front door", Location: "Leipzig, DE"}}},
+			subID: 5,
+			want:  []string{"✅ <b>Delivered</b>", "Left at front door", "📍 Leipzig, DE · today 09:15", "then tap “Not received”"},
+			not:   []string{"Expected", "UTC"},
+		},
+		"exception without a status change says what to do": {
+			res: tracker.Result{Status: tracker.StatusInTransit, ETA: before.ETA},
+			fresh: []tracker.Event{{Time: time.Date(2026, 3, 9, 18, 0, 0, 0, cet), Status: tracker.StatusException,
+				Description: "Weather delay"}},
+			want: []string{"⚠️ <b>Exception</b>", "Weather delay\n🕒 yesterday 18:00", "Expected tomorrow (Wed 11 Mar)", "👉 Something held it up"},
+			not:  []string{"Exception</b>\n⚠️"},
+		},
+		"a later delivery date says what it was": {
+			res:  tracker.Result{Status: tracker.StatusInTransit, ETA: time.Date(2026, 3, 16, 0, 0, 0, 0, cet)},
+			want: []string{"🗓 <b>New delivery date</b>", "Expected Mon 16 Mar (was tomorrow (Wed 11 Mar))"},
+			not:  []string{"👉"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			items := news(before, tc.res, tc.fresh, t0)
+			if len(items) == 0 {
+				t.Fatal("no news")
+			}
+			got := render(before, tc.res, "", items, tc.subID, t0)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("push lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got, w) {
+					t.Errorf("push should not contain %q:\n%s", w, got)
+				}
+			}
+		})
 	}
 }
