@@ -10,6 +10,7 @@ package usps
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -66,50 +66,31 @@ type Client struct {
 	base   string
 	err    error
 	http   *carrierhttp.Client
-	tokens *carrierhttp.TokenCache
+	bearer *carrierhttp.Bearer
 	log    *slog.Logger
 }
 
 // New returns a Client for cfg.
 func New(cfg Config) *Client {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	c := &Client{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default())}
+	c.base, c.err = carrierhttp.BaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
+	if c.err != nil {
+		c.err = fmt.Errorf("usps: %w", c.err)
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = DefaultBurst
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	c := &Client{cfg: cfg, log: cfg.Logger}
-	if c.log == nil {
-		c.log = slog.Default()
-	}
-	c.base, c.err = baseURL(cfg.BaseURL)
 	c.http = carrierhttp.New(carrierhttp.Options{
 		Carrier: Code,
-		Timeout: cfg.Timeout,
-		Rate:    cfg.Rate,
-		Burst:   cfg.Burst,
+		Timeout: carrierhttp.Positive(cfg.Timeout, DefaultTimeout),
+		Rate:    carrierhttp.Positive(cfg.Rate, DefaultRate),
+		Burst:   carrierhttp.Positive(cfg.Burst, DefaultBurst),
 		HTTP:    cfg.HTTPClient,
 		Now:     cfg.Now,
 	})
-	c.tokens = &carrierhttp.TokenCache{Fetch: c.fetchToken, Now: cfg.Now}
-	return c
-}
-
-func baseURL(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("usps: base URL %q is not an absolute URL", raw)
+	c.bearer = &carrierhttp.Bearer{
+		HTTP:   c.http,
+		Tokens: &carrierhttp.TokenCache{Fetch: c.fetchToken, Now: cfg.Now},
+		Log:    c.log,
 	}
-	return u.Scheme + "://" + u.Host, nil
+	return c
 }
 
 // Name implements tracker.Client.
@@ -139,14 +120,8 @@ func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result,
 
 func (c *Client) trackOne(ctx context.Context, n string) (tracker.Result, error) {
 	body, err := c.details(ctx, n)
-	if se, ok := errors.AsType[*carrierhttp.StatusError](err); ok && se.StatusCode == http.StatusUnauthorized && !isTokenErr(err) {
-		// The cached token was revoked or expired early: one fresh try.
-		c.log.InfoContext(ctx, "usps: bearer token refused, fetching a new one")
-		c.tokens.Invalidate()
-		body, err = c.details(ctx, n)
-	}
 	if err != nil {
-		if se, ok := errors.AsType[*carrierhttp.StatusError](err); ok && !isTokenErr(err) {
+		if se, ok := errors.AsType[*carrierhttp.StatusError](err); ok && !carrierhttp.IsTokenError(err) {
 			if text, nf := notFoundReply(se.StatusCode, body); nf {
 				return tracker.Result{Number: n, Carrier: Code, Status: tracker.StatusNotFound, StatusText: text}, nil
 			}
@@ -156,39 +131,16 @@ func (c *Client) trackOne(ctx context.Context, n string) (tracker.Result, error)
 	return parseReply(n, body)
 }
 
-// tokenError marks failures to obtain a token, so a 401 from the token
-// endpoint (bad credentials) is not mistaken for a stale bearer token.
-type tokenError struct{ err error }
-
-func (e *tokenError) Error() string { return "token: " + e.err.Error() }
-func (e *tokenError) Unwrap() error { return e.err }
-
-func isTokenErr(err error) bool {
-	_, ok := errors.AsType[*tokenError](err)
-	return ok
-}
-
 func (c *Client) details(ctx context.Context, n string) ([]byte, error) {
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return nil, &tokenError{err}
-	}
 	u := c.base + trackingPath + url.PathEscape(n) + "?expand=DETAIL"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	return c.http.Do(ctx, req)
-}
-
-// tokenReply is the OAuth reply; USPS documents expires_in as a string,
-// some deployments send a number.
-type tokenReply struct {
-	AccessToken carrierhttp.String `json:"access_token"`
-	TokenType   carrierhttp.String `json:"token_type"`
-	ExpiresIn   carrierhttp.Int    `json:"expires_in"`
+	return c.bearer.Do(ctx, func() (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		return req, nil
+	})
 }
 
 // fetchToken asks for a client-credentials token with the JSON body USPS
@@ -208,21 +160,9 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	body, err := c.http.Do(ctx, req)
-	if err != nil {
-		return "", 0, err
+	tok, ttl, err := c.http.FetchToken(ctx, req, defaultTokenTTL)
+	if err == nil {
+		c.log.DebugContext(ctx, "usps: new access token", "ttl", ttl)
 	}
-	var tr tokenReply
-	if err := json.Unmarshal(body, &tr); err != nil {
-		return "", 0, fmt.Errorf("decode reply: %w", err)
-	}
-	if tr.AccessToken == "" {
-		return "", 0, errors.New("reply has no access_token")
-	}
-	ttl := time.Duration(tr.ExpiresIn) * time.Second
-	if ttl <= 0 {
-		ttl = defaultTokenTTL
-	}
-	c.log.DebugContext(ctx, "usps: new access token", "ttl", ttl)
-	return string(tr.AccessToken), ttl, nil
+	return tok, ttl, err
 }
