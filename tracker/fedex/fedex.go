@@ -4,9 +4,9 @@ package fedex
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -51,36 +51,27 @@ type Client struct {
 	key    string
 	secret string
 	http   *carrierhttp.Client
-	tokens *carrierhttp.TokenCache
+	bearer *carrierhttp.Bearer
 }
 
 var _ tracker.Client = (*Client)(nil)
 
 // New returns a Client for cfg, with defaults filled in.
 func New(cfg Config) *Client {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	c := &Client{
-		base:   strings.TrimRight(cfg.BaseURL, "/"),
+		base:   strings.TrimRight(cmp.Or(cfg.BaseURL, DefaultBaseURL), "/"),
 		key:    cfg.APIKey,
 		secret: cfg.SecretKey,
 		http: carrierhttp.New(carrierhttp.Options{
 			Carrier: "fedex",
 			Timeout: cfg.Timeout,
-			Rate:    cfg.Rate,
+			Rate:    carrierhttp.Positive(cfg.Rate, DefaultRate),
 			Burst:   cfg.Burst,
 			HTTP:    cfg.HTTPClient,
 			Now:     cfg.Now,
 		}),
 	}
-	c.tokens = &carrierhttp.TokenCache{Fetch: c.fetchToken, Now: cfg.Now}
+	c.bearer = &carrierhttp.Bearer{HTTP: c.http, Tokens: &carrierhttp.TokenCache{Fetch: c.fetchToken, Now: cfg.Now}}
 	return c
 }
 
@@ -132,35 +123,16 @@ func (c *Client) track(ctx context.Context, batch []string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
 	}
-	for attempt := 0; ; attempt++ {
-		tok, err := c.tokens.Token(ctx)
+	return c.bearer.Do(ctx, func() (*http.Request, error) {
+		hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+trackPath, bytes.NewReader(payload))
 		if err != nil {
 			return nil, err
 		}
-		hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+trackPath, bytes.NewReader(payload))
-		if err != nil {
-			return nil, fmt.Errorf("build request: %w", err)
-		}
-		hr.Header.Set("Authorization", "Bearer "+tok)
 		hr.Header.Set("Content-Type", "application/json")
 		hr.Header.Set("Accept", "application/json")
 		hr.Header.Set("X-locale", "en_US")
-		body, err := c.http.Do(ctx, hr)
-		var se *carrierhttp.StatusError
-		if attempt == 0 && errors.As(err, &se) && se.StatusCode == http.StatusUnauthorized {
-			c.tokens.Invalidate()
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return body, nil
-	}
-}
-
-type tokenReply struct {
-	AccessToken carrierhttp.String `json:"access_token"`
-	ExpiresIn   carrierhttp.Int    `json:"expires_in"` // a number in practice; decoded leniently
+		return hr, nil
+	})
 }
 
 func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
@@ -171,26 +143,11 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+tokenPath, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", 0, fmt.Errorf("fedex: token: build request: %w", err)
+		return "", 0, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	body, err := c.http.Do(ctx, req)
-	if err != nil {
-		return "", 0, fmt.Errorf("fedex: token: %w", err)
-	}
-	var tr tokenReply
-	if err := json.Unmarshal(body, &tr); err != nil {
-		return "", 0, fmt.Errorf("fedex: token: decode reply: %w", err)
-	}
-	if tr.AccessToken == "" {
-		return "", 0, errors.New("fedex: token: reply has no access_token")
-	}
-	ttl := time.Duration(tr.ExpiresIn) * time.Second
-	if ttl <= 0 {
-		ttl = time.Hour // FedEx documents 60 minutes
-	}
-	return string(tr.AccessToken), ttl, nil
+	return c.http.FetchToken(ctx, req, time.Hour) // FedEx documents 60 minutes
 }
 
 // describe names a batch in errors without listing thirty numbers.
