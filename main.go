@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -40,6 +41,12 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run under a parent context: cancelling it stops the bot as
+// SIGINT or SIGTERM would, which is how the end-to-end tests stop it.
+func runContext(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "run"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -57,9 +64,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Signals are caught only here, after detect and ask: those read stdin
+	// without a context, and Ctrl-C must still end them at once.
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := newLogger(cfg, stderr)
+	// Code that logs through slog's default (the webhook guard, /healthz,
+	// the metrics collector) must write to the same place, in the same format.
+	defer useDefaultLogger(logger)()
 	switch cmd {
 	case "run":
 		return runBot(ctx, stop, cfg, logger)
@@ -84,6 +96,18 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// useDefaultLogger makes l slog's (and the log package's) default and
+// returns the function that puts the previous ones back.
+func useDefaultLogger(l *slog.Logger) (restore func()) {
+	prev, out, flags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(l)
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(out) // SetDefault(prev) alone leaves log writing to l
+		log.SetFlags(flags)
+	}
 }
 
 // oneLine keeps the contract's "one-line error on stderr".

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -24,8 +25,12 @@ const (
 	adviceSchedule   = "@every 1h" // advice thresholds are hours and days apart
 	pruneSchedule    = "@daily"
 	keepSentMessages = 90 * 24 * time.Hour // dedupe keys must outlive any re-announcement of the same change
-	flushTimeout     = 10 * time.Second    // at shutdown, how long to keep sending what is queued
 )
+
+// flushTimeout is how long shutdown keeps sending what is queued; what is
+// left stays in the outbox for the next start. A variable so tests can cut a
+// drain short.
+var flushTimeout = 10 * time.Second
 
 // runBot is `trackbot run`: the Telegram bot, the poller on its schedule and
 // the notifier, until a signal. stopSignals restores default signal handling
@@ -67,6 +72,22 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush})
 
+	// Bind the ports before any work starts, so a port in use fails start-up
+	// at once; the log gives the bound address (useful with port 0).
+	var opsLn, hookLn net.Listener
+	if cfg.HTTPListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.HTTPListen); err != nil {
+			return fmt.Errorf("TRACKBOT_HTTP_LISTEN: %w", err)
+		}
+		defer opsLn.Close()
+	}
+	if cfg.WebhookURL != "" {
+		if hookLn, err = net.Listen("tcp", cfg.WebhookListen); err != nil {
+			return fmt.Errorf("TRACKBOT_WEBHOOK_LISTEN: %w", err)
+		}
+		defer hookLn.Close()
+	}
+
 	// Background work runs on its own context so that, at shutdown, updates
 	// stop first and the poller and notifier finish what they hold.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -104,17 +125,19 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	go func() { notifyDone <- notifier.Run(workCtx) }()
 
 	var servers []*http.Server
-	if cfg.HTTPListen != "" {
-		servers = append(servers, serve(log, "ops", newOpsServer(cfg.HTTPListen, m, h)))
+	if opsLn != nil {
+		servers = append(servers, serve(log, "ops", newOpsServer(cfg.HTTPListen, m, h), opsLn))
 	}
-	if err := switchUpdateMode(ctx, app.Telegram(), cfg.WebhookURL, cfg.WebhookSecret); err != nil {
-		return err
-	}
-	if cfg.WebhookURL != "" {
+	// A failure here still goes through the shutdown below: the schedule and
+	// the notifier are already running.
+	err = switchUpdateMode(ctx, app.Telegram(), cfg.WebhookURL, cfg.WebhookSecret)
+	switch {
+	case err != nil:
+	case hookLn != nil:
 		hook := webhookHandler(cfg.WebhookSecret, app.Telegram().WebhookHandler())
-		servers = append(servers, serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook)))
+		servers = append(servers, serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook), hookLn))
 		err = app.RunWebhook(ctx)
-	} else {
+	default:
 		err = app.Run(ctx)
 	}
 
@@ -186,11 +209,11 @@ func mustAdd(c *cron.Cron, spec string, f func()) {
 	}
 }
 
-// serve starts srv in the background and logs if it stops unexpectedly.
-func serve(log *slog.Logger, name string, srv *http.Server) *http.Server {
+// serve starts srv on l in the background and logs if it stops unexpectedly.
+func serve(log *slog.Logger, name string, srv *http.Server, l net.Listener) *http.Server {
+	log.Info(name+": listening", slog.String("addr", l.Addr().String()))
 	go func() {
-		log.Info(name+": listening", slog.String("addr", srv.Addr))
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error(name+": server stopped", slog.Any("error", err))
 		}
 	}()
