@@ -5,6 +5,7 @@
 package dhl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,32 +63,24 @@ var _ tracker.Client = (*Client)(nil)
 
 // New returns a Client for cfg, with defaults filled in.
 func New(cfg Config) *Client {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.Language == "" {
-		cfg.Language = "en"
-	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
 	return &Client{
-		base:     strings.TrimRight(cfg.BaseURL, "/"),
+		base:     strings.TrimRight(cmp.Or(cfg.BaseURL, DefaultBaseURL), "/"),
 		key:      cfg.APIKey,
 		service:  cfg.Service,
-		language: cfg.Language,
-		now:      cfg.Now,
+		language: cmp.Or(cfg.Language, "en"),
+		now:      now,
 		quota:    quota{limit: cfg.DailyQuota},
 		http: carrierhttp.New(carrierhttp.Options{
 			Carrier: "dhl",
 			Timeout: cfg.Timeout,
-			Rate:    cfg.Rate,
+			Rate:    carrierhttp.Positive(cfg.Rate, DefaultRate),
 			Burst:   cfg.Burst,
 			HTTP:    cfg.HTTPClient,
-			Now:     cfg.Now,
+			Now:     now,
 		}),
 	}
 }

@@ -10,13 +10,13 @@ package seventeen
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -80,16 +80,11 @@ type Client struct {
 
 // New returns a Client with defaults filled in.
 func New(cfg Config) *Client {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	logger := cmp.Or(cfg.Logger, slog.Default())
+	base, err := carrierhttp.BaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
+	if err != nil {
+		err = fmt.Errorf("17track: %w", err)
 	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	base, err := baseURL(cfg.BaseURL)
 	return &Client{
 		base: base,
 		err:  err,
@@ -97,11 +92,11 @@ func New(cfg Config) *Client {
 		http: carrierhttp.New(carrierhttp.Options{
 			Carrier: "17track",
 			Timeout: cfg.Timeout,
-			Rate:    cfg.Rate,
+			Rate:    carrierhttp.Positive(cfg.Rate, DefaultRate),
 			HTTP:    cfg.HTTPClient,
 			Now:     cfg.Now,
 		}),
-		log:        cfg.Logger.With("carrier", "17track"),
+		log:        logger.With("carrier", "17track"),
 		registered: map[string]bool{},
 	}
 }
@@ -291,16 +286,6 @@ func (c *Client) call(ctx context.Context, name string, numbers []string, env in
 		return fmt.Errorf("%s: %w", name, ae)
 	}
 	return nil
-}
-
-// baseURL keeps only scheme, host and port: the documented paths are
-// appended unchanged, so a base given as ".../track/v2.2/" still works.
-func baseURL(raw string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("17track: base URL %q is not an absolute URL", raw)
-	}
-	return u.Scheme + "://" + u.Host, nil
 }
 
 func parseAPIError(body []byte) *APIError {
