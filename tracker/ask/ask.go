@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
@@ -97,8 +98,15 @@ func init() {
 	}
 }
 
+// smallTalkScore is Classify's score for small talk: certain, it is a
+// whole-message match.
+const smallTalkScore = 10
+
 // Classify returns the question's topic and its score (0 for unknown).
 func Classify(question string) (string, float64) {
+	if smallTalk(question) != notTalk {
+		return TopicHelp, smallTalkScore
+	}
 	terms := an.terms(question)
 	intent := 0.0
 	if hasAny(terms, strongIntent) {
@@ -134,8 +142,12 @@ func Answer(question string, parcels []Parcel, now time.Time) Reply {
 	if strings.TrimSpace(question) == "" {
 		return Reply{Topic: TopicHelp, Text: answerFor(TopicHelp, query{parcels, now})}
 	}
+	q := query{parcels, now}
+	if k := smallTalk(question); k != notTalk {
+		return Reply{Topic: TopicHelp, Text: talkAnswer(k, q)}
+	}
 	topic, _ := Classify(question)
-	return Reply{Topic: topic, Text: answerFor(topic, query{parcels, now})}
+	return Reply{Topic: topic, Text: answerFor(topic, q)}
 }
 
 func answerFor(topic string, q query) string {
@@ -173,14 +185,19 @@ func myPackagesAnswer(q query) string {
 			"and I will tell you where it is, when it should arrive and when to contact customer service."
 	}
 	var b strings.Builder
-	b.WriteString("Your parcels:")
+	if len(q.parcels) == 1 {
+		b.WriteString("Your parcel:")
+	} else {
+		fmt.Fprintf(&b, "Your %d parcels:", len(q.parcels))
+	}
 	for _, p := range q.parcels {
-		b.WriteString("\n" + parcelLine(p, q.now))
+		b.WriteString("\n\n" + parcelLine(p, q.now))
 	}
 	return b.String()
 }
 
-// parcelLine: label (carrier), status, last location, ETA, what to do.
+// parcelLine is two lines: label (carrier), status, last location and scan,
+// ETA; then what to do.
 func parcelLine(p Parcel, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s — %s", p.Status.Emoji(), labelOf(p), p.Status.Title())
@@ -191,19 +208,29 @@ func parcelLine(p Parcel, now time.Time) string {
 		fmt.Fprintf(&b, ", last seen in %s", p.LastLocation)
 	}
 	if !p.LastEventAt.IsZero() {
-		fmt.Fprintf(&b, " on %s", p.LastEventAt.Format("Mon 2 Jan"))
+		fmt.Fprintf(&b, " %s", lastScan(p.LastEventAt, now))
 	}
 	switch {
-	case p.Status == tracker.StatusDelivered:
+	case p.Status == tracker.StatusDelivered || p.Status.Final():
 	case !p.ETA.IsZero() && !p.ETA.Before(now.Truncate(24*time.Hour)):
-		fmt.Fprintf(&b, "; expected %s", p.ETA.Format("Mon 2 Jan"))
+		fmt.Fprintf(&b, "; expected %s", tracker.DayDate(p.ETA, now))
 	case !p.ETA.IsZero():
-		fmt.Fprintf(&b, "; was expected %s", p.ETA.Format("Mon 2 Jan"))
+		fmt.Fprintf(&b, "; was expected %s", tracker.DayDate(p.ETA, now))
 	default:
 		b.WriteString("; no delivery date yet")
 	}
-	b.WriteString(". " + verdict(p.Advice))
+	b.WriteString(".\n→ " + verdict(p.Advice))
 	return b.String()
+}
+
+// lastScan says when the last scan was: "today", "on Mon 2 Mar".
+func lastScan(t, now time.Time) string {
+	d := tracker.Day(t, now)
+	switch {
+	case d == "today" || d == "yesterday" || strings.HasPrefix(d, "last "):
+		return d
+	}
+	return "on " + d
 }
 
 // verdict turns a parcel's advice into one instruction.
@@ -218,9 +245,20 @@ func verdict(as []advice.Advice) string {
 		}
 	}
 	if len(as) > 0 {
-		return "Wait: " + as[0].Title + "."
+		return "Nothing to do yet: " + lowerFirst(as[0].Title) + "."
 	}
 	return "Nothing to do: wait, I will tell you when it changes."
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	if len(r) > 1 && unicode.IsUpper(r[1]) {
+		return s // an acronym
+	}
+	return string(unicode.ToLower(r[0])) + string(r[1:])
 }
 
 // parcelsNeedingAttention appends the chat's parcels that need a contact now,
@@ -238,7 +276,7 @@ func parcelsNeedingAttention(q query) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return "\n\nOf your parcels, these need attention now:\n" + strings.Join(lines, "\n")
+	return "\n\nOf your parcels, these need attention now:\n\n" + strings.Join(lines, "\n\n")
 }
 
 func labelOf(p Parcel) string {

@@ -136,3 +136,35 @@ func BenchmarkAnswer(b *testing.B) {
 		Answer(qs[i%len(qs)].question, parcels, now)
 	}
 }
+
+func TestSmallTalk(t *testing.T) {
+	one := []Parcel{{Carrier: "ups", Number: "y", Status: tracker.StatusInTransit}}
+	tests := map[string]struct {
+		question string
+		parcels  []Parcel
+		topic    string
+		want     string
+	}{
+		"greeting, nothing followed":    {"Hi!", nil, "bot_help", "Send me a tracking number"},
+		"greeting with parcels":         {"hello there", one, "bot_help", "following 1 parcel for you"},
+		"thanks":                        {"thank you so much!!", one, "bot_help", "You're welcome"},
+		"thanks with a curly quote":     {"that’s great, thanks", nil, "bot_help", "You're welcome"},
+		"thanks beats hello":            {"hey, thanks", nil, "bot_help", "You're welcome"},
+		"goodbye":                       {"ok bye", one, "bot_help", "Bye!"},
+		"how are you":                   {"hi, how are you?", nil, "bot_help", "thanks for asking"},
+		"who are you":                   {"who are you", nil, "bot_help", "parcel-tracking bot"},
+		"thumbs up":                     {"👍", one, "bot_help", "/list"},
+		"greeting with a real question": {"hi, where is my parcel?", one, "my_packages", "Your parcel"},
+		"thanks with a real question":   {"thanks! what does exception mean", nil, "status:exception", "Exception"},
+		"greeting with off-topic":       {"hello, tell me a joke", nil, "unknown", "/help"},
+		"just an emoji":                 {"📦", nil, "unknown", "/help"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := Answer(tc.question, tc.parcels, now)
+			if got.Topic != tc.topic || !strings.Contains(got.Text, tc.want) {
+				t.Errorf("Answer(%q) = %s %q, want %s containing %q", tc.question, got.Topic, got.Text, tc.topic, tc.want)
+			}
+		})
+	}
+}

@@ -154,7 +154,7 @@ var kb = []entry{
 			"Lockers keep parcels only a few days (Amazon Hub: usually 3 calendar days), then send them back, so collect it soon. " +
 			"No code? Check the email, the app and the order page; if it is not there, contact the seller or carrier (on Amazon, Amazon customer service).")},
 	{topic: "my_packages",
-		cues: "where parcel:4; where order:4; when arrive:2; when parcel:2; when will:2; when is:1; when order:2; my parcel:1;" +
+		cues: "where parcel:4; where order:4; where is it:3; when arrive:2; when parcel:2; when will:2; when is:1; when order:2; my parcel:1;" +
 			"status my:3; show my:3; show parcel:3; should contact:5; contact now:3; my order:1",
 		answer: myPackagesAnswer},
 	{topic: "bot_help",
@@ -164,8 +164,8 @@ var kb = []entry{
 			"You can also ask questions in plain words, like \"what does exception mean\" or \"it says delivered but I never got it\". Send /help for every command.")},
 }
 
-const unknownAnswer = "Sorry, I can only help with parcels and tracking: finding a tracking number, what a status means, " +
-	"late or missing parcels, and when to contact customer service. Send /help to see what I can do."
+const unknownAnswer = "Sorry, I didn't understand that. I'm a parcel-tracking bot: send me a tracking number, or ask about your parcels, " +
+	"for example “where is my parcel?”, “what does exception mean?” or “it says delivered but I don't have it”. Send /help to see everything I can do."
 
 func fixed(text string) func(query) string { return func(query) string { return text } }
 

@@ -1,0 +1,170 @@
+package ask
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Small talk: a message that is only a greeting, thanks, a goodbye or an
+// "ok" is not off-topic — answering it with "Sorry, I can only help with
+// parcels" is rude. Such messages get a friendly reply under the bot_help
+// topic (the contract's topics have no small-talk one, and pointing at what
+// the bot does is the right follow-up anyway). A message that also asks
+// something ("hi, where is my parcel?") is a question and goes to the
+// matcher as usual.
+
+type talkKind int
+
+// Kinds in rising strength: in "ok thanks, bye" the goodbye is what to answer.
+const (
+	notTalk talkKind = iota
+	talkOK
+	talkGreeting
+	talkHowAreYou
+	talkWho
+	talkThanks
+	talkBye
+)
+
+// talkWords maps each word a small-talk message may consist of to what it
+// signals; filler words (talkFiller) signal nothing on their own.
+var talkWords = map[string]talkKind{
+	"hi": talkGreeting, "hello": talkGreeting, "hey": talkGreeting, "heya": talkGreeting, "hiya": talkGreeting,
+	"howdy": talkGreeting, "yo": talkGreeting, "hallo": talkGreeting, "helo": talkGreeting,
+	"morning": talkGreeting, "afternoon": talkGreeting, "evening": talkGreeting, "greetings": talkGreeting, "sup": talkGreeting,
+	"thanks": talkThanks, "thank": talkThanks, "thx": talkThanks, "thnx": talkThanks, "thanx": talkThanks, "ty": talkThanks,
+	"tysm": talkThanks, "cheers": talkThanks, "appreciated": talkThanks, "appreciate": talkThanks, "grateful": talkThanks,
+	"bye": talkBye, "goodbye": talkBye, "cya": talkBye, "farewell": talkBye, "goodnight": talkBye, "later": talkBye,
+	"ok": talkOK, "okay": talkOK, "okey": talkOK, "k": talkOK, "kk": talkOK, "cool": talkOK, "great": talkOK, "nice": talkOK,
+	"awesome": talkOK, "perfect": talkOK, "alright": talkOK, "fine": talkOK, "got": talkOK, "understood": talkOK, "sure": talkOK,
+	"excellent": talkOK, "brilliant": talkOK, "lovely": talkOK, "wonderful": talkOK, "amazing": talkOK,
+}
+
+// talkFiller may appear around small talk without making it a question.
+var talkFiller = strings.Fields(`a an the there you u all everyone everybody guys folks mate buddy friend dear sir
+so much lot lots very really again bot trackbot good day night for that this it your help and oh well just
+again too many once one job work my man i am is see soon thats its im`)
+
+// talkPhrases are whole small-talk messages made of words that on their own
+// could be a question.
+var talkPhrases = map[string]talkKind{
+	"how are you": talkHowAreYou, "how are u": talkHowAreYou, "how r u": talkHowAreYou, "how is it going": talkHowAreYou,
+	"how are things": talkHowAreYou, "how you doing": talkHowAreYou, "whats up": talkHowAreYou, "what is up": talkHowAreYou,
+	"who are you": talkWho, "what are you": talkWho, "who r u": talkWho, "are you a bot": talkWho, "what is this": talkWho,
+	"see you": talkBye, "see you soon": talkBye, "good night": talkBye, "good day": talkGreeting, "got it": talkOK, "no problem": talkOK, "sounds good": talkOK,
+}
+
+// talkEmoji are emoji that stand for a whole reply.
+var talkEmoji = map[rune]talkKind{
+	'👍': talkOK, '👌': talkOK, '🆗': talkOK, '✅': talkOK, '🙏': talkThanks, '❤': talkThanks, '💙': talkThanks,
+	'🥰': talkThanks, '😊': talkThanks, '🤗': talkThanks, '👋': talkGreeting,
+}
+
+var fillerSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range talkFiller {
+		m[w] = true
+	}
+	return m
+}()
+
+// smallTalk says whether the whole message is small talk, and which kind.
+// The strongest signal wins: thanks over a greeting ("hi, thanks!"), and a
+// goodbye over both.
+func smallTalk(question string) talkKind {
+	s := strings.ToLower(strings.NewReplacer("’", "", "'", "").Replace(question))
+	var b strings.Builder
+	emoji := notTalk
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		case talkEmoji[r] != notTalk:
+			emoji = max(emoji, talkEmoji[r])
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	ws := strings.Fields(b.String())
+	phrase := strings.Join(ws, " ")
+	if k, ok := talkPhrases[phrase]; ok {
+		return k
+	}
+	for p, k := range talkPhrases { // "hi, how are you", "thanks, got it"
+		if strings.HasPrefix(phrase, p+" ") || strings.HasSuffix(phrase, " "+p) {
+			rest := strings.TrimSpace(strings.Replace(phrase, p, "", 1))
+			if r := smallTalk(rest); r != notTalk || allFiller(rest) {
+				return max(k, r)
+			}
+		}
+	}
+	kind := emoji
+	for _, w := range ws {
+		k, ok := talkWords[w]
+		switch {
+		case ok:
+			kind = max(kind, k)
+		case fillerSet[w]:
+		default:
+			if _, err := strconv.Atoi(w); err == nil && len(w) <= 2 {
+				continue // "thanks 2 u"
+			}
+			return notTalk // a real word: this is a question, not small talk
+		}
+	}
+	return kind
+}
+
+func allFiller(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if !fillerSet[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// talkAnswer is the friendly reply to small talk, aware of whether the chat
+// follows anything yet.
+func talkAnswer(k talkKind, q query) string {
+	n := len(q.parcels)
+	following := ""
+	switch n {
+	case 0:
+	case 1:
+		following = "I'm following 1 parcel for you here"
+	default:
+		following = "I'm following " + strconv.Itoa(n) + " parcels for you here"
+	}
+	switch k {
+	case talkThanks:
+		if n == 0 {
+			return "You're welcome! 😊 Send me a tracking number whenever you have one."
+		}
+		return "You're welcome! 😊 I'll keep an eye on your parcels and message you here when anything changes."
+	case talkBye:
+		if n == 0 {
+			return "Bye! 👋 Come back any time with a tracking number."
+		}
+		return "Bye! 👋 I'll keep watching your parcels and message you here when something changes."
+	case talkOK:
+		if n == 0 {
+			return "👍 I'm here when you need me: send a tracking number, or /help to see what I can do."
+		}
+		return "👍 I'm here when you need me. /list shows your parcels."
+	case talkWho:
+		return "I'm a parcel-tracking bot. Send me a tracking number, or paste a whole shipping email, and I'll recognise the carrier, " +
+			"follow the parcel and message you when it moves, with advice on when to wait and when to contact someone. /help lists everything."
+	}
+	hello := "Hi! 👋"
+	if k == talkHowAreYou {
+		hello = "All good here, thanks for asking! 😊"
+	}
+	if n > 0 {
+		return hello + " " + following + ": /list shows them, or ask me “where is my parcel?”."
+	}
+	return hello + " I track parcels for you. Send me a tracking number, or paste the whole shipping email, " +
+		"and I'll message you here whenever it moves. You can also ask things like “what does exception mean?”. /help lists everything."
+}
