@@ -22,17 +22,14 @@
 package upstest
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 )
 
 // Credentials the fake accepts.
@@ -65,37 +62,27 @@ type Event struct {
 }
 
 // Server is a fake UPS API. Its methods are safe for concurrent use.
+//
+// FailNext makes the next n tracking requests fail with UPS's error
+// envelope; SetDelay and SetMalformed act on tracking replies; Requests
+// counts tracking requests. Token requests are not affected by them.
 type Server struct {
-	srv *httptest.Server
+	fakeapi.Server
+	tokens fakeapi.Tokens
 
-	mu         sync.Mutex
-	shipments  map[string]Shipment
-	tokens     map[string]bool // issued and still valid
-	failN      int
-	failStatus int
-	failRetry  time.Duration
-	delay      time.Duration
-	malformed  bool
-	requests   int
-	tokenReqs  int
-	seq        int
+	mu        sync.Mutex
+	shipments map[string]Shipment
 }
 
 // NewServer starts a fake UPS API. Close it when done.
 func NewServer() *Server {
-	s := &Server{shipments: map[string]Shipment{}, tokens: map[string]bool{}}
+	s := &Server{shipments: map[string]Shipment{}, tokens: fakeapi.Tokens{Prefix: "upstest"}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /security/v1/oauth/token", s.token)
 	mux.HandleFunc("GET /api/track/v1/details/{inquiryNumber}", s.details)
-	s.srv = httptest.NewServer(mux)
+	s.Start(mux)
 	return s
 }
-
-// URL is the base URL to configure the client with.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // SetShipment scripts the reply for number.
 func (s *Server) SetShipment(number string, sh Shipment) {
@@ -104,55 +91,15 @@ func (s *Server) SetShipment(number string, sh Shipment) {
 	s.shipments[number] = sh
 }
 
-// FailNext makes the next n tracking requests fail with status (429, 500,
-// 503, 401, …) and UPS's error envelope; retryAfter > 0 adds a Retry-After
-// header in whole seconds. Token requests are not affected.
-func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
-}
-
-// SetDelay holds every tracking reply for d (or until the client gives up).
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetMalformed makes tracking replies truncated JSON with HTTP 200.
-func (s *Server) SetMalformed(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.malformed = on
-}
-
 // ExpireTokens makes every token issued so far expired, so the next
 // tracking request gets UPS's 401 (error 250002).
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
-}
-
-// Requests counts tracking requests received, failed ones included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) ExpireTokens() { s.tokens.Expire() }
 
 // TokenRequests counts token requests received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReqs
-}
+func (s *Server) TokenRequests() int { return s.tokens.Requests() }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.tokenReqs++
-	s.mu.Unlock()
+	s.tokens.Count()
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		writeError(w, http.StatusBadRequest, "10007", "Unsupported content type")
 		return
@@ -169,12 +116,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "250002", "Invalid Authentication Information.")
 		return
 	}
-	s.mu.Lock()
-	s.seq++
-	tok := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("upstest-token-%d", s.seq)))
-	s.tokens[tok] = true
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]string{
+	tok := s.tokens.Issue()
+	fakeapi.WriteJSON(w, http.StatusOK, map[string]string{
 		"token_type":    "Bearer",
 		"issued_at":     strconv.FormatInt(time.Now().UnixMilli(), 10),
 		"client_id":     id,
@@ -187,33 +130,24 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) details(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	delay, malformed := s.delay, s.malformed
-	fail, status, retry := s.failN > 0, s.failStatus, s.failRetry
-	if fail {
-		s.failN--
-	}
-	tok, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	valid := hasBearer && s.tokens[tok]
+	k := s.Count()
 	n := r.PathValue("inquiryNumber")
+	s.mu.Lock()
 	sh, known := s.shipments[n]
 	s.mu.Unlock()
 
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
+	if !k.Wait(r) {
+		return
 	}
-	switch {
-	case !hasBearer:
+	switch s.tokens.Check(r) {
+	case fakeapi.AuthMissing:
 		writeError(w, http.StatusUnauthorized, "UJ0001", "Invalid token or token is not present.")
 		return
-	case !valid:
+	case fakeapi.AuthInvalid:
 		writeError(w, http.StatusUnauthorized, "250002", "Invalid Authentication Information.")
 		return
+	}
+	switch {
 	case r.Header.Get("transId") == "" || len(r.Header.Get("transId")) > 32:
 		writeError(w, http.StatusBadRequest, "VSS002", "Missing or invalid transId")
 		return
@@ -221,18 +155,14 @@ func (s *Server) details(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "VSS004", "Missing transactionSrc")
 		return
 	}
-	if fail {
-		if retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
-		}
-		code, msg := errorFor(status)
-		writeError(w, status, code, msg)
+	if k.Fail != nil {
+		k.Fail.SetRetryAfter(w)
+		code, msg := errorFor(k.Fail.Status)
+		writeError(w, k.Fail.Status, code, msg)
 		return
 	}
-	if malformed {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, `{"trackResponse":{"shipment":[{"inquiryNumber":"`+n+`","package":[{"activity":[{"status":`)
+	if k.Malformed {
+		fakeapi.WriteTruncated(w, `{"trackResponse":{"shipment":[{"inquiryNumber":"`+n+`","package":[{"activity":[{"status":`)
 		return
 	}
 	if !validNumber(n) {
@@ -240,13 +170,13 @@ func (s *Server) details(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !known {
-		writeJSON(w, http.StatusOK, map[string]any{"trackResponse": map[string]any{"shipment": []any{map[string]any{
+		fakeapi.WriteJSON(w, http.StatusOK, map[string]any{"trackResponse": map[string]any{"shipment": []any{map[string]any{
 			"inquiryNumber": n,
 			"warnings":      []any{map[string]string{"code": "TW0001", "message": "Tracking Information Not Found"}},
 		}}}})
 		return
 	}
-	writeJSON(w, http.StatusOK, found(n, sh))
+	fakeapi.WriteJSON(w, http.StatusOK, found(n, sh))
 }
 
 // validNumber is UPS's inquiry-number rule (7–34 letters and digits), plus
@@ -357,13 +287,7 @@ func errorFor(status int) (code, msg string) {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"response": map[string]any{"errors": []any{map[string]string{"code": code, "message": msg}}}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakeapi.WriteJSON(w, status, map[string]any{"response": map[string]any{"errors": []any{map[string]string{"code": code, "message": msg}}}})
 }
 
 func or(a, b string) string {
