@@ -29,13 +29,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 )
 
 // Credentials the fake accepts.
@@ -69,69 +69,36 @@ type Event struct {
 }
 
 // Server is a fake USPS API. Its methods are safe for concurrent use.
+//
+// FailNext makes the next n tracking requests fail with USPS's
+// ErrorMessage envelope; SetDelay and SetMalformed act on tracking replies;
+// Requests counts tracking requests. Token requests are not affected by them.
 type Server struct {
-	srv *httptest.Server
+	fakeapi.Server
+	tokens fakeapi.Tokens
 
 	mu          sync.Mutex
 	shipments   map[string]Shipment
-	tokens      map[string]bool
-	failN       int
-	failStatus  int
-	failRetry   time.Duration
-	delay       time.Duration
-	malformed   bool
 	quota       int // calls per hour; 0 = unlimited
 	windowStart time.Time
 	windowCalls int
-	requests    int
-	tokenReqs   int
-	seq         int
 }
 
 // NewServer starts a fake USPS API. Close it when done.
 func NewServer() *Server {
-	s := &Server{shipments: map[string]Shipment{}, tokens: map[string]bool{}}
+	s := &Server{shipments: map[string]Shipment{}, tokens: fakeapi.Tokens{Prefix: "uspstest"}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/v3/token", s.token)
 	mux.HandleFunc("GET /tracking/v3/tracking/{trackingNumber}", s.tracking)
-	s.srv = httptest.NewServer(mux)
+	s.Start(mux)
 	return s
 }
-
-// URL is the base URL to configure the client with.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // SetShipment scripts the reply for number.
 func (s *Server) SetShipment(number string, sh Shipment) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.shipments[number] = sh
-}
-
-// FailNext makes the next n tracking requests fail with status (429, 500,
-// 503, 401, …) and USPS's ErrorMessage envelope; retryAfter > 0 adds a
-// Retry-After header in whole seconds. Token requests are not affected.
-func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
-}
-
-// SetDelay holds every tracking reply for d (or until the client gives up).
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetMalformed makes tracking replies truncated JSON with HTTP 200.
-func (s *Server) SetMalformed(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.malformed = on
 }
 
 // SetHourlyQuota limits calls (token and tracking) per clock hour from the
@@ -145,25 +112,10 @@ func (s *Server) SetHourlyQuota(n int) {
 
 // ExpireTokens makes every token issued so far expired, so the next
 // tracking request gets a 401.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
-}
-
-// Requests counts tracking requests received, failed ones included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) ExpireTokens() { s.tokens.Expire() }
 
 // TokenRequests counts token requests received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReqs
-}
+func (s *Server) TokenRequests() int { return s.tokens.Requests() }
 
 // overQuota counts a call and, past the quota, returns how long until the
 // hour resets. Call with s.mu held.
@@ -183,12 +135,12 @@ func (s *Server) overQuota() time.Duration {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	s.tokens.Count()
 	s.mu.Lock()
-	s.tokenReqs++
 	wait := s.overQuota()
 	s.mu.Unlock()
 	if wait > 0 {
-		writeRetry(w, wait)
+		fakeapi.SetRetryAfter(w, wait)
 		writeError(w, http.StatusTooManyRequests, "Too Many Requests", "The hourly quota of API calls for this application is used up.")
 		return
 	}
@@ -217,12 +169,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return
 	}
-	s.mu.Lock()
-	s.seq++
-	tok := fmt.Sprintf("uspstest.%d.%d", time.Now().UnixNano(), s.seq)
-	s.tokens[tok] = true
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]string{
+	tok := s.tokens.Issue()
+	fakeapi.WriteJSON(w, http.StatusOK, map[string]string{
 		"access_token":     tok,
 		"token_type":       "Bearer",
 		"issued_at":        strconv.FormatInt(time.Now().UnixMilli(), 10),
@@ -238,50 +186,37 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tracking(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	wait := s.overQuota()
-	delay, malformed := s.delay, s.malformed
-	fail, status, retry := s.failN > 0, s.failStatus, s.failRetry
-	if fail {
-		s.failN--
-	}
-	tok, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	valid := hasBearer && s.tokens[tok]
+	k := s.Count()
 	n := r.PathValue("trackingNumber")
+	s.mu.Lock()
+	wait := s.overQuota()
 	sh, known := s.shipments[n]
 	s.mu.Unlock()
 
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
+	if !k.Wait(r) {
+		return
 	}
 	if wait > 0 {
-		writeRetry(w, wait)
+		fakeapi.SetRetryAfter(w, wait)
 		writeError(w, http.StatusTooManyRequests, "Too Many Requests", "The hourly quota of API calls for this application is used up.")
 		return
 	}
-	if !valid {
+	if s.tokens.Check(r) != fakeapi.AuthOK {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="https://api.usps.com", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "Unauthorized", "The access token is missing, invalid or expired.")
 		return
 	}
-	if fail {
-		writeRetry(w, retry)
-		writeError(w, status, http.StatusText(status), "The service failed; try again later.")
+	if k.Fail != nil {
+		k.Fail.SetRetryAfter(w)
+		writeError(w, k.Fail.Status, http.StatusText(k.Fail.Status), "The service failed; try again later.")
 		return
 	}
-	if malformed {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, `{"trackingNumber":"`+n+`","trackingEvents":[{"eventType":"Out for`)
+	if k.Malformed {
+		fakeapi.WriteTruncated(w, `{"trackingNumber":"`+n+`","trackingEvents":[{"eventType":"Out for`)
 		return
 	}
 	if !known {
-		writeJSON(w, http.StatusNotFound, map[string]any{
+		fakeapi.WriteJSON(w, http.StatusNotFound, map[string]any{
 			"apiVersion": "/tracking/v3",
 			"error": map[string]any{"code": "404", "message": "", "errors": []any{map[string]string{
 				"title": "", "status": "404", "code": "150006",
@@ -291,10 +226,10 @@ func (s *Server) tracking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !strings.EqualFold(r.URL.Query().Get("expand"), "DETAIL") {
-		writeJSON(w, http.StatusOK, map[string]any{"trackingNumber": n, "eventSummaries": []string{}})
+		fakeapi.WriteJSON(w, http.StatusOK, map[string]any{"trackingNumber": n, "eventSummaries": []string{}})
 		return
 	}
-	writeJSON(w, http.StatusOK, found(n, sh))
+	fakeapi.WriteJSON(w, http.StatusOK, found(n, sh))
 }
 
 // defaults gives each normalised status a realistic USPS text, code and category.
@@ -373,16 +308,10 @@ func found(n string, sh Shipment) any {
 	return d
 }
 
-func writeRetry(w http.ResponseWriter, d time.Duration) {
-	if d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
-	}
-}
-
 // writeError writes the spec's ErrorMessage envelope.
 func writeError(w http.ResponseWriter, status int, title, detail string) {
 	code := strconv.Itoa(status)
-	writeJSON(w, status, map[string]any{
+	fakeapi.WriteJSON(w, status, map[string]any{
 		"apiVersion": "/tracking/v3",
 		"error": map[string]any{"code": code, "message": title, "errors": []any{map[string]string{
 			"status": code, "code": code, "title": title, "detail": detail,
@@ -391,13 +320,7 @@ func writeError(w http.ResponseWriter, status int, title, detail string) {
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
-	writeJSON(w, status, map[string]string{"error": code, "error_description": desc, "error_uri": "https://datatracker.ietf.org/doc/html/rfc6749#page-45"})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakeapi.WriteJSON(w, status, map[string]string{"error": code, "error_description": desc, "error_uri": "https://datatracker.ietf.org/doc/html/rfc6749#page-45"})
 }
 
 func or(a, b string) string {
