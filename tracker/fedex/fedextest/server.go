@@ -16,10 +16,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"strconv"
 	"sync"
 	"time"
+
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 )
 
 // Credentials the fake accepts.
@@ -59,37 +59,28 @@ type Event struct {
 }
 
 // Server is a fake FedEx API. Its methods are safe for concurrent use.
+//
+// FailNext makes the next n tracking requests fail with FedEx's error
+// envelope; SetDelay and SetMalformed act on tracking replies; Requests
+// counts tracking requests. Token requests are not affected by them.
 type Server struct {
-	srv *httptest.Server
+	fakeapi.Server
+	tokens fakeapi.Tokens
 
-	mu         sync.Mutex
-	shipments  map[string]Shipment
-	tokens     map[string]time.Time // access token → expiry
-	failN      int
-	failStatus int
-	failRetry  time.Duration
-	delay      time.Duration
-	malformed  bool
-	requests   int
-	tokenReqs  int
-	seq        int
+	mu        sync.Mutex
+	shipments map[string]Shipment
+	seq       int // numbers transactionIds
 }
 
 // NewServer starts a fake FedEx API. Close it when done.
 func NewServer() *Server {
-	s := &Server{shipments: map[string]Shipment{}, tokens: map[string]time.Time{}}
+	s := &Server{shipments: map[string]Shipment{}, tokens: fakeapi.Tokens{Prefix: "fedextest", TTL: tokenTTL}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/oauth/token", s.token)
 	mux.HandleFunc("/track/v1/trackingnumbers", s.track)
-	s.srv = httptest.NewServer(mux)
+	s.Start(mux)
 	return s
 }
-
-// URL is the base URL to configure the client with.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // SetShipment scripts the reply for number; later calls replace it.
 func (s *Server) SetShipment(number string, sh Shipment) {
@@ -98,57 +89,15 @@ func (s *Server) SetShipment(number string, sh Shipment) {
 	s.shipments[number] = sh
 }
 
-// FailNext makes the next n tracking requests fail with status (429, 500,
-// 503, 401, …) and FedEx's error envelope; retryAfter > 0 adds a
-// Retry-After header in seconds. Token requests are not affected.
-func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
-}
-
-// SetDelay holds every tracking reply for d (or until the client gives up).
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetMalformed makes tracking replies truncated JSON with HTTP 200.
-func (s *Server) SetMalformed(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.malformed = on
-}
-
 // ExpireTokens makes every token issued so far expired, so the next
 // tracking request gets FedEx's 401 NOT.AUTHORIZED.ERROR.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.tokens)
-}
-
-// Requests counts tracking requests received, failed ones included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) ExpireTokens() { s.tokens.Expire() }
 
 // TokenRequests counts token requests received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReqs
-}
+func (s *Server) TokenRequests() int { return s.tokens.Requests() }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.tokenReqs++
-	s.seq++
-	seq := s.seq
-	s.mu.Unlock()
+	s.tokens.Count()
 	if r.Method != http.MethodPost {
 		writeError(w, http.StatusMethodNotAllowed, "METHOD.NOT.ALLOWED", "Method not allowed.")
 		return
@@ -165,11 +114,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "NOT.AUTHORIZED.ERROR", "The given client credentials were not valid. Please modify your request and try again.")
 		return
 	}
-	tok := fmt.Sprintf("fedextest-token-%d", seq)
-	s.mu.Lock()
-	s.tokens[tok] = time.Now().Add(tokenTTL)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{
+	tok := s.tokens.Issue()
+	fakeapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok,
 		"token_type":   "bearer",
 		"expires_in":   int(tokenTTL / time.Second),
@@ -178,39 +124,28 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request) {
+	k := s.Count()
 	s.mu.Lock()
-	s.requests++
 	s.seq++
 	seq := s.seq
-	fail, status, retry := s.failN > 0, s.failStatus, s.failRetry
-	if fail {
-		s.failN--
-	}
-	delay, malformed := s.delay, s.malformed
 	s.mu.Unlock()
 
 	// Reading the body first lets net/http notice a client that hangs up.
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
+	if !k.Wait(r) {
+		return
 	}
 	if r.Method != http.MethodPost {
 		writeError(w, http.StatusMethodNotAllowed, "METHOD.NOT.ALLOWED", "Method not allowed.")
 		return
 	}
-	if fail {
-		if retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
-		}
-		code, msg := errorFor(status)
-		writeError(w, status, code, msg)
+	if k.Fail != nil {
+		k.Fail.SetRetryAfter(w)
+		code, msg := errorFor(k.Fail.Status)
+		writeError(w, k.Fail.Status, code, msg)
 		return
 	}
-	if !s.authorised(r) {
+	if s.tokens.Check(r) != fakeapi.AuthOK {
 		writeError(w, http.StatusUnauthorized, "NOT.AUTHORIZED.ERROR", "Access token expired. Please modify your request and try again.")
 		return
 	}
@@ -235,10 +170,8 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "TRACKING.TRACKINGINFO.MAXLIMIT", "Maximum limit of 30 tracking numbers exceeded.")
 		return
 	}
-	if malformed {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, `{"transactionId": "x", "output": {"completeTrackResults": [{"trackingNumber": "`)
+	if k.Malformed {
+		fakeapi.WriteTruncated(w, `{"transactionId": "x", "output": {"completeTrackResults": [{"trackingNumber": "`)
 		return
 	}
 
@@ -262,19 +195,7 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		// Seen in captured replies: a bare string where the schema says an array.
 		out["alerts"] = "TRACKING.DATA.NOTFOUND -  Tracking data unavailable"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"transactionId": fmt.Sprintf("fedextest-%06d", seq), "output": out})
-}
-
-func (s *Server) authorised(r *http.Request) bool {
-	const prefix = "Bearer "
-	h := r.Header.Get("Authorization")
-	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	exp, ok := s.tokens[h[len(prefix):]]
-	return ok && time.Now().Before(exp)
+	fakeapi.WriteJSON(w, http.StatusOK, map[string]any{"transactionId": fmt.Sprintf("fedextest-%06d", seq), "output": out})
 }
 
 func notFound(n string) any {
@@ -410,19 +331,8 @@ func errorFor(status int) (code, msg string) {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{
+	fakeapi.WriteJSON(w, status, map[string]any{
 		"transactionId": "fedextest-error",
 		"errors":        []any{map[string]any{"code": code, "message": msg}},
 	})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "fedextest: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
