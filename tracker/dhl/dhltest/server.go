@@ -12,13 +12,13 @@ package dhltest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 )
 
 // APIKey is the key the fake accepts.
@@ -46,21 +46,17 @@ type Event struct {
 	CountryCode string
 }
 
-// Server is a fake DHL tracking API. Its methods are safe for concurrent use.
+// Server is a fake DHL tracking API. Its methods are safe for concurrent
+// use. FailNext, SetDelay, SetMalformed and Requests act on every request;
+// failures come as problem bodies.
 type Server struct {
-	srv *httptest.Server
+	fakeapi.Server
 
-	mu         sync.Mutex
-	shipments  map[string]Shipment
-	failN      int
-	failStatus int
-	failRetry  time.Duration
-	delay      time.Duration
-	malformed  bool
-	quota      int // answered requests allowed; 0 = no limit
-	answered   int
-	requests   int
-	lastQuery  url.Values
+	mu        sync.Mutex
+	shipments map[string]Shipment
+	quota     int // answered requests allowed; 0 = no limit
+	answered  int
+	lastQuery url.Values
 }
 
 // NewServer starts a fake DHL API. Close it when done.
@@ -68,43 +64,15 @@ func NewServer() *Server {
 	s := &Server{shipments: map[string]Shipment{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/track/shipments", s.track)
-	s.srv = httptest.NewServer(mux)
+	s.Start(mux)
 	return s
 }
-
-// URL is the base URL to configure the client with.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // SetShipment scripts the reply for number; later calls replace it.
 func (s *Server) SetShipment(number string, sh Shipment) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.shipments[number] = sh
-}
-
-// FailNext makes the next n requests fail with status and a problem body;
-// retryAfter > 0 adds a Retry-After header in seconds.
-func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
-}
-
-// SetDelay holds every reply for d (or until the client gives up).
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetMalformed makes replies truncated JSON with HTTP 200.
-func (s *Server) SetMalformed(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.malformed = on
 }
 
 // SetQuota answers n more requests, then 429s, like the starter plan's
@@ -115,13 +83,6 @@ func (s *Server) SetQuota(n int) {
 	s.quota, s.answered = n, 0
 }
 
-// Requests counts requests received, failed ones included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
-
 // LastQuery is the query string of the latest request.
 func (s *Server) LastQuery() url.Values {
 	s.mu.Lock()
@@ -130,22 +91,13 @@ func (s *Server) LastQuery() url.Values {
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request) {
+	k := s.Count()
 	s.mu.Lock()
-	s.requests++
 	s.lastQuery = r.URL.Query()
-	fail, status, retry := s.failN > 0, s.failStatus, s.failRetry
-	if fail {
-		s.failN--
-	}
-	delay, malformed := s.delay, s.malformed
 	s.mu.Unlock()
 
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
+	if !k.Wait(r) {
+		return
 	}
 	if r.Method != http.MethodGet {
 		problem(w, http.StatusMethodNotAllowed, "Method not allowed", "Use GET.", r.URL.Path)
@@ -155,11 +107,9 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusUnauthorized, "Unauthorized", "Invalid or missing API key.", r.URL.Path)
 		return
 	}
-	if fail {
-		if retry > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
-		}
-		problem(w, status, http.StatusText(status), "Injected failure.", r.URL.Path)
+	if k.Fail != nil {
+		k.Fail.SetRetryAfter(w)
+		problem(w, k.Fail.Status, http.StatusText(k.Fail.Status), "Injected failure.", r.URL.Path)
 		return
 	}
 	s.mu.Lock()
@@ -178,10 +128,8 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "Bad request", "trackingNumber is required.", r.URL.Path)
 		return
 	}
-	if malformed {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprint(w, `{"shipments": [{"id": "`)
+	if k.Malformed {
+		fakeapi.WriteTruncated(w, `{"shipments": [{"id": "`)
 		return
 	}
 	s.mu.Lock()
@@ -195,7 +143,7 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, "No result found", "No shipment with given tracking number found.", "/shipment/"+number)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	fakeapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"shipments": []any{shipment(number, service, sh)},
 		"possibleAdditionalShipmentsUrl": []string{
 			"/track/shipments?trackingNumber=" + url.QueryEscape(number) + "&language=en&service=freight",
@@ -276,16 +224,5 @@ func eventJSON(ev Event) map[string]any {
 
 // problem writes an RFC 7807 body as DHL does.
 func problem(w http.ResponseWriter, status int, title, detail, instance string) {
-	writeJSON(w, status, map[string]any{"title": title, "status": status, "detail": detail, "instance": instance})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "dhltest: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	fakeapi.WriteJSON(w, status, map[string]any{"title": title, "status": status, "detail": detail, "instance": instance})
 }
