@@ -29,11 +29,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 )
 
 // APIKey is the only security key the server accepts.
@@ -64,9 +65,10 @@ type Shipment struct {
 	Service   string // provider's service_type, e.g. "UPS Ground"
 }
 
-// Server is a running fake.
+// Server is a running fake. FailNext, SetDelay, SetMalformed and Requests
+// act on every request; failures carry 17TRACK's error envelope.
 type Server struct {
-	srv *httptest.Server
+	fakeapi.Server
 
 	mu         sync.Mutex
 	shipments  map[string]Shipment
@@ -74,21 +76,12 @@ type Server struct {
 	rejects    map[string]reject
 	quota      int
 	quotaUsed  int
-	failNext   []failure
-	delay      time.Duration
-	malformed  bool
-	requests   int
 	calls      map[string]int
 }
 
 type reject struct {
 	code int
 	msg  string
-}
-
-type failure struct {
-	status     int
-	retryAfter time.Duration
 }
 
 // NewServer starts a fake with an empty database and the free plan's quota.
@@ -100,15 +93,9 @@ func NewServer() *Server {
 		quota:      DefaultQuota,
 		calls:      map[string]int{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(http.HandlerFunc(s.serve))
 	return s
 }
-
-// URL is the base URL to give the client (scheme, host and port).
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // SetShipment scripts (or replaces) what the API reports for number once it
 // is registered.
@@ -157,37 +144,6 @@ func (s *Server) QuotaUsed() int {
 	return s.quotaUsed
 }
 
-// FailNext makes the next n requests fail with HTTP status. A retryAfter
-// above zero is sent as a Retry-After header in whole seconds.
-func (s *Server) FailNext(n int, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failNext = append(s.failNext, failure{status, retryAfter})
-	}
-}
-
-// SetDelay makes every reply wait d (or until the client gives up).
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetMalformed makes every reply a truncated JSON document.
-func (s *Server) SetMalformed(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.malformed = on
-}
-
-// Requests counts every request received, failed ones included.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
-
 // Calls counts requests to one endpoint ("register", "gettrackinfo", …)
 // that passed the key check.
 func (s *Server) Calls(endpoint string) int {
@@ -200,32 +156,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Reading the body first lets net/http notice a client that gives up
 	// during SetDelay, so Close does not wait the delay out.
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	s.mu.Lock()
-	s.requests++
-	delay, malformed := s.delay, s.malformed
-	var fail *failure
-	if len(s.failNext) > 0 {
-		fail = &s.failNext[0]
-		s.failNext = s.failNext[1:]
+	k := s.Count()
+	if !k.Wait(r) {
+		return
 	}
-	s.mu.Unlock()
-
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if fail != nil {
-		if fail.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((fail.retryAfter+time.Second-1)/time.Second)))
-		}
-		msg := http.StatusText(fail.status)
-		if fail.status == http.StatusTooManyRequests {
+	if k.Fail != nil {
+		k.Fail.SetRetryAfter(w)
+		msg := http.StatusText(k.Fail.Status)
+		if k.Fail.Status == http.StatusTooManyRequests {
 			msg = "Request frequency exceeds the limit."
 		}
-		writeJSON(w, fail.status, errorEnvelope(-18010003, msg))
+		fakeapi.WriteJSON(w, k.Fail.Status, errorEnvelope(-18010003, msg))
 		return
 	}
 
@@ -235,12 +176,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Header.Get("17token") != APIKey {
-		writeJSON(w, http.StatusUnauthorized, errorEnvelope(-18010002, "The security key is invalid."))
+		fakeapi.WriteJSON(w, http.StatusUnauthorized, errorEnvelope(-18010002, "The security key is invalid."))
 		return
 	}
-	if malformed {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"code":0,"data":{"accepted":[{"number":"`)
+	if k.Malformed {
+		fakeapi.WriteTruncated(w, `{"code":0,"data":{"accepted":[{"number":"`)
 		return
 	}
 
@@ -249,11 +189,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if name != "getquota" {
 		if readErr != nil || json.Unmarshal(body, &items) != nil {
-			writeJSON(w, http.StatusOK, errorEnvelope(-18010013, "Submitted data is invalid."))
+			fakeapi.WriteJSON(w, http.StatusOK, errorEnvelope(-18010013, "Submitted data is invalid."))
 			return
 		}
 		if len(items) > 40 {
-			writeJSON(w, http.StatusOK, errorEnvelope(-18010014, "The number of tracking numbers exceeds the limit of 40."))
+			fakeapi.WriteJSON(w, http.StatusOK, errorEnvelope(-18010014, "The number of tracking numbers exceeds the limit of 40."))
 			return
 		}
 	}
@@ -267,16 +207,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch name {
 	case "register":
 		s.calls[name]++
-		writeJSON(w, http.StatusOK, s.register(numbers))
+		fakeapi.WriteJSON(w, http.StatusOK, s.register(numbers))
 	case "gettrackinfo":
 		s.calls[name]++
-		writeJSON(w, http.StatusOK, s.getTrackInfo(numbers))
+		fakeapi.WriteJSON(w, http.StatusOK, s.getTrackInfo(numbers))
 	case "deletetrack":
 		s.calls[name]++
-		writeJSON(w, http.StatusOK, s.deleteTrack(numbers))
+		fakeapi.WriteJSON(w, http.StatusOK, s.deleteTrack(numbers))
 	case "getquota":
 		s.calls[name]++
-		writeJSON(w, http.StatusOK, map[string]any{"code": 0, "data": map[string]any{
+		fakeapi.WriteJSON(w, http.StatusOK, map[string]any{"code": 0, "data": map[string]any{
 			"quota_total": s.quota, "quota_used": s.quotaUsed, "quota_remain": s.quota - s.quotaUsed,
 			"today_used": s.quotaUsed, "max_track_daily": s.quota,
 		}})
@@ -464,10 +404,4 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }
