@@ -426,5 +426,342 @@ func storeAt(t *testing.T, path string) *storage.Store {
 	return st
 }
 
-var _ = strconv.Itoa
-var _ = http.StatusOK
+// pushedTo maps each chat to how many copies of the push whose headline is
+// title it received.
+func pushedTo(tg *telegramtest.Server, title string) map[int64]int {
+	out := map[int64]int{}
+	for _, s := range sends(tg.Sent()) {
+		if strings.Contains(s.Text, "<b>"+title+"</b>") {
+			out[s.ChatID]++
+		}
+	}
+	return out
+}
+
+// TestEndToEndShutdownUnderLoad cancels the program while the notifier is
+// draining one change to many chats: every push is then either received by
+// Telegram exactly once or still pending in the database, and the next start
+// sends the rest.
+func TestEndToEndShutdownUnderLoad(t *testing.T) {
+	old := flushTimeout
+	flushTimeout = 200 * time.Millisecond // cut the shutdown flush short: rows must be left pending
+	t.Cleanup(func() { flushTimeout = old })
+
+	w := newWorld(t)
+	num := upstest.TrackingNumber(90210)
+	const followers = 120
+	r := w.startPolling()
+	chats := make([]int64, followers)
+	for i := range followers {
+		u := telegramtest.User{ID: int64(7000000 + i), FirstName: "User" + strconv.Itoa(i)}
+		chats[i] = u.ID
+		// Not scripted at UPS yet: the first poll finds nothing to announce.
+		w.tg.SendText(telegramtest.Private(u), u, "/track "+num)
+	}
+	waitFor(t, "every follower's confirmation", func() bool { return len(sends(w.tg.Sent())) >= followers })
+
+	upsStep(w.ups, num, upstest.Event{Time: time.Now().Add(-time.Hour), Status: tracker.StatusInTransit, City: "Louisville", State: "KY", Country: "US"})
+	w.makeDue(num)
+	// Telegram's pace (about 30 a second) makes the drain take seconds: stop
+	// the program a quarter of the way in.
+	waitFor(t, "a quarter of the pushes", func() bool { return len(pushedTo(w.tg, "In transit")) >= followers/4 })
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+
+	received := pushedTo(w.tg, "In transit")
+	st := storeAt(t, w.db)
+	pending, err := st.PendingOutbox(context.Background(), time.Now().Add(24*time.Hour), 10*followers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	pendingChats := map[int64]bool{}
+	for _, it := range pending {
+		pendingChats[it.ChatID] = true
+		if received[it.ChatID] > 0 {
+			t.Errorf("chat %d received the push and it is still pending: it would be sent twice", it.ChatID)
+		}
+	}
+	for chat, n := range received {
+		if n != 1 {
+			t.Errorf("chat %d received the push %d times", chat, n)
+		}
+	}
+	if len(pending) == 0 || len(received) == followers {
+		t.Fatalf("the drain was not cut short (received %d, pending %d): the test proves nothing", len(received), len(pending))
+	}
+	// Neither received nor pending would mean marked sent without being sent, or lost.
+	for _, c := range chats {
+		if received[c] == 0 && !pendingChats[c] {
+			t.Errorf("chat %d: push neither received nor pending", c)
+		}
+	}
+	t.Logf("at shutdown: %d received, %d pending", len(received), len(pending))
+
+	// The next start sends the rest, and nothing twice.
+	r = w.startPolling()
+	waitFor(t, "every follower's push", func() bool { return len(pushedTo(w.tg, "In transit")) == followers })
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+	total := 0
+	for chat, n := range pushedTo(w.tg, "In transit") {
+		total += n
+		if n != 1 {
+			t.Errorf("chat %d received the push %d times", chat, n)
+		}
+	}
+	if total != followers {
+		t.Errorf("received %d pushes in all, want %d", total, followers)
+	}
+	if d, _, err := storeAt(t, w.db).OutboxStats(context.Background()); err != nil || d != 0 {
+		t.Errorf("outbox depth after the drain: %d, %v", d, err)
+	}
+}
+
+// webhookUpdate is the JSON Telegram POSTs for a text message.
+func webhookUpdate(t *testing.T, id int64, from telegramtest.User, text string) []byte {
+	t.Helper()
+	u := telegramtest.Update{UpdateID: id, Message: &telegramtest.Message{MessageID: int(id), From: &from,
+		Chat: telegramtest.Private(from), Date: time.Now().Unix(), Text: text, Entities: telegramtest.Entities(text)}}
+	b, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func postUpdate(t *testing.T, url, secret string, body []byte) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set(secretHeader, secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestEndToEndWebhookMode runs the program in webhook mode: it registers the
+// webhook with its secret, refuses updates without that secret, answers the
+// ones with it through the Bot API, and drops the webhook when started in
+// polling mode again.
+func TestEndToEndWebhookMode(t *testing.T) {
+	w := newWorld(t)
+	const secret = "e2e_Webhook-secret_0042"
+	t.Setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+	t.Setenv("TRACKBOT_WEBHOOK_SECRET", secret)
+	t.Setenv("TRACKBOT_WEBHOOK_LISTEN", "127.0.0.1:0")
+	r := w.start("bot: taking updates by webhook")
+	hook := "http://" + r.waitLog("webhook: listening")["addr"].(string) + "/telegram/hook"
+
+	if url, got := w.tg.Webhook(); url != "https://bot.example.org/telegram/hook" || got != secret {
+		t.Errorf("setWebhook got url %q secret %q", url, got)
+	}
+	bea := telegramtest.User{ID: 5550202, FirstName: "Bea"}
+	for _, tc := range []struct {
+		name, secret string
+	}{{"no secret", ""}, {"wrong secret", secret + "x"}, {"another secret", "not-the-secret"}} {
+		if code := postUpdate(t, hook, tc.secret, webhookUpdate(t, 11, bea, "/list")); code != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", tc.name, code)
+		}
+	}
+	if code := postUpdate(t, hook, secret, webhookUpdate(t, 12, bea, "/help")); code != http.StatusOK {
+		t.Fatalf("right secret: status %d, want 200", code)
+	}
+	got := w.waitChat(bea.ID, 1)
+	if !strings.Contains(got[0].Text, "How I work") {
+		t.Errorf("webhook update answered with %q", got[0].Text)
+	}
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+	if n := len(sends(w.tg.SentTo(bea.ID))); n != 1 {
+		t.Errorf("chat got %d messages; the refused updates must not be processed", n)
+	}
+	if n := w.tg.Calls("getUpdates"); n != 0 {
+		t.Errorf("webhook mode called getUpdates %d times", n)
+	}
+
+	// Back to long polling: the webhook goes, updates come by getUpdates.
+	t.Setenv("TRACKBOT_WEBHOOK_URL", "")
+	t.Setenv("TRACKBOT_WEBHOOK_SECRET", "")
+	r = w.startPolling()
+	if url, _ := w.tg.Webhook(); url != "" {
+		t.Errorf("webhook %q still set in polling mode", url)
+	}
+	if a := w.say(telegramtest.Private(bea), bea, "/list"); !strings.Contains(a.Text, "not following anything") {
+		t.Errorf("/list by polling answered %q", a.Text)
+	}
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+	for _, l := range w.logs {
+		if strings.Contains(l.String(), secret) {
+			t.Errorf("the webhook secret is in the log")
+		}
+	}
+}
+
+// TestEndToEndOps scrapes /metrics and /healthz of a running bot that has
+// handled an update, polled UPS and pushed a change, and runs `trackbot
+// healthcheck` against it.
+func TestEndToEndOps(t *testing.T) {
+	w := newWorld(t)
+	cy := telegramtest.User{ID: 5550303, FirstName: "Cy"}
+	num := upstest.TrackingNumber(31337)
+	upsStep(w.ups, num, upstest.Event{Time: time.Now().Add(-2 * time.Hour), Status: tracker.StatusInTransit, City: "Reno", State: "NV", Country: "US"})
+	r := w.startPolling()
+	w.say(telegramtest.Private(cy), cy, "/track "+num+" boots")
+	w.waitChat(cy.ID, 2) // the push
+
+	var fams = scrape(t, r.ops)
+	waitFor(t, "the push counted", func() bool {
+		fams = scrape(t, r.ops)
+		return value(sample(fams, "trackbot_pushes_total", "outcome", "sent")) >= 1
+	})
+	checks := []struct {
+		name   string
+		labels []string
+		min    float64
+	}{
+		{"trackbot_updates_total", []string{"kind", "command"}, 1},
+		{"trackbot_polls_total", []string{"carrier", "ups", "outcome", "ok"}, 1},
+		{"trackbot_pushes_total", []string{"outcome", "sent"}, 1},
+		{"trackbot_poll_ticks_total", nil, 1},
+		{"trackbot_outbox_depth", nil, 0},
+	}
+	for _, c := range checks {
+		m := sample(fams, c.name, c.labels...)
+		if m == nil {
+			t.Errorf("%s%v missing from /metrics", c.name, c.labels)
+			continue
+		}
+		if v := value(m); v < c.min {
+			t.Errorf("%s%v = %v, want at least %v", c.name, c.labels, v, c.min)
+		}
+	}
+
+	code, body := opsGet(t, "http://"+r.ops+"/healthz")
+	var rep healthReport
+	if err := json.Unmarshal(body, &rep); err != nil {
+		t.Fatalf("/healthz: %v: %s", err, body)
+	}
+	if code != http.StatusOK || rep.Status != healthOK {
+		t.Errorf("/healthz %d %s", code, body)
+	}
+	if ups, ok := rep.Carriers["ups"]; !ok || ups.LastSuccess == nil || time.Since(*ups.LastSuccess) > time.Minute {
+		t.Errorf("/healthz carriers %s, want ups with a recent last_success", body)
+	}
+
+	t.Setenv("TRACKBOT_HTTP_LISTEN", r.ops)
+	var out, errOut bytes.Buffer
+	if err := run([]string{"healthcheck"}, nil, &out, &errOut); err != nil {
+		t.Errorf("healthcheck: %v", err)
+	}
+	if !strings.Contains(out.String(), `"status": "ok"`) {
+		t.Errorf("healthcheck printed %q", out.String())
+	}
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+	// Stopped: the health check must now fail.
+	if err := run([]string{"healthcheck"}, nil, io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck succeeded against a stopped bot")
+	}
+}
+
+// TestEndToEndSecretsNeverLogged runs the bot through carrier errors (401
+// from UPS with a wrong secret, then 503) and Telegram errors (403 blocked,
+// 429, a dropped connection) at debug level, and looks for the bot token and
+// the carrier credentials in everything it logged.
+func TestEndToEndSecretsNeverLogged(t *testing.T) {
+	w := newWorld(t)
+	const wrongSecret = "ups-Wrong-Secret-9f8e7d6c5b4a"
+	t.Setenv("UPS_CLIENT_SECRET", wrongSecret)
+	dee := telegramtest.User{ID: 5550404, FirstName: "Dee"}
+	eve := telegramtest.User{ID: 5550505, FirstName: "Eve"}
+	num := upstest.TrackingNumber(2718)
+	upsStep(w.ups, num, upstest.Event{Time: time.Now().Add(-time.Hour), Status: tracker.StatusInTransit, City: "Austin", State: "TX", Country: "US"})
+
+	// Run 1: UPS refuses the credentials.
+	r := w.startPolling()
+	w.say(telegramtest.Private(dee), dee, "/track "+num)
+	r.waitLog("poll: carrier failed")
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+
+	// Run 2: right credentials, but UPS is down for a while; Telegram
+	// refuses a blocked chat, rate-limits a reply and drops a connection.
+	t.Setenv("UPS_CLIENT_SECRET", upstest.ClientSecret)
+	w.ups.FailNext(1, http.StatusServiceUnavailable, 0)
+	w.tg.Block(eve.ID)
+	r = w.startPolling()
+	w.tg.SendText(telegramtest.Private(eve), eve, "/track "+num)
+	w.makeDue(num)
+	r.waitLog("bot: chat inactive") // its answer to /track met the 403
+	r.waitLog("poll: carrier failed")
+	w.tg.RateLimitNext(1, 1)
+	w.say(telegramtest.Private(dee), dee, "/help")
+	w.tg.CloseClientConnections()
+	w.say(telegramtest.Private(dee), dee, "/list")
+	if err := r.stop(); err != nil {
+		t.Fatalf("run returned %v", err)
+	}
+	if w.ups.Requests() == 0 {
+		t.Fatal("UPS was never asked: the test proves nothing")
+	}
+
+	var all strings.Builder
+	for _, l := range w.logs {
+		all.WriteString(l.String())
+	}
+	log := all.String()
+	for _, want := range []string{"HTTP 503", "HTTP 401", "flood control", "error get updates"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not mention %q: the errors did not happen", want)
+		}
+	}
+	_, tokenSecret, _ := strings.Cut(e2eToken, ":")
+	for name, secret := range map[string]string{
+		"bot token": e2eToken, "bot token's secret part": tokenSecret,
+		"UPS client secret": upstest.ClientSecret, "wrong UPS client secret": wrongSecret,
+	} {
+		if strings.Contains(log, secret) {
+			i := strings.Index(log, secret)
+			t.Errorf("the %s is in the log: …%s…", name, log[max(0, i-200):min(len(log), i+len(secret)+50)])
+		}
+	}
+}
+
+// TestEndToEndConflict: another instance polls the same token, so Telegram
+// answers getUpdates with 409; the program stops with an error that says so
+// instead of retrying forever.
+func TestEndToEndConflict(t *testing.T) {
+	w := newWorld(t)
+	r := w.startPolling()
+	before := w.tg.Calls("getUpdates")
+	w.tg.Conflict()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup's stop
+		if err == nil || !strings.Contains(err.Error(), "another instance") {
+			t.Errorf("run returned %v, want an error about another instance", err)
+		}
+	case <-time.After(wait):
+		t.Fatalf("run still going %s after 409; getUpdates called %d times", wait, w.tg.Calls("getUpdates"))
+	}
+	if n := w.tg.Calls("getUpdates") - before; n > 3 {
+		t.Errorf("getUpdates called %d times after the conflict: a retry loop", n)
+	}
+}
