@@ -1,0 +1,245 @@
+package main
+
+// The sub-command contracts of design.md, exercised through run(args,
+// stdin, stdout, stderr) as the binary's main calls it.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/ups/upstest"
+)
+
+// upuNumber builds a UPU S10 number (two letters, eight digits, the mod-11
+// check digit with weights 8 6 4 2 3 5 9 7, the country).
+func upuNumber(service string, serial int, country string) string {
+	d := fmt.Sprintf("%08d", serial)
+	sum := 0
+	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
+		sum += int(d[i]-'0') * w
+	}
+	c := 11 - sum%11
+	switch c {
+	case 10:
+		c = 0
+	case 11:
+		c = 5
+	}
+	return fmt.Sprintf("%s%s%d%s", service, d, c, country)
+}
+
+// jsonLines decodes stdout as one JSON object per line.
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %q is not one JSON object: %v", line, err)
+		}
+		recs = append(recs, m)
+	}
+	return recs
+}
+
+// sameFields checks that got has exactly the contract's fields with these
+// values, plus only the extra fields the contract welcomes.
+func sameFields(t *testing.T, got, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		if !reflect.DeepEqual(got[k], v) {
+			t.Errorf("%s = %#v, want %#v (line %v)", k, got[k], v, got)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok && k != "format" && k != "suggestion" {
+			t.Errorf("unexpected field %q in %v", k, got)
+		}
+	}
+}
+
+func TestRunDetectContract(t *testing.T) {
+	t.Setenv("TRACKBOT_DEMO", "")
+	ups := upstest.TrackingNumber(1234)
+	upu := upuNumber("RR", 27182818, "DE")
+	order := "114-2718281-8284590"
+	tracking := func(input, number, carrier, service, country, url string) map[string]any {
+		return map[string]any{"input": input, "number": number, "carrier": carrier, "service": service,
+			"valid": true, "country": country, "url": url, "kind": "tracking"}
+	}
+	none := func(input string) map[string]any {
+		return map[string]any{"input": input, "number": "", "carrier": "", "valid": false}
+	}
+	upsLine := tracking("ship "+ups+" today", ups, "ups", "UPS Ground", "", tracker.TrackingURL("ups", ups))
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  []map[string]any
+	}{
+		{"arguments", []string{"ship " + ups + " today", "no number here", upu}, "", []map[string]any{
+			upsLine,
+			none("no number here"),
+			tracking(upu, upu, "s10", "Registered letter post", "DE", tracker.TrackingURL("s10", upu)),
+		}},
+		{"order number", []string{"order " + order}, "", []map[string]any{
+			{"input": "order " + order, "number": order, "carrier": "amazon", "service": "", "valid": false,
+				"country": "", "url": "", "kind": "order"},
+		}},
+		{"stdin lines", nil, "ship " + ups + " today\r\nnothing\n", []map[string]any{upsLine, none("nothing")}},
+		{"two numbers in one line", []string{ups + " and " + upu}, "", []map[string]any{
+			tracking(ups+" and "+upu, ups, "ups", "UPS Ground", "", tracker.TrackingURL("ups", ups)),
+			tracking(ups+" and "+upu, upu, "s10", "Registered letter post", "DE", tracker.TrackingURL("s10", upu)),
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := run(append([]string{"detect"}, tc.args...), strings.NewReader(tc.stdin), &out, &errOut); err != nil {
+				t.Fatalf("detect: %v (stderr %q)", err, errOut.String())
+			}
+			got := jsonLines(t, out.String())
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d lines, want %d:\n%s", len(got), len(tc.want), out.String())
+			}
+			for i := range got {
+				sameFields(t, got[i], tc.want[i])
+			}
+		})
+	}
+}
+
+// TestRunStatusContract looks numbers up at the UPS fake through `trackbot
+// status`: an answer (not_found included) is success with one JSON line;
+// no usable answer is an error of one line, without secrets.
+func TestRunStatusContract(t *testing.T) {
+	srv := upstest.NewServer()
+	defer srv.Close()
+	for _, k := range []string{"SEVENTEENTRACK_API_KEY", "USPS_CLIENT_ID", "FEDEX_API_KEY", "DHL_API_KEY", "TRACKBOT_DEMO"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("UPS_CLIENT_ID", upstest.ClientID)
+	t.Setenv("UPS_CLIENT_SECRET", upstest.ClientSecret)
+	t.Setenv("UPS_API_URL", srv.URL())
+	known, unknown := upstest.TrackingNumber(501), upstest.TrackingNumber(502)
+	when := time.Date(2026, 5, 4, 9, 30, 0, 0, time.FixedZone("CST", -6*3600))
+	srv.SetShipment(known, upstest.Shipment{Events: []upstest.Event{
+		{Time: when, Status: tracker.StatusOutForDelivery, City: "Dallas", State: "TX", Country: "US"},
+	}})
+
+	statusOf := func(number string) (map[string]any, error, string) {
+		var out, errOut bytes.Buffer
+		err := run([]string{"status", number}, nil, &out, &errOut)
+		if err != nil {
+			return nil, err, out.String()
+		}
+		recs := jsonLines(t, out.String())
+		if len(recs) != 1 {
+			t.Fatalf("status printed %d lines", len(recs))
+		}
+		return recs[0], nil, out.String()
+	}
+
+	got, err, _ := statusOf(known)
+	if err != nil {
+		t.Fatalf("status %s: %v", known, err)
+	}
+	if got["number"] != known || got["carrier"] != "ups" || got["status"] != "out_for_delivery" {
+		t.Errorf("status %v", got)
+	}
+	events, _ := got["events"].([]any)
+	if len(events) != 1 {
+		t.Fatalf("events %v", got["events"])
+	}
+	ev := events[0].(map[string]any)
+	if tm, err := time.Parse(time.RFC3339, fmt.Sprint(ev["time"])); err != nil || !tm.Equal(when) {
+		t.Errorf("event time %v, want %s in RFC 3339", ev["time"], when.Format(time.RFC3339))
+	}
+	for _, k := range []string{"number", "carrier", "status", "status_text", "eta", "events"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("field %q missing", k)
+		}
+	}
+
+	if got, err, _ := statusOf(unknown); err != nil || got["status"] != "not_found" {
+		t.Errorf("unknown number: %v, %v; want not_found and success", got, err)
+	}
+
+	fail := []struct {
+		name  string
+		setup func()
+		want  string
+	}{
+		{"carrier down", func() { srv.FailNext(10, http.StatusServiceUnavailable, 0) }, "503"},
+		{"wrong credentials", func() { t.Setenv("UPS_CLIENT_SECRET", "not-the-ups-secret-123") }, "401"},
+	}
+	for _, tc := range fail {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.setup()
+			_, err, out := statusOf(known)
+			if err == nil {
+				t.Fatalf("status succeeded: %s", out)
+			}
+			msg := oneLine(err)
+			if msg != err.Error() || !strings.Contains(msg, tc.want) || !strings.Contains(msg, known) {
+				t.Errorf("error %q: want one line naming the number and %s", err, tc.want)
+			}
+			for _, secret := range []string{upstest.ClientSecret, "not-the-ups-secret-123"} {
+				if strings.Contains(msg, secret) {
+					t.Errorf("error shows a secret: %q", msg)
+				}
+			}
+			if out != "" {
+				t.Errorf("stdout %q on failure, want nothing", out)
+			}
+		})
+	}
+}
+
+func TestRunAskContract(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"ask", "it", "says", "delivered", "but", "I", "never", "got", "it"}, nil, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	recs := jsonLines(t, out.String())
+	if len(recs) != 1 {
+		t.Fatalf("ask printed %q", out.String())
+	}
+	if recs[0]["topic"] != "delivered_not_received" || len(recs) != 1 || len(recs[0]) != 2 {
+		t.Errorf("ask printed %v, want topic delivered_not_received and an answer only", recs[0])
+	}
+	if a, _ := recs[0]["answer"].(string); len(a) < 40 {
+		t.Errorf("answer %q", a)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	t.Setenv("TELEGRAM_BOT_TOKEN", "")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"run"}, "@BotFather"},
+		{nil, "@BotFather"}, // plain `trackbot` is run
+		{[]string{"status"}, "usage"},
+	}
+	for _, tc := range tests {
+		var out, errOut bytes.Buffer
+		err := run(tc.args, strings.NewReader(""), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run %q: %v, want an error containing %q", tc.args, err, tc.want)
+			continue
+		}
+		if msg := oneLine(err); strings.Contains(msg, "\n") || msg == "" {
+			t.Errorf("run %q: error %q is not one line", tc.args, msg)
+		}
+	}
+}
