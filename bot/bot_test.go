@@ -204,7 +204,7 @@ func TestPrivateChat(t *testing.T) {
 	email := "Your order has shipped!\nTracking: " + a + "\nSecond box: " + a[:6] + " " + a[6:10] + " " + a[10:] + "\nand " + b + "\nThanks"
 	rs := h.say(pc, ann, email, 2)
 	for i, n := range []string{a, b} {
-		has(t, rs[i], "Following", n, "UPS", "What happens next")
+		has(t, rs[i], "Following", n, "UPS", "can't look UPS up automatically", "carrier's page")
 		var link bool
 		for _, btn := range rs[i].Markup.Buttons() {
 			link = link || strings.HasPrefix(btn.URL, "https://www.ups.com/") && strings.Contains(btn.URL, n)
@@ -232,7 +232,7 @@ func TestPrivateChat(t *testing.T) {
 	has(t, h.say(pc, ann, "here: "+typo(upsNumber(3)), 1)[0], "UPS", "check digit", "probably wrong")
 	has(t, h.say(pc, ann, "order 112-3456789-0123456", 1)[0], "order", "Your Orders")
 	has(t, h.say(pc, ann, "/start track_DEMO2", 1)[0], "Following", "DEMO2", "Demo Express")
-	has(t, h.say(pc, ann, "hello there", 1)[0], "/help")
+	has(t, h.say(pc, ann, "hello there", 1)[0], "Hi!", "parcels for you here", "/list")
 
 	// Limit of 4: b, DEMO2, DEMO3, DEMO4 fill it.
 	has(t, h.say(pc, ann, "/track DEMO3 shoes", 1)[0], "Following", "shoes")
@@ -465,7 +465,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"4000 characters", strings.Repeat("blah ", 800), []string{"/help"}},
 		{"4000 characters with a number", strings.Repeat("x ", 1990) + " DEMO3", []string{"Following", "DEMO3"}},
-		{"emoji", "📦🎁🚚 where is it?? 🤷", []string{"/help"}},
+		{"emoji", "📦🎁🚚 where is it?? 🤷", []string{"Your parcel:", "DEMO3", "Nothing to do yet"}},
 		{"html label", "/track DEMO1 <script>alert(1)</script>", []string{"&lt;script&gt;alert(1)&lt;/script&gt;"}},
 		{"markdown label", "/rename DEMO1 *bold* _it_ [x](http://y)", []string{"*bold* _it_ [x](http://y)"}},
 		{"sql label", "/rename DEMO1 '); DROP TABLE subscriptions;--", []string{"&#39;); DROP TABLE subscriptions;--"}},
@@ -518,7 +518,7 @@ func TestConsole(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"Hi!", "Following birthday <gift>", "[1] 🔄 Refresh", "(Updated.)", "Demo Express", "type your answer",
-		"now called cake", "1 parcel(s)", "Stopped following cake", "not following anything here"} {
+		"now called cake", "1 parcel followed here", "Stopped following cake", "not following anything here"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("console output lacks %q:\n%s", want, text)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,17 +24,20 @@ const lookupTimeout = 20 * time.Second
 func helpText(demo bool) string {
 	var b strings.Builder
 	b.WriteString("<b>How I work</b>\n")
-	b.WriteString("Paste any text with tracking numbers (a shipping e-mail is fine) and I follow each of them. ")
-	b.WriteString("I check the carriers regularly and message you here when something changes.\n\n")
+	b.WriteString("Paste a tracking number, or a whole shipping email, and I follow every parcel in it. ")
+	b.WriteString("I check the carriers regularly and message you here when something changes, with what to do next.\n\n")
+	b.WriteString("<b>Commands</b>\n")
 	b.WriteString("/track NUMBER [name] — follow a number, optionally with a name\n")
 	b.WriteString("/list — everything followed in this chat\n")
-	b.WriteString("/stop NUMBER or name — stop following\n")
 	b.WriteString("/status NUMBER — look a number up once, without following\n")
 	b.WriteString("/rename NUMBER new name — change a parcel's name\n")
-	b.WriteString("/carrier NUMBER CODE — set the carrier when I guessed wrong\n\n")
+	b.WriteString("/carrier NUMBER CODE — set the carrier when I guessed wrong\n")
+	b.WriteString("/stop NUMBER or name — stop following\n\n")
+	b.WriteString("<b>Questions</b>\n")
+	b.WriteString("Ask in plain words: “where is my parcel?”, “what does exception mean?”, “it says delivered but I don't have it”.\n\n")
 	b.WriteString("In groups, use commands or mention me; everyone in the group sees the updates.")
 	if demo {
-		b.WriteString("\n\nDemo mode is on: numbers of the built-in demo carrier move through a made-up journey.")
+		b.WriteString("\n\nDemo mode is on: DEMO1 to DEMO6 play made-up journeys (delivery, delay, missed delivery, customs, silence, missing parcel) in about ten minutes.")
 	}
 	return b.String()
 }
@@ -43,10 +47,13 @@ func (e *Engine) start(ctx context.Context, m Message, args string) []Reply {
 		return e.track(ctx, m, n)
 	}
 	welcome := "👋 Hi! I follow parcels for you.\n\n" +
-		"Paste a tracking number, or a whole shipping e-mail, and I'll tell you which carrier it is " +
-		"and message you here whenever its status changes. For example:\n" +
+		"Paste a tracking number, or a whole shipping email, and I'll tell you which carrier it is " +
+		"and message you here whenever it moves. To give it a name:\n" +
 		"<code>/track 1Z… new headphones</code>\n\n" +
-		"Send /help for everything I can do."
+		"You can also ask me things like “where is my parcel?”. /help has everything."
+	if e.demo {
+		welcome += "\n\nDemo mode: send <code>DEMO1</code> to watch a made-up parcel travel (DEMO1 to DEMO6 tell different stories)."
+	}
 	return []Reply{{Text: welcome}}
 }
 
@@ -68,7 +75,7 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 	}
 	if len(cands) == 0 {
 		return []Reply{{Text: "<code>" + esc(clip(first, 40)) + "</code> doesn't look like a tracking number I know. " +
-			"Check it against the shipping e-mail, or send /help."}}
+			"Copy it again from the shipping email (letters and digits only), or send the whole email and I'll find it."}}
 	}
 	return e.candidates(ctx, m, cands, label)
 }
@@ -77,7 +84,7 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 // is a question.
 func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 	if text == "" {
-		return []Reply{{Text: "Yes? Paste a tracking number, or send /help."}}
+		return []Reply{{Text: "Yes? Paste a tracking number, or ask me about your parcels. /help has everything."}}
 	}
 	cands := detect(text, e.demo)
 	if len(cands) == 0 {
@@ -90,11 +97,16 @@ func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 	return e.candidates(ctx, m, cands, "")
 }
 
+// manyAtOnce: more new parcels than this from one message are confirmed in
+// one summary, not one message (with five rows of buttons) each.
+const manyAtOnce = 3
+
 // candidates answers each number found: follows the valid ones, explains
 // typos and order numbers. One number matching several carriers is followed
 // once, with the others offered through "Wrong carrier?".
 func (e *Engine) candidates(ctx context.Context, m Message, cands []tracker.Candidate, label string) []Reply {
 	var out []Reply
+	var follows []followed
 	seen := map[string]bool{}
 	for _, c := range cands {
 		if seen[c.Number] {
@@ -103,19 +115,71 @@ func (e *Engine) candidates(ctx context.Context, m Message, cands []tracker.Cand
 		seen[c.Number] = true
 		switch {
 		case c.Kind == tracker.KindOrder:
-			out = append(out, Reply{Text: "🛒 <code>" + esc(c.Number) + "</code> is an Amazon <b>order</b> number, not a tracking number.\n\n" +
-				esc(tracker.ExplainAmazonReference()) + "\n\nOpen the order in Your Orders, press “Track package”, and paste the tracking number shown there."})
+			out = append(out, orderNumber(c))
 		case !c.Valid:
 			out = append(out, e.typo(c))
 		default:
-			out = append(out, e.follow(ctx, m, c, label))
+			follows = append(follows, e.follow(ctx, m, c, label))
 		}
+	}
+	if len(follows) > manyAtOnce {
+		out = append([]Reply{followSummary(follows)}, out...)
+	} else {
+		var rs []Reply
+		for _, f := range follows {
+			rs = append(rs, f.reply)
+		}
+		out = append(rs, out...)
 	}
 	if len(out) > 10 {
 		// A pasted list: keep the chat readable.
 		out = append(out[:10], Reply{Text: fmt.Sprintf("…and %d more. Send /list to see everything I follow here.", len(out)-10)})
 	}
 	return out
+}
+
+// orderNumber explains an Amazon order number pasted as if it could be tracked.
+func orderNumber(c tracker.Candidate) Reply {
+	return Reply{Text: "🛒 <code>" + esc(c.Number) + "</code> is an Amazon <b>order</b> number: it names your order, not the parcel, " +
+		"so no carrier can track it.\n\n" +
+		"👉 On Amazon, open Your Orders → this order → “Track package” and send me the tracking number shown there " +
+		"(it often starts with TBA, 1Z or 9). Amazon's own TBA numbers work on track.amazon.com."}
+}
+
+// followSummary confirms many parcels followed from one message in one
+// short list.
+func followSummary(fs []followed) Reply {
+	var b strings.Builder
+	added, failed := 0, 0
+	for _, f := range fs {
+		switch {
+		case f.err:
+			failed++
+		case f.created:
+			added++
+		}
+	}
+	switch {
+	case added > 0:
+		fmt.Fprintf(&b, "📦 Following %s:\n", plural(added, "new parcel", "new parcels"))
+	case failed == 0:
+		fmt.Fprintf(&b, "👍 I already follow all %d of these here:\n", len(fs))
+	default:
+		b.WriteString("⚠️ No new parcels added:\n")
+	}
+	for _, f := range fs {
+		if f.err {
+			b.WriteString("• " + f.line + "\n")
+			continue
+		}
+		mark := ""
+		if !f.created && added > 0 {
+			mark = " (already followed)"
+		}
+		b.WriteString("• " + f.line + mark + "\n")
+	}
+	b.WriteString("\nI'll message you here when any of them moves. /list shows them all.")
+	return Reply{Text: b.String()}
 }
 
 func (e *Engine) typo(c tracker.Candidate) Reply {
@@ -129,41 +193,78 @@ func (e *Engine) typo(c tracker.Candidate) Reply {
 	return Reply{Text: t}
 }
 
-func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, label string) Reply {
+// followed is the outcome of following one number: the reply on its own,
+// and its line in a summary.
+type followed struct {
+	reply   Reply
+	line    string
+	created bool
+	err     bool
+}
+
+func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, label string) followed {
 	sub, created, err := e.store.Subscribe(ctx, storage.SubscribeParams{
 		ChatID: m.Chat.ID, Carrier: c.Carrier, Number: c.Number, Label: label,
 		AddedBy: m.From.ID, AddedByName: m.From.Name, MaxPerChat: e.maxParcels, Now: e.now(),
 	})
 	if errors.Is(err, storage.ErrLimitReached) {
-		return Reply{Text: fmt.Sprintf("📦 This chat already follows %d parcels, the most I keep per chat. "+
-			"Stop one you no longer need with /stop (see /list), then send <code>%s</code> again.", e.maxParcels, esc(c.Number))}
+		return followed{err: true, line: "<code>" + esc(c.Number) + "</code> — not added: this chat is at its limit of " + itoa(int64(e.maxParcels)) + " parcels",
+			reply: Reply{Text: fmt.Sprintf("📦 This chat already follows %d parcels, the most I keep per chat. "+
+				"Stop one you no longer need with /stop (see /list), then send <code>%s</code> again.", e.maxParcels, esc(c.Number))}}
 	}
 	if err != nil {
-		return e.fail(ctx, "subscribe", err)[0]
+		return followed{err: true, line: "<code>" + esc(c.Number) + "</code> — not added, something went wrong; please send it again",
+			reply: e.fail(ctx, "subscribe", err)[0]}
 	}
 	name := esc(carrierName(sub.Shipment.Carrier))
+	line := parcelName(sub.Label, sub.Shipment.Number) + " · " + name
 	if !created {
 		t := "👍 I'm already following " + parcelName(sub.Label, sub.Shipment.Number) + " here (" + name + ").\n" +
 			"Latest: " + sub.Shipment.Status.Emoji() + " " + esc(sub.Shipment.Status.Title())
+		if sub.Shipment.StatusText != "" && !strings.EqualFold(sub.Shipment.StatusText, sub.Shipment.Status.Title()) {
+			t += " — " + esc(clip(sub.Shipment.StatusText, 80))
+		}
+		if last := lastUpdate(sub.Shipment); !last.IsZero() {
+			t += " (" + ago(e.now(), last) + ")"
+		}
 		if sub.AddedByName != "" && m.Chat.group() {
 			t += "\nAdded by " + esc(sub.AddedByName) + "."
 		}
-		return Reply{Text: t, Buttons: ParcelButtons(sub)}
+		return followed{line: line, reply: Reply{Text: t, Buttons: ParcelButtons(sub)}}
 	}
-	t := "📦 Following " + parcelName(sub.Label, sub.Shipment.Number) + "\n" +
-		"Carrier: <b>" + name + "</b>"
+	t := "📦 Following " + parcelName(sub.Label, sub.Shipment.Number) + "\n" + name
 	if c.Service != "" {
 		t += " · " + esc(c.Service)
 	}
 	if label != "" {
-		t += "\nNumber: <code>" + esc(sub.Shipment.Number) + "</code>"
+		t += " · <code>" + esc(sub.Shipment.Number) + "</code>"
 	}
 	if _, err := e.router.ClientFor(sub.Shipment.Carrier); errors.Is(err, tracker.ErrNoClient) {
-		t += "\n\nWhat happens next: I can't look " + name + " up automatically here, so I won't get updates for it. Use the carrier's page below to check it."
+		t += "\n\n⚠️ I can't look " + name + " up automatically here, so I won't get updates for it. Check it on the carrier's page below."
+		line += " (no automatic updates)"
 	} else {
-		t += "\n\nWhat happens next: I'll check with " + name + " within a minute and then regularly, and message this chat whenever the status changes."
+		t += "\n\nWhat happens next: I'll check with " + name + " within a minute, then regularly, and message you here whenever it moves."
 	}
-	return Reply{Text: t, Buttons: ParcelButtons(sub)}
+	if label == "" && sub.Label == "" {
+		t += "\nTip: give it a name with ✏️ Rename."
+	}
+	return followed{line: line, created: true, reply: Reply{Text: t, Buttons: ParcelButtons(sub)}}
+}
+
+// lastUpdate is when we last heard something: the newest scan, else the
+// last poll.
+func lastUpdate(sh storage.Shipment) time.Time {
+	if !sh.LastEventAt.IsZero() {
+		return sh.LastEventAt
+	}
+	return sh.PolledAt
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // ParcelButtons are the inline buttons under a message about one parcel:
@@ -203,37 +304,75 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		return e.fail(ctx, "chat subscriptions", err)
 	}
 	if len(subs) == 0 {
-		return []Reply{{Text: "I'm not following anything here yet. Paste a tracking number to start."}}
+		return []Reply{{Text: "I'm not following anything here yet. Paste a tracking number (or a whole shipping email) to start."}}
 	}
 	now := e.now()
+	// Scan order: what needs you first, then what is on its way, then what
+	// is over (delivered, returned) at the bottom. Stable within each group.
+	rank := func(s storage.Subscription) int {
+		switch {
+		case advice.NeedsAttention(e.adviceInput(s), now):
+			return 0
+		case s.Shipment.Status.Final():
+			return 2
+		}
+		return 1
+	}
+	ranks := make(map[int64]int, len(subs))
+	attention, done := 0, 0
+	for _, s := range subs {
+		r := rank(s)
+		ranks[s.ID] = r
+		switch r {
+		case 0:
+			attention++
+		case 2:
+			done++
+		}
+	}
+	slices.SortStableFunc(subs, func(a, b storage.Subscription) int { return ranks[a.ID] - ranks[b.ID] })
+
 	var b strings.Builder
-	fmt.Fprintf(&b, "📋 <b>%d parcel(s) followed here</b>\n", len(subs))
+	b.WriteString("📋 <b>" + plural(len(subs), "parcel", "parcels") + "</b> followed here")
+	if attention > 0 {
+		b.WriteString(" · ❗ " + strconv.Itoa(attention) + " need you")
+	}
+	b.WriteString("\n")
 	for _, s := range subs {
 		sh := s.Shipment
 		b.WriteString("\n" + sh.Status.Emoji() + " " + parcelName(s.Label, sh.Number))
-		if advice.NeedsAttention(e.adviceInput(s), now) {
+		if ranks[s.ID] == 0 {
 			b.WriteString(" ❗")
 		}
-		b.WriteString("\n" + esc(carrierName(sh.Carrier)) + " <code>" + esc(sh.Number) + "</code>\n")
-		b.WriteString(esc(sh.Status.Title()))
-		if sh.StatusText != "" {
+		b.WriteString("\n" + esc(sh.Status.Title()))
+		if sh.StatusText != "" && !strings.EqualFold(sh.StatusText, sh.Status.Title()) {
 			b.WriteString(": " + esc(clip(sh.StatusText, 80)))
 		}
-		last := sh.LastEventAt
-		if last.IsZero() {
-			last = sh.PolledAt
+		if last := lastUpdate(sh); last.IsZero() {
+			b.WriteString(" · not checked yet")
+		} else {
+			b.WriteString(" · " + ago(now, last))
 		}
-		b.WriteString(" · updated " + ago(now, last))
+		b.WriteString("\n" + esc(carrierName(sh.Carrier)))
+		if s.Label != "" {
+			b.WriteString(" · <code>" + esc(sh.Number) + "</code>")
+		}
 		if !sh.ETA.IsZero() && !sh.Status.Final() {
-			b.WriteString(" · ETA " + day(sh.ETA))
+			b.WriteString(" · 🗓 " + tracker.DayDate(sh.ETA, now))
+		}
+		if m.Chat.group() && s.AddedByName != "" {
+			b.WriteString(" · added by " + esc(s.AddedByName))
 		}
 		b.WriteString("\n")
-		if m.Chat.group() && s.AddedByName != "" {
-			b.WriteString("added by " + esc(s.AddedByName) + "\n")
-		}
+	}
+	if attention > 0 {
+		b.WriteString("\n❗ = time to contact someone. Ask me “what should I do?” and I'll say whom, for each.")
+	}
+	if done > 0 {
+		b.WriteString("\nGot a parcel? <code>/stop name</code> tidies it away.")
 	}
 	if args != "" {
-		b.WriteString("\n(/list takes no arguments; showing everything.)")
+		b.WriteString("\n\n(/list takes no arguments; showing everything.)")
 	}
 	var out []Reply
 	for _, part := range Split(b.String()) {
@@ -292,7 +431,7 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 	if err != nil {
 		return []Reply{{Text: lookupFailed(c.Carrier, c.Number, err)}}
 	}
-	return []Reply{{Text: renderResult(res, e.now()) + "\n\nSend <code>/track " + esc(c.Number) + "</code> to follow it."}}
+	return []Reply{{Text: renderResult(res, e.now()) + "\n\nWant updates? Send <code>/track " + esc(c.Number) + "</code> and I'll follow it."}}
 }
 
 func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Result, error) {
@@ -317,28 +456,32 @@ func lookupFailed(carrier, number string, err error) string {
 	return t
 }
 
-// renderResult shows a live look-up: status, what it means, ETA, last scans.
+// renderResult shows a live look-up: status, the carrier's words, ETA, the
+// last scans (place-local, relative times), and what to do.
 func renderResult(r tracker.Result, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(r.Status.Emoji() + " <b>" + esc(r.Status.Title()) + "</b> — " + esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
-	if r.StatusText != "" {
+	if r.StatusText != "" && !strings.EqualFold(r.StatusText, r.Status.Title()) {
 		b.WriteString(esc(clip(r.StatusText, 200)) + "\n")
 	}
 	if !r.ETA.IsZero() && !r.Status.Final() {
-		b.WriteString("Expected: " + day(r.ETA) + "\n")
+		b.WriteString("🗓 Expected " + tracker.DayDate(r.ETA, now) + "\n")
+	}
+	if len(r.Events) > 0 {
+		b.WriteString("\n")
 	}
 	for i, ev := range r.Events {
 		if i == 5 {
 			fmt.Fprintf(&b, "…and %d earlier scans\n", len(r.Events)-5)
 			break
 		}
-		b.WriteString("• " + ev.Time.Format("2 Jan 15:04") + " " + esc(clip(ev.Description, 120)))
+		b.WriteString("• " + tracker.When(ev.Time, now) + " — " + esc(clip(ev.Description, 120)))
 		if ev.Location != "" {
 			b.WriteString(", " + esc(clip(ev.Location, 60)))
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n<i>" + esc(r.Status.Explain()) + "</i>")
+	b.WriteString("\n👉 " + esc(r.Status.NextStep()))
 	return b.String()
 }
 

@@ -14,6 +14,10 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 )
 
+// consoleDrainEvery is how often the console shows newly queued pushes
+// while nobody types.
+const consoleDrainEvery = 2 * time.Second
+
 // ConsoleChatID is the console's one private chat.
 const ConsoleChatID = 1
 
@@ -73,9 +77,17 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 		}
 		errc <- sc.Err()
 	}()
+	// Pushes show up while you wait, as they would on a phone.
+	tick := time.NewTicker(consoleDrainEvery)
+	defer tick.Stop()
+	fmt.Fprint(c.out, "> ")
 	for {
-		fmt.Fprint(c.out, "> ")
 		select {
+		case <-tick.C:
+			if c.drainOutbox(ctx) > 0 {
+				fmt.Fprint(c.out, "> ")
+			}
+			continue
 		case <-ctx.Done():
 			fmt.Fprintln(c.out)
 			return nil
@@ -92,6 +104,7 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 			}
 			c.step(ctx, line)
 			c.drainOutbox(ctx)
+			fmt.Fprint(c.out, "> ")
 		}
 	}
 }
@@ -150,19 +163,26 @@ func (c *console) show(r Reply) {
 
 // drainOutbox shows what the poller and advice queued for the console chat:
 // on Telegram the notifier sends these.
-func (c *console) drainOutbox(ctx context.Context) {
+// It returns how many it showed.
+func (c *console) drainOutbox(ctx context.Context) int {
 	items, err := c.eng.store.PendingOutbox(ctx, c.eng.now().Add(time.Second), 100)
 	if err != nil {
 		c.eng.log.ErrorContext(ctx, "console: outbox", slog.Any("error", err))
-		return
+		return 0
 	}
+	shown := 0
 	for _, it := range items {
 		if it.ChatID != c.chat.ID {
 			continue
 		}
+		if shown == 0 {
+			fmt.Fprintln(c.out)
+		}
+		shown++
 		fmt.Fprintln(c.out, "🔔 "+stripTags(it.Text))
 		if err := c.eng.store.MarkSent(ctx, it.ID, c.eng.now()); err != nil {
 			c.eng.log.ErrorContext(ctx, "console: mark sent", slog.Any("error", err))
 		}
 	}
+	return shown
 }

@@ -24,6 +24,9 @@ func (e *Engine) answerQuestion(ctx context.Context, question string, subs []sto
 			ETA: sh.ETA, LastEventAt: sh.LastEventAt, AddedAt: s.CreatedAt, Advice: advice.Evaluate(e.adviceInput(s), now)}
 		if evs, err := e.store.ShipmentEvents(ctx, sh.ID, 1); err == nil && len(evs) > 0 {
 			p.LastLocation = evs[0].Location
+			if !evs[0].Time.IsZero() {
+				p.LastEventAt = evs[0].Time // keeps the place's zone, so "today" means the carrier's today
+			}
 		}
 		parcels = append(parcels, p)
 	}

@@ -155,7 +155,7 @@ var kb = []entry{
 			"No code? Check the email, the app and the order page; if it is not there, contact the seller or carrier (on Amazon, Amazon customer service).")},
 	{topic: "my_packages",
 		cues: "where parcel:4; where order:4; where is it:3; when arrive:2; when parcel:2; when will:2; when is:1; when order:2; my parcel:1;" +
-			"status my:3; show my:3; show parcel:3; should contact:5; contact now:3; my order:1",
+			"status my:3; show my:3; show parcel:3; should contact:5; what should do:4; contact now:3; my order:1",
 		answer: myPackagesAnswer},
 	{topic: "bot_help",
 		cues: "help:4; commands:5; what can you do:6; use this bot:6; use bot:4; bot:2; bot work:4; add tracking number:4; add:1.5; how does this work:3",
