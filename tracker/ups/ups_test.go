@@ -15,28 +15,15 @@ import (
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/carrierhttp"
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 	"github.com/trackbot/trackbot/tracker/ups"
 	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
 
-// clock is a settable time source shared by the client's token cache and
-// its resting logic.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	srv   *upstest.Server
 	c     *ups.Client
-	clock *clock
+	clock *fakeapi.Clock
 	logs  *bytes.Buffer
 }
 
@@ -44,7 +31,7 @@ func newFixture(t *testing.T, mod func(*ups.Config)) *fixture {
 	t.Helper()
 	srv := upstest.NewServer()
 	t.Cleanup(srv.Close)
-	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clk := fakeapi.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	logs := &bytes.Buffer{}
 	cfg := ups.Config{
 		BaseURL:      srv.URL(),

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,26 +14,15 @@ import (
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/carrierhttp"
+	"github.com/trackbot/trackbot/tracker/carrierhttp/fakeapi"
 	"github.com/trackbot/trackbot/tracker/usps"
 	"github.com/trackbot/trackbot/tracker/usps/uspstest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	srv   *uspstest.Server
 	c     *usps.Client
-	clock *clock
+	clock *fakeapi.Clock
 	logs  *bytes.Buffer
 }
 
@@ -42,7 +30,7 @@ func newFixture(t *testing.T, mod func(*usps.Config)) *fixture {
 	t.Helper()
 	srv := uspstest.NewServer()
 	t.Cleanup(srv.Close)
-	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clk := fakeapi.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	logs := &bytes.Buffer{}
 	cfg := usps.Config{
 		BaseURL:      srv.URL(),
