@@ -217,7 +217,7 @@ func TestPrivateChat(t *testing.T) {
 	has(t, h.say(pc, ann, a, 1)[0], "already following")
 
 	list := h.say(pc, ann, "/list", 1)[0]
-	has(t, list, "2 parcel", a, b, "UPS")
+	has(t, list, "2 parcels", a, b, "UPS", "no automatic updates")
 
 	has(t, h.say(pc, ann, "/status "+b, 1)[0], "can't look UPS up automatically", "ups.com")
 	has(t, h.say(pc, ann, "/status DEMO1", 1)[0], "Demo Express", "DEMO1", "/track DEMO1")

@@ -188,7 +188,7 @@ func (e *Engine) typo(c tracker.Candidate) Reply {
 	if c.Suggestion != "" {
 		t += "\nDid you mean <code>" + esc(c.Suggestion) + "</code>? Send <code>/track " + esc(c.Suggestion) + "</code> to follow it."
 	} else {
-		t += "\nPlease compare it with the shipping e-mail and send it again."
+		t += "\nPlease compare it with the shipping email and send it again."
 	}
 	return Reply{Text: t}
 }
@@ -232,14 +232,14 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 		}
 		return followed{line: line, reply: Reply{Text: t, Buttons: ParcelButtons(sub)}}
 	}
-	t := "📦 Following " + parcelName(sub.Label, sub.Shipment.Number) + "\n" + name
+	t := "📦 Following " + parcelName(sub.Label, sub.Shipment.Number) + "\nCarrier: <b>" + name + "</b>"
 	if c.Service != "" {
 		t += " · " + esc(c.Service)
 	}
 	if label != "" {
-		t += " · <code>" + esc(sub.Shipment.Number) + "</code>"
+		t += "\nNumber: <code>" + esc(sub.Shipment.Number) + "</code>"
 	}
-	if _, err := e.router.ClientFor(sub.Shipment.Carrier); errors.Is(err, tracker.ErrNoClient) {
+	if e.noClient(sub.Shipment.Carrier) {
 		t += "\n\n⚠️ I can't look " + name + " up automatically here, so I won't get updates for it. Check it on the carrier's page below."
 		line += " (no automatic updates)"
 	} else {
@@ -249,6 +249,13 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 		t += "\nTip: give it a name with ✏️ Rename."
 	}
 	return followed{line: line, created: true, reply: Reply{Text: t, Buttons: ParcelButtons(sub)}}
+}
+
+// noClient reports whether no configured carrier client can look the
+// carrier up, so the parcel will never get automatic updates.
+func (e *Engine) noClient(carrier string) bool {
+	_, err := e.router.ClientFor(carrier)
+	return errors.Is(err, tracker.ErrNoClient)
 }
 
 // lastUpdate is when we last heard something: the newest scan, else the
@@ -348,9 +355,13 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		if sh.StatusText != "" && !strings.EqualFold(sh.StatusText, sh.Status.Title()) {
 			b.WriteString(": " + esc(clip(sh.StatusText, 80)))
 		}
-		if last := lastUpdate(sh); last.IsZero() {
+		last := lastUpdate(sh)
+		switch {
+		case last.IsZero() && e.noClient(sh.Carrier):
+			b.WriteString(" · no automatic updates")
+		case last.IsZero():
 			b.WriteString(" · not checked yet")
-		} else {
+		default:
 			b.WriteString(" · " + ago(now, last))
 		}
 		b.WriteString("\n" + esc(carrierName(sh.Carrier)))
@@ -461,7 +472,8 @@ func lookupFailed(carrier, number string, err error) string {
 func renderResult(r tracker.Result, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(r.Status.Emoji() + " <b>" + esc(r.Status.Title()) + "</b> — " + esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
-	if r.StatusText != "" && !strings.EqualFold(r.StatusText, r.Status.Title()) {
+	latest, _ := r.Latest()
+	if r.StatusText != "" && !strings.EqualFold(r.StatusText, r.Status.Title()) && r.StatusText != latest.Description {
 		b.WriteString(esc(clip(r.StatusText, 200)) + "\n")
 	}
 	if !r.ETA.IsZero() && !r.Status.Final() {

@@ -25,7 +25,7 @@ func TestConversationPolish(t *testing.T) {
 	h.quiet(len(h.srv.Sent()))
 	again := h.say(pc, ann, email, 1)[0]
 	has(t, again, "already follow all 5")
-	has(t, h.say(pc, ann, "/track DEMO6 lamp", 1)[0], "Following <b>lamp</b>", "<code>DEMO6</code>", "What happens next")
+	has(t, h.say(pc, ann, "/track DEMO6 lamp", 1)[0], "Following <b>lamp</b>", "Number: <code>DEMO6</code>", "What happens next")
 	mixed := h.say(pc, ann, "DEMO6 DEMO1 DEMO2 DEMO3 and a new one", 1)[0] // four known: still one summary
 	has(t, mixed, "already follow all 4")
 

@@ -228,6 +228,13 @@ func contactAnswer(q query) string {
 		seen[c.Code] = true
 		fmt.Fprintf(&b, "\n%s: %s", c.Name, c.Contact)
 	}
+	// "Should I contact support?" is also a question about the asker's own
+	// parcels: say whether any of them needs it now.
+	if attention := parcelsNeedingAttention(q); attention != "" {
+		b.WriteString(attention)
+	} else if len(q.parcels) > 0 {
+		b.WriteString("\n\nNone of your parcels needs a call right now: I'll tell you when one does.")
+	}
 	return b.String()
 }
 
