@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +50,7 @@ type Config struct {
 // Client is a DHL Unified Tracking client. It is safe for concurrent use.
 type Client struct {
 	base     string
+	baseErr  error // a bad BaseURL, reported by Track
 	key      string
 	service  string
 	language string
@@ -67,8 +67,7 @@ func New(cfg Config) *Client {
 	if now == nil {
 		now = time.Now
 	}
-	return &Client{
-		base:     strings.TrimRight(cmp.Or(cfg.BaseURL, DefaultBaseURL), "/"),
+	c := &Client{
 		key:      cfg.APIKey,
 		service:  cfg.Service,
 		language: cmp.Or(cfg.Language, "en"),
@@ -83,6 +82,8 @@ func New(cfg Config) *Client {
 			Now:     now,
 		}),
 	}
+	c.base, c.baseErr = carrierhttp.BaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
+	return c
 }
 
 // Name implements tracker.Client.
@@ -95,6 +96,9 @@ func (c *Client) MaxBatch() int { return 1 }
 // with tracker.StatusNotFound. Results leave Carrier empty (see the package
 // comment).
 func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result, error) {
+	if c.baseErr != nil {
+		return nil, fmt.Errorf("dhl: %w", c.baseErr)
+	}
 	out := make([]tracker.Result, 0, len(numbers))
 	for _, n := range numbers {
 		r, err := c.trackOne(ctx, n)

@@ -473,3 +473,18 @@ func TestDailyQuotaNotSpentWhileResting(t *testing.T) {
 		t.Errorf("requests = %d, want 2", srv.Requests())
 	}
 }
+
+// A base URL replaces only scheme, host and port: a path on it is dropped,
+// and a URL that is not absolute is reported by Track.
+func TestBaseURLKeepsOnlyHost(t *testing.T) {
+	srv := newServer(t)
+	n := number(404)
+	c := newClient(t, srv, func(cfg *dhl.Config) { cfg.BaseURL = srv.URL() + "/some/prefix/" })
+	if _, err := c.Track(context.Background(), []string{n}); err != nil {
+		t.Fatalf("Track with a path on the base URL: %v", err)
+	}
+	bad := newClient(t, srv, func(cfg *dhl.Config) { cfg.BaseURL = "api-eu.dhl.com" })
+	if _, err := bad.Track(context.Background(), []string{n}); err == nil {
+		t.Fatal("Track with a relative base URL: want an error")
+	}
+}

@@ -47,11 +47,12 @@ type Config struct {
 
 // Client is a FedEx Track API client. It is safe for concurrent use.
 type Client struct {
-	base   string
-	key    string
-	secret string
-	http   *carrierhttp.Client
-	bearer *carrierhttp.Bearer
+	base    string
+	baseErr error // a bad BaseURL, reported by Track
+	key     string
+	secret  string
+	http    *carrierhttp.Client
+	bearer  *carrierhttp.Bearer
 }
 
 var _ tracker.Client = (*Client)(nil)
@@ -59,7 +60,6 @@ var _ tracker.Client = (*Client)(nil)
 // New returns a Client for cfg, with defaults filled in.
 func New(cfg Config) *Client {
 	c := &Client{
-		base:   strings.TrimRight(cmp.Or(cfg.BaseURL, DefaultBaseURL), "/"),
 		key:    cfg.APIKey,
 		secret: cfg.SecretKey,
 		http: carrierhttp.New(carrierhttp.Options{
@@ -71,6 +71,7 @@ func New(cfg Config) *Client {
 			Now:     cfg.Now,
 		}),
 	}
+	c.base, c.baseErr = carrierhttp.BaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
 	c.bearer = &carrierhttp.Bearer{HTTP: c.http, Tokens: &carrierhttp.TokenCache{Fetch: c.fetchToken, Now: cfg.Now}}
 	return c
 }
@@ -84,6 +85,9 @@ func (c *Client) MaxBatch() int { return MaxBatch }
 // Track looks numbers up, MaxBatch per request. Numbers FedEx does not know
 // come back with tracker.StatusNotFound.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result, error) {
+	if c.baseErr != nil {
+		return nil, fmt.Errorf("fedex: %w", c.baseErr)
+	}
 	out := make([]tracker.Result, 0, len(numbers))
 	for len(numbers) > 0 {
 		batch := numbers[:min(len(numbers), MaxBatch)]

@@ -508,3 +508,19 @@ func TestFakeRejectsOversizedBatch(t *testing.T) {
 		}
 	}
 }
+
+// A base URL replaces only scheme, host and port: a path on it is dropped,
+// and a URL that is not absolute is reported by Track.
+func TestBaseURLKeepsOnlyHost(t *testing.T) {
+	srv := newServer(t)
+	n := number(77)
+	srv.SetShipment(n, fedextest.Shipment{Events: story()})
+	c := newClient(t, srv, func(cfg *fedex.Config) { cfg.BaseURL = srv.URL() + "/some/prefix/" })
+	if _, err := c.Track(context.Background(), []string{n}); err != nil {
+		t.Fatalf("Track with a path on the base URL: %v", err)
+	}
+	bad := newClient(t, srv, func(cfg *fedex.Config) { cfg.BaseURL = "apis.fedex.com" })
+	if _, err := bad.Track(context.Background(), []string{n}); err == nil {
+		t.Fatal("Track with a relative base URL: want an error")
+	}
+}
