@@ -108,9 +108,9 @@ func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) Clic
 // renderAdvice is an advice push in Telegram HTML.
 func renderAdvice(sub storage.Subscription, a advice.Advice) string {
 	var b strings.Builder
-	b.WriteString("📭 " + parcelName(sub.Label, sub.Shipment.Number) + "\n<b>" + esc(a.Title) + "</b>\n" + esc(a.Text))
+	b.WriteString("📭 <b>" + esc(a.Title) + "</b> — " + parcelName(sub.Label, sub.Shipment.Number) + "\n" + esc(a.Text))
 	if a.ContactName != "" {
-		b.WriteString("\nContact: ")
+		b.WriteString("\n\n☎️ Whom to contact: ")
 		if a.ContactURL != "" {
 			b.WriteString("<a href=\"" + esc(a.ContactURL) + "\">" + esc(a.ContactName) + "</a>")
 		} else {

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
 )
 
 // TestConversationPolish walks the flows a new user meets first: small
@@ -71,6 +73,18 @@ func TestRenderResult(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("look-up lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestRenderAdviceNamesWhomToContact(t *testing.T) {
+	sub := storage.Subscription{Label: "<mum's> lamp", Shipment: storage.Shipment{Carrier: "ups", Number: "1ZTEST"}}
+	got := renderAdvice(sub, advice.Advice{Rule: advice.RuleNotReceived, Action: advice.Contact, Title: "Delivered but still missing",
+		Text: "Open an investigation.", ContactName: "UPS customer service", ContactURL: "https://example.test/contact?a=1&b=2"})
+	for _, want := range []string{"<b>Delivered but still missing</b> — <b>&lt;mum&#39;s&gt; lamp</b>",
+		`☎️ Whom to contact: <a href="https://example.test/contact?a=1&amp;b=2">UPS customer service</a>`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("advice lacks %q:\n%s", want, got)
 		}
 	}
 }
