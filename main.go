@@ -59,6 +59,9 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "run", "console", "healthcheck", "status":
+	default: // before reading the environment, so a typo is named as such
+		return unknownCommand(cmd)
 	}
 	cfg, err := loadConfig(os.Getenv)
 	if err != nil {
@@ -86,8 +89,12 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 		}
 		return runStatus(ctx, args, router, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (try: trackbot help)", cmd)
+		return unknownCommand(cmd)
 	}
+}
+
+func unknownCommand(cmd string) error {
+	return fmt.Errorf("unknown command %q (try: trackbot help)", cmd)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

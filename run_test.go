@@ -243,3 +243,13 @@ func TestRunErrors(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped command is named as such even when the environment is broken.
+func TestUnknownCommandBeforeConfig(t *testing.T) {
+	t.Setenv("TRACKBOT_DEMO", "bogus")
+	var out, errOut strings.Builder
+	err := run([]string{"stauts"}, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), `unknown command "stauts"`) {
+		t.Fatalf("got %v, want unknown command", err)
+	}
+}
