@@ -3,6 +3,7 @@ package bot
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,6 +64,7 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 	for _, r := range c.eng.HandleMessage(ctx, Message{Chat: c.chat, From: c.user, Text: "/start"}) {
 		c.show(r)
 	}
+	c.drainOutbox(ctx) // what happened while you were away
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
@@ -179,10 +181,39 @@ func (c *console) drainOutbox(ctx context.Context) int {
 			fmt.Fprintln(c.out)
 		}
 		shown++
-		fmt.Fprintln(c.out, "🔔 "+stripTags(it.Text))
+		// Shown like any reply, so the push's buttons (Got it / Not
+		// received, the carrier's page) can be picked by number too.
+		c.show(Reply{Text: "🔔 " + it.Text, Buttons: markupButtons(it.Markup)})
 		if err := c.eng.store.MarkSent(ctx, it.ID, c.eng.now()); err != nil {
 			c.eng.log.ErrorContext(ctx, "console: mark sent", slog.Any("error", err))
 		}
 	}
 	return shown
+}
+
+// markupButtons reads a push's reply_markup JSON back into buttons; a
+// markup it cannot read just shows no buttons.
+func markupButtons(markup string) [][]Button {
+	if markup == "" {
+		return nil
+	}
+	var kb struct {
+		Rows [][]struct {
+			Text string `json:"text"`
+			Data string `json:"callback_data"`
+			URL  string `json:"url"`
+		} `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(markup), &kb); err != nil {
+		return nil
+	}
+	var rows [][]Button
+	for _, r := range kb.Rows {
+		var row []Button
+		for _, b := range r {
+			row = append(row, Button{Text: b.Text, Data: b.Data, URL: b.URL})
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
