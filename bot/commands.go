@@ -493,7 +493,11 @@ func renderResult(r tracker.Result, now time.Time) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n👉 " + esc(r.Status.NextStep()))
+	said := latest.Description
+	if said == "" {
+		said = r.StatusText
+	}
+	b.WriteString("\n👉 " + esc(r.Status.NextStepFor(said)))
 	return b.String()
 }
 

@@ -89,6 +89,26 @@ func (s Status) NextStep() string {
 	}
 }
 
+// actionWords in a carrier's text mean the carrier waits for the recipient.
+var actionWords = []string{"pay", "duty", "duties", "tax", "fee", "charge", "document", "invoice", "id required",
+	"address", "contact us", "call us", "action required", "respond"}
+
+// NextStepFor is NextStep, sharpened by the carrier's own words: customs or
+// an exception that asks for a payment, documents or an address correction
+// needs the recipient, not patience.
+func (s Status) NextStepFor(carrierText string) string {
+	if s != StatusCustoms && s != StatusException && s != StatusAttemptFailed {
+		return s.NextStep()
+	}
+	t := strings.ToLower(carrierText)
+	for _, w := range actionWords {
+		if strings.Contains(t, w) {
+			return "Action needed from you: do what the carrier asks (pay, send documents or fix the address) on its page or in its message soon, or the parcel may be sent back."
+		}
+	}
+	return s.NextStep()
+}
+
 // Order-side stages people see on a shop's order page (Amazon's "Ordered",
 // "Shipping soon") before a carrier is involved. They are not carrier
 // statuses, so they are not Status values.

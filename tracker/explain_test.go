@@ -94,3 +94,26 @@ func TestNextStepIsShortAndDistinct(t *testing.T) {
 		seen[text] = s
 	}
 }
+
+func TestNextStepForReadsTheCarriersWords(t *testing.T) {
+	tests := map[string]struct {
+		status Status
+		text   string
+		action bool
+	}{
+		"duties to pay":          {StatusCustoms, "Held by customs: import duties of EUR 12 to pay", true},
+		"address problem":        {StatusException, "Incorrect ADDRESS, contact us", true},
+		"plain customs":          {StatusCustoms, "Customs clearance in progress", false},
+		"weather":                {StatusException, "Weather delay", false},
+		"delivered says pay":     {StatusDelivered, "Delivered, signature and pay on delivery", false},
+		"attempt asks for an ID": {StatusAttemptFailed, "ID required, recipient not present", true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := tc.status.NextStepFor(tc.text)
+			if isAction := strings.HasPrefix(got, "Action needed"); isAction != tc.action {
+				t.Errorf("NextStepFor(%q) = %q, action %v, want %v", tc.text, got, isAction, tc.action)
+			}
+		})
+	}
+}

@@ -195,7 +195,11 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item, 
 		}
 	}
 	if head.kind != itemETA {
-		b.WriteString("\n👉 " + html.EscapeString(nextStep(head.status, subID)))
+		said := head.event.Description
+		if said == "" {
+			said = res.StatusText
+		}
+		b.WriteString("\n👉 " + html.EscapeString(nextStep(head.status, said, subID)))
 	}
 	if u := tracker.TrackingURL(s.Carrier, s.Number); u != "" {
 		fmt.Fprintf(&b, "\n<a href=\"%s\">Track on %s</a>", html.EscapeString(u), html.EscapeString(carrier.Name))
@@ -205,11 +209,11 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item, 
 
 // nextStep is what to do now; after a delivery it points at the buttons
 // under the push.
-func nextStep(st tracker.Status, subID int64) string {
+func nextStep(st tracker.Status, carrierText string, subID int64) string {
 	if st == tracker.StatusDelivered && subID != 0 {
 		return "Have it? Tap “Got it”. Not there? Check the door, mailbox and neighbours, then tap “Not received”."
 	}
-	return st.NextStep()
+	return st.NextStepFor(carrierText)
 }
 
 func sameDay(a, b time.Time) bool {

@@ -178,6 +178,12 @@ func TestRenderSaysWhatHappenedAndWhatToDo(t *testing.T) {
 			want: []string{"⚠️ <b>Exception</b>", "Weather delay\n🕒 yesterday 18:00", "Expected tomorrow (Wed 11 Mar)", "👉 Something held it up"},
 			not:  []string{"Exception</b>\n⚠️"},
 		},
+		"customs asking for duties asks you to act": {
+			res: tracker.Result{Status: tracker.StatusCustoms, ETA: before.ETA, Events: []tracker.Event{
+				{Time: time.Date(2026, 3, 10, 8, 0, 0, 0, cet), Status: tracker.StatusCustoms, Description: "Held: import duties to pay"}}},
+			want: []string{"🛃 <b>In customs</b>", "👉 Action needed from you"},
+			not:  []string{"nothing to do"},
+		},
 		"a later delivery date says what it was": {
 			res:  tracker.Result{Status: tracker.StatusInTransit, ETA: time.Date(2026, 3, 16, 0, 0, 0, 0, cet)},
 			want: []string{"🗓 <b>New delivery date</b>", "Expected Mon 16 Mar (was tomorrow (Wed 11 Mar))"},
