@@ -351,9 +351,13 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		if ranks[s.ID] == 0 {
 			b.WriteString(" ❗")
 		}
-		b.WriteString("\n" + esc(sh.Status.Title()))
-		if sh.StatusText != "" && !strings.EqualFold(sh.StatusText, sh.Status.Title()) {
-			b.WriteString(": " + esc(clip(sh.StatusText, 80)))
+		switch title := sh.Status.Title(); {
+		case sh.StatusText == "":
+			b.WriteString("\n" + esc(title))
+		case strings.HasPrefix(strings.ToLower(sh.StatusText), strings.ToLower(title)):
+			b.WriteString("\n" + esc(clip(sh.StatusText, 80))) // "Delivered, left in the parcel box" says it already
+		default:
+			b.WriteString("\n" + esc(title) + ": " + esc(clip(sh.StatusText, 80)))
 		}
 		last := lastUpdate(sh)
 		switch {

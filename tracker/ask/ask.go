@@ -200,9 +200,14 @@ func myPackagesAnswer(q query) string {
 // ETA; then what to do.
 func parcelLine(p Parcel, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s — %s", p.Status.Emoji(), labelOf(p), p.Status.Title())
-	if p.StatusText != "" && !strings.EqualFold(p.StatusText, p.Status.Title()) {
-		fmt.Fprintf(&b, " (%s)", p.StatusText)
+	fmt.Fprintf(&b, "%s %s — ", p.Status.Emoji(), labelOf(p))
+	switch title := p.Status.Title(); {
+	case p.StatusText == "":
+		b.WriteString(title)
+	case strings.HasPrefix(strings.ToLower(p.StatusText), strings.ToLower(title)):
+		b.WriteString(p.StatusText) // "Delivered, left in the parcel box" says it already
+	default:
+		fmt.Fprintf(&b, "%s (%s)", title, p.StatusText)
 	}
 	if p.LastLocation != "" {
 		fmt.Fprintf(&b, ", last seen in %s", p.LastLocation)
@@ -219,7 +224,7 @@ func parcelLine(p Parcel, now time.Time) string {
 	default:
 		b.WriteString("; no delivery date yet")
 	}
-	b.WriteString(".\n→ " + verdict(p.Advice))
+	b.WriteString(".\n→ " + verdict(p))
 	return b.String()
 }
 
@@ -234,8 +239,8 @@ func lastScan(t, now time.Time) string {
 }
 
 // verdict turns a parcel's advice into one instruction.
-func verdict(as []advice.Advice) string {
-	for _, a := range as {
+func verdict(p Parcel) string {
+	for _, a := range p.Advice {
 		if a.Action == advice.Contact {
 			s := "Contact " + a.ContactName + " now: " + a.Title + "."
 			if a.ContactURL != "" {
@@ -244,8 +249,17 @@ func verdict(as []advice.Advice) string {
 			return s
 		}
 	}
-	if len(as) > 0 {
-		return "Nothing to do yet: " + lowerFirst(as[0].Title) + "."
+	if step := p.Status.NextStepFor(p.StatusText); strings.HasPrefix(step, "Action needed") {
+		return step
+	}
+	if len(p.Advice) > 0 {
+		return "Nothing to do yet (" + lowerFirst(p.Advice[0].Title) + ")."
+	}
+	switch p.Status {
+	case tracker.StatusDelivered:
+		return "Nothing to do. Not there? Look around and ask neighbours, then press “Not received” under its message."
+	case tracker.StatusExpired:
+		return "No more updates will come for this number."
 	}
 	return "Nothing to do: wait, I will tell you when it changes."
 }

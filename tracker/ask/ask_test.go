@@ -170,3 +170,33 @@ func TestSmallTalk(t *testing.T) {
 		})
 	}
 }
+
+func TestParcelLineVerdicts(t *testing.T) {
+	tests := map[string]struct {
+		p    Parcel
+		want []string
+		not  []string
+	}{
+		"delivered, text not repeated": {Parcel{Carrier: "ups", Number: "y", Status: tracker.StatusDelivered, StatusText: "Delivered, left at the door"},
+			[]string{"— Delivered, left at the door", "Not received"}, []string{"Delivered (Delivered", "wait, I will tell you"}},
+		"customs asking for duties": {Parcel{Carrier: "ups", Number: "y", Status: tracker.StatusCustoms, StatusText: "Import duties to pay"},
+			[]string{"In customs (Import duties to pay)", "Action needed from you"}, nil},
+		"last scan yesterday": {Parcel{Carrier: "ups", Number: "y", Status: tracker.StatusInTransit, LastEventAt: now.Add(-20 * time.Hour), ETA: now.AddDate(0, 0, 1)},
+			[]string{"yesterday", "expected tomorrow (Fri 13 Mar)"}, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := parcelLine(tc.p, now)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("line lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got, w) {
+					t.Errorf("line should not contain %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
