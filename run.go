@@ -25,6 +25,9 @@ const (
 	adviceSchedule   = "@every 1h" // advice thresholds are hours and days apart
 	pruneSchedule    = "@daily"
 	keepSentMessages = 90 * 24 * time.Hour // dedupe keys must outlive any re-announcement of the same change
+	// consolePollInterval is the console's in-transit interval: the demo clock
+	// plays four days in ten minutes, so the console polls on that scale.
+	consolePollInterval = 30 * time.Second
 )
 
 // flushTimeout is how long shutdown keeps sending what is queued; what is
@@ -174,7 +177,7 @@ func runConsole(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writ
 	defer store.Close()
 	router, _ := newRouter(os.Getenv, true, nil)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	poll := poller.New(poller.Config{Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: quiet})
+	poll := poller.New(poller.Config{Store: store, Router: router, BaseInterval: consolePollInterval, Logger: quiet})
 	go func() {
 		t := time.NewTicker(5 * time.Second) // the demo clock is fast; so is the console's poll
 		defer t.Stop()
