@@ -94,7 +94,28 @@ func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 		}
 		return []Reply{{Text: esc(e.answerQuestion(ctx, text, subs))}}
 	}
-	return e.candidates(ctx, m, cands, "")
+	return e.candidates(ctx, m, cands, pastedLabel(text, cands))
+}
+
+// pastedLabel reads "NUMBER a few words" — one number first, a short name
+// after it on the same line — as /track would: the words name the parcel.
+func pastedLabel(text string, cands []tracker.Candidate) string {
+	if len(cands) != 1 || cands[0].Kind != tracker.KindTracking || strings.TrimSpace(text[:cands[0].Start]) != "" {
+		return ""
+	}
+	rest := strings.TrimRight(text[cands[0].End:], " \t\r\n")
+	if strings.Contains(rest, "\n") { // more lines: an e-mail, not a name
+		return ""
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" || len([]rune(rest)) > maxLabel || len(strings.Fields(rest)) > 6 {
+		return ""
+	}
+	label, err := cleanLabel(strings.TrimLeft(rest, "-–—:,;"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(label)
 }
 
 // manyAtOnce: more new parcels than this from one message are confirmed in

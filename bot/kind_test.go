@@ -23,3 +23,23 @@ func TestUpdateKind(t *testing.T) {
 		}
 	}
 }
+
+func TestPastedLabel(t *testing.T) {
+	tests := map[string]struct{ text, want string }{
+		"number and name":     {"DEMO1 birthday gift", "birthday gift"},
+		"dash before name":    {"DEMO2 - new shoes", "new shoes"},
+		"number only":         {"DEMO1", ""},
+		"words before number": {"my parcel is DEMO1 shoes", ""},
+		"second line":         {"DEMO1\nthanks for your order", ""},
+		"long sentence":       {"DEMO1 is the number the shop sent me this morning by email", ""},
+		"two numbers":         {"DEMO1 DEMO2", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := pastedLabel(tc.text, detect(tc.text, true))
+			if got != tc.want {
+				t.Errorf("pastedLabel(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
