@@ -103,4 +103,10 @@ type PollRecord struct {
 	// current followers in active chats; it returns the messages to queue.
 	// Nil means queue nothing.
 	Compose func(before Shipment, fresh []tracker.Event, followers []Subscription) []OutboxMessage
+	// Newsworthy, when set, is asked first (inside the transaction, with the
+	// same before and fresh) whether Compose would have anything to say;
+	// false skips reading the followers and calling Compose. Most polls
+	// change nothing, and this spares them the join. It must not keep or
+	// change fresh.
+	Newsworthy func(before Shipment, fresh []tracker.Event) bool
 }

@@ -112,3 +112,35 @@ func BenchmarkRecordPoll(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkRecordPolls records a carrier batch of 40 polls per op, the common
+// case of a poll cycle: the carrier repeats a known scan, nothing changed,
+// and Newsworthy says so, so no followers are read.
+func BenchmarkRecordPolls(b *testing.B) {
+	const batch = 40
+	s := benchStore(b)
+	ctx := context.Background()
+	ev := tracker.Event{Time: t0.Add(-2 * time.Hour), Status: tracker.StatusInTransit, Description: "Departed facility", Location: "Louisville, KY, US"}
+	quiet := func(Shipment, []tracker.Event) bool { return false }
+	compose := func(Shipment, []tracker.Event, []Subscription) []OutboxMessage { return nil }
+	records := make([]PollRecord, batch)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		at := t0.Add(time.Duration(i) * time.Second)
+		for j := range records {
+			records[j] = PollRecord{
+				ShipmentID: int64((i*batch+j)%benchShipments + 1),
+				Result:     tracker.Result{Status: tracker.StatusInTransit, StatusText: "On the way", Events: []tracker.Event{ev}},
+				PolledAt:   at, NextPollAt: at.Add(time.Hour),
+				Newsworthy: quiet, Compose: compose,
+			}
+		}
+		outs, err := s.RecordPolls(ctx, records)
+		if err != nil || len(outs) != batch || outs[0].Err != nil {
+			b.Fatalf("RecordPolls = %v, %v", outs, err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/shipment")
+}

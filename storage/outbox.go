@@ -33,21 +33,28 @@ func enqueue(ctx context.Context, tx *sql.Tx, created int64, msgs []OutboxMessag
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at)
-		SELECT ?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6
-		WHERE ?2 = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = ?2)
-		ON CONFLICT (dedupe_key) DO NOTHING`)
+	stmt, err := tx.PrepareContext(ctx, enqueueQuery)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: %w", err)
 	}
 	defer stmt.Close()
+	return enqueueWith(ctx, stmt.ExecContext, created, msgs)
+}
+
+const enqueueQuery = `
+	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at)
+	SELECT ?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6
+	WHERE ?2 = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = ?2)
+	ON CONFLICT (dedupe_key) DO NOTHING`
+
+// enqueueWith is enqueue through exec, which runs enqueueQuery.
+func enqueueWith(ctx context.Context, exec execFunc, created int64, msgs []OutboxMessage) (int, error) {
 	total := 0
 	for _, m := range msgs {
 		if m.DedupeKey == "" {
 			return total, fmt.Errorf("outbox: message for chat %d has no dedupe key", m.ChatID)
 		}
-		res, err := stmt.ExecContext(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created)
+		res, err := exec(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created)
 		if err != nil {
 			return total, fmt.Errorf("outbox %q: %w", m.DedupeKey, err)
 		}

@@ -171,13 +171,16 @@ func eventHash(e tracker.Event) string {
 	if !e.Time.IsZero() {
 		at = e.Time.UTC().Format(time.RFC3339Nano)
 	}
-	h := sha256.New()
 	// Each field length-prefixed, so no text can pass for a field boundary.
-	for _, s := range []string{at, string(e.Status), strings.TrimSpace(e.Description), strings.TrimSpace(e.Location)} {
-		h.Write(binary.AppendUvarint(nil, uint64(len(s))))
-		h.Write([]byte(s))
+	// Built in one buffer (on the stack for usual scans) and hashed at once.
+	var buf [256]byte
+	b := buf[:0]
+	for _, s := range [...]string{at, string(e.Status), strings.TrimSpace(e.Description), strings.TrimSpace(e.Location)} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // RecordPoll writes a successful poll in one transaction and returns the
@@ -188,68 +191,12 @@ func eventHash(e tracker.Event) string {
 // followers' Shipment is the state after it. Either all of it is stored or
 // none, so a crash can neither lose a push nor queue it twice.
 func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, error) {
-	if r.PolledAt.IsZero() {
-		r.PolledAt = time.Now()
-	}
 	var fresh []tracker.Event
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		before, err := shipmentByID(ctx, tx, r.ShipmentID)
-		if err != nil {
-			return err
-		}
-		polled := r.PolledAt.Unix()
-
-		fresh, err = insertEvents(ctx, tx, r.ShipmentID, r.Result.Events, polled)
-		if err != nil {
-			return err
-		}
-
-		status := r.Result.Status
-		if status == "" {
-			status = before.Status
-		}
-		since := before.StatusSince
-		if status != before.Status || since.IsZero() {
-			since = r.PolledAt
-		}
-		lastEvent := before.LastEventAt
-		for _, e := range r.Result.Events {
-			if e.Time.After(lastEvent) {
-				lastEvent = e.Time
-			}
-		}
-		var delivered time.Time
-		if status == tracker.StatusDelivered {
-			delivered = before.DeliveredAt
-			if delivered.IsZero() {
-				delivered = deliveryTime(r.Result.Events, r.PolledAt)
-			}
-		}
-		_, err = tx.ExecContext(ctx, `
-			UPDATE shipments SET
-				status = ?, status_text = ?, service = COALESCE(NULLIF(?, ''), service), eta = ?,
-				status_since = ?, last_event_at = ?, delivered_at = ?,
-				polled_at = ?, next_poll_at = ?, failures = 0, last_error = '', last_error_at = 0
-			WHERE id = ?`,
-			string(status), r.Result.StatusText, r.Result.Service, zoned(r.Result.ETA),
-			unix(since), unix(lastEvent), unix(delivered),
-			polled, unix(r.NextPollAt), r.ShipmentID)
-		if err != nil {
-			return fmt.Errorf("update shipment: %w", err)
-		}
-
-		if r.Compose == nil {
-			return nil
-		}
-		followers, err := querySubscriptions(ctx, tx, followersQuery, r.ShipmentID)
-		if err != nil {
-			return fmt.Errorf("followers: %w", err)
-		}
-		msgs := r.Compose(before, slices.Clone(fresh), followers)
-		if _, err := enqueue(ctx, tx, polled, msgs); err != nil {
-			return err
-		}
-		return nil
+		w := pollWriter{tx: tx} // one record: nothing to gain by preparing
+		var err error
+		fresh, err = w.record(ctx, r)
+		return err
 	})
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrNotFound
@@ -260,22 +207,237 @@ func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, 
 	return fresh, nil
 }
 
-// insertEvents stores the events not seen before and returns those, newest first.
-func insertEvents(ctx context.Context, tx *sql.Tx, shipmentID int64, events []tracker.Event, recorded int64) ([]tracker.Event, error) {
-	if len(events) == 0 {
+// PollOutcome is what RecordPolls did with one PollRecord: the events that
+// were new (newest first), or why nothing of it was stored.
+type PollOutcome struct {
+	Fresh []tracker.Event
+	Err   error // ErrNotFound for an unknown shipment
+}
+
+// RecordPolls writes a batch of successful polls (a carrier's batch) in one
+// transaction, each record exactly as RecordPoll would: a record that fails
+// is rolled back alone, to a savepoint, and reported in its outcome, so each
+// shipment is still all or nothing. One commit and one preparation of each
+// statement serve the whole batch. The error is for the batch as a whole
+// (begin, commit, a cancelled context): then nothing was stored.
+func (s *Store) RecordPolls(ctx context.Context, records []PollRecord) ([]PollOutcome, error) {
+	if len(records) == 0 {
 		return nil, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO events (shipment_id, hash, time, time_unix, status, description, location, recorded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (shipment_id, hash) DO NOTHING`)
+	outs := make([]PollOutcome, len(records))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		w := pollWriter{tx: tx, prepare: true}
+		defer w.close()
+		for i, r := range records {
+			if err := w.exec(ctx, &w.savepoint, `SAVEPOINT poll`); err != nil {
+				return err
+			}
+			fresh, err := w.record(ctx, r)
+			if err != nil {
+				if errors.Is(err, ErrNotFound) {
+					err = ErrNotFound
+				} else {
+					err = fmt.Errorf("storage: record poll of %d: %w", r.ShipmentID, err)
+				}
+				outs[i].Err = err
+				if err := w.exec(ctx, &w.rollback, `ROLLBACK TO poll`); err != nil {
+					return err
+				}
+			}
+			outs[i].Fresh = fresh
+			if err := w.exec(ctx, &w.release, `RELEASE poll`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("events: %w", err)
+		return nil, fmt.Errorf("storage: record %d polls: %w", len(records), err)
 	}
-	defer stmt.Close()
+	return outs, nil
+}
+
+// pollWriter writes polls inside one transaction. With prepare set it
+// prepares each statement on first use and keeps it for the records that
+// follow; a single record runs its statements directly.
+type pollWriter struct {
+	tx                                         *sql.Tx
+	prepare                                    bool
+	shipment, event, update, followers, outbox *sql.Stmt
+	savepoint, rollback, release               *sql.Stmt
+	row                                        shipmentRow
+	subRow                                     subscriptionRow
+}
+
+// execFunc runs one statement; a prepared statement's ExecContext is one.
+type execFunc func(ctx context.Context, args ...any) (sql.Result, error)
+
+// execer returns how to run query: through st, prepared on first use, or
+// directly on the transaction.
+func (w *pollWriter) execer(ctx context.Context, st **sql.Stmt, query string) (execFunc, error) {
+	if !w.prepare {
+		return func(ctx context.Context, args ...any) (sql.Result, error) {
+			return w.tx.ExecContext(ctx, query, args...)
+		}, nil
+	}
+	if *st == nil {
+		p, err := w.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*st = p
+	}
+	return (*st).ExecContext, nil
+}
+
+func (w *pollWriter) query(ctx context.Context, st **sql.Stmt, query string, args ...any) (*sql.Rows, error) {
+	if !w.prepare {
+		return w.tx.QueryContext(ctx, query, args...)
+	}
+	if *st == nil {
+		p, err := w.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*st = p
+	}
+	return (*st).QueryContext(ctx, args...)
+}
+
+func (w *pollWriter) exec(ctx context.Context, st **sql.Stmt, query string, args ...any) error {
+	run, err := w.execer(ctx, st, query)
+	if err == nil {
+		_, err = run(ctx, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", query, err)
+	}
+	return nil
+}
+
+func (w *pollWriter) close() {
+	for _, st := range []*sql.Stmt{w.shipment, w.event, w.update, w.followers, w.outbox, w.savepoint, w.rollback, w.release} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// shipmentByID reads the shipment as it is inside the transaction.
+func (w *pollWriter) shipmentByID(ctx context.Context, id int64) (Shipment, error) {
+	rows, err := w.query(ctx, &w.shipment, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = ?`, id)
+	if err != nil {
+		return Shipment{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Shipment{}, err
+		}
+		return Shipment{}, ErrNotFound
+	}
+	sh, err := scanShipment(rows, &w.row)
+	if err != nil {
+		return Shipment{}, err
+	}
+	return sh, rows.Close()
+}
+
+// record writes one poll; see RecordPoll.
+func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event, error) {
+	if r.PolledAt.IsZero() {
+		r.PolledAt = time.Now()
+	}
+	before, err := w.shipmentByID(ctx, r.ShipmentID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("shipment: %w", err)
+	}
+	polled := r.PolledAt.Unix()
+
+	var fresh []tracker.Event
+	if len(r.Result.Events) > 0 {
+		ins, err := w.execer(ctx, &w.event, insertEventQuery)
+		if err != nil {
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		if fresh, err = insertEvents(ctx, ins, r.ShipmentID, r.Result.Events, polled); err != nil {
+			return nil, err
+		}
+	}
+
+	status := r.Result.Status
+	if status == "" {
+		status = before.Status
+	}
+	since := before.StatusSince
+	if status != before.Status || since.IsZero() {
+		since = r.PolledAt
+	}
+	lastEvent := before.LastEventAt
+	for _, e := range r.Result.Events {
+		if e.Time.After(lastEvent) {
+			lastEvent = e.Time
+		}
+	}
+	var delivered time.Time
+	if status == tracker.StatusDelivered {
+		delivered = before.DeliveredAt
+		if delivered.IsZero() {
+			delivered = deliveryTime(r.Result.Events, r.PolledAt)
+		}
+	}
+	err = w.exec(ctx, &w.update, `
+		UPDATE shipments SET
+			status = ?, status_text = ?, service = COALESCE(NULLIF(?, ''), service), eta = ?,
+			status_since = ?, last_event_at = ?, delivered_at = ?,
+			polled_at = ?, next_poll_at = ?, failures = 0, last_error = '', last_error_at = 0
+		WHERE id = ?`,
+		string(status), r.Result.StatusText, r.Result.Service, zoned(r.Result.ETA),
+		unix(since), unix(lastEvent), unix(delivered),
+		polled, unix(r.NextPollAt), r.ShipmentID)
+	if err != nil {
+		return nil, fmt.Errorf("update shipment: %w", err)
+	}
+
+	// Most polls change nothing; Newsworthy lets them skip the followers.
+	if r.Compose == nil || (r.Newsworthy != nil && !r.Newsworthy(before, slices.Clip(fresh))) {
+		return fresh, nil
+	}
+	rows, err := w.query(ctx, &w.followers, followersQuery, r.ShipmentID)
+	if err != nil {
+		return nil, fmt.Errorf("followers: %w", err)
+	}
+	followers, err := scanSubscriptions(rows, &w.subRow)
+	if err != nil {
+		return nil, fmt.Errorf("followers: %w", err)
+	}
+	msgs := r.Compose(before, slices.Clone(fresh), followers)
+	if len(msgs) == 0 {
+		return fresh, nil
+	}
+	ins, err := w.execer(ctx, &w.outbox, enqueueQuery)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if _, err := enqueueWith(ctx, ins, polled, msgs); err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
+
+const insertEventQuery = `
+	INSERT INTO events (shipment_id, hash, time, time_unix, status, description, location, recorded_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (shipment_id, hash) DO NOTHING`
+
+// insertEvents stores the events not seen before and returns those, newest first.
+func insertEvents(ctx context.Context, exec execFunc, shipmentID int64, events []tracker.Event, recorded int64) ([]tracker.Event, error) {
 	var fresh []tracker.Event
 	for _, e := range events {
-		res, err := stmt.ExecContext(ctx, shipmentID, eventHash(e), zoned(e.Time), unix(e.Time),
+		res, err := exec(ctx, shipmentID, eventHash(e), zoned(e.Time), unix(e.Time),
 			string(e.Status), e.Description, e.Location, recorded)
 		if err != nil {
 			return nil, fmt.Errorf("event: %w", err)

@@ -47,13 +47,15 @@ func querySubscriptions(ctx context.Context, q querier, query string, args ...an
 	if err != nil {
 		return nil, err
 	}
+	return scanSubscriptions(rows, &subscriptionRow{})
+}
+
+// scanSubscriptions reads and closes rows of subscriptionColumns through row.
+func scanSubscriptions(rows *sql.Rows, row *subscriptionRow) ([]Subscription, error) {
 	defer rows.Close()
-	var (
-		subs []Subscription
-		row  subscriptionRow
-	)
+	var subs []Subscription
 	for rows.Next() {
-		sub, err := scanSubscription(rows, &row)
+		sub, err := scanSubscription(rows, row)
 		if err != nil {
 			return nil, err
 		}

@@ -14,8 +14,8 @@ import (
 // BenchmarkPollCycle runs poll cycles over 100,000 followed shipments (1,000
 // chats × 100 parcels) against the in-process 17TRACK fake and a SQLite file.
 // Each iteration moves the clock a month on, so every shipment is due, and
-// polls them all: DueShipments pages, batches of 40, one RecordPoll
-// transaction per shipment. Nothing changed, so nothing is queued; the first
+// polls them all: DueShipments pages, batches of 40, one RecordPolls
+// transaction per batch. Nothing changed, so nothing is queued; the first
 // cycle (registration, first-look pushes) runs before the timer.
 // Run with -benchtime=1x or 2x: one cycle takes seconds.
 func BenchmarkPollCycle(b *testing.B) {

@@ -198,68 +198,149 @@ func (p *Poller) pollPage(ctx context.Context, page []storage.Shipment, paused *
 	return st
 }
 
-// pollClient polls one client's shipments batch by batch.
+// answer is a carrier's reply to one batch.
+type answer struct {
+	batch   []storage.Shipment
+	asked   bool      // false: the client was paused
+	until   time.Time // when !asked: the end of the pause
+	results []tracker.Result
+	err     error
+	took    time.Duration
+}
+
+// pollClient polls one client's shipments batch by batch. The next batch's
+// request runs while the answers to the one before are written, so the
+// carrier's round trip and the database work overlap; at most one batch is
+// fetched ahead. The fetching side sets pauses (429, resting) itself, so a
+// carrier that asked us to wait is not asked again meanwhile.
 func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []storage.Shipment, paused *pauses) TickStats {
+	answers := make(chan answer) // unbuffered: one batch ahead, no more
+	fetchCtx, stop := context.WithCancel(ctx)
+	go p.fetch(fetchCtx, c, ships, paused, answers)
+	defer func() {
+		stop()
+		for range answers { // let the fetcher finish before the tick ends
+		}
+	}()
+
 	var st TickStats
+	for a := range answers {
+		if ctx.Err() != nil {
+			break // shutting down: what is left stays due
+		}
+		switch {
+		case !a.asked:
+			p.putOff(ctx, a.batch, a.until, "carrier paused after rate limit or errors")
+			st.Failed += len(a.batch)
+		case a.err != nil:
+			outcome := "error"
+			if resting := (*carrierhttp.RestingError)(nil); errors.As(a.err, &resting) {
+				outcome = "resting" // refused locally: no request was made
+			}
+			p.observe(c.Name(), outcome, a.took, len(a.batch))
+			st.Failed += len(a.batch)
+			p.batchFailed(ctx, c, a.batch, a.err, paused)
+		default:
+			p.carrierAnswered(ctx, c.Name())
+			bs := p.recordBatch(ctx, c, a)
+			st.Polled += bs.Polled
+			st.Failed += bs.Failed
+			st.Messages += bs.Messages
+		}
+	}
+	return st
+}
+
+// fetch asks the client about ships batch by batch, handing each answer to
+// out, and closes out when done or when ctx is.
+func (p *Poller) fetch(ctx context.Context, c tracker.Client, ships []storage.Shipment, paused *pauses, out chan<- answer) {
+	defer close(out)
 	size := max(c.MaxBatch(), 1)
 	for start := 0; start < len(ships); start += size {
 		if ctx.Err() != nil {
-			break
+			return
 		}
-		batch := ships[start:min(start+size, len(ships))]
+		a := answer{batch: ships[start:min(start+size, len(ships))]}
 		if until, ok := paused.get(c.Name()); ok {
-			p.putOff(ctx, batch, until, "carrier paused after rate limit or errors")
-			st.Failed += len(batch)
+			a.until = until
+		} else {
+			a.asked = true
+			numbers := make([]string, 0, len(a.batch))
+			dup := make(map[string]bool, len(a.batch))
+			for _, s := range a.batch {
+				if !dup[s.Number] {
+					dup[s.Number] = true
+					numbers = append(numbers, s.Number)
+				}
+			}
+			began := time.Now()
+			a.results, a.err = c.Track(ctx, numbers)
+			a.took = time.Since(began)
+			if a.err != nil {
+				if ctx.Err() != nil {
+					return // shutting down: not the carrier's fault
+				}
+				p.pauseIfAsked(c.Name(), a.err, paused)
+			}
+		}
+		select {
+		case out <- a:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// pauseIfAsked pauses the client for the rest of the tick when its error
+// asks us to wait: it is resting, or it answered 429.
+func (p *Poller) pauseIfAsked(client string, err error, paused *pauses) {
+	var resting *carrierhttp.RestingError
+	var status *carrierhttp.StatusError
+	switch {
+	case errors.As(err, &resting):
+		paused.set(client, resting.Until)
+	case errors.As(err, &status) && status.StatusCode == 429:
+		paused.set(client, p.cfg.Now().Add(max(status.RetryAfter, time.Minute)))
+	}
+}
+
+// recordBatch writes the answers to one batch in one transaction: one
+// commit instead of one per shipment.
+func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) TickStats {
+	var st TickStats
+	byNumber := make(map[string]tracker.Result, len(a.results))
+	for _, r := range a.results {
+		byNumber[r.Number] = r
+	}
+	now := p.cfg.Now()
+	records := make([]storage.PollRecord, len(a.batch))
+	counts := make([]int, len(a.batch))
+	for i, s := range a.batch {
+		res, ok := byNumber[s.Number]
+		if !ok {
+			res = tracker.Result{Number: s.Number, Status: tracker.StatusNotFound}
+		}
+		if res.Status == tracker.StatusNotFound {
+			p.observe(c.Name(), "not_found", a.took, 1)
+		} else {
+			p.observe(c.Name(), "ok", a.took, 1)
+		}
+		records[i] = p.pollRecord(s, res, now, &counts[i])
+	}
+	outs, err := p.cfg.Store.RecordPolls(ctx, records)
+	if err != nil {
+		p.log.Error("poll: record batch", "client", c.Name(), "shipments", len(a.batch), slog.Any("error", err))
+		st.Failed += len(a.batch)
+		return st
+	}
+	for i, out := range outs {
+		if out.Err != nil {
+			p.log.Error("poll: record", "shipment", a.batch[i].ID, "client", c.Name(), slog.Any("error", out.Err))
+			st.Failed++
 			continue
 		}
-		numbers := make([]string, 0, len(batch))
-		dup := map[string]bool{}
-		for _, s := range batch {
-			if !dup[s.Number] {
-				dup[s.Number] = true
-				numbers = append(numbers, s.Number)
-			}
-		}
-		began := time.Now()
-		results, err := c.Track(ctx, numbers)
-		took := time.Since(began)
-		if err != nil {
-			if ctx.Err() != nil {
-				break // shutting down: not the carrier's fault
-			}
-			outcome := "error"
-			if resting := (*carrierhttp.RestingError)(nil); errors.As(err, &resting) {
-				outcome = "resting" // refused locally: no request was made
-			}
-			p.observe(c.Name(), outcome, took, len(batch))
-			st.Failed += len(batch)
-			p.batchFailed(ctx, c, batch, err, paused)
-			continue
-		}
-		p.carrierAnswered(ctx, c.Name())
-		byNumber := make(map[string]tracker.Result, len(results))
-		for _, r := range results {
-			byNumber[r.Number] = r
-		}
-		for _, s := range batch {
-			res, ok := byNumber[s.Number]
-			if !ok {
-				res = tracker.Result{Number: s.Number, Status: tracker.StatusNotFound}
-			}
-			if res.Status == tracker.StatusNotFound {
-				p.observe(c.Name(), "not_found", took, 1)
-			} else {
-				p.observe(c.Name(), "ok", took, 1)
-			}
-			n, err := p.record(ctx, s, res)
-			if err != nil {
-				p.log.Error("poll: record", "shipment", s.ID, "client", c.Name(), slog.Any("error", err))
-				st.Failed++
-				continue
-			}
-			st.Polled++
-			st.Messages += n
-		}
+		st.Polled++
+		st.Messages += counts[i]
 	}
 	return st
 }
@@ -273,19 +354,11 @@ func (p *Poller) observe(client, outcome string, latency time.Duration, n int) {
 	}
 }
 
-// batchFailed backs off every shipment of a failed batch, pauses the client
-// for the rest of the tick when it asked us to wait, and tells the chats
-// waiting on a carrier that has been failing for long.
+// batchFailed backs off every shipment of a failed batch (to the end of the
+// client's pause, if fetch paused it) and tells the chats waiting on a
+// carrier that has been failing for long.
 func (p *Poller) batchFailed(ctx context.Context, c tracker.Client, batch []storage.Shipment, err error, paused *pauses) {
 	now := p.cfg.Now()
-	var resting *carrierhttp.RestingError
-	var status *carrierhttp.StatusError
-	switch {
-	case errors.As(err, &resting):
-		paused.set(c.Name(), resting.Until)
-	case errors.As(err, &status) && status.StatusCode == 429:
-		paused.set(c.Name(), now.Add(max(status.RetryAfter, time.Minute)))
-	}
 	p.log.Warn("poll: carrier failed", "client", c.Name(), "shipments", len(batch), slog.Any("error", err))
 	for _, s := range batch {
 		next := now.Add(p.jitter(failureBackoff(p.cfg.BaseInterval, s.Failures+1), jitterSpread))
@@ -311,10 +384,10 @@ func (p *Poller) putOff(ctx context.Context, batch []storage.Shipment, until tim
 	}
 }
 
-// record writes one successful poll and its pushes; it returns how many
-// messages Compose produced.
-func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Result) (int, error) {
-	now := p.cfg.Now()
+// pollRecord is what a successful poll of s writes: the settled result, the
+// next poll time and the pushes. *n is set to how many messages Compose
+// produced, once the record is written.
+func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Time, n *int) storage.PollRecord {
 	res.Number = s.Number
 	if res.Carrier == "" {
 		res.Carrier = s.Carrier
@@ -329,19 +402,30 @@ func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Res
 		next = now.Add(p.jitter(d, spread))
 	}
 	compose := composer{now: now}.compose(res)
-	var n int
-	_, err := p.cfg.Store.RecordPoll(ctx, storage.PollRecord{
+	*n = 0
+	return storage.PollRecord{
 		ShipmentID: s.ID,
 		Result:     res,
 		PolledAt:   now,
 		NextPollAt: next,
+		// compose says nothing when news finds nothing, so a poll without
+		// news need not read the followers.
+		Newsworthy: func(before storage.Shipment, fresh []tracker.Event) bool {
+			return len(news(before, res, fresh, now)) > 0
+		},
 		Compose: func(before storage.Shipment, fresh []tracker.Event, followers []storage.Subscription) []storage.OutboxMessage {
 			msgs := compose(before, fresh, followers)
-			n = len(msgs)
+			*n = len(msgs)
 			return msgs
 		},
-	})
-	if err != nil {
+	}
+}
+
+// record writes one successful poll and its pushes; it returns how many
+// messages Compose produced.
+func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Result) (int, error) {
+	var n int
+	if _, err := p.cfg.Store.RecordPoll(ctx, p.pollRecord(s, res, p.cfg.Now(), &n)); err != nil {
 		return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
 	}
 	return n, nil
