@@ -31,6 +31,9 @@ func (p *Poller) AdviceSweep(ctx context.Context) (int, error) {
 		var msgs []storage.OutboxMessage
 		for _, sub := range subs {
 			for _, a := range advice.Evaluate(p.adviceInput(sub), now) {
+				if !pushAdvice(a, sub.Shipment.Status) {
+					continue
+				}
 				msgs = append(msgs, storage.OutboxMessage{
 					ChatID:         sub.ChatID,
 					SubscriptionID: sub.ID,
@@ -56,6 +59,18 @@ func (p *Poller) AdviceSweep(ctx context.Context) (int, error) {
 		p.log.Info("advice sweep", "queued", queued)
 	}
 	return queued, nil
+}
+
+// pushAdvice says whether advice is news worth a message of its own. Every
+// status push already ends with its next step, so "wait" advice for a parcel
+// that has a status would only repeat it; it stays in /list and in answers.
+// Advice to contact someone is pushed, and so is the reassurance for a parcel
+// the carrier does not show yet, which got no status push at all.
+func pushAdvice(a advice.Advice, status tracker.Status) bool {
+	if a.Action == advice.Contact {
+		return true
+	}
+	return a.Rule == advice.RuleActivationWait && (status == tracker.StatusUnknown || status == tracker.StatusNotFound)
 }
 
 // adviceInput is what the rules know about one subscription.

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
 )
 
 func TestAdviceSweepQueuesEachRuleOncePerSubscription(t *testing.T) {
@@ -49,3 +52,25 @@ func TestAdviceSweepQueuesEachRuleOncePerSubscription(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestPushAdvice(t *testing.T) {
+	tests := []struct {
+		rule, action string
+		status       tracker.Status
+		want         bool
+	}{
+		{advice.RuleStalled, advice.Contact, tracker.StatusInTransit, true},
+		{advice.RuleNotReceived, advice.Contact, tracker.StatusDelivered, true},
+		{advice.RuleActivationWait, advice.Wait, tracker.StatusNotFound, true},
+		{advice.RuleActivationWait, advice.Wait, tracker.StatusUnknown, true},
+		{advice.RuleActivationWait, advice.Wait, tracker.StatusInfoReceived, false}, // its status push said it
+		{advice.RuleExceptionWait, advice.Wait, tracker.StatusException, false},
+		{advice.RuleCustomsCheck, advice.Wait, tracker.StatusCustoms, false},
+	}
+	for _, tc := range tests {
+		got := pushAdvice(advice.Advice{Rule: tc.rule, Action: tc.action}, tc.status)
+		if got != tc.want {
+			t.Errorf("pushAdvice(%s, %s) = %v, want %v", tc.rule, tc.status, got, tc.want)
+		}
+	}
+}
