@@ -87,8 +87,10 @@ func parseReply(body []byte, number string) (tracker.Result, error) {
 		}
 	}
 
+	zoned := true
 	for _, ev := range sh.Events {
 		t, _ := parseTime(ev.Timestamp)
+		zoned = zoned && hasOffset(string(ev.Timestamp))
 		res.Events = append(res.Events, tracker.Event{
 			Time:        t,
 			Status:      eventStatus(string(ev.StatusCode), ev.text()),
@@ -96,8 +98,12 @@ func parseReply(body []byte, number string) (tracker.Result, error) {
 			Location:    ev.location(),
 		})
 	}
-	// DHL sends events newest first; sorted anyway so callers can rely on it.
-	slices.SortStableFunc(res.Events, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
+	// DHL sends events newest first. Zoned times are sorted anyway so callers
+	// can rely on it; local times from different zones are not comparable
+	// (Leipzig 23:00 is before New York 18:00), so DHL's order stands.
+	if zoned {
+		slices.SortStableFunc(res.Events, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
+	}
 
 	latest := sh.Status
 	if latest.isZero() && len(sh.Events) > 0 {
@@ -123,6 +129,17 @@ func parseReply(body []byte, number string) (tracker.Result, error) {
 // consistent for ordering and change detection. An offset, when given, is used.
 func parseTime(s carrierhttp.String) (time.Time, bool) {
 	return carrierhttp.ParseTime(string(s), time.UTC)
+}
+
+// hasOffset reports whether a time stamp names its zone ("Z" or "+01:00").
+func hasOffset(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // problemDetail reads the detail of an RFC 7807 problem body, if any.

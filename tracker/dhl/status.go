@@ -48,11 +48,23 @@ var refinements = []phrase{
 	{tracker.StatusCustoms, []string{"customs", "clearance", "import duties", "duties and taxes"}},
 }
 
+// awaiting says a parcel waits for the recipient to fetch it; collected says
+// they have. Both are read even under a "delivered" statusCode.
+var (
+	awaiting = []phrase{{tracker.StatusAvailableForPickup, []string{
+		"ready for pickup", "ready for pick-up", "available for pickup", "available for pick-up",
+		"ready for collection", "awaiting collection", "can be picked up", "to be picked up",
+	}}}
+	collected = []phrase{{tracker.StatusDelivered, []string{
+		"collected by", "collected from", "picked up by", "picked up from",
+	}}}
+)
+
 // guesses apply only to events without a statusCode (DHL Express), after
 // the refinements.
 var guesses = []phrase{
 	{tracker.StatusDelivered, []string{"delivered"}},
-	{tracker.StatusException, []string{"on hold", "delay", "damaged", "incorrect address", "address information needed"}},
+	{tracker.StatusException, []string{"on hold", "delay", "refused", "damaged", "incorrect address", "address information needed"}},
 	{tracker.StatusInfoReceived, []string{"shipment information received", "instruction data", "provided by the sender", "label created"}},
 	{tracker.StatusInTransit, []string{"picked up", "processed", "departed", "arrived", "transit", "forwarded", "sort", "facility", "hub"}},
 }
@@ -66,6 +78,11 @@ func classify(code, text string) tracker.Status {
 		// "delivered" back at the shipper ends a return.
 		if match(refinements[:1], t) == tracker.StatusReturned {
 			return tracker.StatusReturned
+		}
+		// "Delivered" to a service point or locker where it waits for the
+		// recipient is not in their hands yet; collected from one, it is.
+		if match(awaiting, t) != "" && match(collected, t) == "" {
+			return tracker.StatusAvailableForPickup
 		}
 		return base
 	case tracker.StatusInfoReceived:

@@ -1,6 +1,7 @@
 package dhl
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,10 @@ func TestClassify(t *testing.T) {
 		// Delivered stays delivered unless it is the return's delivery.
 		{"delivered", "Picked up from the PACKSTATION by the recipient", tracker.StatusDelivered},
 		{"delivered", "Returned to sender: delivered", tracker.StatusReturned},
+		// Left at a service point for the recipient to collect: waiting, not delivered.
+		{"delivered", "Delivered to the DHL ServicePoint, ready for pick-up by the recipient", tracker.StatusAvailableForPickup},
+		{"delivered", "The shipment has been delivered to the parcel locker and can be picked up", tracker.StatusAvailableForPickup},
+		{"delivered", "Collected by the recipient from the DHL ServicePoint", tracker.StatusDelivered},
 		// Pre-transit drop-off at a service point is not a pickup for the recipient.
 		{"pre-transit", "The shipment has been posted by the sender at the Packstation", tracker.StatusInfoReceived},
 		// Express events without statusCode: words only.
@@ -43,6 +48,7 @@ func TestClassify(t *testing.T) {
 		{"", "Shipment not delivered", tracker.StatusAttemptFailed},
 		{"", "Shipment information received", tracker.StatusInfoReceived},
 		{"", "Scheduled delivery delayed by weather", tracker.StatusException},
+		{"", "Recipient refused delivery", tracker.StatusException},
 		{"", "Something DHL has never said", tracker.StatusUnknown},
 		{"unknown", "", tracker.StatusUnknown},
 	}
@@ -109,4 +115,42 @@ func FuzzParseReply(f *testing.F) {
 		}
 		_ = problemDetail(body)
 	})
+}
+
+// TestEventOrder: DHL lists events newest first. Times without an offset are
+// local wall clocks in different zones, so sorting them as if they shared a
+// zone can put an older scan on top (Leipzig 23:00 CET is before New York
+// 18:00 EST the same day); only zoned times are re-sorted.
+func TestEventOrder(t *testing.T) {
+	cases := []struct {
+		name   string
+		events string
+		want   []string // descriptions, newest first
+	}{
+		{"local times keep DHL's order",
+			`{"timestamp":"2026-03-02T18:00:00","description":"Arrived at DHL Sort Facility NEW YORK"},
+			 {"timestamp":"2026-03-02T23:00:00","description":"Departed Facility in LEIPZIG - GERMANY"},
+			 {"timestamp":"2026-03-02T09:00:00","description":"Shipment picked up"}`,
+			[]string{"Arrived at DHL Sort Facility NEW YORK", "Departed Facility in LEIPZIG - GERMANY", "Shipment picked up"}},
+		{"zoned times are sorted",
+			`{"timestamp":"2026-03-02T23:00:00+01:00","description":"Departed Facility in LEIPZIG - GERMANY"},
+			 {"timestamp":"2026-03-02T18:00:00-05:00","description":"Arrived at DHL Sort Facility NEW YORK"}`,
+			[]string{"Arrived at DHL Sort Facility NEW YORK", "Departed Facility in LEIPZIG - GERMANY"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"shipments":[{"id":"N","service":"express","status":{"statusCode":"transit","description":"Arrived at DHL Sort Facility NEW YORK"},"events":[` + tc.events + `]}]}`
+			r, err := parseReply([]byte(body), "N")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range r.Events {
+				got = append(got, e.Description)
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("events %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
