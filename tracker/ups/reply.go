@@ -147,15 +147,20 @@ func packageResult(n string, p pkg) tracker.Result {
 	if p.Service != nil {
 		res.Service = clean(string(p.Service.Description))
 	}
-	returned := false
+	returned, zoned := false, true
 	for _, a := range p.Activity {
 		ev := activityEvent(a)
 		returned = returned || ev.Status == tracker.StatusReturned
+		zoned = zoned && hasZone(a)
 		res.Events = append(res.Events, ev)
 	}
 	// UPS sends the newest first; sort anyway (stable, so equal or missing
-	// times keep UPS's order) because consumers rely on it.
-	slices.SortStableFunc(res.Events, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
+	// times keep UPS's order) because consumers rely on it. Local times
+	// without a zone are wall clocks of different places and cannot be
+	// compared, so then UPS's order stands.
+	if zoned {
+		slices.SortStableFunc(res.Events, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
+	}
 
 	if s := p.CurrentStatus; s != nil {
 		res.Status = classify(string(s.Type), string(s.StatusCode), string(s.Description))
@@ -232,6 +237,16 @@ func activityTime(a activity) time.Time {
 		return local
 	}
 	return time.Time{}
+}
+
+// hasZone reports whether activityTime can place a in time: it has a GMT
+// offset or a GMT date and time, not just a local wall clock.
+func hasZone(a activity) bool {
+	if _, ok := carrierhttp.ParseOffset(string(a.GMTOffset)); ok {
+		return true
+	}
+	_, ok := dateClock(string(a.GMTDate), string(a.GMTTime), time.UTC)
+	return ok
 }
 
 // dateClock parses "YYYYMMDD" and "HHMMSS"; UPS does not always zero-pad

@@ -211,3 +211,43 @@ func FuzzParseReply(f *testing.F) {
 		notFoundReply(404, body)
 	})
 }
+
+// TestEventOrder: UPS lists activity newest first. Activities with only a
+// local date and time (the Postman example has no GMT fields) are wall
+// clocks in different zones: sorting them as one zone would put the older
+// Louisville departure (05:30 EST) above the Anchorage arrival (03:00 AKST,
+// 07:00 EST), so UPS's order stands; zoned times are sorted.
+func TestEventOrder(t *testing.T) {
+	act := func(desc, date, clock, offset string) string {
+		return `{"status":{"type":"I","statusCode":"005","description":"` + desc + `"},"date":"` + date + `","time":"` + clock + `","gmtOffset":"` + offset + `"}`
+	}
+	tests := map[string]struct {
+		activity []string
+		want     []string
+	}{
+		"local times keep UPS's order": {
+			[]string{act("Arrived at Facility", "20260302", "030000", ""), act("Departed from Facility", "20260302", "053000", "")},
+			[]string{"Arrived at Facility", "Departed from Facility"},
+		},
+		"zoned times are sorted": {
+			[]string{act("Departed from Facility", "20260302", "053000", "-05:00"), act("Arrived at Facility", "20260302", "030000", "-09:00")},
+			[]string{"Arrived at Facility", "Departed from Facility"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			body := `{"trackResponse":{"shipment":[{"package":[{"trackingNumber":"N","activity":[` + strings.Join(tc.activity, ",") + `]}]}]}}`
+			r, err := parseReply("N", []byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range r.Events {
+				got = append(got, e.Description)
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("events %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -72,6 +72,12 @@ func classify(typ, code, desc string) tracker.Status {
 		return s
 	}
 	s, ok := statusByType[strings.ToUpper(strings.TrimSpace(typ))]
+	// Type D covers "Delivered to UPS Access Point", where the parcel waits
+	// for the receiver (code 161); without the code only the words tell.
+	if s == tracker.StatusDelivered && strings.Contains(strings.ToLower(desc), "access point") &&
+		!strings.Contains(strings.ToLower(desc), "picked up by") {
+		return tracker.StatusAvailableForPickup
+	}
 	if !ok || s == tracker.StatusInTransit || s == tracker.StatusException {
 		d := strings.ToLower(desc)
 		for _, k := range keywords {
