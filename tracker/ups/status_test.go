@@ -27,7 +27,7 @@ func TestClassify(t *testing.T) {
 		{"X", "", "We attempted delivery but no one was home", tracker.StatusAttemptFailed},
 		{"X", "017", "Held for customer pickup", tracker.StatusAvailableForPickup},
 		{"I", "040", "Ready for customer pickup", tracker.StatusAvailableForPickup},
-		{"D", "161", "Delivered to UPS Access Point™", tracker.StatusAvailableForPickup}, // code beats type D
+		{"D", "161", "Delivered to UPS Access Point™", tracker.StatusAvailableForPickup},                            // code beats type D
 		{"D", "", "Delivered to UPS Access Point™. The receiver can pick it up.", tracker.StatusAvailableForPickup}, // no code: words beat type D
 		{"D", "", "DELIVERED ", tracker.StatusDelivered},
 		{"I", "012", "Clearance in Progress", tracker.StatusCustoms},
