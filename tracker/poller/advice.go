@@ -75,27 +75,11 @@ func pushAdvice(a advice.Advice, status tracker.Status) bool {
 
 // adviceInput is what the rules know about one subscription.
 func (p *Poller) adviceInput(sub storage.Subscription) advice.Input {
-	s := sub.Shipment
 	valid := true
 	if p.cfg.ValidNumber != nil {
-		valid = p.cfg.ValidNumber(s.Carrier, s.Number)
+		valid = p.cfg.ValidNumber(sub.Shipment.Carrier, sub.Shipment.Number)
 	}
-	return advice.Input{
-		Carrier:       s.Carrier,
-		Number:        s.Number,
-		Valid:         valid,
-		Status:        s.Status,
-		AddedAt:       sub.CreatedAt,
-		StatusSince:   s.StatusSince,
-		LastEventAt:   s.LastEventAt,
-		ETA:           s.ETA,
-		DeliveredAt:   s.DeliveredAt,
-		NotReceivedAt: sub.NotReceivedAt,
-		Polled:        !s.PolledAt.IsZero(),
-		// A customs scan makes it international too, but then Status says so.
-		International: s.Carrier == "s10" || s.Status == tracker.StatusCustoms,
-		AmazonOrder:   s.Carrier == "amazon",
-	}
+	return sub.AdviceInput(valid)
 }
 
 // renderAdvice writes one advice push in Telegram HTML.
