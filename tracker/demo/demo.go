@@ -102,6 +102,9 @@ func (c *Client) play(number string, st story, now time.Time) tracker.Result {
 		return start.Add(time.Duration(float64(d) / c.speed)).Truncate(time.Second)
 	}
 	r := tracker.Result{Number: number, Carrier: "demo", Service: st.service}
+	// An ETA is a day at the destination, the place of the story's last
+	// step; in the origin's zone it could name another date.
+	dest := st.steps[len(st.steps)-1].place.zone
 	for _, s := range st.steps {
 		when := at(s.at)
 		if when.After(now) {
@@ -114,7 +117,7 @@ func (c *Client) play(number string, st story, now time.Time) tracker.Result {
 			Location:    s.place.name,
 		}}, r.Events...)
 		if s.eta > 0 {
-			r.ETA = at(s.eta).In(s.place.zone)
+			r.ETA = at(s.eta).In(dest)
 		} else if s.eta < 0 {
 			r.ETA = time.Time{}
 		}

@@ -65,6 +65,15 @@ func checkResult(t *testing.T, r tracker.Result, now time.Time) {
 	if r.Status == tracker.StatusDelivered && !r.ETA.IsZero() {
 		t.Errorf("%s: delivered with an ETA", r.Number)
 	}
+	// An ETA is a day at the destination: read in another zone (the origin
+	// hub's) it can name the wrong date.
+	if st := stories[r.Number]; !r.ETA.IsZero() {
+		_, got := r.ETA.Zone()
+		_, want := time.Time{}.In(st.steps[len(st.steps)-1].place.zone).Zone()
+		if got != want {
+			t.Errorf("%s: ETA %v not in the destination's zone (offset %d)", r.Number, r.ETA, want)
+		}
+	}
 }
 
 func TestStories(t *testing.T) {
