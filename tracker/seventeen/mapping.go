@@ -52,6 +52,16 @@ func mapItem(it trackItem) tracker.Result {
 	} else if latest, ok := r.Latest(); ok {
 		r.Status = latest.Status
 	}
+	// 17TRACK reports a returned parcel's arrival back at the sender as
+	// Delivered; after a return event that is not the user's delivery.
+	if r.Status == tracker.StatusDelivered {
+		for _, e := range r.Events[min(1, len(r.Events)):] {
+			if e.Status == tracker.StatusReturned {
+				r.Status = tracker.StatusReturned
+				break
+			}
+		}
+	}
 
 	switch {
 	case ti.LatestEvent != nil && ti.LatestEvent.Description != "":
@@ -61,11 +71,27 @@ func mapItem(it trackItem) tracker.Result {
 	default:
 		r.StatusText = strings.TrimSpace(cmp.Or(descr, main))
 	}
-	if tm := ti.TimeMetrics; tm != nil && tm.EstimatedDeliveryDate != nil {
+	if tm := ti.TimeMetrics; tm != nil && tm.EstimatedDeliveryDate != nil && !r.Status.Final() {
 		eta := cmp.Or(tm.EstimatedDeliveryDate.To, tm.EstimatedDeliveryDate.From)
-		r.ETA = parseTime(string(eta), "")
+		r.ETA = parseETA(string(eta), r.Events)
 	}
 	return r
+}
+
+// parseETA reads estimated_delivery_date. With an offset it is kept; a date
+// or time without one is the parcel's local day, so it is read in the zone
+// of the newest event: as UTC midnight it would be the evening before in
+// the Americas and fire "late" advice a day early.
+func parseETA(s string, events []tracker.Event) time.Time {
+	if t, ok := parseZoned(s); ok {
+		return t
+	}
+	zone := time.UTC
+	if len(events) > 0 && !events[0].Time.IsZero() {
+		zone = events[0].Time.Location()
+	}
+	t, _ := carrierhttp.ParseTime(s, zone)
+	return t
 }
 
 func mapEvent(e event) tracker.Event {

@@ -491,3 +491,63 @@ func BenchmarkDecodeBatch(b *testing.B) {
 		}
 	}
 }
+
+// TestMapItemStatusAndETA covers precedence and ETA rules mapItem applies on
+// top of 17TRACK's latest_status and time_metrics.
+func TestMapItemStatusAndETA(t *testing.T) {
+	ev := func(iso, utc, desc, sub string) string {
+		return `{"time_iso":"` + iso + `","time_utc":"` + utc + `","description":"` + desc + `","sub_status":"` + sub + `"}`
+	}
+	item := func(status, sub, eta string, events ...string) string {
+		return `{"number":"N","track_info":{"latest_status":{"status":"` + status + `","sub_status":"` + sub + `"},` +
+			`"time_metrics":{"estimated_delivery_date":{"source":"Official","from":null,"to":` + eta + `}},` +
+			`"tracking":{"providers":[{"events":[` + strings.Join(events, ",") + `]}]}}}`
+	}
+	moving := ev("2026-03-02T09:00:00-05:00", "2026-03-02T14:00:00Z", "Arrived at facility", "InTransit_Arrival")
+	tests := map[string]struct {
+		body       string
+		wantStatus tracker.Status
+		wantETA    string // RFC 3339, "" for none
+	}{
+		"ETA with offset kept": {
+			item("InTransit", "InTransit_Arrival", `"2026-03-05T00:00:00-05:00"`, moving),
+			tracker.StatusInTransit, "2026-03-05T00:00:00-05:00",
+		},
+		"date-only ETA is a day in the parcel's zone, not UTC": {
+			item("InTransit", "InTransit_Arrival", `"2026-03-05"`, moving),
+			tracker.StatusInTransit, "2026-03-05T00:00:00-05:00",
+		},
+		"ETA without offset in the parcel's zone": {
+			item("InTransit", "InTransit_Arrival", `"2026-03-05T18:00:00"`, moving),
+			tracker.StatusInTransit, "2026-03-05T18:00:00-05:00",
+		},
+		"no ETA once delivered": {
+			item("Delivered", "Delivered_Other", `"2026-03-05T00:00:00-05:00"`,
+				ev("2026-03-04T11:00:00-05:00", "2026-03-04T16:00:00Z", "Delivered", "Delivered_Other"), moving),
+			tracker.StatusDelivered, "",
+		},
+		"delivered after a return is back at the sender": {
+			item("Delivered", "Delivered_Other", `null`,
+				ev("2026-03-09T11:00:00-05:00", "2026-03-09T16:00:00Z", "Delivered", "Delivered_Other"),
+				ev("2026-03-06T08:00:00-05:00", "2026-03-06T13:00:00Z", "Return to sender: unclaimed", "Exception_Returning"),
+				moving),
+			tracker.StatusReturned, "",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var it trackItem
+			if err := json.Unmarshal([]byte(tc.body), &it); err != nil {
+				t.Fatal(err)
+			}
+			r := mapItem(it)
+			eta := ""
+			if !r.ETA.IsZero() {
+				eta = r.ETA.Format(time.RFC3339)
+			}
+			if r.Status != tc.wantStatus || eta != tc.wantETA {
+				t.Errorf("got %s eta %q, want %s eta %q", r.Status, eta, tc.wantStatus, tc.wantETA)
+			}
+		})
+	}
+}
