@@ -107,6 +107,12 @@ func Classify(question string) (string, float64) {
 	if smallTalk(question) != notTalk {
 		return TopicHelp, smallTalkScore
 	}
+	return classify(question)
+}
+
+// classify scores the knowledge-base topics for a question that is not
+// small talk.
+func classify(question string) (string, float64) {
 	terms := an.terms(question)
 	intent := 0.0
 	if hasAny(terms, strongIntent) {
@@ -139,14 +145,14 @@ func Classify(question string) (string, float64) {
 // Answer maps the question to a topic and answers it; answers about "my
 // parcel" draw on parcels, the asking chat's followed parcels.
 func Answer(question string, parcels []Parcel, now time.Time) Reply {
-	if strings.TrimSpace(question) == "" {
-		return Reply{Topic: TopicHelp, Text: answerFor(TopicHelp, query{parcels, now})}
-	}
 	q := query{parcels, now}
+	if strings.TrimSpace(question) == "" {
+		return Reply{Topic: TopicHelp, Text: answerFor(TopicHelp, q)}
+	}
 	if k := smallTalk(question); k != notTalk {
 		return Reply{Topic: TopicHelp, Text: talkAnswer(k, q)}
 	}
-	topic, _ := Classify(question)
+	topic, _ := classify(question) // small talk is ruled out already
 	return Reply{Topic: topic, Text: answerFor(topic, q)}
 }
 
