@@ -69,11 +69,15 @@ var fillerSet = func() map[string]bool {
 	return m
 }()
 
+// dropApostrophes makes "what's" and "whats" one word; built once, as
+// smallTalk runs on every question.
+var dropApostrophes = strings.NewReplacer("’", "", "'", "")
+
 // smallTalk says whether the whole message is small talk, and which kind.
 // The strongest signal wins: thanks over a greeting ("hi, thanks!"), and a
 // goodbye over both.
 func smallTalk(question string) talkKind {
-	s := strings.ToLower(strings.NewReplacer("’", "", "'", "").Replace(question))
+	s := strings.ToLower(dropApostrophes.Replace(question))
 	var b strings.Builder
 	emoji := notTalk
 	for _, r := range s {
