@@ -34,8 +34,14 @@ func TestClassify(t *testing.T) {
 		{"", "Available for Pickup, Parcel Locker", tracker.StatusAvailableForPickup},
 		{"", "Held at Post Office, At Customer Request", tracker.StatusAvailableForPickup},
 		{"", "Reminder to pick up your item", tracker.StatusAvailableForPickup},
+		{"", "Reminder to Schedule Redelivery of your item", tracker.StatusAttemptFailed},
 		{"", "Inbound Into Customs", tracker.StatusCustoms},
-		{"", "Customs Clearance Processing Complete", tracker.StatusCustoms},
+		{"", "Customs Clearance", tracker.StatusCustoms},
+		// Released by customs: moving again, as DHL's "clearance processing
+		// complete" and 17TRACK's InTransit_CustomsReleased.
+		{"", "Customs Clearance Processing Complete", tracker.StatusInTransit},
+		{"", "Inbound Out of Customs", tracker.StatusInTransit},
+		{"", "Released from Customs", tracker.StatusInTransit},
 		{"", "Held in Customs", tracker.StatusCustoms},
 		{"09", "Return to Sender Processed", tracker.StatusReturned},
 		{"", "Returned to Sender: Unclaimed", tracker.StatusReturned},

@@ -19,7 +19,9 @@ var phrases = []struct {
 	{[]string{"return to sender", "returned to sender", "return to shipper", "to original sender", "returned to the sender"}, tracker.StatusReturned},
 	{[]string{"out for delivery"}, tracker.StatusOutForDelivery},
 	{[]string{"available for pickup", "ready for pickup", "held at post office", "held at the post office", "reminder to pick up", "pickup reminder"}, tracker.StatusAvailableForPickup},
-	{[]string{"notice left", "delivery attempted", "attempted delivery", "no access to delivery location", "receptacle full", "no secure location", "redelivery scheduled"}, tracker.StatusAttemptFailed},
+	{[]string{"notice left", "delivery attempted", "attempted delivery", "no access to delivery location", "receptacle full", "no secure location", "redelivery scheduled", "schedule redelivery"}, tracker.StatusAttemptFailed},
+	// Out of customs the parcel moves on; these come before plain "customs".
+	{[]string{"out of customs", "clearance processing complete", "released from customs", "cleared customs"}, tracker.StatusInTransit},
 	{[]string{"customs"}, tracker.StatusCustoms},
 	{[]string{"delivered"}, tracker.StatusDelivered},
 	{[]string{"label created", "pre-shipment", "awaiting item", "shipping label", "electronic shipping info"}, tracker.StatusInfoReceived},
