@@ -12,8 +12,13 @@ import (
 //     dropped — copied back to back into one compact buffer. Words joined
 //     by 1–3 spaces or by a single dash form a group: that is how people
 //     write numbers in chunks ("1Z 8V2 A04…", "TBA-…", "113-1234567-…").
-//     Anything else (newline, punctuation, URL syntax, "%2C") ends a group,
-//     so a number in a tracking-page URL stands alone.
+//     One line break (with indentation, "> " quote marks, or a
+//     quoted-printable "=" before it) also joins: mail clients wrap long
+//     lines at a space, so a number printed in chunks can run on to the
+//     next line. A span that crosses a line break must then be a valid
+//     number of a non-weak format, or it is not taken.
+//     Anything else (a blank line, punctuation, URL syntax, "%2C") ends a
+//     group, so a number in a tracking-page URL stands alone.
 //  2. match: every run of whole words inside a group, up to the longest
 //     format, is tried against the formats of its length. A word is never
 //     cut, so a checksum-valid piece of a longer run is never reported.
@@ -62,7 +67,7 @@ func DetectWith(text string, opt DetectOptions) []Candidate {
 type word struct {
 	n0, n1 int  // span in the compact buffer
 	s0, s1 int  // byte span in the input
-	sep    byte // 0: starts a group; ' ' or '-': joined to the previous word
+	sep    byte // 0: starts a group; ' ', '-' or '\n': joined to the previous word
 	digits bool // only digits
 	alpha  bool // only letters
 }
@@ -116,6 +121,7 @@ const (
 	clsSpace
 	clsDash
 	clsIgnore
+	clsNewline
 )
 
 // classify folds one rune: the class and, for clsAlnum, the upper-case
@@ -129,6 +135,8 @@ func classify(r rune) (int, byte) {
 	case r == ' ' || r == '\t' || r == 0xA0 || r == 0x2007 || r == 0x202F || r == 0x3000 ||
 		(r >= 0x2000 && r <= 0x200A):
 		return clsSpace, 0
+	case r == '\n' || r == '\r' || r == 0x2028 || r == 0x85:
+		return clsNewline, 0
 	case r == '-' || (r >= 0x2010 && r <= 0x2015) || r == 0x2212 || r == 0xFF0D:
 		return clsDash, 0
 	case (r >= 0x200B && r <= 0x200F) || (r >= 0x202A && r <= 0x202E) ||
@@ -162,7 +170,7 @@ func isHex(c byte) bool {
 func (sc *scanner) scan() {
 	text := sc.text
 	inWord := false
-	spaces, dashes, broken := 0, 0, true
+	spaces, dashes, newlines, broken := 0, 0, 0, true
 	var cur word
 	for i := 0; i < len(text); {
 		var cls int
@@ -170,8 +178,15 @@ func (sc *scanner) scan() {
 		size := 1
 		if c := text[i]; c < utf8.RuneSelf {
 			cls, ch = int(asciiClass[c]), asciiChar[c]
-			if c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
+			switch {
+			case c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
 				size = 3 // a percent-escape in a URL separates, never joins
+			case c == '\r' && i+1 < len(text) && text[i+1] == '\n':
+				cls = clsIgnore // CR LF is one line break
+			case c == '=' && i+1 < len(text) && (text[i+1] == '\n' || text[i+1] == '\r'):
+				cls = clsIgnore // quoted-printable soft line break
+			case c == '>' && newlines > 0 && !broken:
+				cls = clsSpace // "> " quote marks at the start of a line
 			}
 		} else {
 			var r rune
@@ -186,11 +201,14 @@ func (sc *scanner) scan() {
 		case clsAlnum:
 			if !inWord {
 				cur = word{n0: len(sc.norm), s0: i, digits: true, alpha: true}
-				joined := len(sc.words) > 0 && !broken &&
-					((dashes == 0 && spaces >= 1 && spaces <= 3) || (dashes == 1 && spaces == 0))
-				if joined {
-					cur.sep = ' '
-					if dashes == 1 {
+				if len(sc.words) > 0 && !broken {
+					switch {
+					case newlines == 1 && dashes == 0 && spaces <= 8:
+						cur.sep = '\n'
+					case newlines > 0:
+					case dashes == 0 && spaces >= 1 && spaces <= 3:
+						cur.sep = ' '
+					case dashes == 1 && spaces == 0:
 						cur.sep = '-'
 					}
 				}
@@ -209,13 +227,15 @@ func (sc *scanner) scan() {
 				cur.n1 = len(sc.norm)
 				sc.words = append(sc.words, cur)
 				inWord = false
-				spaces, dashes, broken = 0, 0, false
+				spaces, dashes, newlines, broken = 0, 0, 0, false
 			}
 			switch cls {
 			case clsSpace:
 				spaces++
 			case clsDash:
 				dashes++
+			case clsNewline:
+				newlines++
 			default:
 				broken = true
 			}
@@ -291,9 +311,10 @@ func (sc *scanner) try(i, j int) {
 	if len(fs) == 0 {
 		return
 	}
-	allDigit := true
+	allDigit, crossLine := true, false
 	for k := i; k <= j; k++ {
 		allDigit = allDigit && ws[k].digits
+		crossLine = crossLine || k > i && ws[k].sep == '\n'
 	}
 	ctx := ctxNone
 	if allDigit {
@@ -333,6 +354,9 @@ func (sc *scanner) try(i, j int) {
 			default:
 				continue
 			}
+		}
+		if crossLine && (tier < 2 || f.weak || m.weak) {
+			continue // a line break is joined only into a sound number
 		}
 		if (f.weak || m.weak) && !sc.weakAllowed(i, j, m.carrierOr(f), ctx) {
 			continue
@@ -395,7 +419,7 @@ func (sc *scanner) phoneShaped(i, j int) bool {
 	ws := sc.words
 	// The character before the group's first word.
 	g := i
-	for g > 0 && ws[g].sep != 0 {
+	for g > 0 && ws[g].sep != 0 && ws[g].sep != '\n' {
 		g--
 	}
 	if s0 := ws[g].s0; s0 > 0 {

@@ -23,6 +23,11 @@ var contextWords = []struct {
 	{"order", ctxOrder}, {"bestell", ctxOrder}, {"commande", ctxOrder}, {"pedido", ctxOrder},
 	{"注文", ctxOrder}, {"invoice", ctxOrder}, {"receipt", ctxOrder}, {"account", ctxOrder},
 	{"acct", ctxOrder}, {"confirmation", ctxOrder},
+	// Marketplace listing ids (eBay's 12-digit item numbers pass FedEx's
+	// check one time in ten). A bare "item" stays neutral: Canada Post
+	// writes "Item 7023… has been delivered".
+	{"item number", ctxOrder}, {"item no", ctxOrder}, {"item #", ctxOrder}, {"item id", ctxOrder},
+	{"listing", ctxOrder}, {"sku", ctxOrder},
 	{"call", ctxPhone}, {"phone", ctxPhone}, {"tel", ctxPhone}, {"mobile", ctxPhone},
 	{"cell", ctxPhone}, {"fax", ctxPhone}, {"sms", ctxPhone}, {"whatsapp", ctxPhone},
 	{"text me", ctxPhone}, {"contact", ctxPhone}, {"hotline", ctxPhone},
