@@ -120,6 +120,12 @@ func TestTrackMapping(t *testing.T) {
 			wantFirst: tracker.StatusOutForDelivery, wantLoc: "Dayton, OH, US",
 		},
 		{
+			name:       "ETA from the service commitment",
+			ship:       fedextest.Shipment{Commitment: eta, Events: story()},
+			wantStatus: tracker.StatusInTransit, wantText: "Departed FedEx location", wantETA: eta, wantEvents: 4,
+			wantFirst: tracker.StatusInTransit, wantLoc: "Memphis, TN, US",
+		},
+		{
 			name:       "ETA from the delivery window",
 			ship:       fedextest.Shipment{WindowEnds: eta, Events: story()},
 			wantStatus: tracker.StatusInTransit, wantText: "Departed FedEx location", wantETA: eta, wantEvents: 4,

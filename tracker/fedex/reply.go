@@ -260,21 +260,34 @@ func toResult(number string, tr trackResult) tracker.Result {
 }
 
 // eta reads the estimated delivery: the ESTIMATED_DELIVERY date, else the end
-// of the estimated delivery window.
+// of the estimated delivery window, else a delivery appointment or the
+// service's COMMITMENT (often all an Express shipment carries). A time
+// without an offset is taken in zone.
 func eta(tr trackResult, zone *time.Location) time.Time {
 	if zone == nil {
 		zone = time.UTC
 	}
-	for _, d := range tr.DateAndTimes {
-		if d.Type == "ESTIMATED_DELIVERY" {
-			if t, ok := carrierhttp.ParseTime(string(d.DateTime), zone); ok {
-				return t
+	dated := func(typ string) (time.Time, bool) {
+		for _, d := range tr.DateAndTimes {
+			if strings.EqualFold(strings.TrimSpace(string(d.Type)), typ) {
+				if t, ok := carrierhttp.ParseTime(string(d.DateTime), zone); ok {
+					return t, true
+				}
 			}
 		}
+		return time.Time{}, false
+	}
+	if t, ok := dated("ESTIMATED_DELIVERY"); ok {
+		return t
 	}
 	w := tr.EstimatedDeliveryTimeWindow.Window
 	for _, s := range []carrierhttp.String{w.Ends, w.Begins} {
 		if t, ok := carrierhttp.ParseTime(string(s), zone); ok {
+			return t
+		}
+	}
+	for _, typ := range []string{"APPOINTMENT_DELIVERY", "COMMITMENT"} {
+		if t, ok := dated(typ); ok {
 			return t
 		}
 	}

@@ -1,6 +1,7 @@
 package fedex
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -169,4 +170,40 @@ func FuzzParseReply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestETA: ESTIMATED_DELIVERY first, then the estimated window, then an
+// appointment or the service commitment (Express shipments often carry only
+// COMMITMENT). Times without an offset (the spec's own examples,
+// "2019-05-07", "2021-10-01T08:00:00") are read in the parcel's zone.
+func TestETA(t *testing.T) {
+	zone := time.FixedZone("", -5*3600)
+	tests := map[string]struct {
+		body string
+		want string // RFC 3339, "" for none
+	}{
+		"estimated delivery": {`{"dateAndTimes":[{"type":"SHIP","dateTime":"2026-03-01T00:00:00-06:00"},{"type":"ESTIMATED_DELIVERY","dateTime":"2026-03-05T00:00:00-05:00"}],
+			"estimatedDeliveryTimeWindow":{"window":{"ends":"2026-03-06T20:00:00-05:00"}}}`, "2026-03-05T00:00:00-05:00"},
+		"date-only estimate is the parcel's day": {`{"dateAndTimes":[{"type":"ESTIMATED_DELIVERY","dateTime":"2026-03-05"}]}`, "2026-03-05T00:00:00-05:00"},
+		"window end":                             {`{"estimatedDeliveryTimeWindow":{"window":{"begins":"2026-03-05T10:00:00","ends":"2026-03-05T14:00:00"}}}`, "2026-03-05T14:00:00-05:00"},
+		"window start only":                      {`{"estimatedDeliveryTimeWindow":{"window":{"begins":"2026-03-05T10:00:00-05:00"}}}`, "2026-03-05T10:00:00-05:00"},
+		"appointment":                            {`{"dateAndTimes":[{"type":"APPOINTMENT_DELIVERY","dateTime":"2026-03-07T09:00:00-05:00"},{"type":"COMMITMENT","dateTime":"2026-03-06T10:30:00-05:00"}]}`, "2026-03-07T09:00:00-05:00"},
+		"commitment":                             {`{"dateAndTimes":[{"type":"ACTUAL_PICKUP","dateTime":"2026-03-04T16:00:00-05:00"},{"type":"COMMITMENT","dateTime":"2026-03-06T10:30:00-05:00"}]}`, "2026-03-06T10:30:00-05:00"},
+		"none":                                   {`{"dateAndTimes":[{"type":"SHIP","dateTime":"2026-03-01"}]}`, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var tr trackResult
+			if err := json.Unmarshal([]byte(tc.body), &tr); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if e := eta(tr, zone); !e.IsZero() {
+				got = e.Format(time.RFC3339)
+			}
+			if got != tc.want {
+				t.Errorf("eta = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }

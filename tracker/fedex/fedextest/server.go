@@ -44,6 +44,7 @@ type Shipment struct {
 	Service    string    // serviceDetail.description, e.g. "FedEx Ground"
 	ETA        time.Time // dateAndTimes ESTIMATED_DELIVERY
 	WindowEnds time.Time // estimatedDeliveryTimeWindow.window.ends
+	Commitment time.Time // dateAndTimes COMMITMENT (the service's promised delivery)
 	Events     []Event   // newest first, as FedEx sends them
 }
 
@@ -246,6 +247,9 @@ func found(n string, sh Shipment, detailed bool) any {
 	var dates []any
 	if !sh.ETA.IsZero() {
 		dates = append(dates, map[string]any{"type": "ESTIMATED_DELIVERY", "dateTime": sh.ETA.Format(time.RFC3339)})
+	}
+	if !sh.Commitment.IsZero() {
+		dates = append(dates, map[string]any{"type": "COMMITMENT", "dateTime": sh.Commitment.Format(time.RFC3339)})
 	}
 	scans := []any{}
 	for i, ev := range sh.Events {
