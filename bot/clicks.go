@@ -47,7 +47,10 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 	case ActCarrier:
 		return ClickResult{Replies: []Reply{e.carrierChoices(sub)}}
 	case ActSetCarrier:
-		r := e.setCarrier(ctx, sub, cb.Arg, true)
+		r, ok := e.setCarrier(ctx, sub, cb.Arg, true)
+		if !ok {
+			return ClickResult{Answer: "The carrier was not changed.", Replies: r}
+		}
 		return ClickResult{Answer: "Carrier updated.", Replies: r}
 	case ActNotReceived:
 		return e.notReceived(ctx, sub)
@@ -78,7 +81,11 @@ func (e *Engine) refreshClick(ctx context.Context, sub storage.Subscription) Cli
 // outbox; the dedupe key makes a second press harmless.
 func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) ClickResult {
 	now := e.now()
-	if err := e.store.MarkNotReceived(ctx, sub.ID, now); err != nil {
+	err := e.store.MarkNotReceived(ctx, sub.ID, now)
+	if isNotFound(err) {
+		return ClickResult{Answer: "I'm no longer following that parcel here."}
+	}
+	if err != nil {
 		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "mark not received", err)}
 	}
 	sub.NotReceivedAt = now

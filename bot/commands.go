@@ -226,7 +226,7 @@ type followed struct {
 func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, label string) followed {
 	sub, created, err := e.store.Subscribe(ctx, storage.SubscribeParams{
 		ChatID: m.Chat.ID, Carrier: c.Carrier, Number: c.Number, Label: label,
-		AddedBy: m.From.ID, AddedByName: m.From.Name, MaxPerChat: e.maxParcels, Now: e.now(),
+		AddedBy: m.From.ID, AddedByName: strings.TrimSpace(plainText(m.From.Name)), MaxPerChat: e.maxParcels, Now: e.now(),
 	})
 	if errors.Is(err, storage.ErrLimitReached) {
 		return followed{err: true, line: "<code>" + esc(c.Number) + "</code> — not added: this chat is at its limit of " + itoa(int64(e.maxParcels)) + " parcels",
@@ -432,10 +432,23 @@ func (e *Engine) stop(ctx context.Context, m Message, args string) []Reply {
 // message a button was on.
 func (e *Engine) unsubscribe(ctx context.Context, chat Chat, user User, sub storage.Subscription, edit bool) ClickResult {
 	if !e.mayRemove(ctx, chat, user, sub) {
-		t := "Only " + esc(sub.AddedByName) + ", who added it, or a group admin can stop following " + parcelName(sub.Label, sub.Shipment.Number) + "."
+		who := "the person who added it"
+		if sub.AddedByName != "" {
+			who = esc(sub.AddedByName) + ", who added it,"
+		}
+		t := "Only " + who + " or a group admin can stop following " + parcelName(sub.Label, sub.Shipment.Number) + "."
 		return ClickResult{Answer: stripTags(t), Alert: true, Replies: []Reply{{Text: t}}}
 	}
-	if err := e.store.Unsubscribe(ctx, sub.ID); err != nil && !isNotFound(err) {
+	err := e.store.Unsubscribe(ctx, sub.ID)
+	if isNotFound(err) {
+		// Someone else stopped it a moment ago (two presses at once): their
+		// reply already says so; a button press only gets a toast.
+		if edit {
+			return ClickResult{Answer: "Already stopped."}
+		}
+		return ClickResult{Answer: "Already stopped.", Replies: []Reply{{Text: "I had already stopped following " + parcelName(sub.Label, sub.Shipment.Number) + " here."}}}
+	}
+	if err != nil {
 		return ClickResult{Answer: "Sorry, that didn't work.", Replies: e.fail(ctx, "unsubscribe", err)}
 	}
 	t := "🛑 Stopped following " + parcelName(sub.Label, sub.Shipment.Number) + " (" + esc(carrierName(sub.Shipment.Carrier)) + ")."
@@ -538,11 +551,14 @@ func (e *Engine) rename(ctx context.Context, m Message, args string) []Reply {
 	return e.setLabel(ctx, sub, label)
 }
 
+// gone answers a rename of a parcel stopped meanwhile.
+const gone = "I'm no longer following that parcel here, so there is nothing to rename."
+
 // renameByID takes the reply to a rename prompt.
 func (e *Engine) renameByID(ctx context.Context, m Message, id int64, label string) []Reply {
 	sub, err := e.store.SubscriptionByID(ctx, id)
 	if isNotFound(err) || err == nil && sub.ChatID != m.Chat.ID {
-		return []Reply{{Text: "I'm no longer following that parcel here, so there is nothing to rename."}}
+		return []Reply{{Text: gone}}
 	}
 	if err != nil {
 		return e.fail(ctx, "subscription by id", err)
@@ -558,7 +574,9 @@ func (e *Engine) setLabel(ctx context.Context, sub storage.Subscription, raw str
 	if label == "" {
 		return []Reply{{Text: "The new name is empty; nothing changed."}}
 	}
-	if err := e.store.RenameSubscription(ctx, sub.ID, label); err != nil {
+	if err := e.store.RenameSubscription(ctx, sub.ID, label); isNotFound(err) {
+		return []Reply{{Text: gone}} // stopped while the name was being typed
+	} else if err != nil {
 		return e.fail(ctx, "rename", err)
 	}
 	return []Reply{{Text: "✏️ <code>" + esc(sub.Shipment.Number) + "</code> is now called <b>" + esc(label) + "</b>."}}
@@ -576,7 +594,8 @@ func (e *Engine) carrier(ctx context.Context, m Message, args string) []Reply {
 	if len(f) == 1 {
 		return []Reply{e.carrierChoices(sub)}
 	}
-	return e.setCarrier(ctx, sub, strings.ToLower(f[1]), false)
+	r, _ = e.setCarrier(ctx, sub, strings.ToLower(f[1]), false)
+	return r
 }
 
 // carrierCodes are the codes a user may pick (the demo carrier only in demo mode).
@@ -609,17 +628,22 @@ func (e *Engine) carrierChoices(sub storage.Subscription) Reply {
 		"</b>.\nOther codes work with <code>/carrier " + esc(sub.Shipment.Number) + " CODE</code>.", Buttons: rows}
 }
 
-func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code string, edit bool) []Reply {
+// setCarrier moves a parcel to another carrier; ok says whether it is now
+// tracked with that carrier.
+func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code string, edit bool) (r []Reply, ok bool) {
 	if !slices.Contains(e.carrierCodes(), code) {
-		return []Reply{{Text: "I don't know the carrier <code>" + esc(clip(code, 30)) + "</code>. Codes: " + esc(strings.Join(e.carrierCodes(), ", ")) + "."}}
+		return []Reply{{Text: "I don't know the carrier <code>" + esc(clip(code, 30)) + "</code>. Codes: " + esc(strings.Join(e.carrierCodes(), ", ")) + "."}}, false
 	}
 	if code == sub.Shipment.Carrier {
-		return []Reply{{Text: "It is already set to " + esc(carrierName(code)) + ".", Edit: edit}}
+		return []Reply{{Text: "It is already set to " + esc(carrierName(code)) + ".", Edit: edit}}, true
 	}
 	ns, err := e.store.ChangeCarrier(ctx, sub.ID, code, e.now())
+	if isNotFound(err) {
+		return []Reply{{Text: "I'm no longer following that parcel here.", Edit: edit}}, false
+	}
 	if err != nil {
-		return e.fail(ctx, "change carrier", err)
+		return e.fail(ctx, "change carrier", err), false
 	}
 	return []Reply{{Text: "🔁 " + parcelName(ns.Label, ns.Shipment.Number) + " is now tracked with <b>" + esc(carrierName(code)) + "</b>. I'll check it there within a minute.",
-		Buttons: ParcelButtons(ns), Edit: edit}}
+		Buttons: ParcelButtons(ns), Edit: edit}}, true
 }

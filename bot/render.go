@@ -76,12 +76,7 @@ func Split(text string) []string {
 		n := units(line)
 		if n > splitAt {
 			flush()
-			plain := []rune(esc(stripTags(line)))
-			for len(plain) > 0 {
-				n := min(len(plain), splitAt/2) // escaped entities and emoji take more units: stay well under
-				parts = append(parts, string(plain[:n]))
-				plain = plain[n:]
-			}
+			parts = append(parts, cutPlain(stripTags(line))...)
 			continue
 		}
 		if curUnits+n+1 > splitAt {
@@ -92,6 +87,29 @@ func Split(text string) []string {
 		curUnits += n + 1
 	}
 	flush()
+	return parts
+}
+
+// cutPlain cuts plain text into escaped parts of at most splitAt units as
+// shown. It cuts before escaping, so no cut falls inside an entity, and
+// drops blank parts, which Telegram refuses.
+func cutPlain(plain string) []string {
+	var parts []string
+	start, n := 0, 0
+	emit := func(end int) {
+		if s := plain[start:end]; strings.TrimSpace(s) != "" {
+			parts = append(parts, esc(s))
+		}
+		start, n = end, 0
+	}
+	for i, r := range plain {
+		u := utf16.RuneLen(r) // ranging a string never yields a surrogate: always 1 or 2
+		if n+u > splitAt {
+			emit(i)
+		}
+		n += u
+	}
+	emit(len(plain))
 	return parts
 }
 
