@@ -41,6 +41,13 @@ import (
 //   - an invalid check digit is reported (as a typo) only for shapes that
 //     are specific on their own: 1Z UPS, USPS IMpb, S10, OnTrac, FedEx 96.
 //
+// Collisions (one span, two formats, same verdict): a carrier the text
+// names wins; then the format rank. So Old Dominion beats DHL Express
+// (fixed prefix + Luhn is the rarer accident), FedEx beats Purolator (12),
+// DHL Piece ID beats Purolator alpha, FedEx Ground beats DPD (14) — each
+// turned round when the text names the other carrier. A 34-digit 420 +
+// ZIP+4 + USPS AI is USPS even with a failed check (FedEx 34 refuses it).
+//
 // Amazon International (one letter + 10 digits, no check digit, weakly
 // evidenced) is left out on purpose: it would claim too much ordinary text.
 
@@ -361,7 +368,7 @@ func (sc *scanner) try(i, j int) {
 		if (f.weak || m.weak) && !sc.weakAllowed(i, j, m.carrierOr(f), ctx) {
 			continue
 		}
-		if tier > bestTier || tier == bestTier && f.rank > best.f.rank {
+		if tier > bestTier || tier == bestTier && sc.prefer(f, m, &best) {
 			best = match{i: i, j: j, f: f, m: *m}
 			bestTier = tier
 		}
@@ -371,6 +378,20 @@ func (sc *scanner) try(i, j int) {
 	}
 	best.score = len(s)*1000 + bestTier*100 + best.f.rank
 	sc.cands = append(sc.cands, best)
+}
+
+// prefer breaks a tie between two formats that fit the same span equally
+// well (both check-digit valid, or both format-only): a carrier the text
+// names wins ("Purolator 3…" over FedEx, "DPD" over FedEx Ground), then the
+// format rank (specificity, then how likely a shopper holds it).
+func (sc *scanner) prefer(f *format, m *formatMatch, best *match) bool {
+	cf, cb := m.carrierOr(f), best.m.carrierOr(best.f)
+	if cf != cb && (carrierWords[cf] != nil || carrierWords[cb] != nil) {
+		if nf, nb := sc.mentions(cf), sc.mentions(cb); nf != nb {
+			return nf
+		}
+	}
+	return f.rank > best.f.rank
 }
 
 func (m *formatMatch) carrierOr(f *format) string {
@@ -464,9 +485,15 @@ func (sc *scanner) weakAllowed(i, j int, carrier string, ctx int) bool {
 	return sc.mentions(carrier)
 }
 
+// carrierWords name the carriers whose formats collide with others'; a
+// name is matched anywhere, so it must not hide inside ordinary words.
 var carrierWords = map[string][]string{
 	"dhl_ecommerce": {"dhl"},
+	"dhl":           {"dhl"},
 	"purolator":     {"purolator"},
+	"fedex":         {"fedex"},
+	"dpd":           {"dpd"},
+	"old_dominion":  {"odfl", "old dominion"},
 }
 
 func (sc *scanner) mentions(carrier string) bool {
