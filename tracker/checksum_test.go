@@ -47,3 +47,41 @@ func TestChecksums(t *testing.T) {
 		}
 	}
 }
+
+// The reference walks each algorithm through one example (its "worked
+// example" lines, with the intermediate sums); the functions must land on
+// the same check character. These are arithmetic checks of the algorithm
+// as the reference states it, not a list of sample numbers.
+func TestChecksumsWorkedExamples(t *testing.T) {
+	tests := []struct {
+		name string
+		got  byte
+		want byte
+	}{
+		// serial 8V2A04391870325, weights 1,2 → 85 → 5
+		{"mod10 UPS", byte('0' + checkMod10("", []byte("8V2A04391870325"), 1, 2, false)), '5'},
+		// OnTrac: "4" prepended to 2407219880314 → 81 → 9
+		{"mod10 OnTrac prepend", byte('0' + checkMod10("4", []byte("2407219880314"), 1, 2, false)), '9'},
+		// USPS Legacy: "91" prepended to 0323041000015328470, weights 3,1 → 99 → 1
+		{"mod10 USPS legacy prepend", byte('0' + checkMod10("91", []byte("0323041000015328470"), 3, 1, false)), '1'},
+		// 482715903 mod 7 = 5
+		{"mod7 DHL", byte('0' + checkMod7([]byte("482715903"))), '5'},
+		// 40739148 · 8,6,4,2,3,5,9,7 = 190; 190 mod 11 = 3 → 8
+		{"s10", byte('0' + checkS10([]byte("40739148"))), '8'},
+		// 61234509873 · 3,1,7… = 170; mod 11 = 5; mod 10 = 5
+		{"sum-product FedEx 12", byte('0' + checkSumProduct([]byte("61234509873"), weights317)), '5'},
+		// the same serial behind "00" with weights 1,7,3… also gives 170 → 5
+		{"sum-product FedEx 34", byte('0' + checkSumProduct([]byte("0061234509873"), weights173)), '5'},
+		// Luhn: 7784412905 → 46 → 4; 41290378152 → 49 → 1
+		{"luhn Old Dominion", byte('0' + checkLuhn([]byte("7784412905"))), '4'},
+		{"luhn Purolator", byte('0' + checkLuhn([]byte("41290378152"))), '1'},
+		// MOD 37,36 over the 27-digit DPD serial and the 14-digit one
+		{"mod37,36 DPD 28", checkMod3736([]byte("010115501234567890123101276")), 'Q'},
+		{"mod37,36 DPD 14", checkMod3736([]byte("01234567890124")), '1'},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
