@@ -90,11 +90,8 @@ func renderAdvice(sub storage.Subscription, a advice.Advice) string {
 		icon = "☎️"
 	}
 	fmt.Fprintf(&b, "%s <b>%s</b>", icon, html.EscapeString(a.Title))
-	if sub.Label != "" {
-		fmt.Fprintf(&b, " — %s", html.EscapeString(clip(sub.Label)))
-	}
-	fmt.Fprintf(&b, "\n%s · <code>%s</code>\n%s", html.EscapeString(tracker.Carrier(sub.Shipment.Carrier).Name),
-		html.EscapeString(sub.Shipment.Number), html.EscapeString(a.Text))
+	b.WriteString(parcelLines(sub.Label, sub.Shipment.Carrier, sub.Shipment.Number))
+	b.WriteString("\n" + html.EscapeString(a.Text))
 	switch {
 	case a.ContactName != "" && a.ContactURL != "":
 		fmt.Fprintf(&b, "\nContact: <a href=\"%s\">%s</a>", html.EscapeString(a.ContactURL), html.EscapeString(a.ContactName))

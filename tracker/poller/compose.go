@@ -163,10 +163,7 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item, 
 	case itemETA:
 		b.WriteString("🗓 <b>New delivery date</b>")
 	}
-	if label != "" {
-		fmt.Fprintf(&b, " — %s", html.EscapeString(clip(label)))
-	}
-	fmt.Fprintf(&b, "\n%s · <code>%s</code>", html.EscapeString(carrier.Name), html.EscapeString(s.Number))
+	b.WriteString(parcelLines(label, s.Carrier, s.Number))
 
 	lines := 0
 	for _, it := range items {
@@ -205,6 +202,17 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item, 
 		fmt.Fprintf(&b, "\n<a href=\"%s\">Track on %s</a>", html.EscapeString(u), html.EscapeString(carrier.Name))
 	}
 	return b.String()
+}
+
+// parcelLines follows a push's headline: " — label" when there is one,
+// then "Carrier · <code>number</code>" on the next line; escaped. Status
+// and advice pushes name their parcel the same way.
+func parcelLines(label, carrier, number string) string {
+	s := ""
+	if label != "" {
+		s = " — " + html.EscapeString(clip(label))
+	}
+	return s + "\n" + html.EscapeString(tracker.Carrier(carrier).Name) + " · <code>" + html.EscapeString(number) + "</code>"
 }
 
 // nextStep is what to do now; after a delivery it points at the buttons
