@@ -92,6 +92,8 @@ type scanner struct {
 	norm  []byte
 	words []word
 	cands []match
+	// picked are the chosen matches of all groups, in order of appearance.
+	picked []match
 	// DP scratch for one group.
 	best []int
 	from []int
@@ -257,7 +259,7 @@ func (sc *scanner) scan() {
 
 // detect runs match and choose over every group.
 func (sc *scanner) detect() []Candidate {
-	var out []Candidate
+	sc.picked = sc.picked[:0]
 	ws := sc.words
 	for g0 := 0; g0 < len(ws); {
 		g1 := g0 + 1
@@ -269,9 +271,18 @@ func (sc *scanner) detect() []Candidate {
 			sc.matchFrom(i, g1)
 		}
 		if len(sc.cands) > 0 {
-			out = sc.choose(g0, g1, out)
+			sc.choose(g0, g1)
 		}
 		g0 = g1
+	}
+	if len(sc.picked) == 0 {
+		return nil
+	}
+	// One allocation of the right size: Candidate is large and full of
+	// pointers, so growing the slice by appends would copy it repeatedly.
+	out := make([]Candidate, len(sc.picked))
+	for k := range sc.picked {
+		out[k] = sc.candidate(&sc.picked[k])
 	}
 	return out
 }
@@ -515,8 +526,8 @@ func (sc *scanner) mentions(carrier string) bool {
 }
 
 // choose picks, inside one group, the non-overlapping matches with the
-// highest total score, and appends them as candidates.
-func (sc *scanner) choose(g0, g1 int, out []Candidate) []Candidate {
+// highest total score, and appends them to picked.
+func (sc *scanner) choose(g0, g1 int) {
 	n := g1 - g0
 	if cap(sc.best) < n+1 {
 		sc.best = make([]int, n+1)
@@ -542,21 +553,20 @@ func (sc *scanner) choose(g0, g1 int, out []Candidate) []Candidate {
 			}
 		}
 	}
-	start := len(out)
+	start := len(sc.picked)
 	for k := n; k > 0; {
 		ci := from[k]
 		if ci < 0 {
 			k--
 			continue
 		}
-		out = append(out, sc.candidate(&sc.cands[ci]))
+		sc.picked = append(sc.picked, sc.cands[ci])
 		k = sc.cands[ci].i - g0
 	}
 	// Reverse the group's candidates into order of appearance.
-	for a, b := start, len(out)-1; a < b; a, b = a+1, b-1 {
-		out[a], out[b] = out[b], out[a]
+	for a, b := start, len(sc.picked)-1; a < b; a, b = a+1, b-1 {
+		sc.picked[a], sc.picked[b] = sc.picked[b], sc.picked[a]
 	}
-	return out
 }
 
 // candidate turns a chosen match into the public Candidate.

@@ -33,6 +33,15 @@ var contextWords = []struct {
 	{"text me", ctxPhone}, {"contact", ctxPhone}, {"hotline", ctxPhone},
 }
 
+// contextByFirst indexes contextWords by first byte: nearestContext looks
+// at every byte of a 40-byte window.
+var contextByFirst = func() (t [256][]int8) {
+	for k, cw := range contextWords {
+		t[cw.word[0]] = append(t[cw.word[0]], int8(k))
+	}
+	return
+}()
+
 // contextBefore returns the kind of the context word nearest before byte
 // offset end (within lookback bytes); ctxNone when there is none.
 func (sc *scanner) contextBefore(end int) int {
@@ -51,9 +60,8 @@ func nearestContext(window string) int {
 		if at > 0 && isASCIILetter(window[at-1]) {
 			continue
 		}
-		c := lowerASCII(window[at])
-		for _, cw := range contextWords {
-			if cw.word[0] == c && hasFoldAt(window, at, cw.word) {
+		for _, k := range contextByFirst[lowerASCII(window[at])] {
+			if cw := &contextWords[k]; hasFoldAt(window, at, cw.word) {
 				return cw.ctx
 			}
 		}
