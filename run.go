@@ -98,13 +98,9 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	sched := cron.New()
 	if _, err := sched.AddFunc(cfg.PollSchedule, func() {
 		started := time.Now()
-		var lag time.Duration
-		if due, err := store.DueShipments(workCtx, started, 1); err == nil && len(due) > 0 {
-			lag = started.Sub(due[0].NextPollAt)
-		}
 		st := poll.Tick(workCtx)
 		if !st.Skipped {
-			m.ObserveTick(started, lag, st.Polled+st.Failed)
+			m.ObserveTick(started, st.Lag, st.Polled+st.Failed)
 			notifier.Wake()
 		}
 	}); err != nil {

@@ -89,6 +89,9 @@ type TickStats struct {
 	Polled   int  // shipments a carrier answered for
 	Failed   int  // shipments whose poll failed or was put off
 	Messages int  // outbox messages queued (before dedupe)
+	// Lag is how late the most overdue shipment was when the tick began
+	// (zero when nothing was due): the poller keeping up, or not.
+	Lag time.Duration
 }
 
 // Tick runs one poll cycle: every due shipment is grouped by the client that
@@ -107,12 +110,16 @@ func (p *Poller) Tick(ctx context.Context) TickStats {
 	seen := map[int64]bool{}
 	paused := &pauses{until: map[string]time.Time{}}
 	for ctx.Err() == nil {
-		due, err := p.cfg.Store.DueShipments(ctx, p.cfg.Now(), p.cfg.BatchLimit)
+		now := p.cfg.Now()
+		due, err := p.cfg.Store.DueShipments(ctx, now, p.cfg.BatchLimit)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.log.Error("poll: read due shipments", slog.Any("error", err))
 			}
 			break
+		}
+		if len(seen) == 0 && len(due) > 0 { // the first page: oldest due first
+			total.Lag = now.Sub(due[0].NextPollAt)
 		}
 		page := due[:0:0]
 		for _, s := range due {
