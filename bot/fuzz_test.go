@@ -72,6 +72,7 @@ func FuzzEngine(f *testing.F) {
 		"112-3456789-0123456", "where is my parcel?", "what does exception mean?", "it says delivered but I don't have it",
 		"stop:-1", "stop:0", "stop:1", "cs:1:../../", "cs:#:../../", "cs:#:ups", "cs:#:demo", "cs:#:", "nr:99999999999999999999",
 		"nr:#", "got:#", "ref:#", "ren:#", "car:#", "stop:#", "stop:#:extra:colons", "ref:9223372036854775807",
+		"ＤＥＭＯ１ gift", "DEMO1\u00a0gift", "ﬁ DEMO2 ﬀ", "1Z\u200b" + upsNumber(9)[2:], "DEMO1 \u202egift",
 		"ref:#\x00", ":", "::", "ref:1e3", "ref: 1", "ref:+1", "ref:0x1",
 	}
 	for i, s := range seeds {

@@ -3,7 +3,10 @@ package bot
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/trackbot/trackbot/tracker"
 )
 
 func TestCleanLabel(t *testing.T) {
@@ -107,5 +110,38 @@ func TestRepliesEscapeUserText(t *testing.T) {
 		for _, r := range rs {
 			checkReply(t, tc.text, r)
 		}
+	}
+}
+
+// TestRenderResultEscapesCarrierText: whatever a carrier says (markup,
+// ampersands, a 10,000-character description) comes out as valid HTML with
+// the carrier's words shown literally.
+func TestRenderResultEscapesCarrierText(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	tests := map[string]struct {
+		res  tracker.Result
+		want []string
+	}{
+		"markup in every field": {
+			res: tracker.Result{Number: "<b>1</b>", Carrier: "ups", Status: tracker.StatusException, StatusText: "Held: <i>address</i> & co",
+				Events: []tracker.Event{{Time: now.Add(-time.Hour), Status: tracker.StatusException, Description: "</code><a href=\"javascript:x\">", Location: "A&B <Depot>"}}},
+			want: []string{"Held: &lt;i&gt;address&lt;/i&gt; &amp; co", "&lt;/code&gt;&lt;a href=&#34;javascript:x&#34;&gt;", "A&amp;B &lt;Depot&gt;", "<code>&lt;b&gt;1&lt;/b&gt;</code>"},
+		},
+		"enormous description": {
+			res: tracker.Result{Number: "DEMO1", Carrier: "demo", Status: tracker.StatusInTransit,
+				Events: []tracker.Event{{Time: now, Status: tracker.StatusInTransit, Description: strings.Repeat("&<", 5000)}}},
+			want: []string{"&amp;&lt;&amp;&lt;"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			out := renderResult(tc.res, now)
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q:\n%s", w, out)
+				}
+			}
+			checkReply(t, name, Reply{Text: out})
+		})
 	}
 }
