@@ -89,7 +89,7 @@ func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) Clic
 		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "mark not received", err)}
 	}
 	sub.NotReceivedAt = now
-	advs := advice.Evaluate(e.adviceInput(sub), now)
+	advs := advice.Evaluate(sub.AdviceInput(followedValid), now)
 	pick := -1
 	for i, a := range advs {
 		if a.Rule == advice.RuleNotReceivedCheck || a.Rule == advice.RuleNotReceived {

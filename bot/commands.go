@@ -316,15 +316,10 @@ func ParcelButtons(sub storage.Subscription) [][]Button {
 	return rows
 }
 
-func (e *Engine) adviceInput(sub storage.Subscription) advice.Input {
-	sh := sub.Shipment
-	return advice.Input{
-		Carrier: sh.Carrier, Number: sh.Number, Valid: true, Status: sh.Status,
-		AddedAt: sub.CreatedAt, StatusSince: sh.StatusSince, LastEventAt: sh.LastEventAt, ETA: sh.ETA,
-		DeliveredAt: sh.DeliveredAt, NotReceivedAt: sub.NotReceivedAt, Polled: !sh.PolledAt.IsZero(),
-		International: sh.Carrier == "s10" || sh.Status == tracker.StatusCustoms, AmazonOrder: sh.Carrier == "amazon",
-	}
-}
+// followedValid is the advice rules' Valid for what the bot reads: it only
+// follows numbers whose check digit passed (see candidates), and /carrier
+// changes the carrier, never the number.
+const followedValid = true
 
 func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	subs, err := e.store.ChatSubscriptions(ctx, m.Chat.ID)
@@ -339,7 +334,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	// is over (delivered, returned) at the bottom. Stable within each group.
 	rank := func(s storage.Subscription) int {
 		switch {
-		case advice.NeedsAttention(e.adviceInput(s), now):
+		case advice.NeedsAttention(s.AdviceInput(followedValid), now):
 			return 0
 		case s.Shipment.Status.Final():
 			return 2

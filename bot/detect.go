@@ -28,7 +28,7 @@ func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question stri
 	for _, s := range subs {
 		sh := s.Shipment
 		p := ask.Parcel{Carrier: sh.Carrier, Number: sh.Number, Label: s.Label, Status: sh.Status, StatusText: sh.StatusText,
-			ETA: sh.ETA, LastEventAt: sh.LastEventAt, AddedAt: s.CreatedAt, Advice: advice.Evaluate(e.adviceInput(s), now)}
+			ETA: sh.ETA, LastEventAt: sh.LastEventAt, AddedAt: s.CreatedAt, Advice: advice.Evaluate(s.AdviceInput(followedValid), now)}
 		if ev, ok := latest[sh.ID]; ok {
 			p.LastLocation = ev.Location
 			if !ev.Time.IsZero() {
