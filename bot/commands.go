@@ -241,10 +241,7 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 	line := parcelName(sub.Label, sub.Shipment.Number) + " · " + name
 	if !created {
 		t := "👍 I'm already following " + parcelName(sub.Label, sub.Shipment.Number) + " here (" + name + ").\n" +
-			"Latest: " + sub.Shipment.Status.Emoji() + " " + esc(sub.Shipment.Status.Title())
-		if sub.Shipment.StatusText != "" && !strings.EqualFold(sub.Shipment.StatusText, sub.Shipment.Status.Title()) {
-			t += " — " + esc(clip(sub.Shipment.StatusText, 80))
-		}
+			"Latest: " + sub.Shipment.Status.Emoji() + " " + esc(clip(tracker.StatusLine(sub.Shipment.Status, sub.Shipment.StatusText), statusLineLen))
 		if last := lastUpdate(sub.Shipment); !last.IsZero() {
 			t += " (" + ago(e.now(), last) + ")"
 		}
@@ -316,6 +313,9 @@ func ParcelButtons(sub storage.Subscription) [][]Button {
 	return rows
 }
 
+// statusLineLen bounds a status line (tracker.StatusLine) in lists and replies.
+const statusLineLen = 100
+
 // followedValid is the advice rules' Valid for what the bot reads: it only
 // follows numbers whose check digit passed (see candidates), and /carrier
 // changes the carrier, never the number.
@@ -367,14 +367,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		if ranks[s.ID] == 0 {
 			b.WriteString(" ❗")
 		}
-		switch title := sh.Status.Title(); {
-		case sh.StatusText == "":
-			b.WriteString("\n" + esc(title))
-		case strings.HasPrefix(strings.ToLower(sh.StatusText), strings.ToLower(title)):
-			b.WriteString("\n" + esc(clip(sh.StatusText, 80))) // "Delivered, left in the parcel box" says it already
-		default:
-			b.WriteString("\n" + esc(title) + ": " + esc(clip(sh.StatusText, 80)))
-		}
+		b.WriteString("\n" + esc(clip(tracker.StatusLine(sh.Status, sh.StatusText), statusLineLen)))
 		last := lastUpdate(sh)
 		switch {
 		case last.IsZero() && e.noClient(sh.Carrier):
@@ -504,11 +497,13 @@ func lookupFailed(carrier, number string, err error) string {
 // last scans (place-local, relative times), and what to do.
 func renderResult(r tracker.Result, now time.Time) string {
 	var b strings.Builder
-	b.WriteString(r.Status.Emoji() + " <b>" + esc(r.Status.Title()) + "</b> — " + esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
 	latest, _ := r.Latest()
-	if r.StatusText != "" && !strings.EqualFold(r.StatusText, r.Status.Title()) && r.StatusText != latest.Description {
-		b.WriteString(esc(clip(r.StatusText, 200)) + "\n")
+	said := r.StatusText
+	if said == latest.Description {
+		said = "" // the first scan line below says it
 	}
+	b.WriteString(r.Status.Emoji() + " <b>" + esc(clip(tracker.StatusLine(r.Status, said), 200)) + "</b> — " +
+		esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
 	if !r.ETA.IsZero() && !r.Status.Final() {
 		b.WriteString("🗓 Expected " + tracker.DayDate(r.ETA, now) + "\n")
 	}
@@ -526,7 +521,7 @@ func renderResult(r tracker.Result, now time.Time) string {
 		}
 		b.WriteString("\n")
 	}
-	said := latest.Description
+	said = latest.Description
 	if said == "" {
 		said = r.StatusText
 	}

@@ -42,3 +42,45 @@ func TestAnswerUsesLatestScans(t *testing.T) {
 	}
 	noTrouble(t, logs, got)
 }
+
+// TestStatusLineEverywhere: /list, following a parcel again and a live
+// look-up word a status alike (tracker.StatusLine), escaped.
+func TestStatusLineEverywhere(t *testing.T) {
+	ctx := context.Background()
+	tests := map[string]struct {
+		status tracker.Status
+		text   string
+		want   string   // as shown, escaped
+		not    []string // the old, differing wordings
+	}{
+		"carrier text says it already": {tracker.StatusDelivered, "Delivered, left at the <door>", "Delivered, left at the &lt;door&gt;", []string{"Delivered: ", "Delivered — Delivered"}},
+		"carrier text adds something":  {tracker.StatusInTransit, "Departed  from\nfacility", "In transit: Departed from facility", []string{"In transit — ", "In transit (", "\nDeparted"}},
+		"same words":                   {tracker.StatusOutForDelivery, "OUT FOR DELIVERY", "Out for delivery", []string{"OUT FOR"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			eng, store, logs := raceEngine(t)
+			chat := Chat{ID: 77, Type: "private"}
+			sub := eng.mustTrack(t, chat, raceAnn, "DEMO3")
+			now := time.Now()
+			if _, err := store.RecordPoll(ctx, storage.PollRecord{ShipmentID: sub.Shipment.ID, PolledAt: now, NextPollAt: now.Add(time.Hour),
+				Result: tracker.Result{Status: tc.status, StatusText: tc.text}}); err != nil {
+				t.Fatal(err)
+			}
+			list := texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"}))
+			again := texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/track DEMO3"}))
+			looked := renderResult(tracker.Result{Number: "DEMO3", Carrier: "demo", Status: tc.status, StatusText: tc.text}, now)
+			for where, got := range map[string]string{"list": strings.Join(list, "\n"), "track again": strings.Join(again, "\n"), "look-up": looked} {
+				if !strings.Contains(got, tc.want) {
+					t.Errorf("%s: want %q in:\n%s", where, tc.want, got)
+				}
+				for _, n := range tc.not {
+					if strings.Contains(got, n) {
+						t.Errorf("%s: %q in:\n%s", where, n, got)
+					}
+				}
+			}
+			noTrouble(t, logs, append(list, again...)...)
+		})
+	}
+}

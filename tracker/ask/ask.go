@@ -206,15 +206,7 @@ func myPackagesAnswer(q query) string {
 // ETA; then what to do.
 func parcelLine(p Parcel, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s — ", p.Status.Emoji(), labelOf(p))
-	switch title := p.Status.Title(); {
-	case p.StatusText == "":
-		b.WriteString(title)
-	case strings.HasPrefix(strings.ToLower(p.StatusText), strings.ToLower(title)):
-		b.WriteString(p.StatusText) // "Delivered, left in the parcel box" says it already
-	default:
-		fmt.Fprintf(&b, "%s (%s)", title, p.StatusText)
-	}
+	fmt.Fprintf(&b, "%s %s — %s", p.Status.Emoji(), labelOf(p), tracker.StatusLine(p.Status, p.StatusText))
 	if p.LastLocation != "" {
 		fmt.Fprintf(&b, ", last seen in %s", p.LastLocation)
 	}

@@ -180,7 +180,7 @@ func TestParcelLineVerdicts(t *testing.T) {
 		"delivered, text not repeated": {Parcel{Carrier: "ups", Number: "y", Status: tracker.StatusDelivered, StatusText: "Delivered, left at the door"},
 			[]string{"— Delivered, left at the door", "Not received"}, []string{"Delivered (Delivered", "wait, I will tell you"}},
 		"customs asking for duties": {Parcel{Carrier: "ups", Number: "y", Status: tracker.StatusCustoms, StatusText: "Import duties to pay"},
-			[]string{"In customs (Import duties to pay)", "Action needed from you"}, nil},
+			[]string{"In customs: Import duties to pay", "Action needed from you"}, nil},
 		"last scan yesterday": {Parcel{Carrier: "ups", Number: "y", Status: tracker.StatusInTransit, LastEventAt: now.Add(-20 * time.Hour), ETA: now.AddDate(0, 0, 1)},
 			[]string{"yesterday", "expected tomorrow (Fri 13 Mar)"}, nil},
 	}
