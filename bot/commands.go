@@ -74,7 +74,7 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 		label = ""
 	}
 	if len(cands) == 0 {
-		return []Reply{{Text: "<code>" + esc(clip(first, 40)) + "</code> doesn't look like a tracking number I know. " +
+		return []Reply{{Text: "<code>" + esc(tracker.Clip(first, 40)) + "</code> doesn't look like a tracking number I know. " +
 			"Copy it again from the shipping email (letters and digits only), or send the whole email and I'll find it."}}
 	}
 	return e.candidates(ctx, m, cands, label)
@@ -241,9 +241,9 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 	line := parcelName(sub.Label, sub.Shipment.Number) + " · " + name
 	if !created {
 		t := "👍 I'm already following " + parcelName(sub.Label, sub.Shipment.Number) + " here (" + name + ").\n" +
-			"Latest: " + sub.Shipment.Status.Emoji() + " " + esc(clip(tracker.StatusLine(sub.Shipment.Status, sub.Shipment.StatusText), statusLineLen))
+			"Latest: " + sub.Shipment.Status.Emoji() + " " + esc(tracker.Clip(tracker.StatusLine(sub.Shipment.Status, sub.Shipment.StatusText), statusLineLen))
 		if last := lastUpdate(sub.Shipment); !last.IsZero() {
-			t += " (" + ago(e.now(), last) + ")"
+			t += " (" + tracker.Ago(last, e.now()) + ")"
 		}
 		if sub.AddedByName != "" && m.Chat.group() {
 			t += "\nAdded by " + esc(sub.AddedByName) + "."
@@ -367,7 +367,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		if ranks[s.ID] == 0 {
 			b.WriteString(" ❗")
 		}
-		b.WriteString("\n" + esc(clip(tracker.StatusLine(sh.Status, sh.StatusText), statusLineLen)))
+		b.WriteString("\n" + esc(tracker.Clip(tracker.StatusLine(sh.Status, sh.StatusText), statusLineLen)))
 		last := lastUpdate(sh)
 		switch {
 		case last.IsZero() && e.noClient(sh.Carrier):
@@ -375,7 +375,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		case last.IsZero():
 			b.WriteString(" · not checked yet")
 		default:
-			b.WriteString(" · " + ago(now, last))
+			b.WriteString(" · " + tracker.Ago(last, now))
 		}
 		b.WriteString("\n" + esc(carrierName(sh.Carrier)))
 		if s.Label != "" {
@@ -459,7 +459,7 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 		if len(cands) > 0 {
 			return e.candidates(ctx, m, cands[:1], "") // an order number: explain it
 		}
-		return []Reply{{Text: "<code>" + esc(clip(args, 40)) + "</code> doesn't look like a tracking number I know."}}
+		return []Reply{{Text: "<code>" + esc(tracker.Clip(args, 40)) + "</code> doesn't look like a tracking number I know."}}
 	}
 	if !c.Valid {
 		return []Reply{e.typo(c)}
@@ -502,7 +502,7 @@ func renderResult(r tracker.Result, now time.Time) string {
 	if said == latest.Description {
 		said = "" // the first scan line below says it
 	}
-	b.WriteString(r.Status.Emoji() + " <b>" + esc(clip(tracker.StatusLine(r.Status, said), 200)) + "</b> — " +
+	b.WriteString(r.Status.Emoji() + " <b>" + esc(tracker.Clip(tracker.StatusLine(r.Status, said), 200)) + "</b> — " +
 		esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
 	if !r.ETA.IsZero() && !r.Status.Final() {
 		b.WriteString("🗓 Expected " + tracker.DayDate(r.ETA, now) + "\n")
@@ -515,9 +515,9 @@ func renderResult(r tracker.Result, now time.Time) string {
 			fmt.Fprintf(&b, "…and %d earlier scans\n", len(r.Events)-5)
 			break
 		}
-		b.WriteString("• " + tracker.When(ev.Time, now) + " — " + esc(clip(ev.Description, 120)))
+		b.WriteString("• " + tracker.When(ev.Time, now) + " — " + esc(tracker.Clip(ev.Description, 120)))
 		if ev.Location != "" {
-			b.WriteString(", " + esc(clip(ev.Location, 60)))
+			b.WriteString(", " + esc(tracker.Clip(ev.Location, 60)))
 		}
 		b.WriteString("\n")
 	}
@@ -622,7 +622,7 @@ func (e *Engine) carrierChoices(sub storage.Subscription) Reply {
 // tracked with that carrier.
 func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code string, edit bool) (r []Reply, ok bool) {
 	if !slices.Contains(e.carrierCodes(), code) {
-		return []Reply{{Text: "I don't know the carrier <code>" + esc(clip(code, 30)) + "</code>. Codes: " + esc(strings.Join(e.carrierCodes(), ", ")) + "."}}, false
+		return []Reply{{Text: "I don't know the carrier <code>" + esc(tracker.Clip(code, 30)) + "</code>. Codes: " + esc(strings.Join(e.carrierCodes(), ", ")) + "."}}, false
 	}
 	if code == sub.Shipment.Carrier {
 		return []Reply{{Text: "It is already set to " + esc(carrierName(code)) + ".", Edit: edit}}, true

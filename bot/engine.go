@@ -124,7 +124,7 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 	case "carrier":
 		return e.carrier(ctx, m, args)
 	default:
-		return []Reply{{Text: "I don't know the command <code>/" + esc(clip(cmd, 32)) + "</code>. Send /help to see what I can do."}}
+		return []Reply{{Text: "I don't know the command <code>/" + esc(tracker.Clip(cmd, 32)) + "</code>. Send /help to see what I can do."}}
 	}
 }
 
@@ -228,12 +228,12 @@ func (e *Engine) findOne(ctx context.Context, chatID int64, query string) (stora
 	}
 	switch len(subs) {
 	case 0:
-		return storage.Subscription{}, []Reply{{Text: "I'm not following anything called <b>" + esc(clip(query, 80)) + "</b> here. Send /list to see what I follow."}}
+		return storage.Subscription{}, []Reply{{Text: "I'm not following anything called <b>" + esc(tracker.Clip(query, 80)) + "</b> here. Send /list to see what I follow."}}
 	case 1:
 		return subs[0], nil
 	}
 	var b strings.Builder
-	b.WriteString("More than one parcel matches <b>" + esc(clip(query, 80)) + "</b>. Use the tracking number:\n")
+	b.WriteString("More than one parcel matches <b>" + esc(tracker.Clip(query, 80)) + "</b>. Use the tracking number:\n")
 	for _, s := range subs {
 		b.WriteString("• " + parcelName(s.Label, s.Shipment.Number) + " <code>" + esc(s.Shipment.Number) + "</code>\n")
 	}

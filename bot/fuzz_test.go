@@ -191,36 +191,36 @@ func checkReply(t *testing.T, input string, r Reply) {
 	t.Helper()
 	parts := Split(r.Text)
 	if len(parts) == 0 {
-		t.Errorf("input %q: empty reply %+v", clip(input, 80), r)
+		t.Errorf("input %q: empty reply %+v", tracker.Clip(input, 80), r)
 	}
 	for i, p := range parts {
 		plain, err := checkHTML(p)
 		if err != nil {
-			t.Errorf("input %q: part %d: %v\n%s", clip(input, 80), i, err, clip(p, 2000))
+			t.Errorf("input %q: part %d: %v\n%s", tracker.Clip(input, 80), i, err, tracker.Clip(p, 2000))
 			continue
 		}
 		if n := units(plain); n < 1 || n > MaxMessage || strings.TrimSpace(plain) == "" {
-			t.Errorf("input %q: part %d is %d characters as shown", clip(input, 80), i, n)
+			t.Errorf("input %q: part %d is %d characters as shown", tracker.Clip(input, 80), i, n)
 		}
 		if utf8.ValidString(input) && !utf8.ValidString(p) {
-			t.Errorf("input %q: part %d is not valid UTF-8", clip(input, 80), i)
+			t.Errorf("input %q: part %d is not valid UTF-8", tracker.Clip(input, 80), i)
 		}
 	}
 	for _, row := range r.Buttons {
 		for _, b := range row {
 			if b.Text == "" || (b.Data == "") == (b.URL == "") {
-				t.Errorf("input %q: button %+v needs text and exactly one of data or URL", clip(input, 80), b)
+				t.Errorf("input %q: button %+v needs text and exactly one of data or URL", tracker.Clip(input, 80), b)
 			}
 			if len(b.Data) > MaxCallbackData {
-				t.Errorf("input %q: callback data %q is %d bytes", clip(input, 80), b.Data, len(b.Data))
+				t.Errorf("input %q: callback data %q is %d bytes", tracker.Clip(input, 80), b.Data, len(b.Data))
 			}
 			if b.Data != "" {
 				if _, err := ParseCallback(b.Data); err != nil {
-					t.Errorf("input %q: our own button does not parse: %v", clip(input, 80), err)
+					t.Errorf("input %q: our own button does not parse: %v", tracker.Clip(input, 80), err)
 				}
 			}
 			if b.URL != "" && !strings.HasPrefix(b.URL, "https://") {
-				t.Errorf("input %q: button URL %q", clip(input, 80), b.URL)
+				t.Errorf("input %q: button URL %q", tracker.Clip(input, 80), b.URL)
 			}
 		}
 	}
@@ -283,7 +283,7 @@ func checkHTML(s string) (string, error) {
 			ent := s[i+1 : i+semi]
 			r, ok := htmlEntity(ent)
 			if !ok {
-				return "", fmt.Errorf("bad entity &%s; at %d", clip(ent, 12), i)
+				return "", fmt.Errorf("bad entity &%s; at %d", tracker.Clip(ent, 12), i)
 			}
 			out.WriteString(r)
 			i += semi + 1

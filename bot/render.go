@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"html"
 	"strings"
 	"time"
@@ -35,15 +34,6 @@ type Button struct {
 
 // esc escapes user- or carrier-provided text for HTML parse mode.
 func esc(s string) string { return html.EscapeString(s) }
-
-// clip shortens s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
 
 // units is the length of s in UTF-16 code units, as Telegram counts.
 func units(s string) int {
@@ -132,24 +122,6 @@ func stripTags(s string) string {
 }
 
 func carrierName(code string) string { return tracker.Carrier(code).Name }
-
-// ago says how long ago t was, roughly.
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-	}
-}
 
 // day formats a date the way people say it ("Tue 4 Mar").
 func day(t time.Time) string { return t.Format("Mon 2 Jan") }

@@ -34,7 +34,7 @@ func TestAnswerUsesLatestScans(t *testing.T) {
 		t.Fatalf("%d replies, want 1", len(replies))
 	}
 	got := replies[0].Text
-	if !strings.Contains(got, "last seen in Memphis, TN today") {
+	if !strings.Contains(got, "last seen in Memphis, TN 2 h ago") {
 		t.Errorf("answer lacks the newest scan's place:\n%s", got)
 	}
 	if strings.Contains(got, "Dallas") || strings.Count(got, "last seen in") != 1 {

@@ -299,7 +299,7 @@ func (a *App) onCallback(ctx context.Context, q *models.CallbackQuery) {
 }
 
 func (a *App) answer(ctx context.Context, id string, r ClickResult) {
-	_, err := a.tg.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: clip(r.Answer, 200), ShowAlert: r.Alert})
+	_, err := a.tg.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: tracker.Clip(r.Answer, 200), ShowAlert: r.Alert})
 	if err != nil {
 		// Usually "query is too old": the press still did its work.
 		a.log.DebugContext(ctx, "bot: answerCallbackQuery", slog.Any("error", err))

@@ -37,3 +37,15 @@ func startsWithWord(s, prefix string) bool {
 	r, _ := utf8.DecodeRuneInString(s[len(prefix):])
 	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 }
+
+// Clip shortens s to at most n runes, the last of them "…" when it cut.
+func Clip(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

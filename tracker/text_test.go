@@ -29,3 +29,25 @@ func TestStatusLine(t *testing.T) {
 		})
 	}
 }
+
+func TestClip(t *testing.T) {
+	tests := map[string]struct {
+		s    string
+		n    int
+		want string
+	}{
+		"short enough":           {"Memphis", 7, "Memphis"},
+		"cut":                    {"Memphis, TN", 5, "Memp…"},
+		"runes, not bytes":       {"Zürich Flughafen", 3, "Zü…"},
+		"empty":                  {"", 3, ""},
+		"no room":                {"abc", 0, ""},
+		"room for the mark only": {"abc", 1, "…"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Clip(tc.s, tc.n); got != tc.want {
+				t.Errorf("Clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,10 @@
 package tracker
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // When says when t happened (or will happen) the way people say it on a
 // phone: "today 14:05", "yesterday 09:12", "Mon 14:05" within the week
@@ -64,6 +68,34 @@ func DayDate(t, now time.Time) string {
 		}
 		return t.Format("Mon 2 Jan")
 	}
+}
+
+// Ago says when t was, looking back from now, as a note on a last update:
+// "just now", "25 min ago", "5 h ago" while it is still t's day, then the
+// day as Day names it: "yesterday", "last Mon", "on Tue 3 Mar". Zero is "".
+func Ago(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	switch day := Day(t, now); {
+	case d < time.Minute: // a clock a little ahead of ours too
+		return "just now"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + " min ago"
+	case day == "today":
+		return strconv.Itoa(int(d.Hours())) + " h ago"
+	case day == "yesterday" || strings.HasPrefix(day, "last "):
+		return day
+	default:
+		return "on " + day
+	}
+}
+
+// SameDay reports whether a and b fall on the same calendar date, both
+// read in a's zone.
+func SameDay(a, b time.Time) bool {
+	return daysBetween(b.In(a.Location()), a) == 0
 }
 
 // daysBetween counts calendar days from a to b (negative when b is earlier),

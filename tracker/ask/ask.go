@@ -211,7 +211,7 @@ func parcelLine(p Parcel, now time.Time) string {
 		fmt.Fprintf(&b, ", last seen in %s", p.LastLocation)
 	}
 	if !p.LastEventAt.IsZero() {
-		fmt.Fprintf(&b, " %s", lastScan(p.LastEventAt, now))
+		fmt.Fprintf(&b, " %s", tracker.Ago(p.LastEventAt, now))
 	}
 	switch {
 	case p.Status == tracker.StatusDelivered || p.Status.Final():
@@ -224,16 +224,6 @@ func parcelLine(p Parcel, now time.Time) string {
 	}
 	b.WriteString(".\n→ " + verdict(p))
 	return b.String()
-}
-
-// lastScan says when the last scan was: "today", "on Mon 2 Mar".
-func lastScan(t, now time.Time) string {
-	d := tracker.Day(t, now)
-	switch {
-	case d == "today" || d == "yesterday" || strings.HasPrefix(d, "last "):
-		return d
-	}
-	return "on " + d
 }
 
 // verdict turns a parcel's advice into one instruction.

@@ -187,7 +187,7 @@ func render(s storage.Shipment, res tracker.Result, label string, items []item, 
 	}
 	if !res.ETA.IsZero() && !res.Status.Final() {
 		fmt.Fprintf(&b, "\n🗓 Expected %s", tracker.DayDate(res.ETA, now))
-		if head.kind == itemETA && !s.ETA.IsZero() && !sameDay(s.ETA, res.ETA) {
+		if head.kind == itemETA && !s.ETA.IsZero() && !tracker.SameDay(s.ETA, res.ETA) {
 			fmt.Fprintf(&b, " (was %s)", tracker.DayDate(s.ETA, now))
 		}
 	}
@@ -224,12 +224,6 @@ func nextStep(st tracker.Status, carrierText string, subID int64) string {
 	return st.NextStepFor(carrierText)
 }
 
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.In(a.Location()).Date()
-	return ay == by && am == bm && ad == bd
-}
-
 // where is the description, then "📍 location · when", for an event,
 // escaped; fallback is used as the description when the event has none.
 // Times stay in the place's own zone (see tracker.When).
@@ -258,13 +252,8 @@ func where(e tracker.Event, fallback string, now time.Time) string {
 	return strings.Join(parts, "\n")
 }
 
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if r := []rune(s); len(r) > maxTextLen {
-		return string(r[:maxTextLen]) + "…"
-	}
-	return s
-}
+// clip bounds one piece of text in a push (tracker.Clip at maxTextLen).
+func clip(s string) string { return tracker.Clip(strings.TrimSpace(s), maxTextLen) }
 
 // Inline keyboard JSON, as Telegram's reply_markup expects it. Declared here
 // rather than imported so the tracker domain stays free of Telegram code.
