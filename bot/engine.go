@@ -89,11 +89,11 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 		return nil // a command for another bot
 	}
 	if !isCmd && m.Chat.group() {
-		mentioned := e.username != "" && strings.Contains(strings.ToLower(text), "@"+strings.ToLower(e.username))
+		rest, mentioned := stripMention(text, e.username)
 		if !mentioned && !m.ReplyToBot {
 			return nil
 		}
-		text = strings.TrimSpace(mentionRE(e.username).ReplaceAllString(text, " "))
+		text = strings.TrimSpace(rest)
 	}
 	if err := e.store.TouchChat(ctx, storage.Chat{ID: m.Chat.ID, Type: m.Chat.Type, Title: m.Chat.Title, Active: true}); err != nil {
 		return e.fail(ctx, "touch chat", err)
@@ -158,8 +158,57 @@ func parseCommand(text, username string) (cmd, args string, isCmd bool) {
 	return strings.ToLower(m[1]), strings.TrimSpace(m[3]), true
 }
 
-func mentionRE(username string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)@` + regexp.QuoteMeta(username) + `\b`)
+// stripMention finds "@username" in text, in any case and as a whole name
+// ("@trackbot_fan" is someone else), and returns text with each such mention
+// replaced by a space, and whether there was one. Telegram usernames are
+// ASCII letters, digits and "_", so a byte scan is exact; it spares
+// compiling a regexp per message.
+func stripMention(text, username string) (string, bool) {
+	if username == "" {
+		return text, false
+	}
+	var b strings.Builder
+	last, n := 0, len(username)
+	for i := 0; i+1+n <= len(text); i++ {
+		if text[i] != '@' || !equalFoldASCII(text[i+1:i+1+n], username) {
+			continue
+		}
+		end := i + 1 + n
+		if end < len(text) && isNameByte(text[end]) {
+			continue
+		}
+		b.WriteString(text[last:i])
+		b.WriteByte(' ')
+		last, i = end, end-1
+	}
+	if last == 0 {
+		return text, false
+	}
+	b.WriteString(text[last:])
+	return b.String(), true
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 var renameRE = regexp.MustCompile(`\(parcel #(\d+)\)`)

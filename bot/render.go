@@ -3,7 +3,6 @@ package bot
 import (
 	"html"
 	"strings"
-	"time"
 	"unicode/utf16"
 
 	"github.com/trackbot/trackbot/tracker"
@@ -122,9 +121,6 @@ func stripTags(s string) string {
 }
 
 func carrierName(code string) string { return tracker.Carrier(code).Name }
-
-// day formats a date the way people say it ("Tue 4 Mar").
-func day(t time.Time) string { return t.Format("Mon 2 Jan") }
 
 // parcelName is the label when there is one, else the number; escaped.
 func parcelName(label, number string) string {

@@ -84,3 +84,55 @@ func TestStatusLineEverywhere(t *testing.T) {
 		})
 	}
 }
+
+func TestStripMention(t *testing.T) {
+	tests := map[string]struct {
+		text, user string
+		want       string
+		mentioned  bool
+	}{
+		"at the start":               {"@TrackBot where is it?", "trackbot", "  where is it?", true},
+		"any case":                   {"hey @TRACKBOT, status", "TrackBot", "hey  , status", true},
+		"twice":                      {"@trackbot @trackbot hi", "trackbot", "    hi", true},
+		"at the end":                 {"thanks @trackbot", "trackbot", "thanks  ", true},
+		"someone else's longer name": {"ask @trackbot_fan", "trackbot", "ask @trackbot_fan", false},
+		"a name inside a word":       {"mail@trackbotx.test", "trackbot", "mail@trackbotx.test", false},
+		"no mention":                 {"where is it?", "trackbot", "where is it?", false},
+		"no username (console)":      {"@trackbot hi", "", "@trackbot hi", false},
+		"non-ASCII around it":        {"Grüße @trackbot… İstanbul", "trackbot", "Grüße  … İstanbul", true},
+		"only the at sign":           {"@", "trackbot", "@", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, ok := stripMention(tc.text, tc.user)
+			if got != tc.want || ok != tc.mentioned {
+				t.Errorf("stripMention(%q, %q) = %q, %v; want %q, %v", tc.text, tc.user, got, ok, tc.want, tc.mentioned)
+			}
+		})
+	}
+}
+
+// A group message that mentions the bot is answered; one that names a
+// longer username is chatter.
+func TestGroupMentionOnly(t *testing.T) {
+	eng, _, logs := raceEngine(t)
+	eng.username = "TrackBot"
+	ctx := context.Background()
+	if r := eng.HandleMessage(ctx, Message{Chat: raceGroup, From: raceAnn, Text: "@trackbot_fan what is customs?"}); len(r) != 0 {
+		t.Errorf("answered chatter: %v", texts(r))
+	}
+	r := eng.HandleMessage(ctx, Message{Chat: raceGroup, From: raceAnn, Text: "@trackbot DEMO1"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "Following") || !strings.Contains(r[0].Text, "DEMO1") {
+		t.Errorf("mention not answered: %v", texts(r))
+	}
+	noTrouble(t, logs, texts(r)...)
+}
+
+func BenchmarkStripMention(b *testing.B) {
+	text := "@TrackBot where is the parcel from grandma? It said out for delivery yesterday"
+	for b.Loop() {
+		if _, ok := stripMention(text, "trackbot"); !ok {
+			b.Fatal("no mention")
+		}
+	}
+}
