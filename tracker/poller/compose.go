@@ -267,6 +267,14 @@ type inlineButton struct {
 	URL          string `json:"url,omitempty"`
 }
 
+// The bot's button actions (bot.ActGotIt, bot.ActNotReceived), spelled out
+// because the poller must not import bot; bot's TestPollerButtonsParse
+// fails if they drift apart.
+const (
+	actGotIt       = "got"
+	actNotReceived = "nr"
+)
+
 // callbackData follows the bot's "<action>:<subscriptionID>" scheme.
 func callbackData(action string, subID int64) string {
 	return action + ":" + strconv.FormatInt(subID, 10)
@@ -279,8 +287,8 @@ func markup(s storage.Shipment, status tracker.Status, subID int64) string {
 	switch {
 	case status == tracker.StatusDelivered && subID != 0:
 		kb.InlineKeyboard = [][]inlineButton{{
-			{Text: "Got it", CallbackData: callbackData("got", subID)},
-			{Text: "Not received", CallbackData: callbackData("nr", subID)},
+			{Text: "Got it", CallbackData: callbackData(actGotIt, subID)},
+			{Text: "Not received", CallbackData: callbackData(actNotReceived, subID)},
 		}}
 	default:
 		u := tracker.TrackingURL(s.Carrier, s.Number)
