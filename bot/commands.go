@@ -226,7 +226,7 @@ type followed struct {
 func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, label string) followed {
 	sub, created, err := e.store.Subscribe(ctx, storage.SubscribeParams{
 		ChatID: m.Chat.ID, Carrier: c.Carrier, Number: c.Number, Label: label,
-		AddedBy: m.From.ID, AddedByName: strings.TrimSpace(plainText(m.From.Name)), MaxPerChat: e.maxParcels, Now: e.now(),
+		AddedBy: m.From.ID, AddedByName: strings.TrimSpace(tracker.PlainText(m.From.Name)), MaxPerChat: e.maxParcels, Now: e.now(),
 	})
 	if errors.Is(err, storage.ErrLimitReached) {
 		return followed{err: true, line: "<code>" + esc(c.Number) + "</code> — not added: this chat is at its limit of " + itoa(int64(e.maxParcels)) + " parcels",
@@ -515,9 +515,9 @@ func renderResult(r tracker.Result, now time.Time) string {
 			fmt.Fprintf(&b, "…and %d earlier scans\n", len(r.Events)-5)
 			break
 		}
-		b.WriteString("• " + tracker.When(ev.Time, now) + " — " + esc(tracker.Clip(ev.Description, 120)))
+		b.WriteString("• " + tracker.When(ev.Time, now) + " — " + esc(tracker.Clip(tracker.PlainText(ev.Description), 120)))
 		if ev.Location != "" {
-			b.WriteString(", " + esc(tracker.Clip(ev.Location, 60)))
+			b.WriteString(", " + esc(tracker.Clip(tracker.PlainText(ev.Location), 60)))
 		}
 		b.WriteString("\n")
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
@@ -225,30 +224,13 @@ func renamePrompt(text string) (int64, bool) {
 }
 
 // cleanLabel normalises a label: one line, single spaces, bounded, and
-// free of what would garble the messages it is shown in (see plainText).
+// free of what would garble the messages it is shown in (see tracker.PlainText).
 func cleanLabel(s string) (string, error) {
-	s = strings.Join(strings.Fields(plainText(s)), " ")
+	s = strings.Join(strings.Fields(tracker.PlainText(s)), " ")
 	if len([]rune(s)) > maxLabel {
 		return "", fmt.Errorf("labels are at most %d characters", maxLabel)
 	}
 	return s, nil
-}
-
-// plainText makes user text safe to store and show inside our messages:
-// invalid UTF-8 becomes U+FFFD, control characters (NUL among them) become
-// spaces, and bidi overrides and isolates are dropped, since an unclosed one
-// would reverse the rest of the line it is shown on ("added by …").
-func plainText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
-			return -1
-		case unicode.IsControl(r) && r != '\n' && r != '\t':
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // mayRemove: in a group, whoever added a parcel and the group's admins may

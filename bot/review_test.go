@@ -136,3 +136,42 @@ func BenchmarkStripMention(b *testing.B) {
 		}
 	}
 }
+
+// TestCarrierTextCleaned: controls and direction overrides a carrier sends
+// do not reach a look-up, /list or an answer; the text stays, escaped.
+func TestCarrierTextCleaned(t *testing.T) {
+	ctx := context.Background()
+	bad := []string{"\x00", "\x1b", "\u202E", "\u2067", "\u2069", "\u2028"}
+	at := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
+	evs := []tracker.Event{{Time: at, Status: tracker.StatusException, Description: "Held\x00 \u202E<ffo>\u202C", Location: "\u2067Köln\u2069\x1b[0m"}}
+	res := tracker.Result{Number: "DEMO2", Carrier: "demo", Status: tracker.StatusException, StatusText: "Address\u2028problem\x00", Events: evs}
+
+	eng, store, _ := raceEngine(t)
+	eng.now = func() time.Time { return at.Add(time.Hour) }
+	chat := Chat{ID: 99, Type: "private"}
+	sub := eng.mustTrack(t, chat, raceAnn, "DEMO2")
+	if _, err := store.RecordPoll(ctx, storage.PollRecord{ShipmentID: sub.Shipment.ID, PolledAt: at, NextPollAt: at.Add(time.Hour), Result: res}); err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]struct {
+		text string
+		want []string
+	}{
+		"look-up": {renderResult(res, at.Add(time.Hour)), []string{"Exception: Address problem", "Held  &lt;ffo&gt;", "Köln [0m"}},
+		"list":    {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"})), "\n"), []string{"Exception: Address problem"}},
+		"answer":  {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})), "\n"), []string{"Exception: Address problem", "last seen in Köln [0m"}},
+	}
+	for where, s := range shown {
+		for _, b := range bad {
+			if strings.Contains(s.text, b) {
+				t.Errorf("%s keeps %q:\n%q", where, b, s.text)
+			}
+		}
+		for _, w := range s.want {
+			if !strings.Contains(s.text, w) {
+				t.Errorf("%s lacks %q:\n%s", where, w, s.text)
+			}
+		}
+		checkReply(t, where, Reply{Text: s.text})
+	}
+}

@@ -14,11 +14,12 @@ import (
 //	StatusLine(StatusDelivered, "Delivered, left at door")   = "Delivered, left at door"
 //	StatusLine(StatusInTransit, "Departed facility")         = "In transit: Departed facility"
 //
-// The carrier's text is put on one line (runs of white space become one
-// space). Callers clip and escape it as their medium needs.
+// The carrier's text is cleaned (PlainText) and put on one line (runs of
+// white space become one space). Callers clip and escape it as their
+// medium needs.
 func StatusLine(st Status, statusText string) string {
 	title := st.Title()
-	text := strings.Join(strings.Fields(statusText), " ")
+	text := strings.Join(strings.Fields(PlainText(statusText)), " ")
 	switch {
 	case text == "" || strings.EqualFold(text, title):
 		return title
@@ -48,4 +49,25 @@ func Clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// PlainText makes text from outside (carriers, users) safe to show inside
+// our messages: invalid UTF-8 becomes U+FFFD, control characters (NUL
+// among them) and line/paragraph separators become spaces, and bidi
+// overrides, embeddings and isolates are dropped, since an unclosed one
+// would reverse the rest of the line it is shown on. Newlines and tabs
+// stay. It does not escape: HTML escaping is the renderer's job.
+func PlainText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+			return -1
+		case r == '\u2028' || r == '\u2029':
+			return ' '
+		case unicode.IsControl(r) && r != '\n' && r != '\t':
+			return ' '
+		}
+		return r
+	}, s)
 }

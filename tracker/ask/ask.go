@@ -208,7 +208,7 @@ func parcelLine(p Parcel, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s — %s", p.Status.Emoji(), labelOf(p), tracker.StatusLine(p.Status, p.StatusText))
 	if p.LastLocation != "" {
-		fmt.Fprintf(&b, ", last seen in %s", p.LastLocation)
+		fmt.Fprintf(&b, ", last seen in %s", tracker.PlainText(p.LastLocation))
 	}
 	if !p.LastEventAt.IsZero() {
 		fmt.Fprintf(&b, " %s", tracker.Ago(p.LastEventAt, now))

@@ -252,8 +252,11 @@ func where(e tracker.Event, fallback string, now time.Time) string {
 	return strings.Join(parts, "\n")
 }
 
-// clip bounds one piece of text in a push (tracker.Clip at maxTextLen).
-func clip(s string) string { return tracker.Clip(strings.TrimSpace(s), maxTextLen) }
+// clip makes one piece of carrier or user text fit for a push: cleaned of
+// what would garble the line (tracker.PlainText) and bounded. Not escaped.
+func clip(s string) string {
+	return tracker.Clip(strings.TrimSpace(tracker.PlainText(s)), maxTextLen)
+}
 
 // Inline keyboard JSON, as Telegram's reply_markup expects it. Declared here
 // rather than imported so the tracker domain stays free of Telegram code.
