@@ -73,3 +73,39 @@ func TestLatestEvents(t *testing.T) {
 		t.Errorf("zone offset %d, want -18000", off)
 	}
 }
+
+// BenchmarkLatestEvents: a chat at the 50-parcel limit, five scans each;
+// one query for all against one query per parcel (what answers did before).
+func BenchmarkLatestEvents(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openTest(b)
+	mustTouch(b, s, 1, "private")
+	var ids []int64
+	for i := range 50 {
+		sub := mustSubscribe(b, s, 1, "ups", upsNumber(i), "")
+		ids = append(ids, sub.Shipment.ID)
+		var evs []tracker.Event
+		for j := range 5 {
+			evs = append(evs, tracker.Event{Time: t0.Add(-time.Duration(j) * time.Hour), Status: tracker.StatusInTransit, Description: "Scan", Location: "Hub"})
+		}
+		if _, err := s.RecordPoll(ctx, PollRecord{ShipmentID: sub.Shipment.ID, PolledAt: t0, NextPollAt: t0, Result: tracker.Result{Status: tracker.StatusInTransit, Events: evs}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("one query", func(b *testing.B) {
+		for b.Loop() {
+			if m, err := s.LatestEvents(ctx, 1); err != nil || len(m) != 50 {
+				b.Fatal(len(m), err)
+			}
+		}
+	})
+	b.Run("query per parcel", func(b *testing.B) {
+		for b.Loop() {
+			for _, id := range ids {
+				if evs, err := s.ShipmentEvents(ctx, id, 1); err != nil || len(evs) != 1 {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
