@@ -66,5 +66,5 @@ func TrackingURL(carrier, number string) string {
 	if c.URL == "" || number == "" {
 		return ""
 	}
-	return strings.Replace(c.URL, "%s", url.QueryEscape(number), 1)
+	return strings.Replace(c.URL, "%s", url.QueryEscape(TrackableNumber(carrier, number)), 1)
 }

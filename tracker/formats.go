@@ -50,9 +50,9 @@ type formatMatch struct {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
-func allDigits(s []byte) bool {
-	for _, c := range s {
-		if !isDigit(c) {
+func allDigits[S ~string | ~[]byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
 			return false
 		}
 	}

@@ -88,10 +88,21 @@ func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result,
 	if c.baseErr != nil {
 		return nil, fmt.Errorf("fedex: %w", c.baseErr)
 	}
+	// FedEx tracks the 12-digit number inside a pasted 32/34-digit barcode;
+	// results go back under the number the caller asked about.
+	asked := make(map[string][]string, len(numbers)) // trackable → numbers asked
+	trackable := make([]string, 0, len(numbers))
+	for _, n := range numbers {
+		t := tracker.TrackableNumber("fedex", n)
+		if _, dup := asked[t]; !dup {
+			trackable = append(trackable, t)
+		}
+		asked[t] = append(asked[t], n)
+	}
 	out := make([]tracker.Result, 0, len(numbers))
-	for len(numbers) > 0 {
-		batch := numbers[:min(len(numbers), MaxBatch)]
-		numbers = numbers[len(batch):]
+	for len(trackable) > 0 {
+		batch := trackable[:min(len(trackable), MaxBatch)]
+		trackable = trackable[len(batch):]
 		body, err := c.track(ctx, batch)
 		if err != nil {
 			return nil, fmt.Errorf("fedex: track %s: %w", describe(batch), err)
@@ -100,7 +111,17 @@ func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result,
 		if err != nil {
 			return nil, fmt.Errorf("fedex: track %s: %w", describe(batch), err)
 		}
-		out = append(out, res...)
+		for _, r := range res {
+			ns, ok := asked[r.Number]
+			if !ok {
+				out = append(out, r)
+				continue
+			}
+			for _, n := range ns {
+				r.Number = n
+				out = append(out, r)
+			}
+		}
 	}
 	return out, nil
 }

@@ -530,3 +530,26 @@ func TestBaseURLKeepsOnlyHost(t *testing.T) {
 		t.Fatal("Track with a relative base URL: want an error")
 	}
 }
+
+// A pasted 34-digit barcode is tracked by the 12-digit number inside it, and
+// the result comes back under the number that was asked about.
+func TestBarcodeTrackedByEmbeddedNumber(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv)
+	express := number(4242)
+	barcode := "1000000000000001234500" + express
+	srv.SetShipment(express, fedextest.Shipment{Events: story()})
+	res, err := c.Track(context.Background(), []string{barcode, express})
+	if err != nil {
+		t.Fatalf("Track: %v", err)
+	}
+	got := map[string]tracker.Status{}
+	for _, r := range res {
+		got[r.Number] = r.Status
+	}
+	for _, n := range []string{barcode, express} {
+		if got[n] != tracker.StatusInTransit {
+			t.Errorf("%s: status %q, want in_transit (results %v)", n, got[n], got)
+		}
+	}
+}
