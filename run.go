@@ -134,8 +134,13 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	case err != nil:
 	case hookLn != nil:
 		hook := webhookHandler(cfg.WebhookSecret, app.Telegram().WebhookHandler())
-		servers = append(servers, serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook), hookLn))
+		hookSrv := serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook), hookLn)
 		err = app.RunWebhook(ctx)
+		// Stop taking updates first: Telegram keeps what we refuse and
+		// delivers it again to the next start.
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = hookSrv.Shutdown(stopCtx)
+		cancel()
 	default:
 		err = app.Run(ctx)
 	}
