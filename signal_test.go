@@ -84,7 +84,10 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		}
 	}
 
-	waitFor(t, "the program to take updates", func() bool { alive("before taking updates"); return strings.Contains(log.String(), "bot: polling Telegram") })
+	waitFor(t, "the program to take updates", func() bool {
+		alive("before taking updates")
+		return strings.Contains(log.String(), "bot: polling Telegram")
+	})
 	waitFor(t, "a poll to reach the slow carrier", func() bool { alive("before polling"); return w.ups.Requests() > 0 })
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
