@@ -425,6 +425,9 @@ func (e *Engine) unsubscribe(ctx context.Context, chat Chat, user User, sub stor
 			who = esc(sub.AddedByName) + ", who added it,"
 		}
 		t := "Only " + who + " or a group admin can stop following " + parcelName(sub.Label, sub.Shipment.Number) + "."
+		if edit { // a button press: the alert is enough, the group needn't see it
+			return ClickResult{Answer: stripTags(t), Alert: true}
+		}
 		return ClickResult{Answer: stripTags(t), Alert: true, Replies: []Reply{{Text: t}}}
 	}
 	err := e.store.Unsubscribe(ctx, sub.ID)
