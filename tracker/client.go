@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Client looks shipments up at one carrier API (or an aggregator).
@@ -71,4 +72,23 @@ func (r *Router) Lookup(ctx context.Context, carrier, number string) (Result, er
 		}
 	}
 	return Result{Number: number, Carrier: carrier, Status: StatusNotFound}, nil
+}
+
+// TrackEach is Track for clients whose API takes one number per request: it
+// looks each number up with one, in order, and wraps a failure as
+// "<name>: track <number>: …". max > 0 refuses calls with more numbers.
+func TrackEach(ctx context.Context, name string, numbers []string, max int,
+	one func(ctx context.Context, number string) (Result, error)) ([]Result, error) {
+	if max > 0 && len(numbers) > max {
+		return nil, fmt.Errorf("%s: %d numbers in one call, at most %d", name, len(numbers), max)
+	}
+	var out []Result
+	for _, n := range numbers {
+		r, err := one(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: track %s: %w", name, n, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -99,15 +99,7 @@ func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result,
 	if c.baseErr != nil {
 		return nil, fmt.Errorf("dhl: %w", c.baseErr)
 	}
-	out := make([]tracker.Result, 0, len(numbers))
-	for _, n := range numbers {
-		r, err := c.trackOne(ctx, n)
-		if err != nil {
-			return nil, fmt.Errorf("dhl: track %s: %w", n, err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return tracker.TrackEach(ctx, "dhl", numbers, 0, c.trackOne)
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (tracker.Result, error) {

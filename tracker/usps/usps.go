@@ -101,21 +101,10 @@ func (c *Client) MaxBatch() int { return 1 }
 
 // Track implements tracker.Client. It accepts at most MaxBatch numbers.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result, error) {
-	if len(numbers) == 0 {
-		return nil, nil
-	}
-	if len(numbers) > c.MaxBatch() {
-		return nil, fmt.Errorf("usps: %d numbers in one call, at most %d", len(numbers), c.MaxBatch())
-	}
-	if c.err != nil {
+	if len(numbers) > 0 && len(numbers) <= c.MaxBatch() && c.err != nil {
 		return nil, c.err
 	}
-	n := numbers[0]
-	res, err := c.trackOne(ctx, n)
-	if err != nil {
-		return nil, fmt.Errorf("usps: track %s: %w", n, err)
-	}
-	return []tracker.Result{res}, nil
+	return tracker.TrackEach(ctx, "usps", numbers, c.MaxBatch(), c.trackOne)
 }
 
 func (c *Client) trackOne(ctx context.Context, n string) (tracker.Result, error) {
