@@ -77,6 +77,7 @@ type word struct {
 	sep    byte // 0: starts a group; ' ', '-' or '\n': joined to the previous word
 	digits bool // only digits
 	alpha  bool // only letters
+	iban   bool // part of an IBAN: never part of a tracking number
 }
 
 type match struct {
@@ -97,8 +98,9 @@ type scanner struct {
 	// DP scratch for one group.
 	best []int
 	from []int
-	// mentions caches which carrier names the text contains (lazily).
-	mentioned map[string]bool
+	// named is the set of carriers the text names (lazily, namesDone).
+	named     uint64
+	namesDone bool
 	env       matchEnv
 	fm        formatMatch
 	// ctxAt caches contextBefore for the last word start asked about.
@@ -112,7 +114,7 @@ func (sc *scanner) reset(text string, opt DetectOptions) {
 	sc.norm = sc.norm[:0]
 	sc.words = sc.words[:0]
 	sc.cands = sc.cands[:0]
-	sc.mentioned = nil
+	sc.namesDone = false
 	sc.ctxAt = -1
 	// Don't keep huge buffers alive in the pool.
 	if cap(sc.norm) > 1<<16 {
@@ -267,6 +269,7 @@ func (sc *scanner) detect() []Candidate {
 			g1++
 		}
 		sc.cands = sc.cands[:0]
+		sc.markIBAN(g0, g1)
 		for i := g0; i < g1; i++ {
 			sc.matchFrom(i, g1)
 		}
@@ -291,12 +294,18 @@ func (sc *scanner) detect() []Candidate {
 func (sc *scanner) matchFrom(i, g1 int) {
 	ws := sc.words
 	first := ws[i]
+	if first.iban {
+		return
+	}
 	minLen := minCompact
 	if sc.opt.Demo {
 		minLen = 5
 	}
 	for j := i; j < g1; j++ {
 		w := ws[j]
+		if w.iban {
+			return
+		}
 		if j > i {
 			// Letters standing apart may open a number (a prefix such as
 			// TBA, JJD, GFUS: 2–4 letters) or close it (an S10 country);
@@ -348,7 +357,7 @@ func (sc *scanner) try(i, j int) {
 	// values they would otherwise escape to the heap on every try.
 	env := &sc.env
 	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
-	var best match
+	var best, namedTypo match
 	bestTier := 0
 	for _, f := range fs {
 		if f.demo && !sc.opt.Demo {
@@ -367,7 +376,7 @@ func (sc *scanner) try(i, j int) {
 			switch {
 			case m.valid:
 				tier = 3
-			case f.reportInvalid:
+			case f.reportInvalid, sc.namedTypo(m.carrierOr(f), ctx):
 				tier = 1
 			default:
 				continue
@@ -376,6 +385,9 @@ func (sc *scanner) try(i, j int) {
 		if crossLine && (tier < 2 || f.weak || m.weak) {
 			continue // a line break is joined only into a sound number
 		}
+		if m.needName && !sc.mentions(m.carrierOr(f)) {
+			continue
+		}
 		if (f.weak || m.weak) && !sc.weakAllowed(i, j, m.carrierOr(f), ctx) {
 			continue
 		}
@@ -383,9 +395,19 @@ func (sc *scanner) try(i, j int) {
 			best = match{i: i, j: j, f: f, m: *m}
 			bestTier = tier
 		}
+		if tier == 1 && allDigit && !f.reportInvalid && namedTypo.f == nil {
+			namedTypo = match{i: i, j: j, f: f, m: *m}
+		}
 	}
 	if bestTier == 0 {
 		return
+	}
+	// Digits that are a near miss of the carrier the text names, and pass
+	// an unnamed carrier's check only by the one-in-ten accident of a check
+	// digit, are the named carrier's typo ("Purolator no." + a Purolator
+	// number with two digits swapped that FedEx's check happens to pass).
+	if namedTypo.f != nil && bestTier == 3 && !best.f.reportInvalid && !sc.mentions(best.m.carrierOr(best.f)) {
+		best, bestTier = namedTypo, 1
 	}
 	best.score = len(s)*1000 + bestTier*100 + best.f.rank
 	sc.cands = append(sc.cands, best)
@@ -397,7 +419,7 @@ func (sc *scanner) try(i, j int) {
 // format rank (specificity, then how likely a shopper holds it).
 func (sc *scanner) prefer(f *format, m *formatMatch, best *match) bool {
 	cf, cb := m.carrierOr(f), best.m.carrierOr(best.f)
-	if cf != cb && (carrierWords[cf] != nil || carrierWords[cb] != nil) {
+	if cf != cb {
 		if nf, nb := sc.mentions(cf), sc.mentions(cb); nf != nb {
 			return nf
 		}
@@ -445,6 +467,68 @@ func oddChunks(ws []word) bool {
 	return longest >= 8 && (first <= 2 || last <= 2)
 }
 
+// markIBAN marks the words of an IBAN in the group (ISO 13616: two
+// letters, two check digits, an account number, mod 97 = 1 over the whole),
+// written whole or in groups of four: its digits pass some tracking
+// format's check digit one time in ten.
+func (sc *scanner) markIBAN(g0, g1 int) {
+	ws := sc.words
+	for k := g0; k < g1; k++ {
+		w := ws[k]
+		if w.n1-w.n0 < 4 || !isUpper(sc.norm[w.n0]) || !isUpper(sc.norm[w.n0+1]) ||
+			!isDigit(sc.norm[w.n0+2]) || !isDigit(sc.norm[w.n0+3]) {
+			continue
+		}
+		for e := k; e < g1 && ws[e].n1-w.n0 <= 34; e++ {
+			if e > k && (ws[e].sep != ' ' || ws[e].alpha) {
+				break
+			}
+			if n := ws[e].n1 - w.n0; n == ibanLen[string(sc.norm[w.n0:w.n0+2])] && ibanValid(sc.norm[w.n0:ws[e].n1]) {
+				for x := k; x <= e; x++ {
+					ws[x].iban = true
+				}
+				k = e
+				break
+			}
+		}
+	}
+}
+
+// ibanLen is the IBAN length of each country in the SWIFT IBAN registry.
+var ibanLen = func() map[string]int {
+	const list = "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 " +
+		"DK18 DO28 EE20 EG29 ES24 FI18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 " +
+		"IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 MC27 MD24 ME22 MK19 MR27 MT31 " +
+		"MU30 NL18 NO15 PK24 PL28 PS29 PT25 QA29 RO24 RS22 SA24 SC31 SE24 SI19 SK24 SM27 TL23 TN24 " +
+		"TR26 UA29 VA22 VG24 XK20"
+	m := map[string]int{}
+	for i := 0; i+4 <= len(list); i += 5 {
+		m[list[i:i+2]] = int(list[i+2]-'0')*10 + int(list[i+3]-'0')
+	}
+	return m
+}()
+
+// ibanValid is the ISO 7064 mod 97-10 check of an IBAN: the first four
+// characters moved to the end, letters read as 10–35, remainder 1.
+func ibanValid(s []byte) bool {
+	r := 0
+	add := func(c byte) {
+		if isDigit(c) {
+			r = (r*10 + int(c-'0')) % 97
+		} else {
+			v := int(c-'A') + 10
+			r = (r*100 + v) % 97
+		}
+	}
+	for _, c := range s[4:] {
+		add(c)
+	}
+	for _, c := range s[:4] {
+		add(c)
+	}
+	return r == 1
+}
+
 // phoneShaped: digits chunked like a North American phone number, or
 // opened by "+" or "(".
 func (sc *scanner) phoneShaped(i, j int) bool {
@@ -472,7 +556,10 @@ func (sc *scanner) phoneShaped(i, j int) bool {
 		lens[k-i] = ws[k].n1 - ws[k].n0
 	}
 	switch {
-	case n == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4,
+	case n >= 4 && lens[0] <= 2 && lens[1] <= 2 && lens[2] <= 2 && lens[3] <= 2,
+		// Pairs ("06 12 34 56 78") are how phone numbers are written;
+		// no label prints a tracking number that way.
+		n == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4,
 		n == 4 && lens[0] == 1 && lens[1] == 3 && lens[2] == 3 && lens[3] == 4,
 		n == 2 && lens[0] == 3 && lens[1] == 7:
 		return true
@@ -490,39 +577,20 @@ func (sc *scanner) weakAllowed(i, j int, carrier string, ctx int) bool {
 	if ctx == ctxNone {
 		ctx = sc.contextBefore(sc.words[i].s0)
 	}
-	if ctx == ctxTrack {
+	if sc.mentions(carrier) {
 		return true
 	}
-	return sc.mentions(carrier)
+	// After a tracking word, unless the text names another carrier: "my
+	// FedEx tracking number" + 12 digits is FedEx's to judge, not Purolator's.
+	return ctx == ctxTrack && !sc.mentionsOther(carrier)
 }
 
-// carrierWords name the carriers whose formats collide with others'; a
-// name is matched anywhere, so it must not hide inside ordinary words.
-var carrierWords = map[string][]string{
-	"dhl_ecommerce": {"dhl"},
-	"dhl":           {"dhl"},
-	"purolator":     {"purolator"},
-	"fedex":         {"fedex"},
-	"dpd":           {"dpd"},
-	"old_dominion":  {"odfl", "old dominion"},
-}
-
-func (sc *scanner) mentions(carrier string) bool {
-	if v, ok := sc.mentioned[carrier]; ok {
-		return v
-	}
-	found := false
-	for _, w := range carrierWords[carrier] {
-		if indexFold(sc.text, w) >= 0 {
-			found = true
-			break
-		}
-	}
-	if sc.mentioned == nil {
-		sc.mentioned = map[string]bool{}
-	}
-	sc.mentioned[carrier] = found
-	return found
+// namedTypo: a shape that is not specific on its own (digits only) with a
+// failed check digit is still a typo worth flagging when the text names
+// its carrier ("my FedEx number is" + 12 digits), outside order and phone
+// context.
+func (sc *scanner) namedTypo(carrier string, ctx int) bool {
+	return ctx != ctxOrder && ctx != ctxPhone && sc.mentions(carrier)
 }
 
 // choose picks, inside one group, the non-overlapping matches with the

@@ -7,7 +7,7 @@ const (
 	ctxNone = iota
 	ctxTrack
 	ctxOrder
-	ctxPhone
+	ctxPhone // a phone number, postal code: not a tracking number
 )
 
 // lookback is how far before a number context words count.
@@ -18,19 +18,32 @@ var contextWords = []struct {
 	ctx  int
 }{
 	{"track", ctxTrack}, {"awb", ctxTrack}, {"waybill", ctxTrack}, {"shipment", ctxTrack},
-	{"parcel", ctxTrack}, {"package", ctxTrack}, {"sendung", ctxTrack}, {"colis", ctxTrack},
-	{"suivi", ctxTrack}, {"envío", ctxTrack}, {"seguimiento", ctxTrack},
+	{"parcel", ctxTrack}, {"package", ctxTrack}, {"sendung", ctxTrack}, {"paket", ctxTrack},
+	{"colis", ctxTrack}, {"suivi", ctxTrack}, {"envío", ctxTrack}, {"envio", ctxTrack},
+	{"seguimiento", ctxTrack}, {"rastreo", ctxTrack}, {"paquete", ctxTrack},
+	{"rastreio", ctxTrack}, {"encomenda", ctxTrack}, {"spedizione", ctxTrack},
+	{"tracciamento", ctxTrack}, {"pacco", ctxTrack}, {"单号", ctxTrack}, {"运单", ctxTrack},
+	{"快递", ctxTrack},
 	{"order", ctxOrder}, {"bestell", ctxOrder}, {"commande", ctxOrder}, {"pedido", ctxOrder},
-	{"注文", ctxOrder}, {"invoice", ctxOrder}, {"receipt", ctxOrder}, {"account", ctxOrder},
-	{"acct", ctxOrder}, {"confirmation", ctxOrder},
+	{"ordine", ctxOrder}, {"auftrag", ctxOrder}, {"注文", ctxOrder}, {"订单", ctxOrder},
+	{"invoice", ctxOrder}, {"rechnung", ctxOrder}, {"factura", ctxOrder}, {"facture", ctxOrder},
+	{"fattura", ctxOrder}, {"fatura", ctxOrder}, {"发票", ctxOrder},
+	{"receipt", ctxOrder}, {"account", ctxOrder}, {"acct", ctxOrder}, {"konto", ctxOrder},
+	{"kunden", ctxOrder}, {"cuenta", ctxOrder}, {"compte", ctxOrder}, {"conto", ctxOrder},
+	{"iban", ctxOrder}, {"confirmation", ctxOrder},
 	// Marketplace listing ids (eBay's 12-digit item numbers pass FedEx's
 	// check one time in ten). A bare "item" stays neutral: Canada Post
 	// writes "Item 7023… has been delivered".
 	{"item number", ctxOrder}, {"item no", ctxOrder}, {"item #", ctxOrder}, {"item id", ctxOrder},
 	{"listing", ctxOrder}, {"sku", ctxOrder},
-	{"call", ctxPhone}, {"phone", ctxPhone}, {"tel", ctxPhone}, {"mobile", ctxPhone},
+	{"call", ctxPhone}, {"phone", ctxPhone}, {"tel", ctxPhone}, {"tél", ctxPhone}, {"mobile", ctxPhone},
+	{"móvil", ctxPhone}, {"movil", ctxPhone}, {"handy", ctxPhone}, {"portable", ctxPhone},
+	{"cellulare", ctxPhone}, {"celular", ctxPhone}, {"电话", ctxPhone}, {"手机", ctxPhone},
 	{"cell", ctxPhone}, {"fax", ctxPhone}, {"sms", ctxPhone}, {"whatsapp", ctxPhone},
 	{"text me", ctxPhone}, {"contact", ctxPhone}, {"hotline", ctxPhone},
+	// Postal codes: "ZIP 94103 1234", "PLZ 10115".
+	{"zip", ctxPhone}, {"plz", ctxPhone}, {"postcode", ctxPhone}, {"postal code", ctxPhone},
+	{"código postal", ctxPhone}, {"code postal", ctxPhone}, {"邮编", ctxPhone},
 }
 
 // contextByFirst indexes contextWords by first byte: nearestContext looks
@@ -62,11 +75,25 @@ func nearestContext(window string) int {
 		}
 		for _, k := range contextByFirst[lowerASCII(window[at])] {
 			if cw := &contextWords[k]; hasFoldAt(window, at, cw.word) {
-				return cw.ctx
+				return widerContext(window, at, cw.ctx)
 			}
 		}
 	}
 	return ctxNone
+}
+
+// widerContext: a context word found at may be the tail of a longer one
+// that starts before it ("订单号", order number, ends in "单号", number):
+// the longer word decides.
+func widerContext(window string, at, ctx int) int {
+	for b := at - 1; b >= max(at-12, 0); b-- {
+		for _, k := range contextByFirst[lowerASCII(window[b])] {
+			if cw := &contextWords[k]; b+len(cw.word) > at && hasFoldAt(window, b, cw.word) {
+				return cw.ctx
+			}
+		}
+	}
+	return ctx
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

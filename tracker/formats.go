@@ -45,6 +45,8 @@ type formatMatch struct {
 	number  string // replaces the number outright (order numbers, demo, LaserShip -1)
 	kind    Kind
 	weak    bool // this match is weak evidence even if the format is not
+	// needName: taken only when the text names the carrier.
+	needName bool
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -314,10 +316,13 @@ var formats = []*format{
 			return m.check(checkLuhn(s[:11]) == digitAt(s, 11))
 		}},
 	{name: "Purolator (alpha + 9)", carrier: "purolator", lens: []int{12}, rank: 30, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allUpper(s[:3]) || !allDigits(s[3:]) {
 				return false
 			}
+			// Three letters standing apart are most likely a word ("ZIP
+			// 627041234", "REF …"): only the carrier's name makes them a number.
+			m.needName = env.ws[0].n1-env.ws[0].n0 == 3 && len(env.ws) > 1
 			m.country = "CA"
 			return m.formatOnly()
 		}},

@@ -64,4 +64,8 @@ func TestTypoEval(t *testing.T) {
 	pct := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
 	t.Logf("typos flagged %d/%d (%.1f %%), fixed %d/%d (%.1f %%), false flags %d in %d noise messages",
 		flagged, typos, pct(flagged, typos), fixed, fixable, pct(fixed, fixable), falseFlags, noise)
+	// The targets of issue 12.
+	if pct(flagged, typos) < 90 || pct(fixed, fixable) < 80 || falseFlags > 0 {
+		t.Errorf("below target: flagged ≥ 90 %%, fixed ≥ 80 %%, no false flags")
+	}
 }
