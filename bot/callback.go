@@ -17,6 +17,9 @@ const (
 	ActSetCarrier  = "cs"   // cs:<subID>:<code>
 	ActGotIt       = "got"  // delivered and received: stop following
 	ActNotReceived = "nr"   // delivered but not received: advice
+	// ActForce follows a number whose check digit failed, because the user
+	// insists: "fa:0:<carrier>:<number>" (no subscription exists yet).
+	ActForce = "fa"
 )
 
 // MaxCallbackData is Telegram's limit on callback_data, in bytes.
@@ -50,7 +53,7 @@ func ParseCallback(data string) (Callback, error) {
 		return Callback{}, fmt.Errorf("bot: callback data %q: want action:id", data)
 	}
 	id, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id < 0 || id == 0 && parts[0] != ActForce {
 		return Callback{}, fmt.Errorf("bot: callback data %q: bad subscription id", data)
 	}
 	c := Callback{Action: parts[0], SubID: id}
@@ -59,6 +62,10 @@ func ParseCallback(data string) (Callback, error) {
 	}
 	switch c.Action {
 	case ActRefresh, ActStop, ActRename, ActCarrier, ActGotIt, ActNotReceived:
+	case ActForce:
+		if carrier, number, ok := strings.Cut(c.Arg, ":"); !ok || carrier == "" || number == "" {
+			return Callback{}, fmt.Errorf("bot: callback data %q: carrier and number missing", data)
+		}
 	case ActSetCarrier:
 		if c.Arg == "" {
 			return Callback{}, fmt.Errorf("bot: callback data %q: carrier missing", data)

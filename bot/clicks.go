@@ -19,6 +19,9 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 	if err != nil {
 		return ClickResult{Answer: "This button no longer works."}
 	}
+	if cb.Action == ActForce {
+		return e.forceTrack(ctx, c, cb.Arg)
+	}
 	sub, err := e.store.SubscriptionByID(ctx, cb.SubID)
 	if isNotFound(err) || err == nil && sub.ChatID != c.Chat.ID {
 		return ClickResult{Answer: "I'm no longer following that parcel here."}
@@ -171,4 +174,22 @@ func (e *Engine) ChatMigrated(ctx context.Context, oldID, newID int64) error {
 	}
 	e.log.InfoContext(ctx, "bot: chat migrated", slog.Int64("from", oldID), slog.Int64("to", newID))
 	return nil
+}
+
+// forceTrack follows a number the user insists on although its check digit
+// failed ("Track it anyway"). The number must still read as that carrier's
+// typo, so the button cannot be used to follow arbitrary text.
+func (e *Engine) forceTrack(ctx context.Context, c Click, arg string) ClickResult {
+	carrier, number, _ := strings.Cut(arg, ":")
+	for _, cand := range detect(number, e.demo) {
+		if cand.Number != number || cand.Carrier != carrier || cand.Valid || cand.Kind != tracker.KindTracking {
+			continue
+		}
+		f := e.follow(ctx, Message{Chat: c.Chat, From: c.From}, cand, "")
+		if f.err {
+			return ClickResult{Answer: forceTexts.forceFailed, Replies: []Reply{f.reply}}
+		}
+		return ClickResult{Answer: forceTexts.forced, Replies: []Reply{f.reply}}
+	}
+	return ClickResult{Answer: "This button no longer works."}
 }

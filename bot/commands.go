@@ -77,6 +77,9 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 		return []Reply{{Text: "<code>" + esc(tracker.Clip(first, 40)) + "</code> doesn't look like a tracking number I know. " +
 			"Copy it again from the shipping email (letters and digits only), or send the whole email and I'll find it."}}
 	}
+	if len(cands) == 1 && !cands[0].Valid && cands[0].Kind == tracker.KindTracking {
+		return []Reply{e.typoInsisted(cands[0])}
+	}
 	return e.candidates(ctx, m, cands, label)
 }
 
@@ -212,6 +215,30 @@ func (e *Engine) typo(c tracker.Candidate) Reply {
 		t += "\nPlease compare it with the shipping email and send it again."
 	}
 	return Reply{Text: t}
+}
+
+// typoInsisted is the answer to /track of a number with a failed check
+// digit: the user typed the command, so the number may be right after all
+// (a carrier's own misprint): offer to follow it anyway.
+func (e *Engine) typoInsisted(c tracker.Candidate) Reply {
+	r := e.typo(c)
+	data := CallbackData(ActForce, 0, "")
+	if len(data)+len(c.Carrier)+1+len(c.Number)+1 > MaxCallbackData {
+		return r
+	}
+	r.Text += forceTexts.forceAsk
+	r.Buttons = [][]Button{{{Text: forceTexts.forceButton, Data: CallbackData(ActForce, 0, c.Carrier+":"+c.Number)}}}
+	return r
+}
+
+// texts of the "track it anyway" exchange, kept together for translation.
+var forceTexts = struct {
+	forceAsk, forceButton, forced, forceFailed string
+}{
+	forceAsk:    "\n\nSure it's right? I can follow it anyway.",
+	forceButton: "Track it anyway",
+	forced:      "Following it as typed.",
+	forceFailed: "It could not be added.",
 }
 
 // followed is the outcome of following one number: the reply on its own,
