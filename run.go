@@ -44,7 +44,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	store, err := storage.Open(ctx, cfg.DB)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DB, err)
+		return fmt.Errorf("database %s: %w", storage.Redacted(cfg.DB), err)
 	}
 	defer store.Close()
 
@@ -173,7 +173,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 func runConsole(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer) error {
 	store, err := storage.Open(ctx, cfg.DB)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", cfg.DB, err)
+		return fmt.Errorf("database %s: %w", storage.Redacted(cfg.DB), err)
 	}
 	defer store.Close()
 	router, _ := newRouter(os.Getenv, true, nil)

@@ -1,4 +1,5 @@
-// Package storage keeps trackbot's state in SQLite (mattn/go-sqlite3): chats,
+// Package storage keeps trackbot's state in SQLite (mattn/go-sqlite3, the
+// embedded default) or PostgreSQL (jackc/pgx, for several instances): chats,
 // shipments (one row per carrier+number, however many chats follow it),
 // subscriptions (chat × shipment), carrier events and the outbox of messages
 // waiting to be sent. Methods are named for what the product does.

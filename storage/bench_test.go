@@ -28,15 +28,15 @@ func benchStore(b *testing.B) *Store {
 	defer tx.Rollback()
 	now := t0.Unix()
 	for c := 1; c <= benchChats; c++ {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO chats (id, type, active, created_at, updated_at) VALUES (?, 'private', 1, ?, ?)`, c, now, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO chats (id, type, active, created_at, updated_at) VALUES ($1, 'private', 1, $2, $3)`, c, now, now); err != nil {
 			b.Fatal(err)
 		}
 	}
-	shipStmt, err := tx.PrepareContext(ctx, `INSERT INTO shipments (carrier, number, status, created_at, next_poll_at) VALUES ('ups', ?, 'in_transit', ?, ?)`)
+	shipStmt, err := tx.PrepareContext(ctx, `INSERT INTO shipments (carrier, number, status, created_at, next_poll_at) VALUES ('ups', $1, 'in_transit', $2, $3)`)
 	if err != nil {
 		b.Fatal(err)
 	}
-	subStmt, err := tx.PrepareContext(ctx, `INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES (?, ?, ?)`)
+	subStmt, err := tx.PrepareContext(ctx, `INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES ($1, $2, $3)`)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,7 +14,7 @@ func (s *Store) TouchChat(ctx context.Context, c Chat) error {
 	now := time.Now().Unix()
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO chats (id, type, title, active, created_at, updated_at)
-		VALUES (?, ?, ?, 1, ?, ?)
+		VALUES ($1, $2, $3, 1, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET
 			type = COALESCE(NULLIF(excluded.type, ''), chats.type),
 			title = COALESCE(NULLIF(excluded.title, ''), chats.title),
@@ -30,7 +30,7 @@ func (s *Store) TouchChat(ctx context.Context, c Chat) error {
 // Chat returns a chat, or ErrNotFound.
 func (s *Store) Chat(ctx context.Context, id int64) (Chat, error) {
 	var c Chat
-	err := s.r.QueryRowContext(ctx, `SELECT id, type, title, active FROM chats WHERE id = ?`, id).
+	err := s.r.QueryRowContext(ctx, `SELECT id, type, title, active FROM chats WHERE id = $1`, id).
 		Scan(&c.ID, &c.Type, &c.Title, &c.Active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chat{}, ErrNotFound
@@ -45,8 +45,12 @@ func (s *Store) Chat(ctx context.Context, id int64) (Chat, error) {
 // inactive chat keeps all its data; its shipments are just not polled for it
 // and its outbox waits until it is active again.
 func (s *Store) SetChatActive(ctx context.Context, id int64, active bool) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE chats SET active = ?, updated_at = ? WHERE id = ?`,
-		active, time.Now().Unix(), id)
+	flag := 0 // an integer column on both engines; PostgreSQL takes no bool for it
+	if active {
+		flag = 1
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE chats SET active = $1, updated_at = $2 WHERE id = $3`,
+		flag, time.Now().Unix(), id)
 	if err == nil {
 		err = mustAffect(res)
 	}
@@ -69,7 +73,7 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 		now := time.Now().Unix()
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO chats (id, type, title, active, created_at, updated_at)
-			SELECT ?, 'supergroup', title, 1, created_at, ? FROM chats WHERE id = ?
+			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT) FROM chats WHERE id = $3
 			ON CONFLICT (id) DO UPDATE SET active = 1, updated_at = excluded.updated_at`,
 			newID, now, oldID)
 		if err != nil {
@@ -82,8 +86,8 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 		// Subscriptions both chats have: keep the new chat's, move the rest.
 		rows, err := tx.QueryContext(ctx, `
 			SELECT o.id, n.id FROM subscriptions o
-			JOIN subscriptions n ON n.shipment_id = o.shipment_id AND n.chat_id = ?
-			WHERE o.chat_id = ?`, newID, oldID)
+			JOIN subscriptions n ON n.shipment_id = o.shipment_id AND n.chat_id = $1
+			WHERE o.chat_id = $2`, newID, oldID)
 		if err != nil {
 			return fmt.Errorf("overlap: %w", err)
 		}
@@ -105,19 +109,22 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET chat_id = $1 WHERE chat_id = $2`, newID, oldID); err != nil {
 			return fmt.Errorf("move subscriptions: %w", err)
 		}
 		// Sent history moves too, so the old row can go and dedupe keys stay.
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET chat_id = $1 WHERE chat_id = $2`, newID, oldID); err != nil {
 			return fmt.Errorf("move outbox: %w", err)
 		}
 		// A chat told about a carrier outage is owed the all-clear under its new id
 		// (where the new chat was told too, the old row just goes with the chat).
-		if _, err := tx.ExecContext(ctx, `UPDATE OR IGNORE carrier_outage_chats SET chat_id = ? WHERE chat_id = ?`, newID, oldID); err != nil {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE carrier_outage_chats SET chat_id = $1
+			WHERE chat_id = $2 AND client NOT IN (SELECT client FROM carrier_outage_chats WHERE chat_id = $1)`,
+			newID, oldID); err != nil {
 			return fmt.Errorf("move outage notices: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE id = ?`, oldID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE id = $1`, oldID); err != nil {
 			return fmt.Errorf("delete old chat: %w", err)
 		}
 		return nil
@@ -134,16 +141,16 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 func mergeSubscription(ctx context.Context, tx *sql.Tx, from, into int64) error {
 	_, err := tx.ExecContext(ctx, `
 		UPDATE subscriptions SET
-			label = CASE WHEN label = '' THEN (SELECT label FROM subscriptions WHERE id = ?1) ELSE label END,
-			not_received_at = CASE WHEN not_received_at = 0 THEN (SELECT not_received_at FROM subscriptions WHERE id = ?1) ELSE not_received_at END
-		WHERE id = ?2`, from, into)
+			label = CASE WHEN label = '' THEN (SELECT label FROM subscriptions WHERE id = $1) ELSE label END,
+			not_received_at = CASE WHEN not_received_at = 0 THEN (SELECT not_received_at FROM subscriptions WHERE id = $1) ELSE not_received_at END
+		WHERE id = $2`, from, into)
 	if err != nil {
 		return fmt.Errorf("merge subscription %d into %d: %w", from, into, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET subscription_id = ? WHERE subscription_id = ?`, into, from); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET subscription_id = $1 WHERE subscription_id = $2`, into, from); err != nil {
 		return fmt.Errorf("merge subscription %d outbox: %w", from, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ?`, from); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = $1`, from); err != nil {
 		return fmt.Errorf("merge subscription %d: delete: %w", from, err)
 	}
 	return nil

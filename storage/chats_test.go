@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestTouchChat(t *testing.T) {
+func TestTouchChat(t *testing.T) { storagetest.Each(t, testTouchChat) }
+
+func testTouchChat(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	steps := []struct {
 		name string
 		in   Chat
@@ -42,9 +46,11 @@ func TestTouchChat(t *testing.T) {
 	}
 }
 
-func TestSetChatActiveKeepsData(t *testing.T) {
+func TestSetChatActiveKeepsData(t *testing.T) { storagetest.Each(t, testSetChatActiveKeepsData) }
+
+func testSetChatActiveKeepsData(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 5, "private")
 	sub := mustSubscribe(t, s, 5, "ups", upsNumber(1), "keep me")
 	if _, err := s.Enqueue(ctx, OutboxMessage{ChatID: 5, SubscriptionID: sub.ID, DedupeKey: "k", Text: "t"}); err != nil {
@@ -70,9 +76,11 @@ func TestSetChatActiveKeepsData(t *testing.T) {
 	}
 }
 
-func TestMigrateChat(t *testing.T) {
+func TestMigrateChat(t *testing.T) { storagetest.Each(t, testMigrateChat) }
+
+func testMigrateChat(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	const oldID, newID = -4001, -1004001
 	mustTouch(t, s, oldID, "group")
 	onlyOld := mustSubscribe(t, s, oldID, "ups", upsNumber(1), "lamp")
@@ -146,9 +154,11 @@ func TestMigrateChat(t *testing.T) {
 	}
 }
 
-func TestMigrateChatToNewID(t *testing.T) {
+func TestMigrateChatToNewID(t *testing.T) { storagetest.Each(t, testMigrateChatToNewID) }
+
+func testMigrateChatToNewID(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, -7, "group")
 	sub := mustSubscribe(t, s, -7, "dhl", dhlNumber(1), "x")
 	if err := s.MigrateChat(ctx, -7, -1007); err != nil {

@@ -8,13 +8,17 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
 // Many handlers and the poller at once: every call must succeed (no
 // "database is locked"), and what they wrote must all be there exactly once.
-func TestConcurrentUse(t *testing.T) {
+func TestConcurrentUse(t *testing.T) { storagetest.Each(t, testConcurrentUse) }
+
+func testConcurrentUse(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, path := openTest(t)
+	s, path := openOn(t, e)
 	// A second Store on the same file stands in for another process (a second
 	// instance, the sqlite3 shell): BEGIN IMMEDIATE and busy_timeout must
 	// make it wait its turn, not fail.

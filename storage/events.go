@@ -21,7 +21,7 @@ func (s *Store) LatestEvents(ctx context.Context, chatID int64) (map[int64]track
 			WHERE shipment_id = sub.shipment_id
 			ORDER BY time_unix DESC, id DESC
 			LIMIT 1)
-		WHERE sub.chat_id = ?`, chatID)
+		WHERE sub.chat_id = $1`, chatID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: latest events of chat %d: %w", chatID, err)
 	}

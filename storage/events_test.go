@@ -6,11 +6,15 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestLatestEvents(t *testing.T) {
+func TestLatestEvents(t *testing.T) { storagetest.Each(t, testLatestEvents) }
+
+func testLatestEvents(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, 2, "private")
 

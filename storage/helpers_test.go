@@ -3,25 +3,39 @@ package storage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
 // t0 is the tests' "now": a fixed instant, so expectations are exact.
 var t0 = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
-func openTest(t testing.TB) (*Store, string) {
+// openOn opens a fresh, empty store on engine e and returns it with its
+// TRACKBOT_DB value (to open it again). Tests that run on both engines
+// (storagetest.Each) open through here; the store closes when t ends.
+func openOn(t testing.TB, e storagetest.Engine) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "trackbot.db")
-	s, err := Open(context.Background(), path)
+	dsn := e.DSN(t)
+	s, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s, dsn
 }
+
+// openTest opens a fresh SQLite store, for what only SQLite has.
+func openTest(t testing.TB) (*Store, string) {
+	t.Helper()
+	return openOn(t, storagetest.SQLite)
+}
+
+// TestPostgreSQL says, in one line, whether this package's tests also ran
+// on PostgreSQL.
+func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
 
 // upsNumber makes the i-th valid UPS 1Z number: shipper "TRKB01", service
 // "03", package id i, and the mod-10 check digit (letters as (ASCII−3) mod

@@ -61,7 +61,7 @@ func carrierOutage(ctx context.Context, q querier, client string) (CarrierOutage
 	o := CarrierOutage{Client: client}
 	var since, last, notified int64
 	err := q.QueryRowContext(ctx, `
-		SELECT failing_since, last_failure_at, notified_at FROM carrier_outages WHERE client = ?`, client).
+		SELECT failing_since, last_failure_at, notified_at FROM carrier_outages WHERE client = $1`, client).
 		Scan(&since, &last, &notified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CarrierOutage{}, ErrNotFound
@@ -72,7 +72,7 @@ func carrierOutage(ctx context.Context, q querier, client string) (CarrierOutage
 	o.FailingSince, o.LastFailureAt, o.NotifiedAt = fromUnix(since), fromUnix(last), fromUnix(notified)
 
 	rows, err := q.QueryContext(ctx, `
-		SELECT chat_id, carriers, told_at FROM carrier_outage_chats WHERE client = ? ORDER BY chat_id`, client)
+		SELECT chat_id, carriers, told_at FROM carrier_outage_chats WHERE client = $1 ORDER BY chat_id`, client)
 	if err != nil {
 		return CarrierOutage{}, fmt.Errorf("told chats: %w", err)
 	}
@@ -104,8 +104,10 @@ func (s *Store) RecordCarrierFailure(ctx context.Context, client string, since, 
 	var o CarrierOutage
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO carrier_outages (client, failing_since, last_failure_at) VALUES (?, ?, ?)
-			ON CONFLICT (client) DO UPDATE SET last_failure_at = MAX(last_failure_at, excluded.last_failure_at)`,
+			INSERT INTO carrier_outages (client, failing_since, last_failure_at) VALUES ($1, $2, $3)
+			ON CONFLICT (client) DO UPDATE SET last_failure_at = CASE
+				WHEN excluded.last_failure_at > carrier_outages.last_failure_at THEN excluded.last_failure_at
+				ELSE carrier_outages.last_failure_at END`,
 			client, unix(since), unix(at)); err != nil {
 			return err
 		}
@@ -131,7 +133,7 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 	told := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			UPDATE carrier_outages SET notified_at = ? WHERE client = ? AND notified_at = 0`, unix(at), client)
+			UPDATE carrier_outages SET notified_at = $1 WHERE client = $2 AND notified_at = 0`, unix(at), client)
 		if err != nil {
 			return fmt.Errorf("outage: %w", err)
 		}
@@ -139,7 +141,7 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 			return fmt.Errorf("outage: %w", err)
 		} else if n == 0 {
 			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM carrier_outages WHERE client = ?`, client).Scan(&one)
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM carrier_outages WHERE client = $1`, client).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
 			}
@@ -149,7 +151,8 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 		}
 		stmt, err := tx.PrepareContext(ctx, `
 			INSERT INTO carrier_outage_chats (client, chat_id, carriers, told_at)
-			SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?2)
+			SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT)
+			WHERE EXISTS (SELECT 1 FROM chats WHERE id = $2)
 			ON CONFLICT (client, chat_id) DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("told chats: %w", err)
@@ -186,7 +189,7 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 // one runs on the readers, so a carrier that is answering costs no write.
 func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at time.Time, compose func(CarrierOutage) []OutboxMessage) (o CarrierOutage, ok bool, err error) {
 	var open int
-	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outages WHERE client = ?`, client).Scan(&open)
+	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outages WHERE client = $1`, client).Scan(&open)
 	if err != nil {
 		return CarrierOutage{}, false, fmt.Errorf("storage: record recovery of %s: %w", client, err)
 	}
@@ -205,7 +208,7 @@ func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at tim
 			}
 		}
 		// The told chats go with it (ON DELETE CASCADE).
-		if _, err := tx.ExecContext(ctx, `DELETE FROM carrier_outages WHERE client = ?`, client); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM carrier_outages WHERE client = $1`, client); err != nil {
 			return fmt.Errorf("close: %w", err)
 		}
 		return nil

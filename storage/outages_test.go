@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
 func notice(client string, chat int64, since time.Time, carriers string) OutageNotice {
@@ -53,8 +55,12 @@ func outboxKeys(t *testing.T, s *Store) []string {
 // An outage, its notices and its all-clear, with the process restarting in
 // the middle: the second Store sees the outage and whom it told.
 func TestCarrierOutageSurvivesRestart(t *testing.T) {
+	storagetest.Each(t, testCarrierOutageSurvivesRestart)
+}
+
+func testCarrierOutageSurvivesRestart(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, path := openTest(t)
+	s, path := openOn(t, e)
 	for _, id := range []int64{1, 2, 3} {
 		mustTouch(t, s, id, "private")
 	}
@@ -133,7 +139,7 @@ func TestCarrierOutageSurvivesRestart(t *testing.T) {
 		t.Fatalf("CarrierOutage after recovery: %v, want ErrNotFound", err)
 	}
 	var orphans int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outage_chats WHERE client = ?`, client).Scan(&orphans); err != nil || orphans != 0 {
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outage_chats WHERE client = $1`, client).Scan(&orphans); err != nil || orphans != 0 {
 		t.Fatalf("told chats left after recovery: %d, %v", orphans, err)
 	}
 	if _, ok, err := s.RecordCarrierRecovery(ctx, client, again, func(CarrierOutage) []OutboxMessage {
@@ -161,8 +167,12 @@ func TestCarrierOutageSurvivesRestart(t *testing.T) {
 // Compose failing (a dedupe key missing) leaves the outage open: the
 // all-clear is never lost.
 func TestCarrierRecoveryIsAllOrNothing(t *testing.T) {
+	storagetest.Each(t, testCarrierRecoveryIsAllOrNothing)
+}
+
+func testCarrierRecoveryIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	if _, err := s.RecordCarrierFailure(ctx, "dhl", t0, t0); err != nil {
 		t.Fatal(err)
@@ -185,8 +195,12 @@ func TestCarrierRecoveryIsAllOrNothing(t *testing.T) {
 // A group that becomes a supergroup keeps its place among the chats owed
 // an all-clear.
 func TestMigrateChatMovesOutageNotices(t *testing.T) {
+	storagetest.Each(t, testMigrateChatMovesOutageNotices)
+}
+
+func testMigrateChatMovesOutageNotices(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, -10, "group")
 	mustTouch(t, s, 5, "private")
 	if _, err := s.RecordCarrierFailure(ctx, "ups", t0, t0); err != nil {
@@ -209,14 +223,37 @@ func TestMigrateChatMovesOutageNotices(t *testing.T) {
 
 // A database made before outages were stored upgrades in place.
 func TestMigrateFromFirstSchemaKeepsData(t *testing.T) {
+	storagetest.Each(t, testMigrateFromFirstSchemaKeepsData)
+}
+
+func testMigrateFromFirstSchemaKeepsData(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	path := t.TempDir() + "/old.db"
-	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	path := e.DSN(t)
+	engine, driver, step := SQLite, "sqlite3", migrations[0].sqlite
+	if EngineOf(path) == PostgreSQL {
+		engine, driver, step = PostgreSQL, "pgx", migrations[0].postgres
+	}
+	db, err := sql.Open(driver, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, migrations[0]+`; PRAGMA user_version = 1;
-		INSERT INTO chats (id, created_at, updated_at) VALUES (7, 1, 1);`); err != nil {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schemaVersion(ctx, tx, engine); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, step); err != nil {
+		t.Fatal(err)
+	}
+	if err := setSchemaVersion(ctx, tx, engine, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO chats (id, created_at, updated_at) VALUES (7, 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

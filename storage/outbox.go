@@ -43,8 +43,8 @@ func enqueue(ctx context.Context, tx *sql.Tx, created int64, msgs []OutboxMessag
 
 const enqueueQuery = `
 	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at)
-	SELECT ?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6
-	WHERE ?2 = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = ?2)
+	SELECT CAST($1 AS BIGINT), NULLIF(CAST($2 AS BIGINT), 0), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS BIGINT)
+	WHERE CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = $2)
 	ON CONFLICT (dedupe_key) DO NOTHING`
 
 // enqueueWith is enqueue through exec, which runs enqueueQuery.
@@ -74,9 +74,9 @@ func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]
 		SELECT o.id, o.chat_id, COALESCE(o.subscription_id, 0), o.dedupe_key, o.text, o.markup,
 			c.type, o.attempts, o.created_at
 		FROM outbox o JOIN chats c ON c.id = o.chat_id
-		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= ? AND c.active = 1
+		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $1 AND c.active = 1
 		ORDER BY o.id
-		LIMIT ?`, now.Unix(), limitArg(limit))
+		LIMIT $2`, now.Unix(), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: pending outbox: %w", err)
 	}
@@ -106,24 +106,24 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 		at = time.Now()
 	}
 	return s.updateOutbox(ctx, id, "mark sent", `
-		UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = ''
-		WHERE id = ?`, at.Unix(), id)
+		UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = ''
+		WHERE id = $2`, at.Unix(), id)
 }
 
 // RetryLater counts a failed attempt and holds the message until at (a 429's
 // retry_after, a network error's back-off).
 func (s *Store) RetryLater(ctx context.Context, id int64, at time.Time, errText string) error {
 	return s.updateOutbox(ctx, id, "retry later", `
-		UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-		WHERE id = ?`, unix(at), errText, id)
+		UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
+		WHERE id = $3`, unix(at), errText, id)
 }
 
 // MarkFailed gives up on a message (Telegram refused it for good); it stays
 // in the table, with its dedupe key, and is never offered again.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return s.updateOutbox(ctx, id, "mark failed", `
-		UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?
-		WHERE id = ?`, time.Now().Unix(), errText, id)
+		UPDATE outbox SET failed_at = $1, attempts = attempts + 1, last_error = $2
+		WHERE id = $3`, time.Now().Unix(), errText, id)
 }
 
 func (s *Store) updateOutbox(ctx context.Context, id int64, what, query string, args ...any) error {
@@ -161,7 +161,7 @@ func (s *Store) OutboxStats(ctx context.Context) (depth int, oldest time.Time, e
 func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int, error) {
 	res, err := s.w.ExecContext(ctx, `
 		DELETE FROM outbox
-		WHERE (sent_at != 0 AND sent_at < ?1) OR (failed_at != 0 AND failed_at < ?1)`, before.Unix())
+		WHERE (sent_at != 0 AND sent_at < $1) OR (failed_at != 0 AND failed_at < $1)`, before.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("storage: prune outbox: %w", err)
 	}

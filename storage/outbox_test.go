@@ -5,11 +5,15 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestOutboxFlow(t *testing.T) {
+func TestOutboxFlow(t *testing.T) { storagetest.Each(t, testOutboxFlow) }
+
+func testOutboxFlow(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, -2, "group")
 	sub := mustSubscribe(t, s, 1, "ups", upsNumber(1), "")
@@ -89,7 +93,7 @@ func TestOutboxFlow(t *testing.T) {
 	}
 	var attempts [3]int
 	for i, id := range []int64{a.ID, b.ID, c.ID} {
-		if err := s.r.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE id = ?`, id).Scan(&attempts[i]); err != nil {
+		if err := s.r.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE id = $1`, id).Scan(&attempts[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -98,17 +102,21 @@ func TestOutboxFlow(t *testing.T) {
 	}
 }
 
-func TestEnqueueUnknownChat(t *testing.T) {
-	s, _ := openTest(t)
+func TestEnqueueUnknownChat(t *testing.T) { storagetest.Each(t, testEnqueueUnknownChat) }
+
+func testEnqueueUnknownChat(t *testing.T, e storagetest.Engine) {
+	s, _ := openOn(t, e)
 	_, err := s.Enqueue(context.Background(), OutboxMessage{ChatID: 404, DedupeKey: "k", Text: "t"})
 	if err == nil || errors.Is(err, ErrNotFound) {
 		t.Fatalf("Enqueue to an unknown chat: %v, want a foreign-key error", err)
 	}
 }
 
-func TestPruneOutbox(t *testing.T) {
+func TestPruneOutbox(t *testing.T) { storagetest.Each(t, testPruneOutbox) }
+
+func testPruneOutbox(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	if _, err := s.Enqueue(ctx,
 		OutboxMessage{ChatID: 1, DedupeKey: "old-sent", Text: "1"},

@@ -8,14 +8,20 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
 // A batch where one record is for an unknown shipment and one fails inside
 // (its Compose queues a message without a dedupe key): those two store
 // nothing, the rest is stored, all in one transaction.
 func TestRecordPollsIsAllOrNothingPerShipment(t *testing.T) {
+	storagetest.Each(t, testRecordPollsIsAllOrNothingPerShipment)
+}
+
+func testRecordPollsIsAllOrNothingPerShipment(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	var ids []int64
 	for i := range 3 {
@@ -98,9 +104,11 @@ var errAny = errors.New("any error but ErrNotFound")
 
 // Newsworthy false: no followers read, no Compose, yet the poll itself
 // (events, polled_at, next_poll_at) is stored.
-func TestRecordPollsNewsworthy(t *testing.T) {
+func TestRecordPollsNewsworthy(t *testing.T) { storagetest.Each(t, testRecordPollsNewsworthy) }
+
+func testRecordPollsNewsworthy(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	id := mustSubscribe(t, s, 1, "ups", upsNumber(200), "").Shipment.ID
 	e1 := tracker.Event{Time: t0.Add(-time.Hour), Status: tracker.StatusInTransit, Description: "Departed", Location: "Reno, NV, US"}
@@ -148,8 +156,10 @@ func TestRecordPollsNewsworthy(t *testing.T) {
 	}
 }
 
-func TestRecordPollsCancelled(t *testing.T) {
-	s, _ := openTest(t)
+func TestRecordPollsCancelled(t *testing.T) { storagetest.Each(t, testRecordPollsCancelled) }
+
+func testRecordPollsCancelled(t *testing.T, e storagetest.Engine) {
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	id := mustSubscribe(t, s, 1, "ups", upsNumber(300), "").Shipment.ID
 	ctx, cancel := context.WithCancel(context.Background())

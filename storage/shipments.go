@@ -65,7 +65,7 @@ func scanShipment(sc scanner, r *shipmentRow) (Shipment, error) {
 }
 
 func shipmentByID(ctx context.Context, q querier, id int64) (Shipment, error) {
-	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = ?`, id), &shipmentRow{})
+	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = $1`, id), &shipmentRow{})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Shipment{}, ErrNotFound
 	}
@@ -89,12 +89,12 @@ func (s *Store) Shipment(ctx context.Context, id int64) (Shipment, error) {
 func (s *Store) DueShipments(ctx context.Context, now time.Time, limit int) ([]Shipment, error) {
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT `+shipmentColumns+` FROM shipments s
-		WHERE s.next_poll_at <= ?
+		WHERE s.next_poll_at <= $1
 		  AND EXISTS (
 			SELECT 1 FROM subscriptions sub JOIN chats c ON c.id = sub.chat_id
 			WHERE sub.shipment_id = s.id AND c.active = 1)
 		ORDER BY s.next_poll_at, s.id
-		LIMIT ?`, now.Unix(), limitArg(limit))
+		LIMIT $2`, now.Unix(), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: due shipments: %w", err)
 	}
@@ -119,7 +119,7 @@ const followersQuery = `
 	FROM subscriptions sub
 	JOIN shipments s ON s.id = sub.shipment_id
 	JOIN chats c ON c.id = sub.chat_id
-	WHERE sub.shipment_id = ? AND c.active = 1
+	WHERE sub.shipment_id = $1 AND c.active = 1
 	ORDER BY sub.id`
 
 // Followers returns the subscriptions to a shipment in active chats.
@@ -136,9 +136,9 @@ func (s *Store) Followers(ctx context.Context, shipmentID int64) ([]Subscription
 func (s *Store) ShipmentEvents(ctx context.Context, shipmentID int64, limit int) ([]tracker.Event, error) {
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT time, status, description, location FROM events
-		WHERE shipment_id = ?
+		WHERE shipment_id = $1
 		ORDER BY time_unix DESC, id DESC
-		LIMIT ?`, shipmentID, limitArg(limit))
+		LIMIT $2`, shipmentID, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: events of %d: %w", shipmentID, err)
 	}
@@ -325,7 +325,7 @@ func (w *pollWriter) close() {
 
 // shipmentByID reads the shipment as it is inside the transaction.
 func (w *pollWriter) shipmentByID(ctx context.Context, id int64) (Shipment, error) {
-	rows, err := w.query(ctx, &w.shipment, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = ?`, id)
+	rows, err := w.query(ctx, &w.shipment, `SELECT `+shipmentColumns+` FROM shipments s WHERE s.id = $1`, id)
 	if err != nil {
 		return Shipment{}, err
 	}
@@ -391,10 +391,10 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 	}
 	err = w.exec(ctx, &w.update, `
 		UPDATE shipments SET
-			status = ?, status_text = ?, service = COALESCE(NULLIF(?, ''), service), eta = ?,
-			status_since = ?, last_event_at = ?, delivered_at = ?,
-			polled_at = ?, next_poll_at = ?, failures = 0, last_error = '', last_error_at = 0
-		WHERE id = ?`,
+			status = $1, status_text = $2, service = COALESCE(NULLIF($3, ''), service), eta = $4,
+			status_since = $5, last_event_at = $6, delivered_at = $7,
+			polled_at = $8, next_poll_at = $9, failures = 0, last_error = '', last_error_at = 0
+		WHERE id = $10`,
 		string(status), r.Result.StatusText, r.Result.Service, zoned(r.Result.ETA),
 		unix(since), unix(lastEvent), unix(delivered),
 		polled, unix(r.NextPollAt), r.ShipmentID)
@@ -430,7 +430,7 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 
 const insertEventQuery = `
 	INSERT INTO events (shipment_id, hash, time, time_unix, status, description, location, recorded_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 	ON CONFLICT (shipment_id, hash) DO NOTHING`
 
 // insertEvents stores the events not seen before and returns those, newest first.
@@ -471,8 +471,8 @@ func deliveryTime(events []tracker.Event, fallback time.Time) time.Time {
 // (the last successful poll) is left alone.
 func (s *Store) RecordPollFailure(ctx context.Context, shipmentID int64, at, next time.Time, errText string) error {
 	res, err := s.w.ExecContext(ctx, `
-		UPDATE shipments SET failures = failures + 1, last_error = ?, last_error_at = ?, next_poll_at = ?
-		WHERE id = ?`, errText, unix(at), unix(next), shipmentID)
+		UPDATE shipments SET failures = failures + 1, last_error = $1, last_error_at = $2, next_poll_at = $3
+		WHERE id = $4`, errText, unix(at), unix(next), shipmentID)
 	if err == nil {
 		err = mustAffect(res)
 	}

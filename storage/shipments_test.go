@@ -11,11 +11,15 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestDueShipments(t *testing.T) {
+func TestDueShipments(t *testing.T) { storagetest.Each(t, testDueShipments) }
+
+func testDueShipments(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, 2, "group")
 	mustTouch(t, s, 3, "private")
@@ -134,14 +138,16 @@ var pollWriters = map[string]writePoll{
 }
 
 func TestRecordPoll(t *testing.T) {
-	for name, write := range pollWriters {
-		t.Run(name, func(t *testing.T) { testRecordPoll(t, write) })
-	}
+	storagetest.Each(t, func(t *testing.T, e storagetest.Engine) {
+		for name, write := range pollWriters {
+			t.Run(name, func(t *testing.T) { testRecordPoll(t, e, write) })
+		}
+	})
 }
 
-func testRecordPoll(t *testing.T, write writePoll) {
+func testRecordPoll(t *testing.T, e storagetest.Engine, write writePoll) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, 2, "group")
 	mustTouch(t, s, 3, "private")
@@ -260,8 +266,12 @@ func sameEvents(a, b []tracker.Event) bool {
 }
 
 func TestRecordPollKeepsWhatTheCarrierOmits(t *testing.T) {
+	storagetest.Each(t, testRecordPollKeepsWhatTheCarrierOmits)
+}
+
+func testRecordPollKeepsWhatTheCarrierOmits(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	id := mustSubscribe(t, s, 1, "ups", upsNumber(8), "").Shipment.ID
 	eta := time.Date(2026, 11, 25, 0, 0, 0, 0, time.FixedZone("PST", -8*3600))
@@ -289,9 +299,11 @@ func TestRecordPollKeepsWhatTheCarrierOmits(t *testing.T) {
 	}
 }
 
-func TestRecordPollFailure(t *testing.T) {
+func TestRecordPollFailure(t *testing.T) { storagetest.Each(t, testRecordPollFailure) }
+
+func testRecordPollFailure(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	id := mustSubscribe(t, s, 1, "ups", upsNumber(9), "").Shipment.ID
 	for i := 1; i <= 3; i++ {

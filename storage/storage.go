@@ -5,100 +5,85 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
-	"runtime"
+	"strings"
 	"time"
-
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
-// Store is the SQLite-backed store. Safe for concurrent use.
+// Store is the storage API over one of two engines: SQLite (a file; the
+// embedded default) or PostgreSQL (a server; several instances can share
+// it). Safe for concurrent use. The queries are the same on both wherever
+// that costs nothing; what differs lives in sqlite.go, postgres.go and the
+// two columns of migrations.go.
 //
-// It holds two pools on the same file. Every write goes through w, a pool of
-// exactly one connection: writers queue in Go (honouring their contexts)
-// instead of spinning on SQLite's lock, so concurrent handlers never see
-// "database is locked", and a read-then-write inside a transaction can never
-// hit the deadlock SQLite resolves with SQLITE_BUSY. Its transactions also
-// BEGIN IMMEDIATE (_txlock), which keeps that guarantee against another
-// process on the same file (a second instance, the sqlite3 shell), with
-// busy_timeout as the wait. Reads go through r, several query-only
-// connections that WAL lets run alongside the writer.
+// On SQLite it holds two pools on the same file. Every write goes through
+// w, a pool of exactly one connection: writers queue in Go (honouring their
+// contexts) instead of spinning on SQLite's lock, so concurrent handlers
+// never see "database is locked", and a read-then-write inside a
+// transaction can never hit the deadlock SQLite resolves with SQLITE_BUSY.
+// Its transactions also BEGIN IMMEDIATE (_txlock), which keeps that
+// guarantee against another process on the same file (a second instance,
+// the sqlite3 shell), with busy_timeout as the wait. Reads go through r,
+// several query-only connections that WAL lets run alongside the writer.
+// On PostgreSQL w and r are one pool: the server orders the writers.
 //
 // The single writer has one consequence for callers: code running inside a
 // write transaction (PollRecord.Compose) must not call the Store.
 type Store struct {
-	w *sql.DB // the one writer connection
-	r *sql.DB // readers
+	w      *sql.DB // the one writer connection (SQLite); the pool (PostgreSQL)
+	r      *sql.DB // readers (SQLite); the same pool as w (PostgreSQL)
+	engine Engine
 }
 
-// busyTimeout is how long a connection waits for a lock held by another
-// process before giving up with "database is locked".
-const busyTimeout = 10 * time.Second
+// Engine names a storage engine.
+type Engine string
 
-// Open opens (creating if needed) the SQLite file at path and applies
-// migrations. path is a file name; ":memory:" is not supported because the
-// reader and writer pools must share one database.
-func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" || path == ":memory:" {
-		return nil, fmt.Errorf("storage: open %q: need a file path", path)
-	}
-	// A file: URI with the path escaped, so names with '?', '#' or '%' work.
-	name := "file:" + (&url.URL{Path: path}).EscapedPath()
-	common := url.Values{}
-	common.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
-	common.Set("_foreign_keys", "on")
-	common.Set("_synchronous", "NORMAL") // durable enough with WAL: a crash loses no committed transaction, a power cut only the last ones
-	common.Set("_stmt_cache_size", "64")
+const (
+	SQLite     Engine = "sqlite"
+	PostgreSQL Engine = "postgresql"
+)
 
-	wq := cloneValues(common)
-	wq.Set("_journal_mode", "WAL")
-	wq.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite3", name+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+// EngineOf tells which engine a TRACKBOT_DB value selects: a postgres:// or
+// postgresql:// URL is PostgreSQL, anything else a SQLite file path.
+func EngineOf(dsn string) Engine {
+	lower := strings.ToLower(dsn)
+	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		return PostgreSQL
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
-	if err := migrate(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
-
-	// The journal mode is persistent in the file; the readers need not set it.
-	rq := cloneValues(common)
-	rq.Set("_query_only", "1")
-	r, err := sql.Open("sqlite3", name+"?"+rq.Encode())
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("storage: open %s readers: %w", path, err)
-	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
-	if err := r.PingContext(ctx); err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("storage: open %s readers: %w", path, err)
-	}
-	return &Store{w: w, r: r}, nil
+	return SQLite
 }
 
-func cloneValues(v url.Values) url.Values {
-	c := make(url.Values, len(v))
-	for k, vs := range v {
-		c[k] = append([]string(nil), vs...)
+// Open opens the database dsn names (see EngineOf) and applies the
+// migrations it has not seen: a SQLite file (created if needed) or a
+// PostgreSQL database (the schema in its search_path).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if EngineOf(dsn) == PostgreSQL {
+		return openPostgres(ctx, dsn)
 	}
-	return c
+	return openSQLite(ctx, dsn)
+}
+
+// Engine is the engine the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// Redacted is dsn fit for a log line or an error: a URL loses its password.
+func Redacted(dsn string) string {
+	if EngineOf(dsn) != PostgreSQL {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…" // unparsable: show nothing that may be a secret
+	}
+	return u.Redacted()
 }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.r == s.w {
+		return s.w.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -206,12 +191,13 @@ func fromZoned(s string) (time.Time, error) {
 	return t, nil
 }
 
-// limitArg turns "0: no limit" into SQLite's LIMIT -1.
-func limitArg(limit int) int {
+// limitArg turns "0: no limit" into a LIMIT both engines take (SQLite's
+// -1 is an error on PostgreSQL, PostgreSQL's NULL one on SQLite).
+func limitArg(limit int) int64 {
 	if limit <= 0 {
-		return -1
+		return math.MaxInt64
 	}
-	return limit
+	return int64(limit)
 }
 
 // mustAffect maps "no row changed" to ErrNotFound.

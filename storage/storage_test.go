@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
 func TestOpenMigratesAndSetsPragmas(t *testing.T) {
@@ -63,21 +65,23 @@ func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 
 	for _, table := range []string{"chats", "shipments", "events", "subscriptions", "outbox", "carrier_outages", "carrier_outage_chats"} {
 		var n int
-		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
+		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: count %d, %v", table, n, err)
 		}
 	}
 	for _, index := range []string{"shipments_next_poll", "outbox_pending", "subscriptions_shipment", "events_shipment_time"} {
 		var n int
-		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, index).Scan(&n); err != nil || n != 1 {
+		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $1`, index).Scan(&n); err != nil || n != 1 {
 			t.Errorf("index %s: count %d, %v", index, n, err)
 		}
 	}
 }
 
-func TestReopenIsIdempotent(t *testing.T) {
+func TestReopenIsIdempotent(t *testing.T) { storagetest.Each(t, testReopenIsIdempotent) }
+
+func testReopenIsIdempotent(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, path := openTest(t)
+	s, path := openOn(t, e)
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -93,14 +97,23 @@ func TestReopenIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesNewerSchema(t *testing.T) {
+func TestOpenRefusesNewerSchema(t *testing.T) { storagetest.Each(t, testOpenRefusesNewerSchema) }
+
+func testOpenRefusesNewerSchema(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, path := openTest(t)
-	if _, err := s.w.ExecContext(ctx, `PRAGMA user_version = 999`); err != nil {
+	s, path := openOn(t, e)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := setSchemaVersion(ctx, tx, s.engine, 999); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	_, err := Open(ctx, path)
+	_, err = Open(ctx, path)
 	if err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("Open of a newer schema: err = %v, want a 'newer' error", err)
 	}
@@ -116,9 +129,11 @@ func TestOpenRejectsMemory(t *testing.T) {
 }
 
 // "Stop the bot, start it again, /list shows the same."
-func TestReopenKeepsData(t *testing.T) {
+func TestReopenKeepsData(t *testing.T) { storagetest.Each(t, testReopenKeepsData) }
+
+func testReopenKeepsData(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, path := openTest(t)
+	s, path := openOn(t, e)
 	mustTouch(t, s, 100, "private")
 	a := mustSubscribe(t, s, 100, "ups", upsNumber(1), "<b>boots</b>")
 	mustSubscribe(t, s, 100, "dhl", dhlNumber(2), "")
@@ -173,9 +188,11 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 }
 
-func TestCounts(t *testing.T) {
+func TestCounts(t *testing.T) { storagetest.Each(t, testCounts) }
+
+func testCounts(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, 2, "group")
 	mustSubscribe(t, s, 1, "ups", upsNumber(1), "")
@@ -221,9 +238,11 @@ func TestTimesRoundTrip(t *testing.T) {
 	}
 }
 
-func TestNotFound(t *testing.T) {
+func TestNotFound(t *testing.T) { storagetest.Each(t, testNotFound) }
+
+func testNotFound(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	checks := map[string]error{
 		"Chat":               func() error { _, err := s.Chat(ctx, 9); return err }(),
 		"SetChatActive":      s.SetChatActive(ctx, 9, false),

@@ -68,7 +68,7 @@ func subscriptionByID(ctx context.Context, q querier, id int64) (Subscription, e
 	sub, err := scanSubscription(q.QueryRowContext(ctx, `
 		SELECT `+subscriptionColumns+`
 		FROM subscriptions sub JOIN shipments s ON s.id = sub.shipment_id
-		WHERE sub.id = ?`, id), &subscriptionRow{})
+		WHERE sub.id = $1`, id), &subscriptionRow{})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Subscription{}, ErrNotFound
 	}
@@ -90,9 +90,13 @@ func (s *Store) Subscribe(ctx context.Context, p SubscribeParams) (sub Subscript
 	}
 	now := p.Now.Unix()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		created = false
+		// The no-op update locks the chat's row on PostgreSQL, so two
+		// instances subscribing in one chat take turns and the parcel limit
+		// holds; SQLite's single writer does that already.
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO chats (id, created_at, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, p.ChatID, now, now); err != nil {
+			INSERT INTO chats (id, created_at, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET updated_at = chats.updated_at`, p.ChatID, now, now); err != nil {
 			return fmt.Errorf("chat: %w", err)
 		}
 		shipmentID, _, err := ensureShipment(ctx, tx, p.Carrier, p.Number, now)
@@ -102,7 +106,7 @@ func (s *Store) Subscribe(ctx context.Context, p SubscribeParams) (sub Subscript
 		existing, err := scanSubscription(tx.QueryRowContext(ctx, `
 			SELECT `+subscriptionColumns+`
 			FROM subscriptions sub JOIN shipments s ON s.id = sub.shipment_id
-			WHERE sub.chat_id = ? AND sub.shipment_id = ?`, p.ChatID, shipmentID), &subscriptionRow{})
+			WHERE sub.chat_id = $1 AND sub.shipment_id = $2`, p.ChatID, shipmentID), &subscriptionRow{})
 		switch {
 		case err == nil:
 			sub = existing
@@ -112,7 +116,7 @@ func (s *Store) Subscribe(ctx context.Context, p SubscribeParams) (sub Subscript
 		}
 		if p.MaxPerChat > 0 {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE chat_id = ?`, p.ChatID).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE chat_id = $1`, p.ChatID).Scan(&n); err != nil {
 				return fmt.Errorf("count: %w", err)
 			}
 			if n >= p.MaxPerChat {
@@ -122,14 +126,12 @@ func (s *Store) Subscribe(ctx context.Context, p SubscribeParams) (sub Subscript
 		if err := pollSoonIfUnfollowed(ctx, tx, shipmentID, now); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `
+		var id int64
+		err = tx.QueryRowContext(ctx, `
 			INSERT INTO subscriptions (chat_id, shipment_id, label, added_by, added_by_name, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			p.ChatID, shipmentID, p.Label, p.AddedBy, p.AddedByName, now)
-		if err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		id, err := res.LastInsertId()
+			VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING id`,
+			p.ChatID, shipmentID, p.Label, p.AddedBy, p.AddedByName, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
@@ -152,7 +154,7 @@ func (s *Store) Subscribe(ctx context.Context, p SubscribeParams) (sub Subscript
 // it due at now.
 func ensureShipment(ctx context.Context, tx *sql.Tx, carrier, number string, now int64) (id int64, created bool, err error) {
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO shipments (carrier, number, created_at, next_poll_at) VALUES (?, ?, ?, ?)
+		INSERT INTO shipments (carrier, number, created_at, next_poll_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (carrier, number) DO NOTHING
 		RETURNING id`, carrier, number, now, now).Scan(&id)
 	if err == nil {
@@ -161,7 +163,7 @@ func ensureShipment(ctx context.Context, tx *sql.Tx, carrier, number string, now
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("shipment: %w", err)
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM shipments WHERE carrier = ? AND number = ?`, carrier, number).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM shipments WHERE carrier = $1 AND number = $2`, carrier, number).Scan(&id); err != nil {
 		return 0, false, fmt.Errorf("shipment: %w", err)
 	}
 	return id, false, nil
@@ -171,8 +173,8 @@ func ensureShipment(ctx context.Context, tx *sql.Tx, carrier, number string, now
 // nobody follows it yet: its stored state may be weeks old.
 func pollSoonIfUnfollowed(ctx context.Context, tx *sql.Tx, shipmentID, now int64) error {
 	_, err := tx.ExecContext(ctx, `
-		UPDATE shipments SET next_poll_at = MIN(next_poll_at, ?)
-		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE shipment_id = ?)`,
+		UPDATE shipments SET next_poll_at = CASE WHEN next_poll_at > $1 THEN $1 ELSE next_poll_at END
+		WHERE id = $2 AND NOT EXISTS (SELECT 1 FROM subscriptions WHERE shipment_id = $3)`,
 		now, shipmentID, shipmentID)
 	if err != nil {
 		return fmt.Errorf("poll soon: %w", err)
@@ -185,7 +187,7 @@ func (s *Store) ChatSubscriptions(ctx context.Context, chatID int64) ([]Subscrip
 	subs, err := querySubscriptions(ctx, s.r, `
 		SELECT `+subscriptionColumns+`
 		FROM subscriptions sub JOIN shipments s ON s.id = sub.shipment_id
-		WHERE sub.chat_id = ?
+		WHERE sub.chat_id = $1
 		ORDER BY sub.created_at, sub.id`, chatID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: chat %d subscriptions: %w", chatID, err)
@@ -255,10 +257,10 @@ func (s *Store) SubscriptionByID(ctx context.Context, id int64) (Subscription, e
 func (s *Store) Unsubscribe(ctx context.Context, subID int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
-			DELETE FROM outbox WHERE subscription_id = ? AND sent_at = 0 AND failed_at = 0`, subID); err != nil {
+			DELETE FROM outbox WHERE subscription_id = $1 AND sent_at = 0 AND failed_at = 0`, subID); err != nil {
 			return fmt.Errorf("pending messages: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = ?`, subID)
+		res, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = $1`, subID)
 		if err != nil {
 			return err
 		}
@@ -275,7 +277,7 @@ func (s *Store) Unsubscribe(ctx context.Context, subID int64) error {
 
 // RenameSubscription sets a subscription's label ("" clears it).
 func (s *Store) RenameSubscription(ctx context.Context, subID int64, label string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET label = ? WHERE id = ?`, label, subID)
+	res, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET label = $1 WHERE id = $2`, label, subID)
 	if err == nil {
 		err = mustAffect(res)
 	}
@@ -314,7 +316,7 @@ func (s *Store) ChangeCarrier(ctx context.Context, subID int64, carrier string, 
 			return err
 		}
 		var other int64
-		err = tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE chat_id = ? AND shipment_id = ?`,
+		err = tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE chat_id = $1 AND shipment_id = $2`,
 			cur.ChatID, target).Scan(&other)
 		switch {
 		case err == nil:
@@ -326,7 +328,7 @@ func (s *Store) ChangeCarrier(ctx context.Context, subID int64, carrier string, 
 			if err := pollSoonIfUnfollowed(ctx, tx, target, now.Unix()); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET shipment_id = ? WHERE id = ?`, target, subID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET shipment_id = $1 WHERE id = $2`, target, subID); err != nil {
 				return fmt.Errorf("move: %w", err)
 			}
 		default:
@@ -346,7 +348,7 @@ func (s *Store) ChangeCarrier(ctx context.Context, subID int64, carrier string, 
 
 // MarkNotReceived records that someone in the chat pressed "Not received".
 func (s *Store) MarkNotReceived(ctx context.Context, subID int64, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET not_received_at = ? WHERE id = ?`, unix(at), subID)
+	res, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET not_received_at = $1 WHERE id = $2`, unix(at), subID)
 	if err == nil {
 		err = mustAffect(res)
 	}
@@ -367,9 +369,9 @@ func (s *Store) ActiveSubscriptions(ctx context.Context, afterID int64, limit in
 		FROM subscriptions sub
 		JOIN shipments s ON s.id = sub.shipment_id
 		JOIN chats c ON c.id = sub.chat_id
-		WHERE sub.id > ? AND c.active = 1
+		WHERE sub.id > $1 AND c.active = 1
 		ORDER BY sub.id
-		LIMIT ?`, afterID, limitArg(limit))
+		LIMIT $2`, afterID, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: active subscriptions after %d: %w", afterID, err)
 	}

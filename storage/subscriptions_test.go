@@ -5,11 +5,15 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestSubscribe(t *testing.T) {
+func TestSubscribe(t *testing.T) { storagetest.Each(t, testSubscribe) }
+
+func testSubscribe(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, 2, "group")
 	first := upsNumber(10)
@@ -80,9 +84,11 @@ func TestSubscribe(t *testing.T) {
 	}
 }
 
-func TestLabelsRoundTrip(t *testing.T) {
+func TestLabelsRoundTrip(t *testing.T) { storagetest.Each(t, testLabelsRoundTrip) }
+
+func testLabelsRoundTrip(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	labels := map[string]string{
 		"html":        `<b>Mum's</b> "gift" & <i>more</i>`,
@@ -117,9 +123,11 @@ func TestLabelsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestFindSubscriptions(t *testing.T) {
+func TestFindSubscriptions(t *testing.T) { storagetest.Each(t, testFindSubscriptions) }
+
+func testFindSubscriptions(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	mustTouch(t, s, 2, "private")
 	boots := mustSubscribe(t, s, 1, "ups", upsNumber(1), "Boots")
@@ -185,9 +193,11 @@ func equalIDs(a, b []int64) bool {
 	return true
 }
 
-func TestChangeCarrier(t *testing.T) {
+func TestChangeCarrier(t *testing.T) { storagetest.Each(t, testChangeCarrier) }
+
+func testChangeCarrier(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	num := dhlNumber(5)
 
@@ -237,9 +247,11 @@ func TestChangeCarrier(t *testing.T) {
 	}
 }
 
-func TestUnsubscribeAndMarks(t *testing.T) {
+func TestUnsubscribeAndMarks(t *testing.T) { storagetest.Each(t, testUnsubscribeAndMarks) }
+
+func testUnsubscribeAndMarks(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	a := mustSubscribe(t, s, 1, "ups", upsNumber(1), "")
 	b := mustSubscribe(t, s, 1, "ups", upsNumber(2), "")
