@@ -11,13 +11,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +24,7 @@ import (
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
@@ -80,10 +79,15 @@ type world struct {
 	logs []*lockedBuffer // every run's log, for the secret checks
 }
 
-func newWorld(t *testing.T) *world {
+// TestPostgreSQL says, in one line, whether these tests also ran on PostgreSQL.
+func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
+
+func newWorld(t *testing.T) *world { return newWorldOn(t, storagetest.SQLite) }
+
+// newWorldOn is newWorld on a fresh database of the engine's.
+func newWorldOn(t *testing.T, db storagetest.Engine) *world {
 	t.Helper()
-	w := &world{t: t, tg: telegramtest.NewServer(e2eToken), ups: upstest.NewServer(),
-		db: filepath.Join(t.TempDir(), "trackbot.db")}
+	w := &world{t: t, tg: telegramtest.NewServer(e2eToken), ups: upstest.NewServer(), db: db.DSN(t)}
 	t.Cleanup(w.tg.Close)
 	t.Cleanup(w.ups.Close)
 	env := map[string]string{
@@ -250,12 +254,12 @@ func buttonData(t *testing.T, s telegramtest.Sent, prefix string) string {
 // BEGIN IMMEDIATE and a busy timeout).
 func (w *world) makeDue(number string) {
 	w.t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+w.db+"?_busy_timeout=10000&_txlock=immediate")
+	db, err := storagetest.OpenSQL(w.db)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	defer db.Close()
-	res, err := db.Exec(`UPDATE shipments SET next_poll_at = 0 WHERE number = ?`, number)
+	res, err := db.Exec(`UPDATE shipments SET next_poll_at = 0 WHERE number = $1`, number)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -304,8 +308,10 @@ func noRepeats(t *testing.T, sent []telegramtest.Sent) {
 // in transit → out for delivery → (restart) → delivered at the UPS fake,
 // each change pushed once and in order with its buttons, /list after the
 // restart, and "Not received" answered with advice through the outbox.
-func TestEndToEndParcelStory(t *testing.T) {
-	w := newWorld(t)
+func TestEndToEndParcelStory(t *testing.T) { storagetest.EachInTurn(t, testEndToEndParcelStory) }
+
+func testEndToEndParcelStory(t *testing.T, db storagetest.Engine) {
+	w := newWorldOn(t, db)
 	ann := telegramtest.User{ID: 5550101, FirstName: "Ann"}
 	chat := telegramtest.Private(ann)
 	num := upstest.TrackingNumber(4711)
@@ -556,8 +562,10 @@ func postUpdate(t *testing.T, url, secret string, body []byte) int {
 // webhook with its secret, refuses updates without that secret, answers the
 // ones with it through the Bot API, and drops the webhook when started in
 // polling mode again.
-func TestEndToEndWebhookMode(t *testing.T) {
-	w := newWorld(t)
+func TestEndToEndWebhookMode(t *testing.T) { storagetest.EachInTurn(t, testEndToEndWebhookMode) }
+
+func testEndToEndWebhookMode(t *testing.T, db storagetest.Engine) {
+	w := newWorldOn(t, db)
 	const secret = "e2e_Webhook-secret_0042"
 	t.Setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
 	t.Setenv("TRACKBOT_WEBHOOK_SECRET", secret)

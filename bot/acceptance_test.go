@@ -10,13 +10,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
 )
@@ -144,10 +144,12 @@ func TestDeepLinkNormalisesTheNumber(t *testing.T) {
 	has(t, h.say(pc, bob, "/start track_"+typo(upsNumber(8)), 1)[0], "check digit")
 }
 
-func TestButtonsAfterRestart(t *testing.T) {
+func TestButtonsAfterRestart(t *testing.T) { storagetest.Each(t, testButtonsAfterRestart) }
+
+func testButtonsAfterRestart(t *testing.T, eng storagetest.Engine) {
 	srv := telegramtest.NewServer(testToken)
 	t.Cleanup(srv.Close)
-	db := filepath.Join(t.TempDir(), "bot.db")
+	db := eng.DSN(t)
 	pc := telegramtest.Private(carol)
 
 	h, stop := startApp(t, srv, db)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
 )
@@ -83,11 +84,19 @@ type harness struct {
 	lastAnswer telegramtest.Answer
 }
 
+// TestPostgreSQL says, in one line, whether these tests also ran on PostgreSQL.
+func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
+
 func newHarness(t *testing.T, maxParcels int) *harness {
+	return newHarnessOn(t, maxParcels, storagetest.SQLite)
+}
+
+// newHarnessOn is newHarness on a fresh database of the engine's.
+func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := telegramtest.NewServer(testToken)
-	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	store, err := storage.Open(ctx, db.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,8 +199,10 @@ func button(t *testing.T, s telegramtest.Sent, action string) string {
 	return ""
 }
 
-func TestPrivateChat(t *testing.T) {
-	h := newHarness(t, 4)
+func TestPrivateChat(t *testing.T) { storagetest.Each(t, testPrivateChat) }
+
+func testPrivateChat(t *testing.T, db storagetest.Engine) {
+	h := newHarnessOn(t, 4, db)
 	pc := telegramtest.Private(ann)
 
 	r := h.say(pc, ann, "/start", 1)[0]
@@ -240,8 +251,10 @@ func TestPrivateChat(t *testing.T) {
 	has(t, h.say(pc, ann, "/track DEMO5", 1)[0], "already follows 4 parcels", "/stop")
 }
 
-func TestGroupChat(t *testing.T) {
-	h := newHarness(t, 10)
+func TestGroupChat(t *testing.T) { storagetest.Each(t, testGroupChat) }
+
+func testGroupChat(t *testing.T, db storagetest.Engine) {
+	h := newHarnessOn(t, 10, db)
 	g := telegramtest.Group(-4001, "Flat <3")
 	before := len(h.srv.Sent())
 	h.srv.AddToGroup(g, ann)
@@ -403,8 +416,10 @@ func TestFloodControlRetry(t *testing.T) {
 	}
 }
 
-func TestSupergroupMigration(t *testing.T) {
-	h := newHarness(t, 10)
+func TestSupergroupMigration(t *testing.T) { storagetest.Each(t, testSupergroupMigration) }
+
+func testSupergroupMigration(t *testing.T, db storagetest.Engine) {
+	h := newHarnessOn(t, 10, db)
 	ctx := context.Background()
 	g := telegramtest.Group(-5001, "Family")
 	h.say(g, ann, "/track DEMO1", 1)

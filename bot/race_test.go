@@ -3,12 +3,12 @@ package bot
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
 )
@@ -16,8 +16,13 @@ import (
 // raceEngine is an engine over a real SQLite file whose error logs the test
 // can read; in its group, user 2 is an admin.
 func raceEngine(t *testing.T) (*Engine, *storage.Store, *lockedBuf) {
+	return raceEngineOn(t, storagetest.SQLite)
+}
+
+// raceEngineOn is raceEngine on a fresh database of the storage engine's.
+func raceEngineOn(t *testing.T, db storagetest.Engine) (*Engine, *storage.Store, *lockedBuf) {
 	t.Helper()
-	store, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "race.db"))
+	store, err := storage.Open(context.Background(), db.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,8 +223,10 @@ func texts(rs []Reply) []string {
 // TestConcurrentTrack: two group members send /track with the same number
 // at once. One subscription results; one of them is told it is followed,
 // the other that it already was.
-func TestConcurrentTrack(t *testing.T) {
-	eng, store, logs := raceEngine(t)
+func TestConcurrentTrack(t *testing.T) { storagetest.Each(t, testConcurrentTrack) }
+
+func testConcurrentTrack(t *testing.T, db storagetest.Engine) {
+	eng, store, logs := raceEngineOn(t, db)
 	ctx := context.Background()
 	for round := range 20 {
 		number := upsNumber(round + 40)
@@ -247,8 +254,10 @@ func TestConcurrentTrack(t *testing.T) {
 
 // TestConcurrentChatter: many users at once, in private and in the group,
 // doing everything; afterwards the store still answers and nothing errored.
-func TestConcurrentChatter(t *testing.T) {
-	eng, store, logs := raceEngine(t)
+func TestConcurrentChatter(t *testing.T) { storagetest.Each(t, testConcurrentChatter) }
+
+func testConcurrentChatter(t *testing.T, db storagetest.Engine) {
+	eng, store, logs := raceEngineOn(t, db)
 	ctx := context.Background()
 	var fns []func()
 	var mu sync.Mutex

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/poller"
 	"github.com/trackbot/trackbot/tracker/seventeen"
@@ -74,12 +74,19 @@ func start(t *testing.T, path string, clk *testClock, carrier *seventeentest.Ser
 	}
 }
 
+// TestPostgreSQL says, in one line, whether these tests also ran on PostgreSQL.
+func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
+
 // TestEndToEndChangesArriveOnceInOrderAcrossACrash follows a parcel from
 // the carrier's fake API through the poller, SQLite and the notifier to the
 // fake Bot API, with the process killed between a poll and its push.
 func TestEndToEndChangesArriveOnceInOrderAcrossACrash(t *testing.T) {
+	storagetest.Each(t, testEndToEndChangesArriveOnceInOrderAcrossACrash)
+}
+
+func testEndToEndChangesArriveOnceInOrderAcrossACrash(t *testing.T, eng storagetest.Engine) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "trackbot.db")
+	path := eng.DSN(t)
 	clk := &testClock{t: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
 	carrier := seventeentest.NewServer()
 	defer carrier.Close()

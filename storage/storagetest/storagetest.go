@@ -21,6 +21,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
 )
 
 // EnvPostgres names the variable that holds the test server's URL, e.g.
@@ -69,6 +70,15 @@ func Each(t *testing.T, test func(t *testing.T, e Engine)) {
 	}
 }
 
+// EachInTurn runs test once per engine, as subtests one after the other,
+// for tests that cannot run in parallel (t.Setenv).
+func EachInTurn(t *testing.T, test func(t *testing.T, e Engine)) {
+	t.Helper()
+	for _, e := range Engines() {
+		t.Run(e.Name, func(t *testing.T) { test(t, e) })
+	}
+}
+
 // RequirePostgres is the one test per package that tells whether the
 // PostgreSQL runs happen: it skips with SkipMessage when they do not.
 func RequirePostgres(t *testing.T) {
@@ -76,6 +86,17 @@ func RequirePostgres(t *testing.T) {
 	if PostgresURL() == "" {
 		t.Skip(SkipMessage)
 	}
+}
+
+// OpenSQL opens the database a TRACKBOT_DB value names with database/sql,
+// for tests that reach past the storage API (to make a parcel due now).
+// Write $1-numbered SQL: both engines take it.
+func OpenSQL(dsn string) (*sql.DB, error) {
+	lower := strings.ToLower(dsn)
+	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		return sql.Open("pgx", dsn)
+	}
+	return sql.Open("sqlite3", "file:"+(&url.URL{Path: dsn}).EscapedPath()+"?_busy_timeout=10000&_txlock=immediate")
 }
 
 var (

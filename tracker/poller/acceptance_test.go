@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +13,11 @@ import (
 // parcel even after it was sent, the program restarted, and more sweeps ran
 // while the rule still fires.
 func TestAdviceOnceAcrossSentAndRestart(t *testing.T) {
-	e := newEnv(t)
+	storagetest.Each(t, testAdviceOnceAcrossSentAndRestart)
+}
+
+func testAdviceOnceAcrossSentAndRestart(t *testing.T, eng storagetest.Engine) {
+	e := newEnvOn(t, eng)
 	ctx := context.Background()
 	e.follow(t, 910, s10("RK", 9090, "DE"), "")
 	e.follow(t, 911, s10("RK", 9091, "DE"), "")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
 )
 
@@ -49,7 +50,11 @@ func (e *env) restart(t *testing.T) {
 }
 
 func TestOutageNoticesSurviveRestart(t *testing.T) {
-	e := newEnv(t)
+	storagetest.Each(t, testOutageNoticesSurviveRestart)
+}
+
+func testOutageNoticesSurviveRestart(t *testing.T, eng storagetest.Engine) {
+	e := newEnvOn(t, eng)
 	ctx := context.Background()
 	a, b, c := s10("RK", 11, "DE"), s10("RK", 12, "DE"), s10("RK", 13, "DE")
 	for _, n := range []string{a, b, c} {

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/seventeen"
 	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
@@ -73,10 +73,16 @@ type env struct {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newEnv(t testing.TB) *env {
+// TestPostgreSQL says, in one line, whether these tests also ran on PostgreSQL.
+func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
+
+func newEnv(t testing.TB) *env { return newEnvOn(t, storagetest.SQLite) }
+
+// newEnvOn is newEnv on a fresh database of the engine's.
+func newEnvOn(t testing.TB, eng storagetest.Engine) *env {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "trackbot.db")
+	path := eng.DSN(t)
 	st, err := storage.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +148,11 @@ func (e *env) shipment(t testing.TB, id int64) storage.Shipment {
 }
 
 func TestTickFollowsAParcelToDelivery(t *testing.T) {
-	e := newEnv(t)
+	storagetest.Each(t, testTickFollowsAParcelToDelivery)
+}
+
+func testTickFollowsAParcelToDelivery(t *testing.T, eng storagetest.Engine) {
+	e := newEnvOn(t, eng)
 	ctx := context.Background()
 	num := s10("RB", 12345678, "DE")
 	sub := e.follow(t, 100, num, "boots")
@@ -340,7 +350,11 @@ func mustDueAt(t *testing.T, e *env, at time.Time) []storage.Shipment {
 }
 
 func TestOutageIsToldOnceAndSoIsRecovery(t *testing.T) {
-	e := newEnv(t)
+	storagetest.Each(t, testOutageIsToldOnceAndSoIsRecovery)
+}
+
+func testOutageIsToldOnceAndSoIsRecovery(t *testing.T, eng storagetest.Engine) {
+	e := newEnvOn(t, eng)
 	ctx := context.Background()
 	a, b := s10("RJ", 1, "DE"), s10("RJ", 2, "DE")
 	e.follow(t, 800, a, "lamp")
