@@ -300,6 +300,8 @@ func (sc *scanner) matchFrom(i, g1 int) {
 	minLen := minCompact
 	if sc.opt.Demo {
 		minLen = 5
+	} else if sc.mentions("gls") {
+		minLen = 8 // GLS Track-IDs
 	}
 	for j := i; j < g1; j++ {
 		w := ws[j]
@@ -310,7 +312,8 @@ func (sc *scanner) matchFrom(i, g1 int) {
 			// Letters standing apart may open a number (a prefix such as
 			// TBA, JJD, GFUS: 2–4 letters) or close it (an S10 country);
 			// anything longer is a word of prose.
-			if n := first.n1 - first.n0; first.alpha && (n < 2 || n > 4) {
+			// A lone C or D opens an OnTrac number printed in groups.
+			if n := first.n1 - first.n0; first.alpha && (n < 2 && !oneOf(sc.norm[first.n0], "CD") || n > 4) {
 				return
 			}
 			// Letter-only chunks inside a number (UPS "… 03G TSN NIN 3")
@@ -357,8 +360,8 @@ func (sc *scanner) try(i, j int) {
 	// values they would otherwise escape to the heap on every try.
 	env := &sc.env
 	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
-	var best, namedTypo match
-	bestTier := 0
+	var best, named match
+	bestTier, namedTier := 0, 0
 	for _, f := range fs {
 		if f.demo && !sc.opt.Demo {
 			continue
@@ -395,19 +398,19 @@ func (sc *scanner) try(i, j int) {
 			best = match{i: i, j: j, f: f, m: *m}
 			bestTier = tier
 		}
-		if tier == 1 && allDigit && !f.reportInvalid && namedTypo.f == nil {
-			namedTypo = match{i: i, j: j, f: f, m: *m}
+		if allDigit && tier > namedTier && sc.mentions(m.carrierOr(f)) {
+			named, namedTier = match{i: i, j: j, f: f, m: *m}, tier
 		}
 	}
 	if bestTier == 0 {
 		return
 	}
-	// Digits that are a near miss of the carrier the text names, and pass
-	// an unnamed carrier's check only by the one-in-ten accident of a check
-	// digit, are the named carrier's typo ("Purolator no." + a Purolator
-	// number with two digits swapped that FedEx's check happens to pass).
-	if namedTypo.f != nil && bestTier == 3 && !best.f.reportInvalid && !sc.mentions(best.m.carrierOr(best.f)) {
-		best, bestTier = namedTypo, 1
+	// Digits that fit the carrier the text names, and pass an unnamed
+	// carrier's check only by the one-in-ten accident of a check digit, are
+	// the named carrier's ("Purolator no." + a Purolator number with two
+	// digits swapped that FedEx's check happens to pass; "GLS" + 12 digits).
+	if named.f != nil && named.f != best.f && !best.f.reportInvalid && !sc.mentions(best.m.carrierOr(best.f)) {
+		best, bestTier = named, namedTier
 	}
 	best.score = len(s)*1000 + bestTier*100 + best.f.rank
 	sc.cands = append(sc.cands, best)

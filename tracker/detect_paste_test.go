@@ -179,8 +179,9 @@ func TestDetectRealPastes(t *testing.T) {
 		{"DPD with its check character", "DPD: Ihr Paket " + dpd28[:2] + " " + dpd28[2:7] + " " + dpd28[7:11] + " " + dpd28[11:15] + " " + dpd28[15:19] + " " +
 			dpd28[19:21] + " " + dpd28[21:24] + " " + dpd28[24:27] + " " + dpd28[27:] + " kommt heute.",
 			[]pasteWant{{dpd28, "dpd", true}}},
-		{"Yodel and an unknown courier code", "Yodel " + yodel + "; the other one is " + evriLike,
-			[]pasteWant{{yodel, "yodel", true}}},
+		// H + 15 digits is Evri's (Hermes UK) shape since issue 12.
+		{"Yodel and an Evri number", "Yodel " + yodel + "; the other one is " + evriLike,
+			[]pasteWant{{yodel, "yodel", true}, {evriLike, "hermes", true}}},
 		{"Old Dominion PRO and Spee-Dee", "ODFL PRO# " + odfl + " / Spee-Dee " + speedee,
 			[]pasteWant{{odfl, "old_dominion", true}, {speedee, "speedee", true}}},
 	}

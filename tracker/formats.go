@@ -95,7 +95,7 @@ func (m *formatMatch) formatOnly() bool {
 	return true
 }
 
-var formats = []*format{
+var coreFormats = []*format{
 	{name: "UPS", carrier: "ups", lens: []int{18}, rank: 95, reportInvalid: true,
 		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "1Z") || !isDigit(s[17]) {
@@ -588,7 +588,12 @@ func matchDHLeCommerce(s []byte, env *matchEnv, m *formatMatch) bool {
 			letters++
 		}
 	}
-	if digits < 8 || letters > 2 {
+	// GM numbers carry letters inside ("GM…ABC"): up to six after a digit.
+	maxLetters := 2
+	if p == "GM" && isDigit(s[2]) {
+		maxLetters = 6
+	}
+	if digits < 8 || letters > maxLetters {
 		return false
 	}
 	return m.formatOnly()
