@@ -29,6 +29,8 @@ Usage:
   trackbot status NUMBER  look a number up once at its carrier
   trackbot ask QUESTION…  answer a question about parcels
   trackbot healthcheck    ask a running bot's /healthz (for Docker's HEALTHCHECK)
+  trackbot migrate-db --from trackbot.db --to postgres://…
+                          copy a database into another (SQLite → PostgreSQL); idempotent, checks counts
 
 Configuration is read from the environment; see README.md.
 `
@@ -56,6 +58,8 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 		return runDetect(args, stdin, stdout)
 	case "ask":
 		return runAsk(args, stdout)
+	case "migrate-db":
+		return runMigrateDB(parent, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
