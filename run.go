@@ -25,6 +25,9 @@ const (
 	adviceSchedule   = "@every 1h" // advice thresholds are hours and days apart
 	pruneSchedule    = "@daily"
 	keepSentMessages = 90 * 24 * time.Hour // dedupe keys must outlive any re-announcement of the same change
+	// keepHandledUpdates outlives any redelivery: Telegram gives up on an
+	// unanswered webhook update after a day at most.
+	keepHandledUpdates = 2 * 24 * time.Hour
 	// consolePollInterval is the console's in-transit interval: the demo clock
 	// plays four days in ten minutes, so the console polls on that scale.
 	consolePollInterval = 30 * time.Second
@@ -74,6 +77,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 		return err
 	}
 	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush})
+	app.OnQueued(notifier.Wake)
 
 	// Bind the ports before any work starts, so a port in use fails start-up
 	// at once; the log gives the bound address (useful with port 0).
@@ -117,6 +121,9 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 		if _, err := store.PruneOutbox(workCtx, time.Now().Add(-keepSentMessages)); err != nil {
 			log.Warn("prune outbox", slog.Any("error", err))
 		}
+		if _, err := store.PruneInbox(workCtx, time.Now().Add(-keepHandledUpdates)); err != nil {
+			log.Warn("prune inbox", slog.Any("error", err))
+		}
 	})
 	sched.Start()
 
@@ -133,7 +140,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	switch {
 	case err != nil:
 	case hookLn != nil:
-		hook := webhookHandler(cfg.WebhookSecret, app.Telegram().WebhookHandler())
+		hook := webhookHandler(cfg.WebhookSecret, app.WebhookHandler())
 		hookSrv := serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook), hookLn)
 		err = app.RunWebhook(ctx)
 		// Stop taking updates first: Telegram keeps what we refuse and

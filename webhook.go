@@ -28,10 +28,9 @@ const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 var webhookUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
 
 // webhookHandler lets through to next only POSTs that carry the secret token
-// set with setWebhook, with a body of at most maxUpdateBytes. It is needed
-// because go-telegram's WebhookHandler answers 200 even to a wrong secret.
-// next (WebhookHandler) only queues the update for the bot's workers, so
-// Telegram gets its answer at once and handling happens in the background.
+// set with setWebhook, with a body of at most maxUpdateBytes. next (the
+// bot's WebhookHandler) stores the update in the inbox and answers 200 once
+// it is committed; handling happens in the background.
 func webhookHandler(secret string, next http.Handler) http.Handler {
 	want := []byte(secret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

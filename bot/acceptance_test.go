@@ -38,6 +38,7 @@ func startApp(t *testing.T, srv *telegramtest.Server, dbPath string) (h *harness
 		t.Fatal(err)
 	}
 	h = &harness{t: t, srv: srv, store: store, app: app, logs: logs, done: make(chan error, 1)}
+	h.runNotifier(ctx, app, store)
 	go func() { h.done <- app.Run(ctx) }()
 	stopped := false
 	stop = func() {
@@ -244,7 +245,11 @@ func TestRemovedFromGroupKeepsDataAndSendsNothing(t *testing.T) {
 	h.srv.Unblock(g.ID)
 	before = len(h.srv.Sent())
 	h.srv.AddToGroup(g, ann)
-	h.wait(before, 1)
+	// The greeting and the push that waited for the group.
+	rejoined := h.wait(before, 2)
+	if rejoined[0].Text == "moved" || rejoined[1].Text != "moved" {
+		t.Errorf("back in the group, sent %q then %q; want the greeting (a reply) before the waiting push", rejoined[0].Text, rejoined[1].Text)
+	}
 	waitActive(t, h.store, g.ID, true)
 	has(t, h.say(g, bob, "/list", 1)[0], "rug", "added by Ann")
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/storage/storagetest"
@@ -109,6 +110,7 @@ func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness 
 		t.Fatal(err)
 	}
 	h := &harness{t: t, srv: srv, store: store, app: app, logs: logs, done: make(chan error, 1)}
+	h.runNotifier(ctx, app, store)
 	go func() { h.done <- app.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
@@ -122,6 +124,15 @@ func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness 
 		srv.Close()
 	})
 	return h
+}
+
+// runNotifier sends what the app queues, as `trackbot run` does, until ctx
+// is done; h.done then reports once both have stopped.
+func (h *harness) runNotifier(ctx context.Context, app *App, store *storage.Store) {
+	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: app.log,
+		Limits: notify.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerGroupPerMinute: 60000}})
+	app.OnQueued(n.Wake)
+	go func() { _ = n.Run(ctx) }()
 }
 
 // say sends text and returns the n messages the bot sends (or edits) in reply.

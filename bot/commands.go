@@ -502,6 +502,9 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 }
 
 func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Result, error) {
+	if e.lookupFn != nil {
+		return e.lookupFn(ctx, carrier, number)
+	}
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
 	res, err := e.router.Lookup(ctx, carrier, number)

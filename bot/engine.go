@@ -35,6 +35,8 @@ type Engine struct {
 	username   string // the bot's @name without "@"; "" in the console
 	// isAdmin says whether a user administers a group; nil means nobody does.
 	isAdmin func(ctx context.Context, chatID, userID int64) (bool, error)
+	// lookupFn, when set, replaces the live carrier look-up (see inbox.go).
+	lookupFn func(ctx context.Context, carrier, number string) (tracker.Result, error)
 }
 
 // Chat is where a message came from.
@@ -130,8 +132,10 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 // fail logs an internal error and tells the user plainly.
 func (e *Engine) fail(ctx context.Context, what string, err error) []Reply {
 	e.log.ErrorContext(ctx, "bot: "+what, slog.Any("error", err))
-	return []Reply{{Text: "Sorry, something went wrong on my side. Please try again in a minute."}}
+	return []Reply{{Text: sorryText}}
 }
+
+const sorryText = "Sorry, something went wrong on my side. Please try again in a minute."
 
 var commandRE = regexp.MustCompile(`^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$`)
 
@@ -243,6 +247,9 @@ func (e *Engine) mayRemove(ctx context.Context, chat Chat, user User, sub storag
 		return false
 	}
 	ok, err := e.isAdmin(ctx, chat.ID, user.ID)
+	if errors.Is(err, errNeedNetwork) {
+		return false // asked again with the answer
+	}
 	if err != nil {
 		e.log.WarnContext(ctx, "bot: admin check", slog.Int64("chat", chat.ID), slog.Any("error", err))
 		return false

@@ -80,12 +80,33 @@ type OutboxMessage struct {
 	DedupeKey      string
 	Text           string // Telegram HTML, already escaped
 	Markup         string // JSON reply_markup, or ""
+	// Reply marks an answer to what a person just sent: it goes in lane
+	// LaneReply, ahead of pushes (LanePush).
+	Reply   bool
+	ReplyTo int // message id the reply quotes (groups), 0 for none
+	EditID  int // message id to edit instead of sending anew, 0 for none
+}
+
+// Outbox lanes (the outbox.lane column).
+const (
+	LaneReply = 0
+	LanePush  = 1
+)
+
+// InboxUpdate is one update from Telegram as stored.
+type InboxUpdate struct {
+	UpdateID   int64
+	ChatID     int64  // 0 when the update names no chat
+	Body       []byte // the update's JSON
+	ReceivedAt time.Time
+	Attempts   int
 }
 
 // OutboxItem is a queued message waiting to be sent.
 type OutboxItem struct {
 	ID int64
 	OutboxMessage
+	Lane      int
 	ChatType  string
 	Attempts  int
 	CreatedAt time.Time

@@ -21,7 +21,7 @@ func benchStore(b *testing.B) *Store {
 	b.Helper()
 	ctx := context.Background()
 	s, _ := openTest(b)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -224,6 +224,44 @@ var migrations = []migration{
 	CREATE INDEX carrier_outage_chats_chat ON carrier_outage_chats (chat_id);
 	`,
 	},
+
+	// 3: the inbox of updates from Telegram, stored before Telegram is told
+	// they arrived; and the outbox lanes: 0 for replies to what a person just
+	// sent, 1 for pushes. Replies may edit a message or reply to one.
+	{
+		sqlite: `
+	CREATE TABLE inbox (
+		update_id   INTEGER PRIMARY KEY, -- Telegram's, unique: a redelivery is a no-op
+		chat_id     INTEGER NOT NULL DEFAULT 0, -- 0 when the update names no chat
+		body        TEXT    NOT NULL, -- the update's JSON as Telegram sent it
+		received_at INTEGER NOT NULL,
+		handled_at  INTEGER NOT NULL DEFAULT 0,
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		outcome     TEXT    NOT NULL DEFAULT '' -- '', handled, coalesced, failed: …
+	);
+	CREATE INDEX inbox_pending ON inbox (update_id) WHERE handled_at = 0;
+
+	ALTER TABLE outbox ADD COLUMN lane     INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE outbox ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE outbox ADD COLUMN edit_id  INTEGER NOT NULL DEFAULT 0;
+	`,
+		postgres: `
+	CREATE TABLE inbox (
+		update_id   BIGINT PRIMARY KEY,
+		chat_id     BIGINT NOT NULL DEFAULT 0,
+		body        TEXT   NOT NULL,
+		received_at BIGINT NOT NULL,
+		handled_at  BIGINT NOT NULL DEFAULT 0,
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		outcome     TEXT   NOT NULL DEFAULT ''
+	);
+	CREATE INDEX inbox_pending ON inbox (update_id) WHERE handled_at = 0;
+
+	ALTER TABLE outbox ADD COLUMN lane     INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE outbox ADD COLUMN reply_to BIGINT  NOT NULL DEFAULT 0;
+	ALTER TABLE outbox ADD COLUMN edit_id  BIGINT  NOT NULL DEFAULT 0;
+	`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

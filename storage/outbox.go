@@ -42,8 +42,9 @@ func enqueue(ctx context.Context, tx *sql.Tx, created int64, msgs []OutboxMessag
 }
 
 const enqueueQuery = `
-	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at)
-	SELECT CAST($1 AS BIGINT), NULLIF(CAST($2 AS BIGINT), 0), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS BIGINT)
+	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at, lane, reply_to, edit_id)
+	SELECT CAST($1 AS BIGINT), NULLIF(CAST($2 AS BIGINT), 0), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS BIGINT),
+		CAST($7 AS INTEGER), CAST($8 AS BIGINT), CAST($9 AS BIGINT)
 	WHERE CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = $2)
 	ON CONFLICT (dedupe_key) DO NOTHING`
 
@@ -54,7 +55,11 @@ func enqueueWith(ctx context.Context, exec execFunc, created int64, msgs []Outbo
 		if m.DedupeKey == "" {
 			return total, fmt.Errorf("outbox: message for chat %d has no dedupe key", m.ChatID)
 		}
-		res, err := exec(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created)
+		lane := LanePush
+		if m.Reply {
+			lane = LaneReply
+		}
+		res, err := exec(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created, lane, m.ReplyTo, m.EditID)
 		if err != nil {
 			return total, fmt.Errorf("outbox %q: %w", m.DedupeKey, err)
 		}
@@ -67,15 +72,15 @@ func enqueueWith(ctx context.Context, exec execFunc, created int64, msgs []Outbo
 	return total, nil
 }
 
-// PendingOutbox returns unsent messages due at now for active chats, oldest
-// first; at most limit (0: all).
+// PendingOutbox returns unsent messages due at now for active chats, replies
+// before pushes, oldest first; at most limit (0: all).
 func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT o.id, o.chat_id, COALESCE(o.subscription_id, 0), o.dedupe_key, o.text, o.markup,
-			c.type, o.attempts, o.created_at
+			c.type, o.attempts, o.created_at, o.lane, o.reply_to, o.edit_id
 		FROM outbox o JOIN chats c ON c.id = o.chat_id
 		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $1 AND c.active = 1
-		ORDER BY o.id
+		ORDER BY o.lane, o.id
 		LIMIT $2`, now.Unix(), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: pending outbox: %w", err)
@@ -88,10 +93,11 @@ func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]
 			created int64
 		)
 		if err := rows.Scan(&it.ID, &it.ChatID, &it.SubscriptionID, &it.DedupeKey, &it.Text, &it.Markup,
-			&it.ChatType, &it.Attempts, &created); err != nil {
+			&it.ChatType, &it.Attempts, &created, &it.Lane, &it.ReplyTo, &it.EditID); err != nil {
 			return nil, fmt.Errorf("storage: pending outbox: %w", err)
 		}
 		it.CreatedAt = fromUnix(created)
+		it.Reply = it.Lane == LaneReply
 		items = append(items, it)
 	}
 	if err := rows.Err(); err != nil {

@@ -44,7 +44,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", name, err)
 	}
-	return &Store{w: db, r: db, engine: PostgreSQL}, nil
+	return &Store{w: db, r: db, wdb: db, rdb: db, engine: PostgreSQL}, nil
 }
 
 // pgCode is the SQLSTATE of a PostgreSQL error, "" for any other error.

@@ -66,7 +66,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("storage: open %s readers: %w", path, err)
 	}
-	return &Store{w: w, r: r, engine: SQLite}, nil
+	return &Store{w: w, r: r, wdb: w, rdb: r, engine: SQLite}, nil
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -31,9 +31,12 @@ import (
 // The single writer has one consequence for callers: code running inside a
 // write transaction (PollRecord.Compose) must not call the Store.
 type Store struct {
-	w      *sql.DB // the one writer connection (SQLite); the pool (PostgreSQL)
-	r      *sql.DB // readers (SQLite); the same pool as w (PostgreSQL)
+	w      querier // the one writer connection (SQLite); the pool (PostgreSQL); in a Store from Handle, its transaction
+	r      querier // readers (SQLite); the same pool as w (PostgreSQL); in a Store from Handle, that transaction too
 	engine Engine
+
+	wdb, rdb *sql.DB // the pools behind w and r
+	tx       *sql.Tx // set in a Store bound to one transaction (Handle)
 }
 
 // Engine names a storage engine.
@@ -81,15 +84,15 @@ func Redacted(dsn string) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	if s.r == s.w {
-		return s.w.Close()
+	if s.rdb == s.wdb {
+		return s.wdb.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.rdb.Close(), s.wdb.Close())
 }
 
 // Ping checks that the database answers on both pools (for /healthz).
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.w.PingContext(ctx); err != nil {
+	if err := s.wdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("storage: ping writer: %w", err)
 	}
 	var one int
@@ -128,8 +131,25 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 
 // inTx runs fn in a write transaction on the writer connection, committing
 // when fn returns nil.
+//
+// In a Store bound to a transaction (Handle), fn runs inside it under a
+// savepoint, so a failed step undoes only its own writes.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	if s.tx != nil {
+		if _, err := s.tx.ExecContext(ctx, `SAVEPOINT step`); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		if err := fn(s.tx); err != nil {
+			_, _ = s.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT step`)
+			_, _ = s.tx.ExecContext(ctx, `RELEASE SAVEPOINT step`)
+			return err
+		}
+		if _, err := s.tx.ExecContext(ctx, `RELEASE SAVEPOINT step`); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+		return nil
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

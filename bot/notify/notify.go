@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,8 @@ const (
 	pageSize      = 500              // outbox rows read at a time
 	sendTimeout   = 30 * time.Second // one sendMessage, even during shutdown
 	retryMin      = 5 * time.Second  // first back-off after a network or server error
+	retryMinReply = time.Second      // the same for a reply, which someone is waiting for
+	maxAttempts   = 12               // transient failures before a message is given up (about an hour of tries)
 	retryMax      = 10 * time.Minute
 	idleChatAfter = time.Minute // per-chat limiters unused this long are dropped
 )
@@ -61,19 +64,47 @@ type Config struct {
 }
 
 // Notifier sends outbox messages. Safe for concurrent use.
+//
+// Each chat with something due gets a goroutine that sends its messages in
+// order, replies (lane 0) before pushes (lane 1), paced by the chat's
+// limiter; all chats share one pacer for the overall rate, which also serves
+// replies first. New messages join a chat's queue while it is being sent,
+// so a reply never waits for a drain of pushes to finish.
 type Notifier struct {
 	cfg    Config
 	log    *slog.Logger
-	global *rate.Limiter
+	global *pacer
 	sem    chan struct{}
 	wake   chan struct{}
-	flush  sync.Mutex // one drain at a time, so a chat's messages go out in order
 
 	mu         sync.Mutex
 	chats      map[int64]*chatState
 	pauseUntil time.Time // Telegram said 429: nobody sends before this
 
+	qmu    sync.Mutex
+	queued map[int64]bool // outbox ids queued or being sent
+	queues map[int64]*chatQueue
+	active int           // chats being sent to
+	idle   chan struct{} // closed when active drops to 0
+
 	stats struct{ sent, tooMany, retried, failed, blocked, migrated atomic.Int64 }
+}
+
+// chatQueue is what is queued for one chat, per lane.
+type chatQueue struct {
+	lanes [2][]storage.OutboxItem
+	moved int64 // the chat's new id once it migrated mid-queue
+}
+
+func (q *chatQueue) pop() (storage.OutboxItem, bool) {
+	for l := range q.lanes {
+		if len(q.lanes[l]) > 0 {
+			it := q.lanes[l][0]
+			q.lanes[l] = q.lanes[l][1:]
+			return it, true
+		}
+	}
+	return storage.OutboxItem{}, false
 }
 
 // chatState paces one chat and remembers when it may be written to again.
@@ -109,11 +140,15 @@ func New(cfg Config) *Notifier {
 	return &Notifier{
 		cfg: cfg,
 		log: cfg.Logger.With("component", "notifier"),
-		// Burst 1: Telegram's window slides, so a burst now is a 429 a second later.
-		global: rate.NewLimiter(rate.Limit(cfg.Limits.PerSecond), 1),
+		// One send at a time, evenly spaced: Telegram's window slides, so a
+		// burst now is a 429 a second later.
+		global: newPacer(time.Duration(float64(time.Second) / cfg.Limits.PerSecond)),
 		sem:    make(chan struct{}, cfg.Workers),
 		wake:   make(chan struct{}, 1),
 		chats:  map[int64]*chatState{},
+		queued: map[int64]bool{},
+		queues: map[int64]*chatQueue{},
+		idle:   make(chan struct{}),
 	}
 }
 
@@ -138,17 +173,19 @@ func (n *Notifier) Wake() {
 	}
 }
 
-// Run drains the outbox until ctx is done, then returns once the sends
+// Run sends the outbox until ctx is done, then returns once the sends
 // already under way have finished and been recorded.
 func (n *Notifier) Run(ctx context.Context) error {
 	t := time.NewTicker(n.cfg.Interval)
 	defer t.Stop()
 	for {
-		if err := n.Flush(ctx); err != nil && ctx.Err() == nil {
-			n.log.Error("outbox drain", slog.Any("error", err))
+		n.prune()
+		if _, err := n.load(ctx); err != nil && ctx.Err() == nil {
+			n.log.Error("outbox", slog.Any("error", err))
 		}
 		select {
 		case <-ctx.Done():
+			n.waitIdle(context.Background())
 			return nil
 		case <-t.C:
 		case <-n.wake:
@@ -160,60 +197,116 @@ func (n *Notifier) Run(ctx context.Context) error {
 // is, after the sends under way). Messages held back (a 429, a transient
 // error) wait for a later Flush.
 func (n *Notifier) Flush(ctx context.Context) error {
-	n.flush.Lock()
-	defer n.flush.Unlock()
 	n.prune()
-	seen := map[int64]bool{}
 	for ctx.Err() == nil {
-		items, err := n.cfg.Store.PendingOutbox(ctx, n.cfg.Now(), pageSize)
+		added, err := n.load(ctx)
 		if err != nil {
-			return fmt.Errorf("notify: pending outbox: %w", err)
+			return err
 		}
-		var todo []storage.OutboxItem
-		for _, it := range items {
-			if !seen[it.ID] && !n.held(it.ChatID) {
-				todo = append(todo, it)
-			}
-			seen[it.ID] = true
-		}
-		if len(todo) == 0 {
+		n.waitIdle(ctx)
+		if added == 0 {
 			return nil
 		}
-		n.sendAll(ctx, todo)
 	}
+	n.waitIdle(context.Background())
 	return nil
 }
 
-// sendAll sends items, one goroutine per chat so one slow chat does not
-// hold up the others, each chat's messages in outbox order.
-func (n *Notifier) sendAll(ctx context.Context, items []storage.OutboxItem) {
-	byChat := map[int64][]storage.OutboxItem{}
-	var order []int64
-	for _, it := range items {
-		if _, ok := byChat[it.ChatID]; !ok {
-			order = append(order, it.ChatID)
+// waitIdle waits until no chat is being sent to, or ctx is done.
+func (n *Notifier) waitIdle(ctx context.Context) {
+	for {
+		n.qmu.Lock()
+		if n.active == 0 {
+			n.qmu.Unlock()
+			return
 		}
-		byChat[it.ChatID] = append(byChat[it.ChatID], it)
+		idle := n.idle
+		n.qmu.Unlock()
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return
+		}
 	}
-	var wg sync.WaitGroup
-	for _, chat := range order {
-		wg.Go(func() {
-			moved := int64(0) // the chat's new id once it migrated mid-drain
-			for _, it := range byChat[chat] {
-				if moved != 0 {
-					it.ChatID, it.ChatType = moved, "supergroup"
-				}
-				ok, to := n.deliver(ctx, it)
-				if !ok {
-					return // keep the chat's order: the rest waits for this one
-				}
-				if to != it.ChatID {
-					moved = to
-				}
-			}
-		})
+}
+
+// load queues the due messages not queued yet and starts a goroutine for
+// each chat that has none; it returns how many it queued.
+func (n *Notifier) load(ctx context.Context) (int, error) {
+	items, err := n.cfg.Store.PendingOutbox(ctx, n.cfg.Now(), pageSize)
+	if err != nil {
+		return 0, fmt.Errorf("notify: pending outbox: %w", err)
 	}
-	wg.Wait()
+	added := 0
+	n.qmu.Lock()
+	defer n.qmu.Unlock()
+	for _, it := range items {
+		if n.queued[it.ID] || n.held(it.ChatID) {
+			continue
+		}
+		n.queued[it.ID] = true
+		added++
+		q := n.queues[it.ChatID]
+		if q == nil {
+			q = &chatQueue{}
+			n.queues[it.ChatID] = q
+			n.active++
+			go n.runChat(ctx, it.ChatID, q)
+		}
+		lane := min(max(it.Lane, 0), 1)
+		q.lanes[lane] = append(q.lanes[lane], it)
+	}
+	return added, nil
+}
+
+// runChat sends chat's queue in order until it is empty or a message must
+// wait (then the rest waits with it, to keep the chat's order).
+func (n *Notifier) runChat(ctx context.Context, chat int64, q *chatQueue) {
+	for {
+		n.qmu.Lock()
+		it, ok := q.pop()
+		if !ok || ctx.Err() != nil {
+			n.releaseLocked(chat, q, ok, it)
+			n.qmu.Unlock()
+			return
+		}
+		moved := q.moved
+		n.qmu.Unlock()
+		if moved != 0 {
+			it.ChatID, it.ChatType = moved, "supergroup"
+		}
+		next, to := n.deliver(ctx, it)
+		n.qmu.Lock()
+		delete(n.queued, it.ID)
+		if to != it.ChatID {
+			q.moved = to
+		}
+		if !next {
+			n.releaseLocked(chat, q, false, it)
+			n.qmu.Unlock()
+			return
+		}
+		n.qmu.Unlock()
+	}
+}
+
+// releaseLocked ends chat's goroutine: what is still queued goes back to
+// the outbox's care (a later load picks it up). Called with qmu held.
+func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it storage.OutboxItem) {
+	if popped {
+		delete(n.queued, it.ID)
+	}
+	for _, lane := range q.lanes {
+		for _, r := range lane {
+			delete(n.queued, r.ID)
+		}
+	}
+	delete(n.queues, chat)
+	n.active--
+	if n.active == 0 {
+		close(n.idle)
+		n.idle = make(chan struct{})
+	}
 }
 
 // deliver sends one message and records the outcome. It reports whether the
@@ -254,33 +347,65 @@ func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
 		case <-t.C:
 		}
 	}
-	return n.global.Wait(ctx)
+	return n.global.wait(ctx, it.Lane)
 }
 
-// send makes the sendMessage call. Once started, it is not cancelled by
-// shutdown: abandoning a request Telegram may already have accepted would
-// send the message twice after a restart.
+// send makes the sendMessage (or editMessageText) call. Once started, it is
+// not cancelled by shutdown: abandoning a request Telegram may already have
+// accepted would send the message twice after a restart.
 func (n *Notifier) send(ctx context.Context, it storage.OutboxItem) error {
 	n.sem <- struct{}{}
 	defer func() { <-n.sem }()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
+	noPreview := &models.LinkPreviewOptions{IsDisabled: bot.True()}
+	mk := n.markup(it)
+	if it.EditID != 0 {
+		kb, _ := mk.(*models.InlineKeyboardMarkup) // an edit takes inline buttons only
+		p := &bot.EditMessageTextParams{ChatID: it.ChatID, MessageID: it.EditID, Text: it.Text,
+			ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview}
+		if kb != nil {
+			p.ReplyMarkup = kb
+		}
+		_, err := n.cfg.Telegram.EditMessageText(ctx, p)
+		return err
+	}
 	p := &bot.SendMessageParams{
 		ChatID:             it.ChatID,
 		Text:               it.Text,
 		ParseMode:          models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+		LinkPreviewOptions: noPreview,
+		ReplyMarkup:        mk,
 	}
-	if it.Markup != "" {
-		var kb models.InlineKeyboardMarkup
-		if err := json.Unmarshal([]byte(it.Markup), &kb); err != nil {
-			n.log.Error("send: bad markup, sending without buttons", "outbox", it.ID, slog.Any("error", err))
-		} else {
-			p.ReplyMarkup = &kb
-		}
+	if it.ReplyTo != 0 {
+		p.ReplyParameters = &models.ReplyParameters{MessageID: it.ReplyTo, AllowSendingWithoutReply: true}
 	}
 	_, err := n.cfg.Telegram.SendMessage(ctx, p)
 	return err
+}
+
+// markup decodes the stored reply_markup: inline buttons, or the "reply to
+// this" prompt of a rename.
+func (n *Notifier) markup(it storage.OutboxItem) models.ReplyMarkup {
+	if it.Markup == "" {
+		return nil
+	}
+	var probe struct {
+		ForceReply bool `json:"force_reply"`
+	}
+	_ = json.Unmarshal([]byte(it.Markup), &probe)
+	if probe.ForceReply {
+		var fr models.ForceReply
+		if err := json.Unmarshal([]byte(it.Markup), &fr); err == nil {
+			return &fr
+		}
+	}
+	var kb models.InlineKeyboardMarkup
+	if err := json.Unmarshal([]byte(it.Markup), &kb); err != nil {
+		n.log.Error("send: bad markup, sending without buttons", "outbox", it.ID, slog.Any("error", err))
+		return nil
+	}
+	return &kb
 }
 
 // handle records the outcome of a send. next: the chat's following message
@@ -331,14 +456,35 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 		return false, true
 
 	case errors.Is(err, bot.ErrorForbidden):
-		// Blocked or removed: keep the message; it goes out if the chat comes back.
+		// Blocked or removed: keep a push; it goes out if the chat comes
+		// back. A reply would be stale by then: it is closed, with the reason.
 		n.stats.blocked.Add(1)
 		n.observe("blocked")
 		n.log.Info("send: chat blocked the bot, marking inactive", "chat", it.ChatID)
 		if err := n.cfg.Store.SetChatActive(ctx, it.ChatID, false); err != nil {
 			n.log.Error("send: mark chat inactive", "chat", it.ChatID, slog.Any("error", err))
 		}
+		if it.Lane == storage.LaneReply {
+			if err := n.cfg.Store.MarkFailed(ctx, it.ID, "chat blocked the bot: "+err.Error()); err != nil {
+				n.log.Error("send: mark failed", "outbox", it.ID, slog.Any("error", err))
+			}
+		}
 		return false, false
+
+	case it.EditID != 0 && strings.Contains(err.Error(), "message is not modified"):
+		// The edit says what the message already said: done.
+		n.stats.sent.Add(1)
+		n.observe("sent")
+		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
+			n.log.Error("send: mark sent", "outbox", it.ID, slog.Any("error", err))
+			return false, false
+		}
+		return true, false
+
+	case it.EditID != 0 && errors.Is(err, bot.ErrorBadRequest):
+		// The message to edit is gone or too old: send the text anew.
+		it.EditID = 0
+		return false, true
 
 	case errors.Is(err, bot.ErrorBadRequest):
 		// The message itself is wrong; sending it again cannot help.
@@ -350,8 +496,24 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 		}
 		return true, false
 
+	case it.Attempts+1 >= maxAttempts:
+		// Nothing is dropped silently: the reason stays on the row, in the
+		// log and in the failed count.
+		n.stats.failed.Add(1)
+		n.observe("failed")
+		n.log.Error("send: giving up after repeated failures", "chat", it.ChatID, "outbox", it.ID,
+			"attempts", it.Attempts+1, slog.Any("error", err))
+		if err := n.cfg.Store.MarkFailed(ctx, it.ID, "gave up: "+err.Error()); err != nil {
+			n.log.Error("send: mark failed", "outbox", it.ID, slog.Any("error", err))
+		}
+		return true, false
+
 	default: // network, 5xx, 401 while a token is being fixed: try again later
-		wait := min(retryMin<<min(it.Attempts, 10), retryMax)
+		base := retryMin
+		if it.Lane == storage.LaneReply {
+			base = retryMinReply // someone is waiting
+		}
+		wait := min(base<<min(it.Attempts, 10), retryMax)
 		n.log.Warn("send: transient failure", "chat", it.ChatID, "outbox", it.ID, "retry_in", wait, slog.Any("error", err))
 		n.hold(it.ChatID, wait)
 		n.retryLater(ctx, it, now.Add(wait), err.Error())

@@ -1,0 +1,341 @@
+package bot
+
+// Intake: updates reach the inbox before Telegram is told they arrived.
+// Long polling asks getUpdates for the next offset only after the previous
+// batch is committed (the offset is what confirms a batch to Telegram), so
+// our own loop replaces the library's poller, which confirms a batch before
+// its handlers run. The webhook answers 200 only after the insert.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/trackbot/trackbot/storage"
+)
+
+const (
+	pollLimit      = 100 // updates per getUpdates, Telegram's maximum
+	pollBackoffMin = time.Second
+	pollBackoffMax = 30 * time.Second
+	workInterval   = time.Second // the worker also looks for pending updates this often
+	workParallel   = 8           // chats handled at once (handling itself queues on the writer)
+	maxAttempts    = 3           // failed handling attempts before the update is answered with an apology
+	retryHandling  = 2 * time.Second
+)
+
+// allowedUpdates are the update types trackbot handles.
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// getUpdatesResponse is the Bot API envelope with the updates kept raw.
+type getUpdatesResponse struct {
+	OK          bool              `json:"ok"`
+	Result      []json.RawMessage `json:"result"`
+	ErrorCode   int               `json:"error_code"`
+	Description string            `json:"description"`
+	Parameters  struct {
+		RetryAfter int `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+// getUpdates makes one long-poll request from offset.
+func (a *App) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	body, err := json.Marshal(map[string]any{
+		"offset": offset, "timeout": int(a.pollWait.Seconds()), "limit": pollLimit, "allowed_updates": allowedUpdates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.apiURL+"/bot"+a.token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", redactURL(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", redactURL(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: read: %w", redactURL(err))
+	}
+	var r getUpdatesResponse
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("getUpdates: HTTP %d, unreadable answer (%d bytes): %w", resp.StatusCode, len(raw), err)
+	}
+	if !r.OK {
+		if r.ErrorCode == http.StatusConflict {
+			return nil, ErrConflict
+		}
+		return nil, &apiError{code: r.ErrorCode, desc: r.Description, retryAfter: r.Parameters.RetryAfter}
+	}
+	return r.Result, nil
+}
+
+// apiError is a Bot API refusal of getUpdates.
+type apiError struct {
+	code       int
+	desc       string
+	retryAfter int
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("getUpdates: telegram %d: %s", e.code, clipBody(e.desc))
+}
+
+// redactURL drops the request URL (it holds the token) from an HTTP error.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+// clipBody bounds text from a server that ends up in a log line.
+func clipBody(s string) string {
+	const max = 512
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+// poll long-polls Telegram into the inbox until ctx is done or Telegram
+// reports a conflicting poller (ErrConflict).
+func (a *App) poll(ctx context.Context) error {
+	var offset int64 // 0: Telegram starts with the oldest unconfirmed update
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+		}
+		batch, err := a.getUpdates(ctx, offset)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, ErrConflict) {
+			a.log.Error("bot: Telegram says another instance is polling this token (409 Conflict); stopping")
+			return ErrConflict
+		}
+		if err != nil {
+			backoff = min(max(backoff*2, pollBackoffMin), pollBackoffMax)
+			var ae *apiError
+			if errors.As(err, &ae) && ae.retryAfter > 0 {
+				backoff = time.Duration(ae.retryAfter) * time.Second
+			}
+			a.log.WarnContext(ctx, "bot: getUpdates failed; retrying", slog.Duration("retry_in", backoff), slog.Any("error", err))
+			continue
+		}
+		backoff = 0
+		if len(batch) == 0 {
+			continue
+		}
+		next, err := a.store(ctx, batch)
+		if err != nil {
+			// Not confirmed: Telegram sends the batch again.
+			backoff = pollBackoffMin
+			a.log.ErrorContext(ctx, "bot: storing updates failed; asking Telegram again", slog.Any("error", err))
+			continue
+		}
+		offset = next
+	}
+	return nil
+}
+
+// store commits a getUpdates batch to the inbox and returns the offset that
+// confirms it.
+func (a *App) store(ctx context.Context, batch []json.RawMessage) (int64, error) {
+	ups := make([]storage.InboxUpdate, 0, len(batch))
+	var last int64
+	for _, raw := range batch {
+		id, chat, err := UpdateMeta(raw)
+		if err != nil {
+			a.log.WarnContext(ctx, "bot: unreadable update skipped", slog.Any("error", err))
+			continue
+		}
+		last = max(last, id)
+		ups = append(ups, storage.InboxUpdate{UpdateID: id, ChatID: chat, Body: raw})
+	}
+	if len(ups) > 0 {
+		// The commit must happen even if shutdown starts meanwhile.
+		if _, err := a.eng.store.StoreUpdates(context.WithoutCancel(ctx), a.eng.now(), ups...); err != nil {
+			return 0, err
+		}
+		a.Wake()
+	}
+	if last == 0 {
+		return 0, errors.New("no readable update in the batch")
+	}
+	return last + 1, nil
+}
+
+// WebhookHandler stores the update in the request body and answers 200
+// once it is committed; 500 when it could not be stored (Telegram sends it
+// again), 400 for a body that is no update. The caller checks the secret
+// and bounds the body.
+func (a *App) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "cannot read body", http.StatusBadRequest)
+			return
+		}
+		id, chat, err := UpdateMeta(body)
+		if err != nil {
+			// Telegram would retry a 5xx forever; this update can never be read.
+			a.log.WarnContext(r.Context(), "webhook: unreadable update refused", slog.Any("error", err))
+			http.Error(w, "not an update", http.StatusBadRequest)
+			return
+		}
+		if _, err := a.eng.store.StoreUpdates(context.WithoutCancel(r.Context()), a.eng.now(),
+			storage.InboxUpdate{UpdateID: id, ChatID: chat, Body: body}); err != nil {
+			a.log.ErrorContext(r.Context(), "webhook: storing update failed; Telegram will send it again", slog.Any("error", err))
+			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
+		a.Wake()
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// Wake makes the worker look at the inbox now.
+func (a *App) Wake() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// work handles stored updates until ctx is done, each chat's in order,
+// several chats at once; it returns once the updates under way are handled.
+// What is left stays in the inbox for the next start.
+func (a *App) work(ctx context.Context) {
+	var (
+		mu      sync.Mutex
+		busy    = map[int64]bool{} // chats with a goroutine on them
+		taken   = map[int64]bool{} // update ids queued or under way
+		retryAt = map[int64]time.Time{}
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, workParallel)
+		queues  = map[int64][]storage.InboxUpdate{}
+	)
+	t := time.NewTicker(workInterval)
+	defer t.Stop()
+	runChat := func(chat int64) {
+		defer wg.Done()
+		for {
+			mu.Lock()
+			q := queues[chat]
+			if len(q) == 0 || ctx.Err() != nil {
+				delete(busy, chat)
+				for _, u := range q {
+					delete(taken, u.UpdateID)
+				}
+				delete(queues, chat)
+				mu.Unlock()
+				return
+			}
+			u := q[0]
+			queues[chat] = q[1:]
+			mu.Unlock()
+
+			sem <- struct{}{}
+			err := a.handleOne(ctx, u)
+			<-sem
+
+			mu.Lock()
+			delete(taken, u.UpdateID)
+			if err != nil {
+				// Keep the chat's order: the rest waits for this one.
+				retryAt[u.UpdateID] = time.Now().Add(retryHandling)
+				for _, r := range queues[chat] {
+					delete(taken, r.UpdateID)
+				}
+				delete(queues, chat)
+				delete(busy, chat)
+				mu.Unlock()
+				return
+			}
+			delete(retryAt, u.UpdateID)
+			mu.Unlock()
+		}
+	}
+	for {
+		pending, err := a.eng.store.PendingUpdates(ctx, 1000)
+		if err != nil && ctx.Err() == nil {
+			a.log.ErrorContext(ctx, "bot: pending updates", slog.Any("error", err))
+		}
+		now := time.Now()
+		mu.Lock()
+		blocked := map[int64]bool{}
+		for _, u := range pending {
+			if taken[u.UpdateID] || blocked[u.ChatID] {
+				continue
+			}
+			if at, ok := retryAt[u.UpdateID]; ok && now.Before(at) {
+				blocked[u.ChatID] = true // the chat's later updates wait too
+				continue
+			}
+			taken[u.UpdateID] = true
+			queues[u.ChatID] = append(queues[u.ChatID], u)
+			if !busy[u.ChatID] {
+				busy[u.ChatID] = true
+				wg.Add(1)
+				go runChat(u.ChatID)
+			}
+		}
+		mu.Unlock()
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-t.C:
+		case <-a.wake:
+		}
+	}
+}
+
+// handleOne handles one update and deals with failure: after maxAttempts the
+// chat gets an apology instead, so nothing waits forever.
+func (a *App) handleOne(ctx context.Context, u storage.InboxUpdate) error {
+	// An update taken is finished even during shutdown, within bounds.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
+	defer cancel()
+	err := a.HandleStored(hctx, u)
+	if err == nil || errors.Is(err, storage.ErrAlreadyHandled) || errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	a.log.ErrorContext(ctx, "bot: handling update failed", slog.Int64("update", u.UpdateID), slog.Int("attempt", u.Attempts+1), slog.Any("error", err))
+	giveUp := u.Attempts+1 >= maxAttempts
+	if giveUp {
+		err2 := a.eng.store.Handle(hctx, u.UpdateID, a.eng.now(), func(context.Context, *storage.Store) ([]storage.OutboxMessage, string, error) {
+			var q replyQueue
+			q.update = u.UpdateID
+			if u.ChatID != 0 {
+				q.add(u.ChatID, Reply{Text: sorryText}, 0, 0)
+			}
+			return q.out, "failed: " + clipBody(err.Error()), nil
+		})
+		if err2 == nil || errors.Is(err2, storage.ErrAlreadyHandled) {
+			return nil
+		}
+	}
+	if ferr := a.eng.store.UpdateFailed(hctx, u.UpdateID, a.eng.now(), clipBody(err.Error()), false); ferr != nil {
+		a.log.ErrorContext(ctx, "bot: record failed update", slog.Any("error", ferr))
+	}
+	return err
+}

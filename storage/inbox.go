@@ -1,0 +1,201 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrAlreadyHandled: Handle found the update handled before (by an earlier
+// run that committed just before a crash, or a concurrent worker).
+var ErrAlreadyHandled = errors.New("storage: update already handled")
+
+// StoreUpdates records updates from Telegram in one transaction; an update
+// already stored (Telegram delivering it again) is left as it is. It returns
+// how many were new. Telegram may be told the updates arrived once this
+// returns nil.
+func (s *Store) StoreUpdates(ctx context.Context, at time.Time, ups ...InboxUpdate) (int, error) {
+	if len(ups) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, u := range ups {
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO inbox (update_id, chat_id, body, received_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (update_id) DO NOTHING`, u.UpdateID, u.ChatID, string(u.Body), unix(at))
+			if err != nil {
+				return fmt.Errorf("update %d: %w", u.UpdateID, err)
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("update %d: %w", u.UpdateID, err)
+			}
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: store updates: %w", err)
+	}
+	return n, nil
+}
+
+// PendingUpdates returns stored updates not handled yet, oldest first; at
+// most limit (0: all), skipping those with an id in skip (being handled).
+func (s *Store) PendingUpdates(ctx context.Context, limit int) ([]InboxUpdate, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT update_id, chat_id, body, received_at, attempts
+		FROM inbox WHERE handled_at = 0
+		ORDER BY update_id
+		LIMIT $1`, limitArg(limit))
+	if err != nil {
+		return nil, fmt.Errorf("storage: pending updates: %w", err)
+	}
+	defer rows.Close()
+	var out []InboxUpdate
+	for rows.Next() {
+		var (
+			u    InboxUpdate
+			body string
+			at   int64
+		)
+		if err := rows.Scan(&u.UpdateID, &u.ChatID, &body, &at, &u.Attempts); err != nil {
+			return nil, fmt.Errorf("storage: pending updates: %w", err)
+		}
+		u.Body, u.ReceivedAt = []byte(body), fromUnix(at)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: pending updates: %w", err)
+	}
+	return out, nil
+}
+
+// HandleFunc handles one update inside its transaction: tx is a Store whose
+// every read and write is part of it. It returns the replies to queue and
+// the outcome to record ("handled", "coalesced", …). An error rolls
+// everything back and leaves the update pending.
+type HandleFunc func(ctx context.Context, tx *Store) (replies []OutboxMessage, outcome string, err error)
+
+// Handle runs fn for update id in one write transaction that also queues
+// the replies fn returns and marks the update handled: after a crash the
+// update is either untouched (and handled again) or handled with its replies
+// queued, never half of it. ErrAlreadyHandled when it was handled before.
+//
+// fn must not make network calls or wait on anything but the database: the
+// transaction holds the one writer connection.
+func (s *Store) Handle(ctx context.Context, id int64, at time.Time, fn HandleFunc) error {
+	if s.tx != nil {
+		return errors.New("storage: handle: nested transaction")
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storage: handle update %d: begin: %w", id, err)
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	var handled int64
+	switch err := tx.QueryRowContext(ctx, `SELECT handled_at FROM inbox WHERE update_id = $1`, id).Scan(&handled); {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("storage: handle update %d: %w", id, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("storage: handle update %d: %w", id, err)
+	case handled != 0:
+		return ErrAlreadyHandled
+	}
+	view := &Store{w: tx, r: tx, wdb: s.wdb, rdb: s.rdb, tx: tx, engine: s.engine}
+	replies, outcome, err := fn(ctx, view)
+	if err != nil {
+		return err
+	}
+	if outcome == "" {
+		outcome = "handled"
+	}
+	for _, m := range replies {
+		// A reply may go to a chat the handler did not store (a button on a
+		// message from before a migration): the outbox needs its row.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO chats (id, created_at, updated_at) VALUES ($1, $2, $2)
+			ON CONFLICT (id) DO NOTHING`, m.ChatID, unix(at)); err != nil {
+			return fmt.Errorf("storage: handle update %d: chat: %w", id, err)
+		}
+	}
+	if _, err := enqueue(ctx, tx, unix(at), replies); err != nil {
+		return fmt.Errorf("storage: handle update %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE inbox SET handled_at = $1, attempts = attempts + 1, outcome = $2 WHERE update_id = $3`,
+		unix(at), outcome, id); err != nil {
+		return fmt.Errorf("storage: handle update %d: mark handled: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storage: handle update %d: commit: %w", id, err)
+	}
+	return nil
+}
+
+// UpdateFailed counts a failed attempt at handling an update. With giveUp
+// it is marked handled with outcome "failed: why" and never offered again.
+func (s *Store) UpdateFailed(ctx context.Context, id int64, at time.Time, why string, giveUp bool) error {
+	var handled int64
+	if giveUp {
+		handled = unix(at)
+	}
+	_, err := s.w.ExecContext(ctx, `
+		UPDATE inbox SET attempts = attempts + 1, handled_at = $1, outcome = $2 WHERE update_id = $3 AND handled_at = 0`,
+		handled, "failed: "+why, id)
+	if err != nil {
+		return fmt.Errorf("storage: update %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// InboxStats: stored updates not handled yet and the oldest one's arrival
+// (zero when none).
+func (s *Store) InboxStats(ctx context.Context) (depth int, oldest time.Time, err error) {
+	var first sql.NullInt64
+	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*), MIN(received_at) FROM inbox WHERE handled_at = 0`).Scan(&depth, &first)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("storage: inbox stats: %w", err)
+	}
+	return depth, fromUnix(first.Int64), nil
+}
+
+// UpdateOutcomes counts handled updates by outcome, for tests and the
+// console's report.
+func (s *Store) UpdateOutcomes(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT outcome, COUNT(*) FROM inbox WHERE handled_at != 0 GROUP BY outcome`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: update outcomes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			o string
+			n int
+		)
+		if err := rows.Scan(&o, &n); err != nil {
+			return nil, fmt.Errorf("storage: update outcomes: %w", err)
+		}
+		out[o] = n
+	}
+	return out, rows.Err()
+}
+
+// PruneInbox deletes updates handled before before. Telegram never
+// redelivers an update once the offset moved past it (long polling) or it
+// got its 200 (webhook), so a day is plenty.
+func (s *Store) PruneInbox(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at != 0 AND handled_at < $1`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune inbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune inbox: %w", err)
+	}
+	return int(n), nil
+}
