@@ -5,10 +5,14 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestStoreUpdatesKeepsEachUpdateOnce(t *testing.T) {
-	s, _ := openTest(t)
+func TestStoreUpdatesKeepsEachUpdateOnce(t *testing.T) { storagetest.Each(t, testStoreUpdatesKeepsEachUpdateOnce) }
+
+func testStoreUpdatesKeepsEachUpdateOnce(t *testing.T, e storagetest.Engine) {
+	s, _ := openOn(t, e)
 	ctx := context.Background()
 	now := time.Now()
 	n, err := s.StoreUpdates(ctx, now, InboxUpdate{UpdateID: 7, ChatID: 1, Body: []byte(`{"update_id":7}`)},
@@ -31,8 +35,10 @@ func TestStoreUpdatesKeepsEachUpdateOnce(t *testing.T) {
 // TestHandleIsAllOrNothing: the handler's writes, its replies and the
 // handled mark commit together; a failed handler leaves no trace and the
 // update pending; a handled update is never handled again.
-func TestHandleIsAllOrNothing(t *testing.T) {
-	s, _ := openTest(t)
+func TestHandleIsAllOrNothing(t *testing.T) { storagetest.Each(t, testHandleIsAllOrNothing) }
+
+func testHandleIsAllOrNothing(t *testing.T, e storagetest.Engine) {
+	s, _ := openOn(t, e)
 	ctx := context.Background()
 	now := time.Now()
 	if _, err := s.StoreUpdates(ctx, now, InboxUpdate{UpdateID: 1, ChatID: 42, Body: []byte(`{}`)}); err != nil {
@@ -96,8 +102,10 @@ func TestHandleIsAllOrNothing(t *testing.T) {
 }
 
 // TestRepliesGoBeforePushes: the notifier's read gives lane 0 first.
-func TestRepliesGoBeforePushes(t *testing.T) {
-	s, _ := openTest(t)
+func TestRepliesGoBeforePushes(t *testing.T) { storagetest.Each(t, testRepliesGoBeforePushes) }
+
+func testRepliesGoBeforePushes(t *testing.T, e storagetest.Engine) {
+	s, _ := openOn(t, e)
 	ctx := context.Background()
 	mustTouch(t, s, 5, "private")
 	if _, err := s.Enqueue(ctx, OutboxMessage{ChatID: 5, DedupeKey: "push", Text: "push"},

@@ -102,7 +102,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) { storagetest.Each(t, testOpenRefu
 func testOpenRefusesNewerSchema(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
 	s, path := openOn(t, e)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
