@@ -9,7 +9,9 @@ import (
 	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-func TestStoreUpdatesKeepsEachUpdateOnce(t *testing.T) { storagetest.Each(t, testStoreUpdatesKeepsEachUpdateOnce) }
+func TestStoreUpdatesKeepsEachUpdateOnce(t *testing.T) {
+	storagetest.Each(t, testStoreUpdatesKeepsEachUpdateOnce)
+}
 
 func testStoreUpdatesKeepsEachUpdateOnce(t *testing.T, e storagetest.Engine) {
 	s, _ := openOn(t, e)
