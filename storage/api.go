@@ -25,6 +25,9 @@ type Chat struct {
 	Type   string // private, group, supergroup, channel, console
 	Title  string // group title or user's name
 	Active bool   // false after Telegram answered 403 (blocked / removed)
+	// Language is the code of the language the chat is written to in; ""
+	// until one is known. TouchChat keeps it; SetChatLanguage sets it.
+	Language string
 }
 
 // Shipment is one parcel at one carrier, shared by every chat that follows it.

@@ -30,8 +30,8 @@ func (s *Store) TouchChat(ctx context.Context, c Chat) error {
 // Chat returns a chat, or ErrNotFound.
 func (s *Store) Chat(ctx context.Context, id int64) (Chat, error) {
 	var c Chat
-	err := s.r.QueryRowContext(ctx, `SELECT id, type, title, active FROM chats WHERE id = $1`, id).
-		Scan(&c.ID, &c.Type, &c.Title, &c.Active)
+	err := s.r.QueryRowContext(ctx, `SELECT id, type, title, active, language FROM chats WHERE id = $1`, id).
+		Scan(&c.ID, &c.Type, &c.Title, &c.Active, &c.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chat{}, ErrNotFound
 	}
@@ -72,8 +72,8 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now().Unix()
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO chats (id, type, title, active, created_at, updated_at)
-			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT) FROM chats WHERE id = $3
+			INSERT INTO chats (id, type, title, active, created_at, updated_at, language)
+			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT), language FROM chats WHERE id = $3
 			ON CONFLICT (id) DO UPDATE SET active = 1, updated_at = excluded.updated_at`,
 			newID, now, oldID)
 		if err != nil {
@@ -154,4 +154,40 @@ func mergeSubscription(ctx context.Context, tx *sql.Tx, from, into int64) error 
 		return fmt.Errorf("merge subscription %d: delete: %w", from, err)
 	}
 	return nil
+}
+
+// SetChatLanguage stores the language a chat is written to in. With
+// onlyIfUnset it fills in a chat that has none yet and leaves a chosen one
+// alone, reporting whether it wrote; the chat row is created if missing.
+func (s *Store) SetChatLanguage(ctx context.Context, id int64, lang string, onlyIfUnset bool) (bool, error) {
+	now := time.Now().Unix()
+	q := `
+		INSERT INTO chats (id, language, active, created_at, updated_at) VALUES ($1, $2, 1, $3, $3)
+		ON CONFLICT (id) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at`
+	if onlyIfUnset {
+		q += ` WHERE chats.language = ''`
+	}
+	res, err := s.w.ExecContext(ctx, q, id, lang, now)
+	if err != nil {
+		return false, fmt.Errorf("storage: set chat %d language: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("storage: set chat %d language: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// ChatLanguage is the stored language of a chat, "" when none is known (or
+// the chat is unknown).
+func (s *Store) ChatLanguage(ctx context.Context, id int64) (string, error) {
+	var lang string
+	err := s.r.QueryRowContext(ctx, `SELECT language FROM chats WHERE id = $1`, id).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("storage: chat %d language: %w", id, err)
+	}
+	return lang, nil
 }

@@ -173,3 +173,41 @@ func testMigrateChatToNewID(t *testing.T, e storagetest.Engine) {
 		t.Fatalf("subscription = %+v, %v", got, err)
 	}
 }
+
+func TestChatLanguage(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if l, err := s.ChatLanguage(ctx, 42); err != nil || l != "" {
+		t.Fatalf("unknown chat: %q, %v", l, err)
+	}
+	steps := []struct {
+		name        string
+		lang        string
+		onlyIfUnset bool
+		wrote       bool
+		want        string
+	}{
+		{"first contact sets it (chat row created)", "de", true, true, "de"},
+		{"a later client language does not override", "fr", true, false, "de"},
+		{"an explicit choice does", "es", false, true, "es"},
+	}
+	for _, st := range steps {
+		wrote, err := s.SetChatLanguage(ctx, 42, st.lang, st.onlyIfUnset)
+		if err != nil || wrote != st.wrote {
+			t.Fatalf("%s: wrote %t, %v", st.name, wrote, err)
+		}
+		if l, err := s.ChatLanguage(ctx, 42); err != nil || l != st.want {
+			t.Fatalf("%s: language %q, %v; want %q", st.name, l, err, st.want)
+		}
+	}
+	// TouchChat keeps it; a move to a supergroup takes it along.
+	if err := s.TouchChat(ctx, Chat{ID: 42, Type: "group", Title: "Casa"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MigrateChat(ctx, 42, -100042); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Chat(ctx, -100042); err != nil || c.Language != "es" {
+		t.Fatalf("after migration: %+v, %v", c, err)
+	}
+}

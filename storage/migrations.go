@@ -262,6 +262,13 @@ var migrations = []migration{
 	ALTER TABLE outbox ADD COLUMN edit_id  BIGINT  NOT NULL DEFAULT 0;
 	`,
 	},
+
+	// 4: the language each chat is written to in (bot/locale code; '' until
+	// the bot has seen who it talks to).
+	{
+		sqlite:   `ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
+		postgres: `ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its
