@@ -83,7 +83,7 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	case "run":
 		return runBot(ctx, stop, cfg, logger)
 	case "console":
-		return runConsole(ctx, cfg, stdin, stdout)
+		return runConsole(ctx, cfg, args, stdin, stdout)
 	case "healthcheck":
 		return runHealthcheck(ctx, or(cfg.HTTPListen, ":8080"), stdout)
 	case "status":

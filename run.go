@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
@@ -177,7 +179,11 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 // runConsole is `trackbot console`: the same conversation engine in the
 // terminal, with the demo carrier on and the poller and notifier running so
 // demo parcels move while you watch.
-func runConsole(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writer) error {
+func runConsole(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
+	lang, err := consoleLang(args)
+	if err != nil {
+		return err
+	}
 	store, err := storage.Open(ctx, cfg.DB)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", storage.Redacted(cfg.DB), err)
@@ -199,8 +205,29 @@ func runConsole(ctx context.Context, cfg config, stdin io.Reader, stdout io.Writ
 		}
 	}()
 	return bot.RunConsole(ctx, bot.ConsoleConfig{
-		Store: store, Router: router, MaxParcels: cfg.MaxParcels, In: stdin, Out: stdout, Logger: quiet,
+		Store: store, Router: router, MaxParcels: cfg.MaxParcels, In: stdin, Out: stdout, Logger: quiet, Lang: lang,
 	})
+}
+
+// consoleLang reads `console [--lang CODE]`.
+func consoleLang(args []string) (locale.Lang, error) {
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	code := fs.String("lang", "", "")
+	if err := fs.Parse(args); err != nil {
+		return "", fmt.Errorf("console: %w (usage: trackbot console [--lang CODE])", err)
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("console: unexpected %q (usage: trackbot console [--lang CODE])", fs.Arg(0))
+	}
+	if *code == "" {
+		return "", nil
+	}
+	l, ok := locale.Parse(*code)
+	if !ok {
+		return "", fmt.Errorf("console: --lang %q: not a language I speak (%s)", *code, locale.Codes())
+	}
+	return l, nil
 }
 
 // validNumber tells the advice rules whether a followed number passes its

@@ -19,7 +19,8 @@ const (
 	ActNotReceived = "nr"   // delivered but not received: advice
 	// ActForce follows a number whose check digit failed, because the user
 	// insists: "fa:0:<carrier>:<number>" (no subscription exists yet).
-	ActForce = "fa"
+	ActForce    = "fa"
+	ActLanguage = "lang" // lang:0:<code>: the chat's language (no parcel)
 )
 
 // MaxCallbackData is Telegram's limit on callback_data, in bytes.
@@ -53,6 +54,9 @@ func ParseCallback(data string) (Callback, error) {
 		return Callback{}, fmt.Errorf("bot: callback data %q: want action:id", data)
 	}
 	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if parts[0] == ActLanguage && err == nil && id == 0 && len(parts) == 3 && parts[2] != "" {
+		return Callback{Action: ActLanguage, Arg: parts[2]}, nil
+	}
 	if err != nil || id < 0 || id == 0 && parts[0] != ActForce {
 		return Callback{}, fmt.Errorf("bot: callback data %q: bad subscription id", data)
 	}

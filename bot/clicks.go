@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
@@ -15,19 +16,24 @@ import (
 // (a parcel stopped from another message, a restart): those answer with a
 // short note instead of an error.
 func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
+	ctx = withPrinter(ctx, locale.For(e.chatLanguage(ctx, c.Chat.ID, c.From.Lang)))
+	p := pr(ctx)
 	cb, err := ParseCallback(c.Data)
 	if err != nil {
-		return ClickResult{Answer: "This button no longer works."}
+		return ClickResult{Answer: p.T("button_dead")}
+	}
+	if cb.Action == ActLanguage {
+		return e.setLanguage(ctx, c.Chat.ID, cb.Arg)
 	}
 	if cb.Action == ActForce {
 		return e.forceTrack(ctx, c, cb.Arg)
 	}
 	sub, err := e.store.SubscriptionByID(ctx, cb.SubID)
 	if isNotFound(err) || err == nil && sub.ChatID != c.Chat.ID {
-		return ClickResult{Answer: "I'm no longer following that parcel here."}
+		return ClickResult{Answer: p.T("no_longer_following")}
 	}
 	if err != nil {
-		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "subscription by id", err)}
+		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "subscription by id", err)}
 	}
 	switch cb.Action {
 	case ActRefresh:
@@ -36,60 +42,62 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 		return e.unsubscribe(ctx, c.Chat, c.From, sub, true)
 	case ActGotIt:
 		r := e.unsubscribe(ctx, c.Chat, c.From, sub, true)
-		if r.Answer == "Stopped." {
-			r.Answer = "Enjoy it! I've stopped following it."
-			r.Replies = []Reply{{Text: "✅ " + parcelName(sub.Label, sub.Shipment.Number) + " arrived. I've stopped following it.", Edit: true}}
+		if r.stopped {
+			r.Answer = p.T("got_it_toast")
+			r.Replies = []Reply{{Text: p.T("got_it", "Name", parcelName(sub.Label, sub.Shipment.Number)), Edit: true}}
 		}
 		return r
 	case ActRename:
 		return ClickResult{Replies: []Reply{{
-			Text: "✏️ Send the new name for " + parcelName(sub.Label, sub.Shipment.Number) +
-				" as a reply to this message. (parcel #" + itoa(sub.ID) + ")",
+			Text:       p.T("rename_prompt", "Name", parcelName(sub.Label, sub.Shipment.Number), "ID", itoa(sub.ID)),
 			ForceReply: true,
+			Hint:       p.T("rename_placeholder"),
 		}}}
 	case ActCarrier:
-		return ClickResult{Replies: []Reply{e.carrierChoices(sub)}}
+		return ClickResult{Replies: []Reply{e.carrierChoices(p, sub)}}
 	case ActSetCarrier:
 		r, ok := e.setCarrier(ctx, sub, cb.Arg, true)
 		if !ok {
-			return ClickResult{Answer: "The carrier was not changed.", Replies: r}
+			return ClickResult{Answer: p.T("carrier_not_changed"), Replies: r}
 		}
-		return ClickResult{Answer: "Carrier updated.", Replies: r}
+		return ClickResult{Answer: p.T("carrier_updated"), Replies: r}
 	case ActNotReceived:
 		return e.notReceived(ctx, sub)
 	}
-	return ClickResult{Answer: "This button no longer works."}
+	return ClickResult{Answer: p.T("button_dead")}
 }
 
 func (e *Engine) refreshClick(ctx context.Context, sub storage.Subscription) ClickResult {
+	p := pr(ctx)
 	name := carrierName(sub.Shipment.Carrier)
 	if e.refresh != nil {
 		if err := e.refresh(ctx, sub.Shipment.ID); err != nil {
 			e.log.WarnContext(ctx, "bot: refresh", slog.Int64("shipment", sub.Shipment.ID), slog.Any("error", err))
-			return ClickResult{Answer: "I couldn't check " + name + " just now; I'll keep trying on schedule."}
+			return ClickResult{Answer: p.T("refresh_failed", "Carrier", name)}
 		}
-		return ClickResult{Answer: "Checking with " + name + " now. You'll get a message here if anything changed."}
+		return ClickResult{Answer: p.T("refresh_started", "Carrier", name)}
 	}
 	res, err := e.lookup(ctx, sub.Shipment.Carrier, sub.Shipment.Number)
 	if err != nil {
-		return ClickResult{Answer: stripTags(lookupFailed(sub.Shipment.Carrier, sub.Shipment.Number, err)), Alert: true}
+		return ClickResult{Answer: stripTags(lookupFailed(p, sub.Shipment.Carrier, sub.Shipment.Number, err)), Alert: true}
 	}
 	res.Carrier = sub.Shipment.Carrier
 	sub.Shipment.Status = res.Status
-	text := parcelName(sub.Label, sub.Shipment.Number) + "\n" + renderResult(res, e.now())
-	return ClickResult{Answer: "Updated.", Replies: []Reply{{Text: text, Buttons: ParcelButtons(sub), Edit: true}}}
+	text := parcelName(sub.Label, sub.Shipment.Number) + "\n" + renderResult(p, res, e.now())
+	return ClickResult{Answer: p.T("toast_updated"), Replies: []Reply{{Text: text, Buttons: parcelButtons(p, sub), Edit: true}}}
 }
 
 // notReceived records the complaint and queues the advice for it through the
 // outbox; the dedupe key makes a second press harmless.
 func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) ClickResult {
+	p := pr(ctx)
 	now := e.now()
 	err := e.store.MarkNotReceived(ctx, sub.ID, now)
 	if isNotFound(err) {
-		return ClickResult{Answer: "I'm no longer following that parcel here."}
+		return ClickResult{Answer: p.T("no_longer_following")}
 	}
 	if err != nil {
-		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "mark not received", err)}
+		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "mark not received", err)}
 	}
 	sub.NotReceivedAt = now
 	advs := advice.Evaluate(sub.AdviceInput(followedValid), now)
@@ -104,31 +112,30 @@ func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) Clic
 		pick = 0
 	}
 	if pick < 0 {
-		return ClickResult{Answer: "Noted. Check with your neighbours and any safe place first; I'll keep an eye on it."}
+		return ClickResult{Answer: p.T("not_received_noted")}
 	}
 	a := advs[pick]
 	msg := storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "advice:" + itoa(sub.ID) + ":" + a.Rule,
-		Text: renderAdvice(sub, a)}
+		Text: renderAdvice(p, sub, a)}
 	if _, err := e.store.Enqueue(ctx, msg); err != nil {
-		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "enqueue advice", err)}
+		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "enqueue advice", err)}
 	}
-	return ClickResult{Answer: "Sorry to hear that. I'm sending you what to do."}
+	return ClickResult{Answer: p.T("not_received_sending")}
 }
 
 // renderAdvice is an advice push in Telegram HTML.
-func renderAdvice(sub storage.Subscription, a advice.Advice) string {
+func renderAdvice(p *locale.Printer, sub storage.Subscription, a advice.Advice) string {
 	var b strings.Builder
 	b.WriteString("📭 <b>" + esc(a.Title) + "</b> — " + parcelName(sub.Label, sub.Shipment.Number) + "\n" + esc(a.Text))
 	if a.ContactName != "" {
-		b.WriteString("\n\n☎️ Whom to contact: ")
+		contact := esc(a.ContactName)
 		if a.ContactURL != "" {
-			b.WriteString("<a href=\"" + esc(a.ContactURL) + "\">" + esc(a.ContactName) + "</a>")
-		} else {
-			b.WriteString(esc(a.ContactName))
+			contact = "<a href=\"" + esc(a.ContactURL) + "\">" + contact + "</a>"
 		}
+		b.WriteString("\n\n" + p.T("advice_contact", "Contact", contact))
 	}
 	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		b.WriteString("\n<a href=\"" + esc(u) + "\">Tracking page</a>")
+		b.WriteString("\n<a href=\"" + esc(u) + "\">" + p.T("advice_tracking_page") + "</a>")
 	}
 	return b.String()
 }
@@ -138,14 +145,20 @@ func renderAdvice(sub storage.Subscription, a advice.Advice) string {
 // MemberChanged handles my_chat_member: the bot was added to a chat,
 // removed, or blocked/unblocked by a user. Data is kept either way.
 func (e *Engine) MemberChanged(ctx context.Context, chat Chat, status string) []Reply {
+	return e.MemberChangedBy(ctx, chat, status, User{})
+}
+
+// MemberChangedBy is MemberChanged knowing who made the change: a group
+// takes the language of whoever added the bot.
+func (e *Engine) MemberChangedBy(ctx context.Context, chat Chat, status string, by User) []Reply {
 	switch status {
 	case "member", "administrator", "creator":
 		if err := e.store.TouchChat(ctx, storage.Chat{ID: chat.ID, Type: chat.Type, Title: chat.Title, Active: true}); err != nil {
 			return e.fail(ctx, "touch chat", err)
 		}
+		ctx = withPrinter(ctx, locale.For(e.chatLanguage(ctx, chat.ID, by.Lang)))
 		if chat.group() {
-			return []Reply{{Text: "👋 Hi all! I follow parcels for this group. Send <code>/track NUMBER</code> or mention me with a tracking number; " +
-				"everyone here will see the updates. /help has the rest."}}
+			return []Reply{{Text: pr(ctx).T("group_hello")}}
 		}
 	case "left", "kicked":
 		e.ChatGone(ctx, chat.ID)
@@ -187,9 +200,9 @@ func (e *Engine) forceTrack(ctx context.Context, c Click, arg string) ClickResul
 		}
 		f := e.follow(ctx, Message{Chat: c.Chat, From: c.From}, cand, "")
 		if f.err {
-			return ClickResult{Answer: forceTexts.forceFailed, Replies: []Reply{f.reply}}
+			return ClickResult{Answer: pr(ctx).T("force_failed"), Replies: []Reply{f.reply}}
 		}
-		return ClickResult{Answer: forceTexts.forced, Replies: []Reply{f.reply}}
+		return ClickResult{Answer: pr(ctx).T("forced"), Replies: []Reply{f.reply}}
 	}
-	return ClickResult{Answer: "This button no longer works."}
+	return ClickResult{Answer: pr(ctx).T("button_dead")}
 }

@@ -3,12 +3,11 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
@@ -21,51 +20,35 @@ const deepLinkPrefix = "track_"
 // lookupTimeout bounds a live look-up made while the user waits.
 const lookupTimeout = 20 * time.Second
 
-func helpText(demo bool) string {
-	var b strings.Builder
-	b.WriteString("<b>How I work</b>\n")
-	b.WriteString("Paste a tracking number, or a whole shipping email, and I follow every parcel in it. ")
-	b.WriteString("I check the carriers regularly and message you here when something changes, with what to do next.\n\n")
-	b.WriteString("<b>Commands</b>\n")
-	b.WriteString("/track NUMBER [name] — follow a number, optionally with a name\n")
-	b.WriteString("/list — everything followed in this chat\n")
-	b.WriteString("/status NUMBER — look a number up once, without following\n")
-	b.WriteString("/rename NUMBER new name — change a parcel's name\n")
-	b.WriteString("/carrier NUMBER CODE — set the carrier when I guessed wrong\n")
-	b.WriteString("/stop NUMBER or name — stop following\n\n")
-	b.WriteString("<b>Questions</b>\n")
-	b.WriteString("Ask in plain words: “where is my parcel?”, “what does exception mean?”, “it says delivered but I don't have it”.\n\n")
-	b.WriteString("In groups, use commands or mention me; everyone in the group sees the updates.")
+func helpText(p *locale.Printer, demo bool) string {
 	if demo {
-		b.WriteString("\n\nDemo mode is on: DEMO1 to DEMO6 play made-up journeys (delivery, delay, missed delivery, customs, silence, missing parcel) in about ten minutes.")
+		return p.T("help") + "\n\n" + p.T("help_demo")
 	}
-	return b.String()
+	return p.T("help")
 }
 
 func (e *Engine) start(ctx context.Context, m Message, args string) []Reply {
 	if n, ok := strings.CutPrefix(args, deepLinkPrefix); ok && n != "" {
 		return e.track(ctx, m, n)
 	}
-	welcome := "👋 Hi! I follow parcels for you.\n\n" +
-		"Paste a tracking number, or a whole shipping email, and I'll tell you which carrier it is " +
-		"and message you here whenever it moves. To give it a name:\n" +
-		"<code>/track 1Z… new headphones</code>\n\n" +
-		"You can also ask me things like “where is my parcel?”. /help has everything."
+	p := pr(ctx)
+	welcome := p.T("welcome")
 	if e.demo {
-		welcome += "\n\nDemo mode: send <code>DEMO1</code> to watch a made-up parcel travel (DEMO1 to DEMO6 tell different stories)."
+		welcome += "\n\n" + p.T("welcome_demo")
 	}
 	return []Reply{{Text: welcome}}
 }
 
 // track follows "NUMBER [label]".
 func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
+	p := pr(ctx)
 	if args == "" {
-		return []Reply{{Text: "Which number? Send <code>/track NUMBER</code>, optionally followed by a name, e.g. <code>/track 1Z… new headphones</code>."}}
+		return []Reply{{Text: p.T("track_which")}}
 	}
 	first, rest, _ := strings.Cut(args, " ")
 	label, err := cleanLabel(rest)
 	if err != nil {
-		return []Reply{{Text: "That name is too long: " + esc(err.Error()) + "."}}
+		return []Reply{{Text: p.T("label_too_long", "Max", maxLabel)}}
 	}
 	cands := detect(first, e.demo)
 	if len(cands) == 0 {
@@ -74,11 +57,10 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 		label = ""
 	}
 	if len(cands) == 0 {
-		return []Reply{{Text: "<code>" + esc(tracker.Clip(first, 40)) + "</code> doesn't look like a tracking number I know. " +
-			"Copy it again from the shipping email (letters and digits only), or send the whole email and I'll find it."}}
+		return []Reply{{Text: p.T("track_not_number", "Number", esc(tracker.Clip(first, 40)))}}
 	}
 	if len(cands) == 1 && !cands[0].Valid && cands[0].Kind == tracker.KindTracking {
-		return []Reply{e.typoInsisted(cands[0])}
+		return []Reply{e.typoInsisted(p, cands[0])}
 	}
 	return e.candidates(ctx, m, cands, label)
 }
@@ -87,7 +69,7 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 // is a question.
 func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 	if text == "" {
-		return []Reply{{Text: "Yes? Paste a tracking number, or ask me about your parcels. /help has everything."}}
+		return []Reply{{Text: pr(ctx).T("paste_empty")}}
 	}
 	cands := detect(text, e.demo)
 	if len(cands) == 0 {
@@ -129,6 +111,7 @@ const manyAtOnce = 3
 // typos and order numbers. One number matching several carriers is followed
 // once, with the others offered through "Wrong carrier?".
 func (e *Engine) candidates(ctx context.Context, m Message, cands []tracker.Candidate, label string) []Reply {
+	p := pr(ctx)
 	var out []Reply
 	var follows []followed
 	seen := map[string]bool{}
@@ -139,15 +122,15 @@ func (e *Engine) candidates(ctx context.Context, m Message, cands []tracker.Cand
 		seen[c.Number] = true
 		switch {
 		case c.Kind == tracker.KindOrder:
-			out = append(out, orderNumber(c))
+			out = append(out, orderNumber(p, c))
 		case !c.Valid:
-			out = append(out, e.typo(c))
+			out = append(out, e.typo(p, c))
 		default:
 			follows = append(follows, e.follow(ctx, m, c, label))
 		}
 	}
 	if len(follows) > manyAtOnce {
-		out = append([]Reply{followSummary(follows)}, out...)
+		out = append([]Reply{followSummary(p, follows)}, out...)
 	} else {
 		var rs []Reply
 		for _, f := range follows {
@@ -157,22 +140,19 @@ func (e *Engine) candidates(ctx context.Context, m Message, cands []tracker.Cand
 	}
 	if len(out) > 10 {
 		// A pasted list: keep the chat readable.
-		out = append(out[:10], Reply{Text: fmt.Sprintf("…and %d more. Send /list to see everything I follow here.", len(out)-10)})
+		out = append(out[:10], Reply{Text: p.N("more_replies", len(out)-10)})
 	}
 	return out
 }
 
 // orderNumber explains an Amazon order number pasted as if it could be tracked.
-func orderNumber(c tracker.Candidate) Reply {
-	return Reply{Text: "🛒 <code>" + esc(c.Number) + "</code> is an Amazon <b>order</b> number: it names your order, not the parcel, " +
-		"so no carrier can track it.\n\n" +
-		"👉 On Amazon, open Your Orders → this order → “Track package” and send me the tracking number shown there " +
-		"(it often starts with TBA, 1Z or 9). Amazon's own TBA numbers work on track.amazon.com."}
+func orderNumber(p *locale.Printer, c tracker.Candidate) Reply {
+	return Reply{Text: p.T("order_number", "Number", esc(c.Number))}
 }
 
 // followSummary confirms many parcels followed from one message in one
 // short list.
-func followSummary(fs []followed) Reply {
+func followSummary(p *locale.Printer, fs []followed) Reply {
 	var b strings.Builder
 	added, failed := 0, 0
 	for _, f := range fs {
@@ -185,11 +165,11 @@ func followSummary(fs []followed) Reply {
 	}
 	switch {
 	case added > 0:
-		fmt.Fprintf(&b, "📦 Following %s:\n", plural(added, "new parcel", "new parcels"))
+		b.WriteString(p.N("summary_added", added) + "\n")
 	case failed == 0:
-		fmt.Fprintf(&b, "👍 I already follow all %d of these here:\n", len(fs))
+		b.WriteString(p.N("summary_all_known", len(fs)) + "\n")
 	default:
-		b.WriteString("⚠️ No new parcels added:\n")
+		b.WriteString(p.T("summary_none_added") + "\n")
 	}
 	for _, f := range fs {
 		if f.err {
@@ -198,21 +178,20 @@ func followSummary(fs []followed) Reply {
 		}
 		mark := ""
 		if !f.created && added > 0 {
-			mark = " (already followed)"
+			mark = " " + p.T("summary_already_mark")
 		}
 		b.WriteString("• " + f.line + mark + "\n")
 	}
-	b.WriteString("\nI'll message you here when any of them moves. /list shows them all.")
+	b.WriteString("\n" + p.T("summary_footer"))
 	return Reply{Text: b.String()}
 }
 
-func (e *Engine) typo(c tracker.Candidate) Reply {
-	t := "🤔 <code>" + esc(c.Number) + "</code> looks like a <b>" + esc(carrierName(c.Carrier)) + "</b> number, " +
-		"but its check digit doesn't add up, so a character is probably wrong."
+func (e *Engine) typo(p *locale.Printer, c tracker.Candidate) Reply {
+	t := p.T("typo", "Number", esc(c.Number), "Carrier", esc(carrierName(c.Carrier)))
 	if c.Suggestion != "" {
-		t += "\nDid you mean <code>" + esc(c.Suggestion) + "</code>? Send <code>/track " + esc(c.Suggestion) + "</code> to follow it."
+		t += "\n" + p.T("typo_suggest", "Suggestion", esc(c.Suggestion))
 	} else {
-		t += "\nPlease compare it with the shipping email and send it again."
+		t += "\n" + p.T("typo_compare")
 	}
 	return Reply{Text: t}
 }
@@ -220,25 +199,15 @@ func (e *Engine) typo(c tracker.Candidate) Reply {
 // typoInsisted is the answer to /track of a number with a failed check
 // digit: the user typed the command, so the number may be right after all
 // (a carrier's own misprint): offer to follow it anyway.
-func (e *Engine) typoInsisted(c tracker.Candidate) Reply {
-	r := e.typo(c)
+func (e *Engine) typoInsisted(p *locale.Printer, c tracker.Candidate) Reply {
+	r := e.typo(p, c)
 	data := CallbackData(ActForce, 0, "")
 	if len(data)+len(c.Carrier)+1+len(c.Number)+1 > MaxCallbackData {
 		return r
 	}
-	r.Text += forceTexts.forceAsk
-	r.Buttons = [][]Button{{{Text: forceTexts.forceButton, Data: CallbackData(ActForce, 0, c.Carrier+":"+c.Number)}}}
+	r.Text += "\n\n" + p.T("force_ask")
+	r.Buttons = [][]Button{{{Text: p.T("force_button"), Data: CallbackData(ActForce, 0, c.Carrier+":"+c.Number)}}}
 	return r
-}
-
-// texts of the "track it anyway" exchange, kept together for translation.
-var forceTexts = struct {
-	forceAsk, forceButton, forced, forceFailed string
-}{
-	forceAsk:    "\n\nSure it's right? I can follow it anyway.",
-	forceButton: "Track it anyway",
-	forced:      "Following it as typed.",
-	forceFailed: "It could not be added.",
 }
 
 // followed is the outcome of following one number: the reply on its own,
@@ -255,45 +224,47 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 		ChatID: m.Chat.ID, Carrier: c.Carrier, Number: c.Number, Label: label,
 		AddedBy: m.From.ID, AddedByName: strings.TrimSpace(tracker.PlainText(m.From.Name)), MaxPerChat: e.maxParcels, Now: e.now(),
 	})
+	p := pr(ctx)
 	if errors.Is(err, storage.ErrLimitReached) {
-		return followed{err: true, line: "<code>" + esc(c.Number) + "</code> — not added: this chat is at its limit of " + itoa(int64(e.maxParcels)) + " parcels",
-			reply: Reply{Text: fmt.Sprintf("📦 This chat already follows %d parcels, the most I keep per chat. "+
-				"Stop one you no longer need with /stop (see /list), then send <code>%s</code> again.", e.maxParcels, esc(c.Number))}}
+		return followed{err: true, line: p.T("limit_line", "Number", esc(c.Number), "Max", e.maxParcels),
+			reply: Reply{Text: p.T("limit_reply", "Max", e.maxParcels, "Number", esc(c.Number))}}
 	}
 	if err != nil {
-		return followed{err: true, line: "<code>" + esc(c.Number) + "</code> — not added, something went wrong; please send it again",
+		return followed{err: true, line: p.T("subscribe_failed_line", "Number", esc(c.Number)),
 			reply: e.fail(ctx, "subscribe", err)[0]}
 	}
 	name := esc(carrierName(sub.Shipment.Carrier))
 	line := parcelName(sub.Label, sub.Shipment.Number) + " · " + name
 	if !created {
-		t := "👍 I'm already following " + parcelName(sub.Label, sub.Shipment.Number) + " here (" + name + ").\n" +
-			"Latest: " + sub.Shipment.Status.Emoji() + " " + esc(tracker.Clip(tracker.StatusLine(sub.Shipment.Status, sub.Shipment.StatusText), statusLineLen))
+		st := sub.Shipment.Status.Emoji() + " " + esc(tracker.Clip(statusLine(p, sub.Shipment.Status, sub.Shipment.StatusText), statusLineLen))
+		t := p.T("already_following", "Name", parcelName(sub.Label, sub.Shipment.Number), "Carrier", name) + "\n"
 		if last := lastUpdate(sub.Shipment); !last.IsZero() {
-			t += " (" + tracker.Ago(last, e.now()) + ")"
+			t += p.T("already_latest_ago", "Status", st, "Ago", p.Ago(last, e.now()))
+		} else {
+			t += p.T("already_latest", "Status", st)
 		}
 		if sub.AddedByName != "" && m.Chat.group() {
-			t += "\nAdded by " + esc(sub.AddedByName) + "."
+			t += "\n" + p.T("added_by", "Who", esc(sub.AddedByName))
 		}
-		return followed{line: line, reply: Reply{Text: t, Buttons: ParcelButtons(sub)}}
+		return followed{line: line, reply: Reply{Text: t, Buttons: parcelButtons(p, sub)}}
 	}
-	t := "📦 Following " + parcelName(sub.Label, sub.Shipment.Number) + "\nCarrier: <b>" + name + "</b>"
+	t := p.T("following", "Name", parcelName(sub.Label, sub.Shipment.Number)) + "\n" + p.T("following_carrier", "Carrier", name)
 	if c.Service != "" {
 		t += " · " + esc(c.Service)
 	}
 	if label != "" {
-		t += "\nNumber: <code>" + esc(sub.Shipment.Number) + "</code>"
+		t += "\n" + p.T("following_number", "Number", esc(sub.Shipment.Number))
 	}
 	if e.noClient(sub.Shipment.Carrier) {
-		t += "\n\n⚠️ I can't look " + name + " up automatically here, so I won't get updates for it. Check it on the carrier's page below."
-		line += " (no automatic updates)"
+		t += "\n\n" + p.T("no_client", "Carrier", name)
+		line += " " + p.T("no_client_mark")
 	} else {
-		t += "\n\nWhat happens next: I'll check with " + name + " within a minute, then regularly, and message you here whenever it moves."
+		t += "\n\n" + p.T("next_check", "Carrier", name)
 	}
 	if label == "" && sub.Label == "" {
-		t += "\nTip: give it a name with ✏️ Rename."
+		t += "\n" + p.T("tip_rename")
 	}
-	return followed{line: line, created: true, reply: Reply{Text: t, Buttons: ParcelButtons(sub)}}
+	return followed{line: line, created: true, reply: Reply{Text: t, Buttons: parcelButtons(p, sub)}}
 }
 
 // noClient reports whether no configured carrier client can look the
@@ -312,30 +283,28 @@ func lastUpdate(sh storage.Shipment) time.Time {
 	return sh.PolledAt
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // ParcelButtons are the inline buttons under a message about one parcel:
 // Got it / Not received once delivered, otherwise refresh, rename, carrier,
 // stop; and the carrier's page. The notifier uses them on its pushes too.
+// These are the English ones; replies use the chat's language.
 func ParcelButtons(sub storage.Subscription) [][]Button {
+	return parcelButtons(locale.For(locale.EN), sub)
+}
+
+func parcelButtons(p *locale.Printer, sub storage.Subscription) [][]Button {
 	var rows [][]Button
 	if sub.Shipment.Status == tracker.StatusDelivered {
 		rows = append(rows, []Button{
-			{Text: "👍 Got it", Data: CallbackData(ActGotIt, sub.ID, "")},
-			{Text: "📭 Not received", Data: CallbackData(ActNotReceived, sub.ID, "")},
+			{Text: p.T("btn_got_it"), Data: CallbackData(ActGotIt, sub.ID, "")},
+			{Text: p.T("btn_not_received"), Data: CallbackData(ActNotReceived, sub.ID, "")},
 		})
 	} else {
 		rows = append(rows,
-			[]Button{{Text: "🔄 Refresh", Data: CallbackData(ActRefresh, sub.ID, "")}, {Text: "✏️ Rename", Data: CallbackData(ActRename, sub.ID, "")}},
-			[]Button{{Text: "Wrong carrier?", Data: CallbackData(ActCarrier, sub.ID, "")}, {Text: "🛑 Stop tracking", Data: CallbackData(ActStop, sub.ID, "")}})
+			[]Button{{Text: p.T("btn_refresh"), Data: CallbackData(ActRefresh, sub.ID, "")}, {Text: p.T("btn_rename"), Data: CallbackData(ActRename, sub.ID, "")}},
+			[]Button{{Text: p.T("btn_wrong_carrier"), Data: CallbackData(ActCarrier, sub.ID, "")}, {Text: p.T("btn_stop"), Data: CallbackData(ActStop, sub.ID, "")}})
 	}
 	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		rows = append(rows, []Button{{Text: "Open " + carrierName(sub.Shipment.Carrier) + " page", URL: u}})
+		rows = append(rows, []Button{{Text: p.T("btn_open_page", "Carrier", carrierName(sub.Shipment.Carrier)), URL: u}})
 	}
 	return rows
 }
@@ -353,8 +322,9 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	if err != nil {
 		return e.fail(ctx, "chat subscriptions", err)
 	}
+	p := pr(ctx)
 	if len(subs) == 0 {
-		return []Reply{{Text: "I'm not following anything here yet. Paste a tracking number (or a whole shipping email) to start."}}
+		return []Reply{{Text: p.T("list_empty")}}
 	}
 	now := e.now()
 	// Scan order: what needs you first, then what is on its way, then what
@@ -383,9 +353,9 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	slices.SortStableFunc(subs, func(a, b storage.Subscription) int { return ranks[a.ID] - ranks[b.ID] })
 
 	var b strings.Builder
-	b.WriteString("📋 <b>" + plural(len(subs), "parcel", "parcels") + "</b> followed here")
+	b.WriteString(p.N("list_header", len(subs)))
 	if attention > 0 {
-		b.WriteString(" · ❗ " + strconv.Itoa(attention) + " need you")
+		b.WriteString(" · " + p.N("list_attention", attention))
 	}
 	b.WriteString("\n")
 	for _, s := range subs {
@@ -394,36 +364,36 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		if ranks[s.ID] == 0 {
 			b.WriteString(" ❗")
 		}
-		b.WriteString("\n" + esc(tracker.Clip(tracker.StatusLine(sh.Status, sh.StatusText), statusLineLen)))
+		b.WriteString("\n" + esc(tracker.Clip(statusLine(p, sh.Status, sh.StatusText), statusLineLen)))
 		last := lastUpdate(sh)
 		switch {
 		case last.IsZero() && e.noClient(sh.Carrier):
-			b.WriteString(" · no automatic updates")
+			b.WriteString(" · " + p.T("list_no_updates"))
 		case last.IsZero():
-			b.WriteString(" · not checked yet")
+			b.WriteString(" · " + p.T("list_not_checked"))
 		default:
-			b.WriteString(" · " + tracker.Ago(last, now))
+			b.WriteString(" · " + p.Ago(last, now))
 		}
 		b.WriteString("\n" + esc(carrierName(sh.Carrier)))
 		if s.Label != "" {
 			b.WriteString(" · <code>" + esc(sh.Number) + "</code>")
 		}
 		if !sh.ETA.IsZero() && !sh.Status.Final() {
-			b.WriteString(" · 🗓 " + tracker.DayDate(sh.ETA, now))
+			b.WriteString(" · 🗓 " + p.DayDate(sh.ETA, now))
 		}
 		if m.Chat.group() && s.AddedByName != "" {
-			b.WriteString(" · added by " + esc(s.AddedByName))
+			b.WriteString(" · " + p.T("list_added_by", "Who", esc(s.AddedByName)))
 		}
 		b.WriteString("\n")
 	}
 	if attention > 0 {
-		b.WriteString("\n❗ = time to contact someone. Ask me “what should I do?” and I'll say whom, for each.")
+		b.WriteString("\n" + p.T("list_attention_note"))
 	}
 	if done > 0 {
-		b.WriteString("\nGot a parcel? <code>/stop name</code> tidies it away.")
+		b.WriteString("\n" + p.T("list_done_note"))
 	}
 	if args != "" {
-		b.WriteString("\n\n(/list takes no arguments; showing everything.)")
+		b.WriteString("\n\n" + p.T("list_no_args"))
 	}
 	var out []Reply
 	for _, part := range Split(b.String()) {
@@ -434,7 +404,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 
 func (e *Engine) stop(ctx context.Context, m Message, args string) []Reply {
 	if args == "" {
-		return []Reply{{Text: "Which parcel? Send <code>/stop NUMBER</code> or <code>/stop name</code>; /list shows them."}}
+		return []Reply{{Text: pr(ctx).T("stop_which")}}
 	}
 	sub, r := e.findOne(ctx, m.Chat.ID, args)
 	if r != nil {
@@ -446,12 +416,13 @@ func (e *Engine) stop(ctx context.Context, m Message, args string) []Reply {
 // unsubscribe stops following after the permission check; edit replaces the
 // message a button was on.
 func (e *Engine) unsubscribe(ctx context.Context, chat Chat, user User, sub storage.Subscription, edit bool) ClickResult {
+	p := pr(ctx)
+	name := parcelName(sub.Label, sub.Shipment.Number)
 	if !e.mayRemove(ctx, chat, user, sub) {
-		who := "the person who added it"
+		t := p.T("stop_only_anon", "Name", name)
 		if sub.AddedByName != "" {
-			who = esc(sub.AddedByName) + ", who added it,"
+			t = p.T("stop_only_named", "Who", esc(sub.AddedByName), "Name", name)
 		}
-		t := "Only " + who + " or a group admin can stop following " + parcelName(sub.Label, sub.Shipment.Number) + "."
 		if edit { // a button press: the alert is enough, the group needn't see it
 			return ClickResult{Answer: stripTags(t), Alert: true}
 		}
@@ -462,20 +433,21 @@ func (e *Engine) unsubscribe(ctx context.Context, chat Chat, user User, sub stor
 		// Someone else stopped it a moment ago (two presses at once): their
 		// reply already says so; a button press only gets a toast.
 		if edit {
-			return ClickResult{Answer: "Already stopped."}
+			return ClickResult{Answer: p.T("stop_already_toast")}
 		}
-		return ClickResult{Answer: "Already stopped.", Replies: []Reply{{Text: "I had already stopped following " + parcelName(sub.Label, sub.Shipment.Number) + " here."}}}
+		return ClickResult{Answer: p.T("stop_already_toast"), Replies: []Reply{{Text: p.T("stop_already", "Name", name)}}}
 	}
 	if err != nil {
-		return ClickResult{Answer: "Sorry, that didn't work.", Replies: e.fail(ctx, "unsubscribe", err)}
+		return ClickResult{Answer: p.T("toast_failed"), Replies: e.fail(ctx, "unsubscribe", err)}
 	}
-	t := "🛑 Stopped following " + parcelName(sub.Label, sub.Shipment.Number) + " (" + esc(carrierName(sub.Shipment.Carrier)) + ")."
-	return ClickResult{Answer: "Stopped.", Replies: []Reply{{Text: t, Edit: edit}}}
+	t := p.T("stopped", "Name", name, "Carrier", esc(carrierName(sub.Shipment.Carrier)))
+	return ClickResult{Answer: p.T("stopped_toast"), Replies: []Reply{{Text: t, Edit: edit}}, stopped: true}
 }
 
 func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
+	p := pr(ctx)
 	if args == "" {
-		return []Reply{{Text: "Which number? Send <code>/status NUMBER</code>."}}
+		return []Reply{{Text: p.T("status_which")}}
 	}
 	cands := detect(args, e.demo)
 	var c tracker.Candidate
@@ -489,16 +461,16 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 		if len(cands) > 0 {
 			return e.candidates(ctx, m, cands[:1], "") // an order number: explain it
 		}
-		return []Reply{{Text: "<code>" + esc(tracker.Clip(args, 40)) + "</code> doesn't look like a tracking number I know."}}
+		return []Reply{{Text: p.T("status_not_number", "Number", esc(tracker.Clip(args, 40)))}}
 	}
 	if !c.Valid {
-		return []Reply{e.typo(c)}
+		return []Reply{e.typo(p, c)}
 	}
 	res, err := e.lookup(ctx, c.Carrier, c.Number)
 	if err != nil {
-		return []Reply{{Text: lookupFailed(c.Carrier, c.Number, err)}}
+		return []Reply{{Text: lookupFailed(p, c.Carrier, c.Number, err)}}
 	}
-	return []Reply{{Text: renderResult(res, e.now()) + "\n\nWant updates? Send <code>/track " + esc(c.Number) + "</code> and I'll follow it."}}
+	return []Reply{{Text: renderResult(p, res, e.now()) + "\n\n" + p.T("status_want_updates", "Number", esc(c.Number))}}
 }
 
 func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Result, error) {
@@ -514,41 +486,41 @@ func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Re
 	return res, err
 }
 
-func lookupFailed(carrier, number string, err error) string {
+func lookupFailed(p *locale.Printer, carrier, number string, err error) string {
 	name := esc(carrierName(carrier))
-	t := "I couldn't get an answer from " + name + " just now; please try again later."
+	t := p.T("lookup_failed", "Carrier", name)
 	if errors.Is(err, tracker.ErrNoClient) {
-		t = "I can't look " + name + " up automatically here."
+		t = p.T("lookup_no_client", "Carrier", name)
 	}
 	if u := tracker.TrackingURL(carrier, number); u != "" {
-		t += "\n<a href=\"" + esc(u) + "\">Open the " + name + " tracking page</a>"
+		t += "\n<a href=\"" + esc(u) + "\">" + p.T("lookup_page_link", "Carrier", name) + "</a>"
 	}
 	return t
 }
 
 // renderResult shows a live look-up: status, the carrier's words, ETA, the
 // last scans (place-local, relative times), and what to do.
-func renderResult(r tracker.Result, now time.Time) string {
+func renderResult(p *locale.Printer, r tracker.Result, now time.Time) string {
 	var b strings.Builder
 	latest, _ := r.Latest()
 	said := r.StatusText
 	if said == latest.Description {
 		said = "" // the first scan line below says it
 	}
-	b.WriteString(r.Status.Emoji() + " <b>" + esc(tracker.Clip(tracker.StatusLine(r.Status, said), 200)) + "</b> — " +
+	b.WriteString(r.Status.Emoji() + " <b>" + esc(tracker.Clip(statusLine(p, r.Status, said), 200)) + "</b> — " +
 		esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
 	if !r.ETA.IsZero() && !r.Status.Final() {
-		b.WriteString("🗓 Expected " + tracker.DayDate(r.ETA, now) + "\n")
+		b.WriteString(p.T("result_expected", "Date", p.DayDate(r.ETA, now)) + "\n")
 	}
 	if len(r.Events) > 0 {
 		b.WriteString("\n")
 	}
 	for i, ev := range r.Events {
 		if i == 5 {
-			fmt.Fprintf(&b, "…and %d earlier scans\n", len(r.Events)-5)
+			b.WriteString(p.N("result_earlier", len(r.Events)-5) + "\n")
 			break
 		}
-		b.WriteString("• " + tracker.When(ev.Time, now) + " — " + esc(tracker.Clip(tracker.PlainText(ev.Description), 120)))
+		b.WriteString("• " + p.When(ev.Time, now) + " — " + esc(tracker.Clip(tracker.PlainText(ev.Description), 120)))
 		if ev.Location != "" {
 			b.WriteString(", " + esc(tracker.Clip(tracker.PlainText(ev.Location), 60)))
 		}
@@ -558,14 +530,14 @@ func renderResult(r tracker.Result, now time.Time) string {
 	if said == "" {
 		said = r.StatusText
 	}
-	b.WriteString("\n👉 " + esc(r.Status.NextStepFor(said)))
+	b.WriteString("\n👉 " + esc(nextStep(p, r.Status, said)))
 	return b.String()
 }
 
 func (e *Engine) rename(ctx context.Context, m Message, args string) []Reply {
 	query, label, _ := strings.Cut(args, " ")
 	if query == "" || strings.TrimSpace(label) == "" {
-		return []Reply{{Text: "Send <code>/rename NUMBER new name</code> (or use the Rename button under a parcel)."}}
+		return []Reply{{Text: pr(ctx).T("rename_usage")}}
 	}
 	sub, r := e.findOne(ctx, m.Chat.ID, query)
 	if r != nil {
@@ -574,14 +546,11 @@ func (e *Engine) rename(ctx context.Context, m Message, args string) []Reply {
 	return e.setLabel(ctx, sub, label)
 }
 
-// gone answers a rename of a parcel stopped meanwhile.
-const gone = "I'm no longer following that parcel here, so there is nothing to rename."
-
 // renameByID takes the reply to a rename prompt.
 func (e *Engine) renameByID(ctx context.Context, m Message, id int64, label string) []Reply {
 	sub, err := e.store.SubscriptionByID(ctx, id)
 	if isNotFound(err) || err == nil && sub.ChatID != m.Chat.ID {
-		return []Reply{{Text: gone}}
+		return []Reply{{Text: pr(ctx).T("rename_gone")}}
 	}
 	if err != nil {
 		return e.fail(ctx, "subscription by id", err)
@@ -590,32 +559,33 @@ func (e *Engine) renameByID(ctx context.Context, m Message, id int64, label stri
 }
 
 func (e *Engine) setLabel(ctx context.Context, sub storage.Subscription, raw string) []Reply {
+	p := pr(ctx)
 	label, err := cleanLabel(raw)
 	if err != nil {
-		return []Reply{{Text: "That name is too long: " + esc(err.Error()) + "."}}
+		return []Reply{{Text: p.T("label_too_long", "Max", maxLabel)}}
 	}
 	if label == "" {
-		return []Reply{{Text: "The new name is empty; nothing changed."}}
+		return []Reply{{Text: p.T("label_empty")}}
 	}
 	if err := e.store.RenameSubscription(ctx, sub.ID, label); isNotFound(err) {
-		return []Reply{{Text: gone}} // stopped while the name was being typed
+		return []Reply{{Text: p.T("rename_gone")}} // stopped while the name was being typed
 	} else if err != nil {
 		return e.fail(ctx, "rename", err)
 	}
-	return []Reply{{Text: "✏️ <code>" + esc(sub.Shipment.Number) + "</code> is now called <b>" + esc(label) + "</b>."}}
+	return []Reply{{Text: p.T("renamed", "Number", esc(sub.Shipment.Number), "Label", esc(label))}}
 }
 
 func (e *Engine) carrier(ctx context.Context, m Message, args string) []Reply {
 	f := strings.Fields(args)
 	if len(f) == 0 || len(f) > 2 {
-		return []Reply{{Text: "Send <code>/carrier NUMBER CODE</code>, e.g. <code>/carrier 1Z… ups</code>. Codes: " + esc(strings.Join(e.carrierCodes(), ", ")) + "."}}
+		return []Reply{{Text: pr(ctx).T("carrier_usage", "Codes", esc(strings.Join(e.carrierCodes(), ", ")))}}
 	}
 	sub, r := e.findOne(ctx, m.Chat.ID, f[0])
 	if r != nil {
 		return r
 	}
 	if len(f) == 1 {
-		return []Reply{e.carrierChoices(sub)}
+		return []Reply{e.carrierChoices(pr(ctx), sub)}
 	}
 	r, _ = e.setCarrier(ctx, sub, strings.ToLower(f[1]), false)
 	return r
@@ -627,7 +597,7 @@ func (e *Engine) carrierCodes() []string {
 }
 
 // carrierChoices offers the carriers the number fits first, then the big ones.
-func (e *Engine) carrierChoices(sub storage.Subscription) Reply {
+func (e *Engine) carrierChoices(p *locale.Printer, sub storage.Subscription) Reply {
 	var codes []string
 	add := func(c string) {
 		if !slices.Contains(codes, c) && c != sub.Shipment.Carrier && slices.Contains(e.carrierCodes(), c) {
@@ -647,26 +617,26 @@ func (e *Engine) carrierChoices(sub storage.Subscription) Reply {
 		}
 		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Text: carrierName(c), Data: CallbackData(ActSetCarrier, sub.ID, c)})
 	}
-	return Reply{Text: "Which carrier has <code>" + esc(sub.Shipment.Number) + "</code>? Now: <b>" + esc(carrierName(sub.Shipment.Carrier)) +
-		"</b>.\nOther codes work with <code>/carrier " + esc(sub.Shipment.Number) + " CODE</code>.", Buttons: rows}
+	return Reply{Text: p.T("carrier_pick", "Number", esc(sub.Shipment.Number), "Carrier", esc(carrierName(sub.Shipment.Carrier))), Buttons: rows}
 }
 
 // setCarrier moves a parcel to another carrier; ok says whether it is now
 // tracked with that carrier.
 func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code string, edit bool) (r []Reply, ok bool) {
+	p := pr(ctx)
 	if !slices.Contains(e.carrierCodes(), code) {
-		return []Reply{{Text: "I don't know the carrier <code>" + esc(tracker.Clip(code, 30)) + "</code>. Codes: " + esc(strings.Join(e.carrierCodes(), ", ")) + "."}}, false
+		return []Reply{{Text: p.T("carrier_unknown", "Code", esc(tracker.Clip(code, 30)), "Codes", esc(strings.Join(e.carrierCodes(), ", ")))}}, false
 	}
 	if code == sub.Shipment.Carrier {
-		return []Reply{{Text: "It is already set to " + esc(carrierName(code)) + ".", Edit: edit}}, true
+		return []Reply{{Text: p.T("carrier_same", "Carrier", esc(carrierName(code))), Edit: edit}}, true
 	}
 	ns, err := e.store.ChangeCarrier(ctx, sub.ID, code, e.now())
 	if isNotFound(err) {
-		return []Reply{{Text: "I'm no longer following that parcel here.", Edit: edit}}, false
+		return []Reply{{Text: p.T("no_longer_following"), Edit: edit}}, false
 	}
 	if err != nil {
 		return e.fail(ctx, "change carrier", err), false
 	}
-	return []Reply{{Text: "🔁 " + parcelName(ns.Label, ns.Shipment.Number) + " is now tracked with <b>" + esc(carrierName(code)) + "</b>. I'll check it there within a minute.",
-		Buttons: ParcelButtons(ns), Edit: edit}}, true
+	return []Reply{{Text: p.T("carrier_set", "Name", parcelName(ns.Label, ns.Shipment.Number), "Carrier", esc(carrierName(code))),
+		Buttons: parcelButtons(p, ns), Edit: edit}}, true
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -31,6 +32,9 @@ type ConsoleConfig struct {
 	Out        io.Writer
 	Now        func() time.Time
 	Logger     *slog.Logger
+	// Lang, when set, is the chat's language (as /language would set it);
+	// otherwise the chat keeps the one it has, English for a new one.
+	Lang locale.Lang
 }
 
 // console is the terminal transport: the same Engine as on Telegram, HTML
@@ -59,6 +63,11 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 		out:  cfg.Out,
 		chat: Chat{ID: ConsoleChatID, Type: "private", Title: "console"},
 		user: User{ID: 0, Name: "you"},
+	}
+	if cfg.Lang != "" {
+		if _, err := cfg.Store.SetChatLanguage(ctx, ConsoleChatID, string(cfg.Lang), false); err != nil {
+			return fmt.Errorf("console: %w", err)
+		}
 	}
 	fmt.Fprintln(c.out, "trackbot console — type a message as you would in Telegram; a number picks a button; /quit ends.")
 	for _, r := range c.eng.HandleMessage(ctx, Message{Chat: c.chat, From: c.user, Text: "/start"}) {

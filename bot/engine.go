@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -52,6 +53,7 @@ func (c Chat) group() bool { return c.Type == "group" || c.Type == "supergroup" 
 type User struct {
 	ID   int64
 	Name string
+	Lang string // the Telegram client's language_code ("de", "pt-br"), "" when unknown
 }
 
 // Message is an incoming text message, transport-neutral.
@@ -79,6 +81,7 @@ type ClickResult struct {
 	Answer  string
 	Alert   bool
 	Replies []Reply
+	stopped bool // the parcel was unsubscribed (Got it turns that into its own reply)
 }
 
 // HandleMessage answers one message. In groups it only reacts to commands,
@@ -99,6 +102,8 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 	if err := e.store.TouchChat(ctx, storage.Chat{ID: m.Chat.ID, Type: m.Chat.Type, Title: m.Chat.Title, Active: true}); err != nil {
 		return e.fail(ctx, "touch chat", err)
 	}
+	ctx = withPrinter(ctx, locale.For(e.chatLanguage(ctx, m.Chat.ID, m.From.Lang)))
+	p := pr(ctx)
 	if !isCmd && m.ReplyToBot {
 		if id, ok := renamePrompt(m.ReplyToText); ok {
 			return e.renameByID(ctx, m, id, text)
@@ -111,7 +116,9 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 	case "start":
 		return e.start(ctx, m, args)
 	case "help":
-		return []Reply{{Text: helpText(e.demo)}}
+		return []Reply{{Text: helpText(p, e.demo)}}
+	case "language":
+		return []Reply{languagePicker(p)}
 	case "track":
 		return e.track(ctx, m, args)
 	case "list":
@@ -125,17 +132,15 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 	case "carrier":
 		return e.carrier(ctx, m, args)
 	default:
-		return []Reply{{Text: "I don't know the command <code>/" + esc(tracker.Clip(cmd, 32)) + "</code>. Send /help to see what I can do."}}
+		return []Reply{{Text: p.T("cmd_unknown", "Command", esc(tracker.Clip(cmd, 32)))}}
 	}
 }
 
 // fail logs an internal error and tells the user plainly.
 func (e *Engine) fail(ctx context.Context, what string, err error) []Reply {
 	e.log.ErrorContext(ctx, "bot: "+what, slog.Any("error", err))
-	return []Reply{{Text: sorryText}}
+	return []Reply{{Text: pr(ctx).T("error_internal")}}
 }
-
-const sorryText = "Sorry, something went wrong on my side. Please try again in a minute."
 
 var commandRE = regexp.MustCompile(`^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$`)
 
@@ -214,7 +219,8 @@ func isNameByte(c byte) bool {
 	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
-var renameRE = regexp.MustCompile(`\(parcel #(\d+)\)`)
+// The prompt ends "(parcel #12)" in every language ("(Sendung #12)"…).
+var renameRE = regexp.MustCompile(`\(\pL+ #(\d+)\)`)
 
 // renamePrompt finds the subscription id in the text of a rename prompt. The
 // id rides in the message itself, so a reply works even after a restart.
@@ -227,12 +233,15 @@ func renamePrompt(text string) (int64, bool) {
 	return id, err == nil
 }
 
+// errLabelTooLong: a label over maxLabel runes.
+var errLabelTooLong = fmt.Errorf("labels are at most %d characters", maxLabel)
+
 // cleanLabel normalises a label: one line, single spaces, bounded, and
 // free of what would garble the messages it is shown in (see tracker.PlainText).
 func cleanLabel(s string) (string, error) {
 	s = strings.Join(strings.Fields(tracker.PlainText(s)), " ")
 	if len([]rune(s)) > maxLabel {
-		return "", fmt.Errorf("labels are at most %d characters", maxLabel)
+		return "", errLabelTooLong
 	}
 	return s, nil
 }
@@ -266,12 +275,12 @@ func (e *Engine) findOne(ctx context.Context, chatID int64, query string) (stora
 	}
 	switch len(subs) {
 	case 0:
-		return storage.Subscription{}, []Reply{{Text: "I'm not following anything called <b>" + esc(tracker.Clip(query, 80)) + "</b> here. Send /list to see what I follow."}}
+		return storage.Subscription{}, []Reply{{Text: pr(ctx).T("find_none", "Query", esc(tracker.Clip(query, 80)))}}
 	case 1:
 		return subs[0], nil
 	}
 	var b strings.Builder
-	b.WriteString("More than one parcel matches <b>" + esc(tracker.Clip(query, 80)) + "</b>. Use the tracking number:\n")
+	b.WriteString(pr(ctx).T("find_many", "Query", esc(tracker.Clip(query, 80))) + "\n")
 	for _, s := range subs {
 		b.WriteString("• " + parcelName(s.Label, s.Shipment.Number) + " <code>" + esc(s.Shipment.Number) + "</code>\n")
 	}

@@ -26,6 +26,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -214,7 +215,7 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 		cq := upd.CallbackQuery
 		msg := cq.Message.Message
 		if msg == nil {
-			return nil, answerParams(cq.ID, ClickResult{Answer: "This button is too old to use."})
+			return nil, answerParams(cq.ID, ClickResult{Answer: locale.For(locale.Of(cq.From.LanguageCode)).T("button_too_old")})
 		}
 		chat := chatOf(msg.Chat)
 		res := e.HandleClick(ctx, Click{Chat: chat, From: userOf(&cq.From), Data: cq.Data, MessageText: msg.Text})
@@ -229,7 +230,7 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 	case upd.MyChatMember != nil:
 		m := upd.MyChatMember
 		chat := chatOf(m.Chat)
-		for _, r := range e.MemberChanged(ctx, chat, string(m.NewChatMember.Type)) {
+		for _, r := range e.MemberChangedBy(ctx, chat, string(m.NewChatMember.Type), userOf(&m.From)) {
 			q.add(chat.ID, r, 0, 0)
 		}
 	}

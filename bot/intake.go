@@ -326,7 +326,7 @@ func (a *App) handleOne(ctx context.Context, u storage.InboxUpdate) error {
 			var q replyQueue
 			q.update = u.UpdateID
 			if u.ChatID != 0 {
-				q.add(u.ChatID, Reply{Text: sorryText}, 0, 0)
+				q.add(u.ChatID, Reply{Text: a.eng.ChatPrinter(hctx, u.ChatID).T("error_internal")}, 0, 0)
 			}
 			return q.out, "failed: " + clipBody(err.Error()), nil
 		})

@@ -68,7 +68,7 @@ func TestRenderResult(t *testing.T) {
 			{Time: time.Date(2026, 3, 11, 22, 10, 0, 0, pst), Status: tracker.StatusInTransit, Description: "Arrived at facility", Location: "Portland, OR"},
 			{Time: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Status: tracker.StatusInTransit, Description: "Departed", Location: ""},
 		}}
-	got := renderResult(r, now)
+	got := renderResult(en, r, now)
 	for _, want := range []string{
 		"🛵 <b>Out for delivery</b>", "On vehicle &lt;for&gt; delivery", "🗓 Expected today",
 		"• today 07:30 — On vehicle &lt;for&gt; delivery, Portland, OR",
@@ -84,7 +84,7 @@ func TestRenderResult(t *testing.T) {
 
 func TestRenderAdviceNamesWhomToContact(t *testing.T) {
 	sub := storage.Subscription{Label: "<mum's> lamp", Shipment: storage.Shipment{Carrier: "ups", Number: "1ZTEST"}}
-	got := renderAdvice(sub, advice.Advice{Rule: advice.RuleNotReceived, Action: advice.Contact, Title: "Delivered but still missing",
+	got := renderAdvice(en, sub, advice.Advice{Rule: advice.RuleNotReceived, Action: advice.Contact, Title: "Delivered but still missing",
 		Text: "Open an investigation.", ContactName: "UPS customer service", ContactURL: "https://example.test/contact?a=1&b=2"})
 	for _, want := range []string{"<b>Delivered but still missing</b> — <b>&lt;mum&#39;s&gt; lamp</b>",
 		`☎️ Whom to contact: <a href="https://example.test/contact?a=1&amp;b=2">UPS customer service</a>`} {

@@ -20,8 +20,9 @@ const (
 type Reply struct {
 	Text       string
 	Buttons    [][]Button
-	ForceReply bool // ask the user to reply to this message (rename prompt)
-	Edit       bool // replace the message whose button was pressed, instead of sending
+	ForceReply bool   // ask the user to reply to this message (rename prompt)
+	Hint       string // with ForceReply: the input field's placeholder
+	Edit       bool   // replace the message whose button was pressed, instead of sending
 }
 
 // Button is an inline button: callback data or a link.

@@ -69,7 +69,7 @@ func TestStatusLineEverywhere(t *testing.T) {
 			}
 			list := texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"}))
 			again := texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/track DEMO3"}))
-			looked := renderResult(tracker.Result{Number: "DEMO3", Carrier: "demo", Status: tc.status, StatusText: tc.text}, now)
+			looked := renderResult(en, tracker.Result{Number: "DEMO3", Carrier: "demo", Status: tc.status, StatusText: tc.text}, now)
 			for where, got := range map[string]string{"list": strings.Join(list, "\n"), "track again": strings.Join(again, "\n"), "look-up": looked} {
 				if !strings.Contains(got, tc.want) {
 					t.Errorf("%s: want %q in:\n%s", where, tc.want, got)
@@ -157,7 +157,7 @@ func TestCarrierTextCleaned(t *testing.T) {
 		text string
 		want []string
 	}{
-		"look-up": {renderResult(res, at.Add(time.Hour)), []string{"Exception: Address problem", "Held  &lt;ffo&gt;", "Köln [0m"}},
+		"look-up": {renderResult(en, res, at.Add(time.Hour)), []string{"Exception: Address problem", "Held  &lt;ffo&gt;", "Köln [0m"}},
 		"list":    {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"})), "\n"), []string{"Exception: Address problem"}},
 		"answer":  {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})), "\n"), []string{"Exception: Address problem", "last seen in Köln [0m"}},
 	}

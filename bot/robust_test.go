@@ -135,7 +135,7 @@ func TestRenderResultEscapesCarrierText(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			out := renderResult(tc.res, now)
+			out := renderResult(en, tc.res, now)
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("lacks %q:\n%s", w, out)

@@ -13,6 +13,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -68,15 +69,39 @@ type App struct {
 // notifier sends them at once.
 func (a *App) OnQueued(f func()) { a.queued = f }
 
-// Commands is the menu registered with setMyCommands.
-var Commands = []models.BotCommand{
-	{Command: "track", Description: "Follow a tracking number: /track NUMBER [name]"},
-	{Command: "list", Description: "Parcels followed in this chat"},
-	{Command: "stop", Description: "Stop following: /stop NUMBER or name"},
-	{Command: "status", Description: "Look a number up once: /status NUMBER"},
-	{Command: "rename", Description: "Rename a parcel: /rename NUMBER new name"},
-	{Command: "carrier", Description: "Set the carrier: /carrier NUMBER CODE"},
-	{Command: "help", Description: "What I can do"},
+// Commands is the menu registered with setMyCommands, in English (the
+// default for languages without their own).
+var Commands = CommandsIn(locale.For(locale.EN))
+
+// CommandsIn is the command menu in one language.
+func CommandsIn(p *locale.Printer) []models.BotCommand {
+	var out []models.BotCommand
+	for _, c := range []string{"track", "list", "stop", "status", "rename", "carrier", "language", "help"} {
+		out = append(out, models.BotCommand{Command: c, Description: p.T("menu_" + c)})
+	}
+	return out
+}
+
+// registerProfile sets the command menu, the description and the short
+// description: the English ones as the default, then one per language for
+// clients in that language (language_code).
+func (a *App) registerProfile(ctx context.Context) error {
+	for _, l := range locale.All {
+		p, code := locale.For(l), string(l)
+		if l == locale.EN {
+			code = "" // the default for every other language too
+		}
+		if _, err := a.tg.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: CommandsIn(p), LanguageCode: code}); err != nil {
+			return fmt.Errorf("telegram: setMyCommands %s: %w", l, err)
+		}
+		if _, err := a.tg.SetMyDescription(ctx, &tg.SetMyDescriptionParams{Description: p.T("bot_description"), LanguageCode: code}); err != nil {
+			return fmt.Errorf("telegram: setMyDescription %s: %w", l, err)
+		}
+		if _, err := a.tg.SetMyShortDescription(ctx, &tg.SetMyShortDescriptionParams{ShortDescription: p.T("bot_short_description"), LanguageCode: code}); err != nil {
+			return fmt.Errorf("telegram: setMyShortDescription %s: %w", l, err)
+		}
+	}
+	return nil
 }
 
 func newEngine(store *storage.Store, router *tracker.Router, demo bool, maxParcels int, log *slog.Logger, now func() time.Time) *Engine {
@@ -157,8 +182,8 @@ func (a *App) Run(ctx context.Context) error {
 	if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		return fmt.Errorf("telegram: deleteWebhook: %w", err)
 	}
-	if _, err := a.tg.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: Commands}); err != nil {
-		return fmt.Errorf("telegram: setMyCommands: %w", err)
+	if err := a.registerProfile(ctx); err != nil {
+		return err
 	}
 	a.log.InfoContext(ctx, "bot: polling Telegram", slog.String("bot", a.username))
 	workCtx, stopWork := context.WithCancel(ctx)
@@ -174,8 +199,8 @@ func (a *App) Run(ctx context.Context) error {
 // WebhookHandler stores until ctx is done. The caller serves that handler
 // (behind the secret-token check) and registers the webhook.
 func (a *App) RunWebhook(ctx context.Context) error {
-	if _, err := a.tg.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: Commands}); err != nil {
-		return fmt.Errorf("telegram: setMyCommands: %w", err)
+	if err := a.registerProfile(ctx); err != nil {
+		return err
 	}
 	a.log.InfoContext(ctx, "bot: taking updates by webhook", slog.String("bot", a.username))
 	a.work(ctx)
@@ -217,7 +242,7 @@ func userOf(u *models.User) User {
 	if name == "" && u.Username != "" {
 		name = "@" + u.Username
 	}
-	return User{ID: u.ID, Name: name}
+	return User{ID: u.ID, Name: name, Lang: u.LanguageCode}
 }
 
 func (a *App) isAdmin(ctx context.Context, chatID, userID int64) (bool, error) {
@@ -230,7 +255,7 @@ func (a *App) isAdmin(ctx context.Context, chatID, userID int64) (bool, error) {
 
 func markup(r Reply) models.ReplyMarkup {
 	if r.ForceReply {
-		return &models.ForceReply{ForceReply: true, InputFieldPlaceholder: "New name"} // not selective: in a group, the prompt came from a button, not a message to reply to
+		return &models.ForceReply{ForceReply: true, InputFieldPlaceholder: r.Hint} // not selective: in a group, the prompt came from a button, not a message to reply to
 	}
 	if len(r.Buttons) == 0 {
 		return nil

@@ -174,9 +174,11 @@ func testMigrateChatToNewID(t *testing.T, e storagetest.Engine) {
 	}
 }
 
-func TestChatLanguage(t *testing.T) {
+func TestChatLanguage(t *testing.T) { storagetest.Each(t, testChatLanguage) }
+
+func testChatLanguage(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := openOn(t, e)
 	if l, err := s.ChatLanguage(ctx, 42); err != nil || l != "" {
 		t.Fatalf("unknown chat: %q, %v", l, err)
 	}

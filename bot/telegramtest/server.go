@@ -76,6 +76,7 @@ type Server struct {
 	queries   map[string]bool // callback query ids not answered yet
 	calls     map[string]int
 	commands  json.RawMessage
+	profile   map[string]map[string]string // language_code → method → value
 	webhook   struct{ url, secret string }
 	blocked   map[int64]bool
 	migrated  map[int64]int64
@@ -357,6 +358,62 @@ func (s *Server) Commands() json.RawMessage {
 	return s.commands
 }
 
+// Profile returns what the last setMyCommands (the commands' JSON),
+// setMyDescription or setMyShortDescription set for a language_code ("" is
+// the default for all languages), and whether it was set.
+func (s *Server) Profile(method, languageCode string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.profile[languageCode][strings.ToLower(method)]
+	return v, ok
+}
+
+// setProfile checks and records setMyCommands, setMyDescription and
+// setMyShortDescription as the Bot API does: language_code is empty or a
+// two-letter ISO 639-1 code, descriptions are at most 512 (short: 120)
+// characters, commands 1–100 with 1–256-character descriptions.
+func (s *Server) setProfile(method string, p map[string]string) (any, *apiError) {
+	lang := p["language_code"]
+	if lang != "" && (len(lang) != 2 || strings.ToLower(lang) != lang) {
+		return nil, &apiError{code: 400, desc: "Bad Request: invalid language code specified"}
+	}
+	var val string
+	switch method {
+	case "setmycommands":
+		var cmds []struct{ Command, Description string }
+		if err := json.Unmarshal([]byte(p["commands"]), &cmds); err != nil || len(cmds) == 0 || len(cmds) > 100 {
+			return nil, &apiError{code: 400, desc: "Bad Request: can't parse commands"}
+		}
+		for _, c := range cmds {
+			if n := utf16Len(c.Description); n < 1 || n > 256 {
+				return nil, &apiError{code: 400, desc: "Bad Request: command description must be 1-256 characters"}
+			}
+		}
+		val = p["commands"]
+	case "setmydescription":
+		if val = p["description"]; utf16Len(val) > 512 {
+			return nil, &apiError{code: 400, desc: "Bad Request: description is too long"}
+		}
+	default:
+		if val = p["short_description"]; utf16Len(val) > 120 {
+			return nil, &apiError{code: 400, desc: "Bad Request: short description is too long"}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.profile == nil {
+		s.profile = map[string]map[string]string{}
+	}
+	if s.profile[lang] == nil {
+		s.profile[lang] = map[string]string{}
+	}
+	s.profile[lang][method] = val
+	if method == "setmycommands" && lang == "" {
+		s.commands = json.RawMessage(val)
+	}
+	return true, nil
+}
+
 // Webhook returns the url and secret of the last setWebhook.
 func (s *Server) Webhook() (url, secret string) {
 	s.mu.Lock()
@@ -424,11 +481,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		res, aerr = s.editMessage(p, false)
 	case "answercallbackquery":
 		res, aerr = s.answerCallback(p)
-	case "setmycommands":
-		s.mu.Lock()
-		s.commands = json.RawMessage(p["commands"])
-		s.mu.Unlock()
-		res = true
+	case "setmycommands", "setmydescription", "setmyshortdescription":
+		res, aerr = s.setProfile(method, p)
 	case "deletewebhook":
 		s.mu.Lock()
 		s.webhook.url, s.webhook.secret = "", ""

@@ -18,6 +18,8 @@ type User struct {
 	FirstName string `json:"first_name"`
 	LastName  string `json:"last_name,omitempty"`
 	Username  string `json:"username,omitempty"`
+	// LanguageCode is the IETF tag of the user's client ("de", "pt-br").
+	LanguageCode string `json:"language_code,omitempty"`
 }
 
 // Chat is a private chat, group, supergroup or channel.
