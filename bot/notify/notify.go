@@ -83,6 +83,10 @@ type Notifier struct {
 
 	qmu    sync.Mutex
 	queued map[int64]bool // outbox ids queued or being sent
+	// finished: when this process last finished with an outbox id (sent,
+	// failed, put off). A load whose read began before that may have seen
+	// the row as it was before, and must not queue it again.
+	finished map[int64]time.Time
 	queues map[int64]*chatQueue
 	active int           // chats being sent to
 	idle   chan struct{} // closed when active drops to 0
@@ -146,7 +150,8 @@ func New(cfg Config) *Notifier {
 		sem:    make(chan struct{}, cfg.Workers),
 		wake:   make(chan struct{}, 1),
 		chats:  map[int64]*chatState{},
-		queued: map[int64]bool{},
+		queued:   map[int64]bool{},
+		finished: map[int64]time.Time{},
 		queues: map[int64]*chatQueue{},
 		idle:   make(chan struct{}),
 	}
@@ -233,6 +238,7 @@ func (n *Notifier) waitIdle(ctx context.Context) {
 // load queues the due messages not queued yet and starts a goroutine for
 // each chat that has none; it returns how many it queued.
 func (n *Notifier) load(ctx context.Context) (int, error) {
+	began := time.Now()
 	items, err := n.cfg.Store.PendingOutbox(ctx, n.cfg.Now(), pageSize)
 	if err != nil {
 		return 0, fmt.Errorf("notify: pending outbox: %w", err)
@@ -243,6 +249,9 @@ func (n *Notifier) load(ctx context.Context) (int, error) {
 	for _, it := range items {
 		if n.queued[it.ID] || n.held(it.ChatID) {
 			continue
+		}
+		if at, ok := n.finished[it.ID]; ok && !at.Before(began) {
+			continue // read before this process recorded its send: stale
 		}
 		n.queued[it.ID] = true
 		added++
@@ -278,6 +287,7 @@ func (n *Notifier) runChat(ctx context.Context, chat int64, q *chatQueue) {
 		next, to := n.deliver(ctx, it)
 		n.qmu.Lock()
 		delete(n.queued, it.ID)
+		n.finished[it.ID] = time.Now()
 		if to != it.ChatID {
 			q.moved = to
 		}
@@ -585,6 +595,13 @@ func (n *Notifier) held(chat int64) bool {
 // prune drops the state of chats idle for a while: a fresh limiter starts
 // full, which is what an idle chat's would be anyway.
 func (n *Notifier) prune() {
+	n.qmu.Lock()
+	for id, at := range n.finished {
+		if time.Since(at) > time.Minute { // far longer than any read takes
+			delete(n.finished, id)
+		}
+	}
+	n.qmu.Unlock()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := time.Now()
