@@ -38,7 +38,6 @@ var telegramLimits = telegramtest.Limits{PerSecond: 30, PerChatPerSecond: 1, Per
 // shared machine weigh ten times as much.
 var spedUpLimits = notify.Limits{PerSecond: 26 * speedup, PerChatPerSecond: 0.85 * speedup, PerGroupPerMinute: 18 * speedup}
 
-
 // loadRig is the bot and its notifier against a Bot API enforcing limits.
 type loadRig struct {
 	srv   *telegramtest.Server

@@ -87,9 +87,9 @@ type Notifier struct {
 	// failed, put off). A load whose read began before that may have seen
 	// the row as it was before, and must not queue it again.
 	finished map[int64]time.Time
-	queues map[int64]*chatQueue
-	active int           // chats being sent to
-	idle   chan struct{} // closed when active drops to 0
+	queues   map[int64]*chatQueue
+	active   int           // chats being sent to
+	idle     chan struct{} // closed when active drops to 0
 
 	stats struct{ sent, tooMany, retried, failed, blocked, migrated atomic.Int64 }
 }
@@ -146,14 +146,14 @@ func New(cfg Config) *Notifier {
 		log: cfg.Logger.With("component", "notifier"),
 		// One send at a time, evenly spaced: Telegram's window slides, so a
 		// burst now is a 429 a second later.
-		global: newPacer(time.Duration(float64(time.Second) / cfg.Limits.PerSecond)),
-		sem:    make(chan struct{}, cfg.Workers),
-		wake:   make(chan struct{}, 1),
-		chats:  map[int64]*chatState{},
+		global:   newPacer(time.Duration(float64(time.Second) / cfg.Limits.PerSecond)),
+		sem:      make(chan struct{}, cfg.Workers),
+		wake:     make(chan struct{}, 1),
+		chats:    map[int64]*chatState{},
 		queued:   map[int64]bool{},
 		finished: map[int64]time.Time{},
-		queues: map[int64]*chatQueue{},
-		idle:   make(chan struct{}),
+		queues:   map[int64]*chatQueue{},
+		idle:     make(chan struct{}),
 	}
 }
 
