@@ -13,7 +13,7 @@ import (
 // TestCopyTablesCoverTheSchema.
 var copyTables = []string{
 	"chats", "shipments", "events", "subscriptions", "outbox",
-	"carrier_outages", "carrier_outage_chats",
+	"carrier_outages", "carrier_outage_chats", "inbox",
 }
 
 // TableCopy is what Copy did with one table: rows in the source, rows it

@@ -64,6 +64,9 @@ func fillForCopy(t *testing.T, s *Store) {
 	if err := s.MarkSent(ctx, pending[0].ID, t0); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.StoreUpdates(ctx, t0, InboxUpdate{UpdateID: 900, ChatID: 3, Body: []byte(`{"update_id":900}`)}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.RecordCarrierFailure(ctx, "dhl", t0.Add(-4*time.Hour), t0); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +146,7 @@ func testCopy(t *testing.T, e storagetest.Engine) {
 		}
 		copied[r.Table] = r.Copied
 	}
-	want := map[string]int{"chats": 3, "shipments": 2, "events": 2, "subscriptions": 3, "outbox": 3, "carrier_outages": 1, "carrier_outage_chats": 1}
+	want := map[string]int{"chats": 3, "shipments": 2, "events": 2, "subscriptions": 3, "outbox": 3, "carrier_outages": 1, "carrier_outage_chats": 1, "inbox": 1}
 	if !reflect.DeepEqual(copied, want) {
 		t.Errorf("copied %v, want %v", copied, want)
 	}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/storage"
 )
@@ -113,7 +112,7 @@ func (q *chatQueue) pop() (storage.OutboxItem, bool) {
 
 // chatState paces one chat and remembers when it may be written to again.
 type chatState struct {
-	lim       *rate.Limiter
+	nextAt    time.Time // the chat's next send may start then
 	holdUntil time.Time // after a 429 or a transient failure
 	lastUsed  time.Time
 }
@@ -328,6 +327,7 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 			return false, it.ChatID // shutting down: the message stays pending
 		}
 		err := n.send(ctx, it)
+		n.sentTo(it)
 		next, retry := n.handle(ctx, &it, err)
 		if !retry {
 			return next, it.ChatID
@@ -339,12 +339,9 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 
 // pace waits until Telegram's limits allow a send to the item's chat.
 func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
-	if err := n.chatLimiter(it).Wait(ctx); err != nil {
-		return err
-	}
 	for {
 		n.mu.Lock()
-		wait := time.Until(n.pauseUntil)
+		wait := max(time.Until(n.pauseUntil), time.Until(n.chat(it.ChatID).nextAt))
 		n.mu.Unlock()
 		if wait <= 0 {
 			break
@@ -545,24 +542,29 @@ func (n *Notifier) retryLater(ctx context.Context, it *storage.OutboxItem, at ti
 	}
 }
 
-// chatLimiter returns the chat's pacer: 1/s for a private chat, 20/min for a group.
-func (n *Notifier) chatLimiter(it storage.OutboxItem) *rate.Limiter {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	c := n.chats[it.ChatID]
+// chat returns the chat's state. Called with mu held.
+func (n *Notifier) chat(id int64) *chatState {
+	c := n.chats[id]
 	if c == nil {
 		c = &chatState{}
-		n.chats[it.ChatID] = c
-	}
-	if c.lim == nil {
-		every := rate.Limit(n.cfg.Limits.PerChatPerSecond)
-		if isGroup(it) {
-			every = rate.Limit(n.cfg.Limits.PerGroupPerMinute / 60)
-		}
-		c.lim = rate.NewLimiter(every, 1)
+		n.chats[id] = c
 	}
 	c.lastUsed = time.Now()
-	return c.lim
+	return c
+}
+
+// sentTo spaces the chat's next send from the moment this one's answer
+// arrived: 1/s for a private chat, 20/min for a group. Counting from the
+// answer rather than from the start keeps two sends to one chat apart at
+// Telegram's end too, however the network delays either.
+func (n *Notifier) sentTo(it storage.OutboxItem) {
+	every := time.Duration(float64(time.Second) / n.cfg.Limits.PerChatPerSecond)
+	if isGroup(it) {
+		every = time.Duration(float64(time.Minute) / n.cfg.Limits.PerGroupPerMinute)
+	}
+	n.mu.Lock()
+	n.chat(it.ChatID).nextAt = time.Now().Add(every)
+	n.mu.Unlock()
 }
 
 func isGroup(it storage.OutboxItem) bool {
@@ -576,13 +578,7 @@ func isGroup(it storage.OutboxItem) bool {
 func (n *Notifier) hold(chat int64, d time.Duration) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	c := n.chats[chat]
-	if c == nil {
-		c = &chatState{} // its limiter comes with its first send
-		n.chats[chat] = c
-	}
-	c.holdUntil = time.Now().Add(d)
-	c.lastUsed = time.Now()
+	n.chat(chat).holdUntil = time.Now().Add(d)
 }
 
 func (n *Notifier) held(chat int64) bool {
