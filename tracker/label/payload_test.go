@@ -1,0 +1,50 @@
+package label
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+func TestCandidates(t *testing.T) {
+	tests := []struct {
+		name, payload, want, carrier string
+	}{
+		{"IMpb GS1-128 ZIP5", "]C142090210\x1d9400111899223344556677", "9400111899223344556677", "usps"},
+		{"IMpb ZIP+4", "]C1420902101234\x1d9400111899223344556677", "9400111899223344556677", "usps"},
+		{"IMpb without separator", "420902109400111899223344556677", "9400111899223344556677", "usps"},
+		{"FedEx 34", "9622001900000000000000776632517510", "9622001900000000000000776632517510", "fedex"},
+		{"UPS", "1Z999AA10123456784", "1Z999AA10123456784", "ups"},
+		{"Amazon", "TBA123456789000", "TBA123456789000", "amazon"},
+		{"QR URL", "https://www.ups.com/track?tracknum=1Z999AA10123456784", "1Z999AA10123456784", "ups"},
+		{"Data Matrix text", "JGB 6200000000 AB123456785GB 123456", "AB123456785GB", "royal_mail"},
+		{"routing only", "]C142090210", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := Candidates(tt.payload, tracker.DetectOptions{})
+			if tt.want == "" {
+				for _, c := range cs {
+					if c.Valid {
+						t.Fatalf("Candidates(%q) = valid %s, want no valid number", tt.payload, c.Number)
+					}
+				}
+				return
+			}
+			if len(cs) == 0 || !cs[0].Valid || cs[0].Number != tt.want || cs[0].Carrier != tt.carrier {
+				t.Fatalf("Candidates(%q) = %+v, want first %s (%s)", tt.payload, cs, tt.want, tt.carrier)
+			}
+		})
+	}
+}
+
+func TestCandidatesSSCC(t *testing.T) {
+	// AI 00 + an 18-digit SSCC whose check FedEx Ground uses.
+	r := rand.New(rand.NewPCG(7, 7))
+	n := validNumber(t, r, "fedex", func(r *rand.Rand) string { return "00" + digits(r, 16) })
+	cs := Candidates("]C100"+n, tracker.DetectOptions{})
+	if len(cs) == 0 || cs[0].Number != n || !cs[0].Valid {
+		t.Fatalf("SSCC %s: got %+v", n, cs)
+	}
+}
