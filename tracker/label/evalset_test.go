@@ -16,6 +16,7 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,35 +59,44 @@ func evalSet(tb testing.TB, base uint64, n int) []evalImage {
 	tb.Helper()
 	var out []evalImage
 	for i := 0; i < n; i++ {
-		for ki, kind := range labelKinds {
-			for pi, p := range perturbations {
-				seed := base + uint64(i)
-				r := rand.New(rand.NewPCG(seed, uint64(ki*100+pi)))
-				lab, want, sym := drawLabel(tb, kind, r)
-				photo := photograph(lab, p, r)
-				var buf bytes.Buffer
-				q := 90
-				if p == "jpeg" {
-					q = 12 + r.IntN(10)
-					// Re-compressed twice, as a forwarded photo is.
-					var first bytes.Buffer
-					if err := jpeg.Encode(&first, photo, &jpeg.Options{Quality: 35}); err != nil {
-						tb.Fatal(err)
-					}
-					im, err := jpeg.Decode(&first)
-					if err != nil {
-						tb.Fatal(err)
-					}
-					photo = toGray(im)
-				}
-				if err := jpeg.Encode(&buf, photo, &jpeg.Options{Quality: q}); err != nil {
-					tb.Fatal(err)
-				}
-				out = append(out, evalImage{Kind: kind, Perturb: p, Seed: seed, Want: want, Symbology: sym, JPEG: buf.Bytes()})
+		for _, kind := range labelKinds {
+			for _, p := range perturbations {
+				out = append(out, evalSample(tb, kind, p, base+uint64(i)))
 			}
 		}
 	}
 	return out
+}
+
+// evalSample makes one image: the label kind, photographed with p.
+func evalSample(tb testing.TB, kind, p string, seed uint64) evalImage {
+	tb.Helper()
+	ki, pi := slices.Index(labelKinds, kind), slices.Index(perturbations, p)
+	if ki < 0 || pi < 0 {
+		tb.Fatalf("no sample %s/%s", kind, p)
+	}
+	r := rand.New(rand.NewPCG(seed, uint64(ki*100+pi)))
+	lab, want, sym := drawLabel(tb, kind, r)
+	photo := photograph(lab, p, r)
+	var buf bytes.Buffer
+	q := 90
+	if p == "jpeg" {
+		q = 12 + r.IntN(10)
+		// Re-compressed twice, as a forwarded photo is.
+		var first bytes.Buffer
+		if err := jpeg.Encode(&first, photo, &jpeg.Options{Quality: 35}); err != nil {
+			tb.Fatal(err)
+		}
+		im, err := jpeg.Decode(&first)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		photo = toGray(im)
+	}
+	if err := jpeg.Encode(&buf, photo, &jpeg.Options{Quality: q}); err != nil {
+		tb.Fatal(err)
+	}
+	return evalImage{Kind: kind, Perturb: p, Seed: seed, Want: want, Symbology: sym, JPEG: buf.Bytes()}
 }
 
 // ---------------------------------------------------------------- numbers
@@ -127,12 +137,15 @@ func letters(r *rand.Rand, n int) string {
 
 const labelW, labelH = 800, 1200 // a 4×6" label at 200 dpi
 
-type canvas struct{ *image.Gray }
+type canvas struct {
+	*image.Gray
+	codes *[]image.Rectangle // where each barcode was drawn
+}
 
 func newCanvas() canvas {
 	g := image.NewGray(image.Rect(0, 0, labelW, labelH))
 	draw.Draw(g, g.Bounds(), image.NewUniform(color.Gray{Y: 255}), image.Point{}, draw.Src)
-	return canvas{g}
+	return canvas{g, new([]image.Rectangle)}
 }
 
 func (c canvas) fill(r image.Rectangle, y uint8) {
@@ -223,13 +236,13 @@ func (c canvas) linear(tb testing.TB, format gozxing.BarcodeFormat, contents, ca
 		tb.Fatalf("%q too long for the label", contents)
 	}
 	x := (labelW - bm.GetWidth()*m) / 2
-	c.matrix(bm, x, cy-h/2, m, h)
+	*c.codes = append(*c.codes, c.matrix(bm, x, cy-h/2, m, h))
 	c.text(x, cy+h/2+6, 2, caption)
 }
 
 // square draws a 2-D code with m-pixel modules at x, y.
 func (c canvas) square(tb testing.TB, format gozxing.BarcodeFormat, contents string, x, y, m int) {
-	c.matrix(encode(tb, format, contents), x, y, m, 0)
+	*c.codes = append(*c.codes, c.matrix(encode(tb, format, contents), x, y, m, 0))
 }
 
 const fnc1 = "\u00f1" // gozxing's Code 128 writer escape for FNC1
@@ -237,6 +250,12 @@ const fnc1 = "\u00f1" // gozxing's Code 128 writer escape for FNC1
 // drawLabel draws one label of kind and returns it with the tracking number
 // it carries and the symbology that carries it.
 func drawLabel(tb testing.TB, kind string, r *rand.Rand) (*image.Gray, string, string) {
+	g, want, sym, _ := drawLabelCodes(tb, kind, r)
+	return g, want, sym
+}
+
+// drawLabelCodes is drawLabel that also says where each barcode is.
+func drawLabelCodes(tb testing.TB, kind string, r *rand.Rand) (*image.Gray, string, string, []image.Rectangle) {
 	tb.Helper()
 	c := newCanvas()
 	// Frame, sender block, recipient block: text everywhere, as on a label.
@@ -309,7 +328,7 @@ func drawLabel(tb testing.TB, kind string, r *rand.Rand) (*image.Gray, string, s
 	default:
 		tb.Fatalf("unknown label kind %q", kind)
 	}
-	return c.Gray, want, sym
+	return c.Gray, want, sym, *c.codes
 }
 
 // ---------------------------------------------------------------- photos
@@ -527,9 +546,9 @@ func TestEvalLabelsCarryTheirNumber(t *testing.T) {
 	for ki, kind := range labelKinds {
 		t.Run(kind, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(tuneSeedBase, uint64(ki)))
-			lab, want, sym := drawLabel(t, kind, r)
+			lab, want, sym, codes := drawLabelCodes(t, kind, r)
 			var got []string
-			for _, p := range readAllPlain(t, lab) {
+			for _, p := range readAllPlain(t, lab, codes) {
 				for _, c := range Candidates(p.text, tracker.DetectOptions{}) {
 					if c.Valid && c.Number == want && p.symbology == sym {
 						return
@@ -544,31 +563,20 @@ func TestEvalLabelsCarryTheirNumber(t *testing.T) {
 
 type plainRead struct{ text, symbology string }
 
-// readAllPlain decodes a clean label: each 1-D code by its own band, the
-// 2-D codes over the whole label.
-func readAllPlain(t *testing.T, lab *image.Gray) []plainRead {
+// readAllPlain decodes each barcode of a clean label from its own box.
+func readAllPlain(t *testing.T, lab *image.Gray, codes []image.Rectangle) []plainRead {
 	var out []plainRead
 	hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ASSUME_GS1: true, gozxing.DecodeHintType_TRY_HARDER: true}
-	try := func(img image.Image, name string, rd gozxing.Reader) {
-		bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res, err := rd.Decode(bmp, hints); err == nil {
-			out = append(out, plainRead{res.GetText(), name})
-		}
-	}
-	for y := 0; y+200 <= labelH; y += 100 {
-		band := lab.SubImage(image.Rect(0, y, labelW, y+200))
-		try(band, "code128", oned.NewCode128Reader())
-		try(band, "code39", oned.NewCode39Reader())
-		try(band, "itf", oned.NewITFReader())
-	}
-	for y := 0; y+500 <= labelH; y += 100 {
-		for x := 0; x+500 <= labelW; x += 100 {
-			sq := lab.SubImage(image.Rect(x, y, x+500, y+500))
-			try(sq, "datamatrix", datamatrix.NewDataMatrixReader())
-			try(sq, "qr", qrcode.NewQRCodeReader())
+	for _, r := range codes {
+		r = r.Inset(-30).Intersect(lab.Rect)
+		crop := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+		draw.Draw(crop, crop.Rect, lab, r.Min, draw.Src)
+		bmp := bitmap(crop, gozxing.NewHybridBinarizer)
+		for name, rd := range map[string]gozxing.Reader{"code128": oned.NewCode128Reader(), "code39": oned.NewCode39Reader(), "itf": oned.NewITFReader(),
+			"datamatrix": datamatrix.NewDataMatrixReader(), "qr": qrcode.NewQRCodeReader()} {
+			if res, err := rd.Decode(bmp, hints); err == nil {
+				out = append(out, plainRead{res.GetText(), name})
+			}
 		}
 	}
 	return out

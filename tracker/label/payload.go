@@ -1,6 +1,8 @@
 package label
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/trackbot/trackbot/tracker"
@@ -25,33 +27,51 @@ const gs = "\x1d"
 func Candidates(payload string, opt tracker.DetectOptions) []tracker.Candidate {
 	var out []tracker.Candidate
 	seen := map[string]bool{}
-	add := func(text string) {
+	fromGS1 := map[string]bool{}
+	add := func(text string, gs1 bool) {
 		for _, c := range tracker.DetectWith(text, opt) {
 			if seen[c.Number] {
 				continue
 			}
 			seen[c.Number] = true
+			fromGS1[c.Number] = gs1
 			out = append(out, c)
 		}
 	}
 	body, gs1 := stripSymbology(payload)
 	if gs1 || startsWithAI(body) {
 		for _, r := range gs1Readings(body) {
-			add(r)
+			add(r, true)
 		}
 	}
-	add(plain(body))
-	// Valid numbers first, order kept otherwise.
-	valid := out[:0:0]
-	var rest []tracker.Candidate
-	for _, c := range out {
-		if c.Valid {
-			valid = append(valid, c)
-		} else {
-			rest = append(rest, c)
-		}
+	add(plain(body), false)
+	// Valid numbers first, the strongest of them first: a payload of
+	// several fields (a Royal Mail or USPS 2-D code) can hold a run of
+	// digits whose one check digit holds by chance (1 in 10), while a
+	// number with letters and a check digit (S10, 1Z, TBA) rarely does.
+	// A field the GS1 structure names (SSCC, the number after 420) beats
+	// a reading of the same digits as plain text.
+	slices.SortStableFunc(out, func(a, b tracker.Candidate) int {
+		return cmp.Compare(strength(b, fromGS1[b.Number]), strength(a, fromGS1[a.Number]))
+	})
+	return out
+}
+
+func strength(c tracker.Candidate, gs1 bool) int {
+	s := 0
+	if c.Valid {
+		s += 2000
 	}
-	return append(valid, rest...)
+	if c.Kind == tracker.KindTracking {
+		s += 1000
+	}
+	if gs1 {
+		s += 500
+	}
+	if strings.IndexFunc(c.Number, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		s += 100
+	}
+	return s + len(c.Number)
 }
 
 // stripSymbology removes a leading symbology identifier ("]C1", "]d2",

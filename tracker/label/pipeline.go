@@ -1,0 +1,260 @@
+package label
+
+import (
+	"context"
+	"image"
+	"math"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/datamatrix"
+	"github.com/makiuchi-d/gozxing/oned"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// The pipeline, cheapest first, stopping at the first valid tracking number:
+//
+//  1. the whole image once with every reader, as a plain decoder would —
+//     so a clean photo costs no more than it does there;
+//  2. candidate regions found from the image's gradients (regions.go): bar
+//     codes are strongly oriented texture, 2-D codes strong unoriented
+//     texture. Each 1-D region is cut out along its own angle — any
+//     rotation, not only 90° steps — and enlarged when its bars are thin;
+//     each 2-D region is cut out square with a quiet zone, and enlarged
+//     when small;
+//  3. fallbacks for what the regions missed: the other binarizer, the
+//     whole image turned by 90°, 45° and 135°, and a harder row scan.
+//
+// Photos over workMax pixels on a side are scaled down first (barcodes in
+// such photos are wide enough to survive it) and small images scaled up.
+const (
+	workMax = 1600
+	workMin = 800
+)
+
+type scanner struct {
+	ctx      context.Context
+	detect   tracker.DetectOptions
+	found    []Found
+	seen     map[string]bool
+	payloads map[string]bool
+	barcodes int
+	valid    bool
+}
+
+func newScanner(ctx context.Context, opt tracker.DetectOptions) *scanner {
+	return &scanner{ctx: ctx, detect: opt, seen: map[string]bool{}, payloads: map[string]bool{}}
+}
+
+func (s *scanner) done() bool { return s.valid || s.ctx.Err() != nil }
+
+func (s *scanner) result() Result {
+	var valid, rest []Found
+	for _, f := range s.found {
+		if f.Valid {
+			valid = append(valid, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	return Result{Found: append(valid, rest...), Barcodes: s.barcodes}
+}
+
+// take records a decoded barcode and its candidates.
+func (s *scanner) take(res *gozxing.Result) {
+	text := res.GetText()
+	if text == "" || s.payloads[text] {
+		return
+	}
+	s.payloads[text] = true
+	s.barcodes++
+	sym := symbology(res.GetBarcodeFormat())
+	for _, c := range Candidates(text, s.detect) {
+		if s.seen[c.Number] {
+			continue
+		}
+		s.seen[c.Number] = true
+		s.found = append(s.found, Found{Candidate: c, Symbology: sym, Payload: text})
+		if c.Valid && c.Kind == tracker.KindTracking {
+			s.valid = true
+		}
+	}
+}
+
+func symbology(f gozxing.BarcodeFormat) string {
+	switch f {
+	case gozxing.BarcodeFormat_CODE_128:
+		return "code128"
+	case gozxing.BarcodeFormat_CODE_39:
+		return "code39"
+	case gozxing.BarcodeFormat_ITF:
+		return "itf"
+	case gozxing.BarcodeFormat_QR_CODE:
+		return "qr"
+	case gozxing.BarcodeFormat_DATA_MATRIX:
+		return "datamatrix"
+	}
+	return f.String()
+}
+
+var (
+	hints1D      = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ASSUME_GS1: true}
+	hints1DHard  = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ASSUME_GS1: true, gozxing.DecodeHintType_TRY_HARDER: true}
+	hints2D      = map[gozxing.DecodeHintType]interface{}{}
+	hints2DHard  = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
+	binarizers   = []func(gozxing.LuminanceSource) gozxing.Binarizer{gozxing.NewHybridBinarizer, gozxing.NewGlobalHistgramBinarizer}
+	hybrid, hist = binarizers[0], binarizers[1]
+)
+
+// readers1D are built per scan: gozxing readers keep state between calls.
+func readers1D() []gozxing.Reader {
+	return []gozxing.Reader{oned.NewCode128Reader(), oned.NewCode39Reader(), oned.NewITFReader()}
+}
+
+// decode1D tries the 1-D readers on g.
+func (s *scanner) decode1D(g *image.Gray, bin func(gozxing.LuminanceSource) gozxing.Binarizer, hints map[gozxing.DecodeHintType]interface{}) {
+	bmp := bitmap(g, bin)
+	if bmp == nil {
+		return
+	}
+	for _, rd := range readers1D() {
+		if s.done() {
+			return
+		}
+		if res, err := rd.Decode(bmp, hints); err == nil {
+			s.take(res)
+		}
+	}
+}
+
+// decode2D tries Data Matrix then QR on g.
+func (s *scanner) decode2D(g *image.Gray, bin func(gozxing.LuminanceSource) gozxing.Binarizer, hints map[gozxing.DecodeHintType]interface{}) {
+	bmp := bitmap(g, bin)
+	if bmp == nil {
+		return
+	}
+	for _, rd := range []gozxing.Reader{datamatrix.NewDataMatrixReader(), qrcode.NewQRCodeReader()} {
+		if s.done() {
+			return
+		}
+		if res, err := safeDecode(rd, bmp, hints); err == nil {
+			s.take(res)
+		}
+	}
+}
+
+// safeDecode guards against a panic inside a reader on odd input: a bad
+// region must cost a miss, not the process.
+func safeDecode(rd gozxing.Reader, bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}) (res *gozxing.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, gozxing.NewNotFoundException("panic")
+		}
+	}()
+	return rd.Decode(bmp, hints)
+}
+
+func bitmap(g *image.Gray, bin func(gozxing.LuminanceSource) gozxing.Binarizer) *gozxing.BinaryBitmap {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w < 8 || h < 8 {
+		return nil
+	}
+	src, err := gozxing.NewPlanarYUVLuminanceSource(g.Pix, g.Stride, h, 0, 0, w, h, false)
+	if err != nil {
+		return nil
+	}
+	bmp, err := gozxing.NewBinaryBitmap(bin(src))
+	if err != nil {
+		return nil
+	}
+	return bmp
+}
+
+func (s *scanner) run(g *image.Gray) {
+	g = fitWork(g)
+	// 1. One plain pass over the whole image.
+	s.decode1D(g, hybrid, hints1D)
+	s.decode2D(g, hybrid, hints2D)
+	if s.done() {
+		return
+	}
+	// 2. Candidate regions.
+	lines, squares := findRegions(g)
+	for i, r := range lines {
+		if s.done() || i >= maxLines {
+			break
+		}
+		s.scanLine(g, r)
+	}
+	for i, r := range squares {
+		if s.done() || i >= maxSquares {
+			break
+		}
+		s.scanSquare(g, r)
+	}
+	if s.done() {
+		return
+	}
+	// 3. Fallbacks over the whole image.
+	s.decode2D(g, hist, hints2DHard)
+	for _, deg := range []float64{90, 45, 135} {
+		if s.done() {
+			return
+		}
+		s.decode1D(rotate(g, deg), hybrid, hints1D)
+	}
+	if !s.done() {
+		s.decode1D(g, hybrid, hints1DHard)
+	}
+}
+
+// scanLine decodes a 1-D candidate: cut out along its angle, bars upright.
+func (s *scanner) scanLine(g *image.Gray, r line) {
+	for _, k := range r.scales(g) {
+		if s.done() {
+			return
+		}
+		crop := smoothBars(r.cut(g, k), 3)
+		s.decode1D(crop, hybrid, hints1DHard)
+		if s.done() {
+			return
+		}
+		s.decode1D(sharpenBars(crop, int(3*k), 1.5), hybrid, hints1DHard)
+		if s.done() {
+			return
+		}
+		s.decode1D(thresholdBars(crop, int(4*k)), hybrid, hints1DHard)
+	}
+}
+
+// scanSquare decodes a 2-D candidate.
+func (s *scanner) scanSquare(g *image.Gray, r square) {
+	crop := r.cut(g, 1)
+	s.decode2D(crop, hybrid, hints2D)
+	if s.done() {
+		return
+	}
+	if k := r.upscale(); k > 1 {
+		crop = r.cut(g, k)
+		s.decode2D(crop, hybrid, hints2D)
+	}
+	if !s.done() {
+		s.decode2D(crop, hist, hints2D)
+	}
+}
+
+// fitWork scales g into the working size range.
+func fitWork(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	side := max(w, h)
+	switch {
+	case side > workMax:
+		k := float64(workMax) / float64(side)
+		return scaleGray(g, int(float64(w)*k), int(float64(h)*k))
+	case side < workMin && side > 0:
+		k := math.Min(2, float64(workMin)/float64(side))
+		return scaleGray(g, int(float64(w)*k), int(float64(h)*k))
+	}
+	return g
+}
