@@ -26,6 +26,7 @@ Usage:
   trackbot [run]          run the bot (needs TELEGRAM_BOT_TOKEN)
   trackbot console        talk to the bot in this terminal (demo carrier on, no token needed)
   trackbot detect [TEXT…] find tracking numbers (reads stdin lines when no TEXT)
+  trackbot scan IMAGE…    read tracking numbers from label photos' barcodes
   trackbot status NUMBER  look a number up once at its carrier
   trackbot ask QUESTION…  answer a question about parcels
   trackbot healthcheck    ask a running bot's /healthz (for Docker's HEALTHCHECK)
@@ -60,6 +61,8 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 		return runAsk(args, stdout)
 	case "migrate-db":
 		return runMigrateDB(parent, args, stdout, stderr)
+	case "scan":
+		return runScan(parent, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

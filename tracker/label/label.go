@@ -62,7 +62,8 @@ type Found struct {
 
 // Result is what one image held.
 type Result struct {
-	// Found lists the candidates, valid tracking numbers first. The scan
+	// Found lists the valid candidates, or when there is none the invalid
+	// ones (a misread, or digits that only look like a number). The scan
 	// stops at the first valid tracking number, so there is usually one.
 	Found []Found
 	// Barcodes counts the barcodes decoded, with or without a number: a

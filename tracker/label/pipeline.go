@@ -49,6 +49,10 @@ func newScanner(ctx context.Context, opt tracker.DetectOptions) *scanner {
 
 func (s *scanner) done() bool { return s.valid || s.ctx.Err() != nil }
 
+// result keeps the valid candidates when there are any: an invalid one
+// beside them is a misread (two errors can cancel in Code 128's check) or
+// another code's digits. Without a valid one, the invalid ones are all
+// there is to tell.
 func (s *scanner) result() Result {
 	var valid, rest []Found
 	for _, f := range s.found {
@@ -58,7 +62,10 @@ func (s *scanner) result() Result {
 			rest = append(rest, f)
 		}
 	}
-	return Result{Found: append(valid, rest...), Barcodes: s.barcodes}
+	if len(valid) > 0 {
+		return Result{Found: valid, Barcodes: s.barcodes}
+	}
+	return Result{Found: rest, Barcodes: s.barcodes}
 }
 
 // take records a decoded barcode and its candidates.
