@@ -75,3 +75,23 @@ func TrackingURL(carrier, number string) string {
 	}
 	return strings.Replace(c.URL, "%s", url.QueryEscape(TrackableNumber(carrier, number)), 1)
 }
+
+// urlPart is a carrier's tracking-page template split at its %s.
+type urlPart struct {
+	pre, post string
+	ok        bool
+}
+
+// urlPartsByCarrier lets Detect build URLs by concatenation: a detected
+// number is [0-9A-Z-], which query escaping leaves as it is.
+var urlPartsByCarrier = func() map[string]urlPart {
+	m := map[string]urlPart{}
+	for code, c := range carriers {
+		if pre, post, ok := strings.Cut(c.URL, "%s"); ok {
+			m[code] = urlPart{pre, post, true}
+		}
+	}
+	return m
+}()
+
+func urlParts(carrier string) urlPart { return urlPartsByCarrier[carrier] }

@@ -3,6 +3,7 @@ package tracker
 import (
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Detection works in three steps, all linear in the input:
@@ -281,13 +282,7 @@ func (sc *scanner) detect() []Candidate {
 	if len(sc.picked) == 0 {
 		return nil
 	}
-	// One allocation of the right size: Candidate is large and full of
-	// pointers, so growing the slice by appends would copy it repeatedly.
-	out := make([]Candidate, len(sc.picked))
-	for k := range sc.picked {
-		out[k] = sc.candidate(&sc.picked[k])
-	}
-	return out
+	return sc.build()
 }
 
 // matchFrom tries every span of whole words starting at word i.
@@ -300,8 +295,6 @@ func (sc *scanner) matchFrom(i, g1 int) {
 	minLen := minCompact
 	if sc.opt.Demo {
 		minLen = 5
-	} else if sc.mentions("gls") {
-		minLen = 8 // GLS Track-IDs
 	}
 	for j := i; j < g1; j++ {
 		w := ws[j]
@@ -326,7 +319,9 @@ func (sc *scanner) matchFrom(i, g1 int) {
 		if n > maxCompact {
 			return
 		}
-		if n >= minLen {
+		// Shorter spans only for the demo, and for GLS Track-IDs (8
+		// characters) where the text names GLS.
+		if n >= minLen || n >= 8 && sc.mentions("gls") {
 			sc.try(i, j)
 		}
 	}
@@ -640,21 +635,87 @@ func (sc *scanner) choose(g0, g1 int) {
 	}
 }
 
-// candidate turns a chosen match into the public Candidate.
-func (sc *scanner) candidate(c *match) Candidate {
+// oneArena holds a lone candidate and its strings in one allocation: a
+// bare number, the common paste, costs one allocation in all.
+type oneArena struct {
+	c [1]Candidate
+	b [160]byte
+}
+
+// build turns the chosen matches into Candidates. Their number and URL
+// strings are laid out in one byte buffer sized up front and never
+// written again, so they can be strings without a copy each.
+func (sc *scanner) build() []Candidate {
+	total := 0
+	for k := range sc.picked {
+		num, url := sc.sizes(&sc.picked[k])
+		total += num + url
+	}
+	var out []Candidate
+	var buf []byte
+	if len(sc.picked) == 1 && total <= len(oneArena{}.b) {
+		a := new(oneArena)
+		out, buf = a.c[:], a.b[:0:total]
+	} else {
+		out, buf = make([]Candidate, len(sc.picked)), make([]byte, 0, total)
+	}
+	for k := range sc.picked {
+		buf = sc.candidate(&sc.picked[k], &out[k], buf)
+	}
+	return out
+}
+
+// parts of a chosen match: the compact span, and the number when it is
+// not a plain slice of it.
+func (sc *scanner) span(c *match) []byte {
+	return sc.norm[sc.words[c.i].n0:sc.words[c.j].n1]
+}
+
+// sizes reports how many buffer bytes the match's number and URL take.
+func (sc *scanner) sizes(c *match) (num, url int) {
+	m := &c.m
+	n := len(sc.span(c)) - m.numFrom
+	if m.number != "" {
+		n = len(m.number)
+	} else {
+		num = n
+	}
+	if m.kind == "" || m.kind == KindTracking {
+		if u := urlParts(m.carrierOr(c.f)); u.ok {
+			url = len(u.pre) + n + len(u.post) // the trackable number is no longer
+		}
+	}
+	return num, url
+}
+
+// bufString appends b to buf (within its capacity) and returns it as a
+// string sharing buf's memory; buf is never written there again.
+func bufString(buf []byte, b ...string) ([]byte, string) {
+	start := len(buf)
+	for _, s := range b {
+		buf = append(buf, s...)
+	}
+	if len(buf) == start {
+		return buf, ""
+	}
+	return buf, unsafe.String(&buf[start], len(buf)-start)
+}
+
+// candidate fills the public Candidate for a chosen match.
+func (sc *scanner) candidate(c *match, cand *Candidate, buf []byte) []byte {
 	ws := sc.words
-	s := sc.norm[ws[c.i].n0:ws[c.j].n1]
+	s := sc.span(c)
 	m := &c.m
 	number := m.number
 	if number == "" {
-		number = string(s[m.numFrom:])
+		buf, number = bufString(buf, unsafe.String(unsafe.SliceData(s[m.numFrom:]), len(s)-m.numFrom))
 	}
 	carrier := m.carrierOr(c.f)
 	kind := m.kind
 	if kind == "" {
 		kind = KindTracking
 	}
-	cand := Candidate{
+	*cand = Candidate{
 		Number:  number,
 		Carrier: carrier,
 		Service: m.service,
@@ -666,12 +727,14 @@ func (sc *scanner) candidate(c *match) Candidate {
 		End:     ws[c.j].s1,
 	}
 	if kind == KindTracking {
-		cand.URL = TrackingURL(carrier, number)
+		if u := urlParts(carrier); u.ok {
+			buf, cand.URL = bufString(buf, u.pre, TrackableNumber(carrier, number), u.post)
+		}
 	}
 	if m.checked && !m.valid {
 		cand.Suggestion = suggest(c.f, s, &matchEnv{ws: ws[c.i : c.j+1]})
 	}
-	return cand
+	return buf
 }
 
 // suggest returns the one number, a swap of two neighbouring characters
