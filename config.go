@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ type config struct {
 	HTTPListen    string
 	LogFormat     string // text | json
 	LogLevel      slog.Level
+	Instance      string        // this instance's name in /healthz and /metrics
+	PollLease     time.Duration // how long a tick holds the shipments it claimed
 }
 
 // loadConfig reads and validates the environment. Every error names the
@@ -53,6 +56,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		WebhookSecret: getenv("TRACKBOT_WEBHOOK_SECRET"),
 		HTTPListen:    getenv("TRACKBOT_HTTP_LISTEN"),
 		LogFormat:     strings.ToLower(or(getenv("TRACKBOT_LOG_FORMAT"), "text")),
+		Instance:      strings.TrimSpace(getenv("TRACKBOT_INSTANCE")),
+	}
+	if c.Instance == "" {
+		c.Instance = defaultInstance()
 	}
 	var errs []error
 	if err := checkURL(c.APIURL); err != nil {
@@ -71,6 +78,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("TRACKBOT_POLL_INTERVAL: %s is too short; use at least %s", d, minPollInterval))
 		default:
 			c.PollInterval = d
+		}
+	}
+	if v := getenv("TRACKBOT_POLL_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			errs = append(errs, fmt.Errorf("TRACKBOT_POLL_LEASE: %q must be a Go duration of at least 1s (try \"5m\")", v))
+		} else {
+			c.PollLease = d
 		}
 	}
 	demo, err := parseBool(getenv("TRACKBOT_DEMO"))
@@ -155,4 +170,14 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// defaultInstance names an instance after its host (a container's is its
+// id) and process, so two on one machine differ too.
+func defaultInstance() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "trackbot"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }

@@ -16,11 +16,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
@@ -103,7 +106,7 @@ func newWorldOn(t *testing.T, db storagetest.Engine) *world {
 		"UPS_API_URL":            w.ups.URL(),
 	}
 	// The developer's own environment must not leak into the program.
-	for _, k := range []string{"TRACKBOT_DEMO", "TRACKBOT_POLL_INTERVAL", "TRACKBOT_MAX_PARCELS",
+	for _, k := range []string{"TRACKBOT_DEMO", "TRACKBOT_INSTANCE", "TRACKBOT_POLL_LEASE", "TRACKBOT_POLL_INTERVAL", "TRACKBOT_MAX_PARCELS",
 		"TRACKBOT_WEBHOOK_URL", "TRACKBOT_WEBHOOK_LISTEN", "TRACKBOT_WEBHOOK_SECRET",
 		"USPS_CLIENT_ID", "USPS_CLIENT_SECRET", "USPS_API_URL", "FEDEX_API_KEY", "FEDEX_SECRET_KEY", "FEDEX_API_URL",
 		"DHL_API_KEY", "DHL_API_URL", "SEVENTEENTRACK_API_KEY", "SEVENTEENTRACK_API_URL"} {
@@ -624,8 +627,11 @@ func testEndToEndWebhookMode(t *testing.T, db storagetest.Engine) {
 // TestEndToEndOps scrapes /metrics and /healthz of a running bot that has
 // handled an update, polled UPS and pushed a change, and runs `trackbot
 // healthcheck` against it.
-func TestEndToEndOps(t *testing.T) {
-	w := newWorld(t)
+func TestEndToEndOps(t *testing.T) { storagetest.EachInTurn(t, testEndToEndOps) }
+
+func testEndToEndOps(t *testing.T, db storagetest.Engine) {
+	w := newWorldOn(t, db)
+	t.Setenv("TRACKBOT_INSTANCE", "ops-1")
 	cy := telegramtest.User{ID: 5550303, FirstName: "Cy"}
 	num := upstest.TrackingNumber(31337)
 	upsStep(w.ups, num, upstest.Event{Time: time.Now().Add(-2 * time.Hour), Status: tracker.StatusInTransit, City: "Reno", State: "NV", Country: "US"})
@@ -670,6 +676,21 @@ func TestEndToEndOps(t *testing.T) {
 	}
 	if ups, ok := rep.Carriers["ups"]; !ok || ups.LastSuccess == nil || time.Since(*ups.LastSuccess) > time.Minute {
 		t.Errorf("/healthz carriers %s, want ups with a recent last_success", body)
+	}
+	// The one instance leads; /healthz says which engine and instance.
+	wantEngine := map[string]string{"sqlite": "sqlite", "postgres": "postgresql"}[db.Name]
+	if rep.Engine != wantEngine || rep.Instance != "ops-1" || rep.Role != "leader" {
+		t.Errorf("/healthz engine %q instance %q role %q, want %s ops-1 leader", rep.Engine, rep.Instance, rep.Role, wantEngine)
+	}
+	for name, f := range fams {
+		for _, m := range f.GetMetric() {
+			if l := m.GetLabel(); len(l) == 0 || !slices.ContainsFunc(l, func(p *dto.LabelPair) bool {
+				return p.GetName() == "instance_id" && p.GetValue() == "ops-1"
+			}) {
+				t.Errorf("%s%v has no instance_id=ops-1", name, l)
+				break
+			}
+		}
 	}
 
 	t.Setenv("TRACKBOT_HTTP_LISTEN", r.ops)

@@ -232,6 +232,10 @@ const (
 type health struct {
 	ping func(ctx context.Context) error
 	now  func() time.Time
+	// engine, instance and role say which instance answers and what it does
+	// among those sharing the database; role is nil for a lone instance.
+	engine, instance string
+	role             func() string
 
 	// staleAfter: no tick for this long means the scheduler is stuck.
 	staleAfter time.Duration
@@ -326,6 +330,9 @@ func (h *health) ObserveTick(started time.Time, _ time.Duration, _ int) {
 
 type healthReport struct {
 	Status    string                   `json:"status"`
+	Engine    string                   `json:"engine,omitempty"`   // sqlite | postgresql
+	Instance  string                   `json:"instance,omitempty"` // TRACKBOT_INSTANCE
+	Role      string                   `json:"role,omitempty"`     // leader | follower
 	Database  healthPart               `json:"database"`
 	Scheduler schedulerReport          `json:"scheduler"`
 	Carriers  map[string]carrierReport `json:"carriers"`
@@ -360,7 +367,11 @@ func timePtr(t time.Time) *time.Time {
 // report checks the database and assembles the state. Error texts are fixed
 // phrases: the real error goes to the log, never to an unauthenticated page.
 func (h *health) report(ctx context.Context) healthReport {
-	r := healthReport{Status: healthOK, Database: healthPart{Status: healthOK}, Carriers: map[string]carrierReport{}}
+	r := healthReport{Status: healthOK, Database: healthPart{Status: healthOK}, Carriers: map[string]carrierReport{},
+		Engine: h.engine, Instance: h.instance}
+	if h.role != nil {
+		r.Role = h.role()
+	}
 	if h.ping == nil {
 		r.Database = healthPart{Status: healthDown, Error: "no database configured"}
 	} else {

@@ -79,7 +79,13 @@ func sample(fams map[string]*dto.MetricFamily, name string, labels ...string) *d
 	}
 next:
 	for _, m := range f.GetMetric() {
-		if len(m.GetLabel())*2 != len(labels) {
+		own := 0 // the labels besides instance_id, which every series of a running bot has
+		for _, lp := range m.GetLabel() {
+			if lp.GetName() != "instance_id" {
+				own++
+			}
+		}
+		if own*2 != len(labels) {
 			continue
 		}
 		for i := 0; i < len(labels); i += 2 {

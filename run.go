@@ -18,6 +18,7 @@ import (
 	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/notify"
+	"github.com/trackbot/trackbot/cluster"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/poller"
@@ -59,17 +60,24 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 
 	reg := prometheus.NewRegistry()
-	m := newMetrics(reg, store.OutboxStats)
+	// Every series carries the instance, so several sharing one database
+	// are told apart ("instance" itself is Prometheus's target label).
+	m := newMetrics(prometheus.WrapRegistererWith(prometheus.Labels{"instance_id": cfg.Instance}, reg), store.OutboxStats)
+	m.gatherer = reg // the wrapper registers but does not gather
 	tickEvery, err := tickInterval(cfg.PollSchedule, time.Now())
 	if err != nil {
 		return fmt.Errorf("TRACKBOT_POLL_SCHEDULE: %w", err)
 	}
 	h := newHealth(store.Ping, tickEvery)
 	m.attachHealth(h)
+	// Instances on one database elect a leader: it alone polls Telegram
+	// (long polling) and runs the sweeps. Alone on SQLite, it always leads.
+	role := cluster.New(cluster.Config{Store: store, Logger: log})
+	h.engine, h.instance, h.role = string(store.Engine()), cfg.Instance, role.Name
 
 	poll := poller.New(poller.Config{
 		Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: log,
-		Observe: m.ObservePoll, ValidNumber: validNumber,
+		Observe: m.ObservePoll, ValidNumber: validNumber, Lease: cfg.PollLease,
 	})
 	app, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
@@ -113,6 +121,9 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 		return fmt.Errorf("TRACKBOT_POLL_SCHEDULE: %w", err)
 	}
 	mustAdd(sched, adviceSchedule, func() {
+		if !role.Held() {
+			return
+		}
 		if n, err := poll.AdviceSweep(workCtx); err != nil {
 			log.Warn("advice sweep", slog.Any("error", err))
 		} else if n > 0 {
@@ -120,6 +131,9 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 		}
 	})
 	mustAdd(sched, pruneSchedule, func() {
+		if !role.Held() {
+			return
+		}
 		if _, err := store.PruneOutbox(workCtx, time.Now().Add(-keepSentMessages)); err != nil {
 			log.Warn("prune outbox", slog.Any("error", err))
 		}
@@ -129,8 +143,17 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	})
 	sched.Start()
 
+	// The role outlives the work: it is let go only after the flush, so no
+	// other instance starts sending while this one still does.
+	roleCtx, stopRole := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRole()
+	roleDone := make(chan struct{})
+	go func() { defer close(roleDone); role.Run(roleCtx) }()
+
+	// The leader alone sends: one sender keeps each chat's order and the
+	// bot's 30 msg/s whatever the number of instances.
 	notifyDone := make(chan error, 1)
-	go func() { notifyDone <- notifier.Run(workCtx) }()
+	go func() { notifyDone <- role.Lead(workCtx, notifier.Run) }()
 
 	var servers []*http.Server
 	if opsLn != nil {
@@ -151,7 +174,9 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 		_ = hookSrv.Shutdown(stopCtx)
 		cancel()
 	default:
-		err = app.Run(ctx)
+		// Only the leader polls Telegram; another instance takes over
+		// within seconds of its death.
+		err = role.Lead(ctx, app.Run)
 	}
 
 	// Shutdown: updates have stopped (Run returned). Stop the schedule
@@ -166,9 +191,13 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	flushCtx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
-	if ferr := notifier.Flush(flushCtx); ferr != nil {
-		log.Warn("flush at shutdown", slog.Any("error", ferr))
+	if role.Held() {
+		if ferr := notifier.Flush(flushCtx); ferr != nil {
+			log.Warn("flush at shutdown", slog.Any("error", ferr))
+		}
 	}
+	stopRole()
+	<-roleDone
 	for _, s := range servers {
 		_ = s.Shutdown(flushCtx)
 	}

@@ -269,6 +269,13 @@ var migrations = []migration{
 		sqlite:   `ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
 		postgres: `ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';`,
 	},
+
+	// 5: leases on shipments, so several instances on one database poll
+	// each shipment once: the unix second a claim runs out, 0 for none.
+	{
+		sqlite:   `ALTER TABLE shipments ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;`,
+		postgres: `ALTER TABLE shipments ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -393,7 +393,7 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 		UPDATE shipments SET
 			status = $1, status_text = $2, service = COALESCE(NULLIF($3, ''), service), eta = $4,
 			status_since = $5, last_event_at = $6, delivered_at = $7,
-			polled_at = $8, next_poll_at = $9, failures = 0, last_error = '', last_error_at = 0
+			polled_at = $8, next_poll_at = $9, failures = 0, last_error = '', last_error_at = 0, lease_until = 0
 		WHERE id = $10`,
 		string(status), r.Result.StatusText, r.Result.Service, zoned(r.Result.ETA),
 		unix(since), unix(lastEvent), unix(delivered),
@@ -471,7 +471,7 @@ func deliveryTime(events []tracker.Event, fallback time.Time) time.Time {
 // (the last successful poll) is left alone.
 func (s *Store) RecordPollFailure(ctx context.Context, shipmentID int64, at, next time.Time, errText string) error {
 	res, err := s.w.ExecContext(ctx, `
-		UPDATE shipments SET failures = failures + 1, last_error = $1, last_error_at = $2, next_poll_at = $3
+		UPDATE shipments SET failures = failures + 1, last_error = $1, last_error_at = $2, next_poll_at = $3, lease_until = 0
 		WHERE id = $4`, errText, unix(at), unix(next), shipmentID)
 	if err == nil {
 		err = mustAffect(res)

@@ -25,6 +25,10 @@ const (
 	// DefaultOutageAfter is how long a carrier must have been failing before
 	// the chats waiting on it are told that updates are delayed.
 	DefaultOutageAfter = 3 * time.Hour
+	// DefaultLease is how long a tick holds the shipments it claimed: other
+	// instances leave them alone meanwhile, and take them over once it runs
+	// out (the instance died mid-tick). It must outlast a page's polls.
+	DefaultLease = 5 * time.Minute
 )
 
 // Config configures a Poller. Store and Router are required.
@@ -37,8 +41,11 @@ type Config struct {
 	// BatchLimit is how many due shipments one read from storage returns.
 	BatchLimit  int
 	OutageAfter time.Duration
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Lease is how long claimed shipments stay this instance's (see
+	// DefaultLease).
+	Lease  time.Duration
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Rand returns a number in [0, 1) for jitter. It need not be safe for
 	// concurrent use.
 	Rand func() float64
@@ -70,6 +77,9 @@ func New(cfg Config) *Poller {
 	}
 	if cfg.OutageAfter <= 0 {
 		cfg.OutageAfter = DefaultOutageAfter
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -111,7 +121,9 @@ func (p *Poller) Tick(ctx context.Context) TickStats {
 	paused := &pauses{until: map[string]time.Time{}}
 	for ctx.Err() == nil {
 		now := p.cfg.Now()
-		due, err := p.cfg.Store.DueShipments(ctx, now, p.cfg.BatchLimit)
+		// Claimed, not just read: other instances on the database skip
+		// these until their records end the lease.
+		due, err := p.cfg.Store.ClaimDueShipments(ctx, now, p.cfg.BatchLimit, p.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.log.Error("poll: read due shipments", slog.Any("error", err))

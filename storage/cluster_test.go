@@ -1,0 +1,185 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/storage/storagetest"
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// A claim leases what is due; the lease ends with the poll's record, or
+// runs out when its instance died.
+func TestClaimDueShipments(t *testing.T) { storagetest.Each(t, testClaimDueShipments) }
+
+func testClaimDueShipments(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	mustTouch(t, s, 1, "private")
+	var subs []Subscription
+	for i := range 5 {
+		subs = append(subs, mustSubscribe(t, s, 1, "ups", upsNumber(i), ""))
+	}
+	const lease = 2 * time.Minute
+	first, err := s.ClaimDueShipments(ctx, t0, 3, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 3 || first[0].ID != subs[0].Shipment.ID || first[2].ID != subs[2].Shipment.ID {
+		t.Fatalf("first claim = %+v, want the first three shipments in order", first)
+	}
+	rest, err := s.ClaimDueShipments(ctx, t0, 0, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) != 2 || rest[0].ID != subs[3].Shipment.ID {
+		t.Fatalf("second claim = %d shipments, want the two left", len(rest))
+	}
+	if none, err := s.ClaimDueShipments(ctx, t0.Add(time.Minute), 0, lease); err != nil || len(none) != 0 {
+		t.Fatalf("claim while leased = %d, %v; want none", len(none), err)
+	}
+	// One poll is recorded (lease over, next poll in an hour), one fails
+	// (lease over, due again at once); the others' instance died.
+	if _, err := s.RecordPoll(ctx, PollRecord{ShipmentID: first[0].ID, Result: tracker.Result{Status: tracker.StatusInTransit},
+		PolledAt: t0, NextPollAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordPollFailure(ctx, first[1].ID, t0, t0, "carrier down"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.ClaimDueShipments(ctx, t0.Add(time.Minute), 0, lease)
+	if err != nil || len(again) != 1 || again[0].ID != first[1].ID {
+		t.Fatalf("claim after a failure = %+v, %v; want only the failed one", again, err)
+	}
+	expired, err := s.ClaimDueShipments(ctx, t0.Add(lease+time.Second), 0, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(expired) != 3 || expired[0].ID != first[2].ID {
+		t.Fatalf("claim after the lease ran out = %d shipments, want the 3 still unpolled", len(expired))
+	}
+}
+
+// Instances claiming at once share the due shipments: each is claimed once.
+func TestClaimsDoNotOverlap(t *testing.T) { storagetest.Each(t, testClaimsDoNotOverlap) }
+
+func testClaimsDoNotOverlap(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, dsn := openOn(t, e)
+	mustTouch(t, s, 1, "private")
+	const shipments = 120
+	for i := range shipments {
+		mustSubscribe(t, s, 1, "dhl", dhlNumber(i), "")
+	}
+	const instances = 3
+	var (
+		mu      sync.Mutex
+		claimed = map[int64]int{}
+		wg      sync.WaitGroup
+	)
+	for range instances {
+		st, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				got, err := st.ClaimDueShipments(ctx, t0, 7, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, sh := range got {
+					claimed[sh.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != shipments {
+		t.Errorf("%d shipments claimed, want %d", len(claimed), shipments)
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Errorf("shipment %d claimed %d times", id, n)
+		}
+	}
+}
+
+// One instance at a time holds a lock; it is free again when released or
+// when the holder's connection ends (the process died).
+func TestLock(t *testing.T) {
+	ctx := context.Background()
+	lite, _ := openTest(t)
+	a, err := lite.TryLock(ctx, "updates")
+	if err != nil || a.Check(ctx) != nil || a.Release(ctx) != nil {
+		t.Fatalf("SQLite lock: %v", err)
+	}
+
+	pg, dsn := openOn(t, storagetest.Postgres)
+	other, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	held, err := pg.TryLock(ctx, "updates")
+	if err != nil {
+		t.Fatalf("first TryLock: %v", err)
+	}
+	if _, err := other.TryLock(ctx, "updates"); !errors.Is(err, ErrLockHeld) {
+		t.Fatalf("second instance's TryLock: %v, want ErrLockHeld", err)
+	}
+	sweeps, err := other.TryLock(ctx, "sweeps")
+	if err != nil {
+		t.Fatalf("another name: %v", err)
+	}
+	if err := held.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := held.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := other.TryLock(ctx, "updates")
+	if err != nil {
+		t.Fatalf("TryLock after release: %v", err)
+	}
+	// The holder dies without releasing (its session ends, as when the
+	// process is killed): the lock is free, and the holder can tell.
+	var pid int
+	if err := sweeps.conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pg.w.ExecContext(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	if sweeps.Check(ctx) == nil {
+		t.Error("Check passed on a dead session")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		l, err := pg.TryLock(ctx, "sweeps")
+		if err == nil {
+			l.Release(ctx)
+			break
+		}
+		if !errors.Is(err, ErrLockHeld) || time.Now().After(deadline) {
+			t.Fatalf("lock of a dead session not free: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := mine.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = sweeps.Release(ctx) // its connection is gone; the pool drops it
+}
