@@ -319,6 +319,9 @@ func (a *App) handleOne(ctx context.Context, u storage.InboxUpdate) error {
 	if err == nil || errors.Is(err, storage.ErrAlreadyHandled) || errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
+	if errors.Is(err, storage.ErrBusy) {
+		return err // another instance has the chat's turn: no failed attempt, just later
+	}
 	a.log.ErrorContext(ctx, "bot: handling update failed", slog.Int64("update", u.UpdateID), slog.Int("attempt", u.Attempts+1), slog.Any("error", err))
 	giveUp := u.Attempts+1 >= maxAttempts
 	if giveUp {

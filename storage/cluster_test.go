@@ -183,3 +183,55 @@ func TestLock(t *testing.T) {
 	}
 	_ = sweeps.Release(ctx) // its connection is gone; the pool drops it
 }
+
+// Instances sharing a PostgreSQL inbox handle each update once, a chat's
+// updates one at a time and in order, other chats meanwhile.
+func TestInboxTurnsAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	a, dsn := openOn(t, storagetest.Postgres)
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ups := []InboxUpdate{
+		{UpdateID: 1, ChatID: 5, Body: []byte(`{}`)}, {UpdateID: 2, ChatID: 5, Body: []byte(`{}`)},
+		{UpdateID: 3, ChatID: 5, Body: []byte(`{}`)}, {UpdateID: 4, ChatID: 6, Body: []byte(`{}`)},
+	}
+	if _, err := a.StoreUpdates(ctx, t0, ups...); err != nil {
+		t.Fatal(err)
+	}
+	handle := func(s *Store, id int64) error {
+		return s.Handle(ctx, id, t0, func(context.Context, *Store) ([]OutboxMessage, string, error) { return nil, "", nil })
+	}
+	err = a.Handle(ctx, 1, t0, func(context.Context, *Store) ([]OutboxMessage, string, error) {
+		// While a has chat 5's turn, b may not handle its updates, but may another chat's.
+		if err := handle(b, 1); !errors.Is(err, ErrBusy) {
+			t.Errorf("b handling update 1 during a's: %v, want ErrBusy", err)
+		}
+		if err := handle(b, 2); !errors.Is(err, ErrBusy) {
+			t.Errorf("b handling update 2 during a's 1: %v, want ErrBusy", err)
+		}
+		if err := handle(b, 4); err != nil {
+			t.Errorf("b handling another chat's update: %v", err)
+		}
+		return nil, "", nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := handle(b, 1); !errors.Is(err, ErrAlreadyHandled) {
+		t.Errorf("update 1 again: %v, want ErrAlreadyHandled", err)
+	}
+	if err := handle(b, 3); !errors.Is(err, ErrBusy) {
+		t.Errorf("update 3 before 2: %v, want ErrBusy", err)
+	}
+	for _, id := range []int64{2, 3} {
+		if err := handle(b, id); err != nil {
+			t.Errorf("update %d in turn: %v", id, err)
+		}
+	}
+	if depth, _, err := a.InboxStats(ctx); err != nil || depth != 0 {
+		t.Errorf("inbox depth %d, %v; want every update handled", depth, err)
+	}
+}

@@ -105,6 +105,11 @@ func (s *Store) Handle(ctx context.Context, id int64, at time.Time, fn HandleFun
 	case handled != 0:
 		return ErrAlreadyHandled
 	}
+	if s.engine == PostgreSQL {
+		if err := takeChatTurn(ctx, tx, id); err != nil {
+			return err
+		}
+	}
 	view := &Store{w: tx, r: tx, wdb: s.wdb, rdb: s.rdb, tx: tx, engine: s.engine}
 	replies, outcome, err := fn(ctx, view)
 	if err != nil {
@@ -132,6 +137,44 @@ func (s *Store) Handle(ctx context.Context, id int64, at time.Time, fn HandleFun
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("storage: handle update %d: commit: %w", id, err)
+	}
+	return nil
+}
+
+// ErrBusy: another instance is handling this chat's updates, or an earlier
+// update of the chat is still pending; try again shortly.
+var ErrBusy = errors.New("storage: the chat's updates are being handled elsewhere")
+
+// takeChatTurn makes instances sharing a PostgreSQL inbox handle each chat's
+// updates one at a time and in order: it takes a lock on the update's chat
+// for the transaction (ErrBusy if another instance holds it), then, with
+// the lock, checks again that the update is not handled (another instance
+// may have committed it a moment ago) and that no earlier update of the
+// chat waits. SQLite has one instance, and its single writer already
+// serialises Handle.
+func takeChatTurn(ctx context.Context, tx *sql.Tx, id int64) error {
+	var chat int64
+	if err := tx.QueryRowContext(ctx, `SELECT chat_id FROM inbox WHERE update_id = $1`, id).Scan(&chat); err != nil {
+		return fmt.Errorf("storage: handle update %d: %w", id, err)
+	}
+	var got bool
+	if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, lockKey(fmt.Sprintf("inbox chat %d", chat))).Scan(&got); err != nil {
+		return fmt.Errorf("storage: handle update %d: chat lock: %w", id, err)
+	}
+	if !got {
+		return ErrBusy
+	}
+	var handled, earlier int64
+	err := tx.QueryRowContext(ctx, `
+		SELECT i.handled_at, (SELECT COUNT(*) FROM inbox e WHERE e.chat_id = i.chat_id AND e.update_id < i.update_id AND e.handled_at = 0)
+		FROM inbox i WHERE i.update_id = $1`, id).Scan(&handled, &earlier)
+	switch {
+	case err != nil:
+		return fmt.Errorf("storage: handle update %d: %w", id, err)
+	case handled != 0:
+		return ErrAlreadyHandled
+	case earlier > 0 && chat != 0:
+		return ErrBusy
 	}
 	return nil
 }
