@@ -189,7 +189,15 @@ func pick(trs []trackResult) (trackResult, bool) {
 	return trs[best], true
 }
 
-func (tr trackResult) failed() bool { return tr.Error != nil && tr.Error.Code != "" }
+// failed: FedEx returned an error and no tracking data. A result with both
+// (a warning-like error beside real scans) is read for its data.
+func (tr trackResult) failed() bool {
+	return tr.Error != nil && tr.Error.Code != "" && !tr.hasData()
+}
+
+func (tr trackResult) hasData() bool {
+	return len(tr.ScanEvents) > 0 || tr.LatestStatusDetail.Code != "" || tr.LatestStatusDetail.DerivedCode != ""
+}
 
 func (tr trackResult) newestScan() time.Time {
 	var newest time.Time

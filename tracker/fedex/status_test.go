@@ -120,6 +120,15 @@ func TestParseReplyQuirks(t *testing.T) {
 			wantEvents: 1,
 		},
 		{
+			name: "data and an error object in one result: the data counts",
+			body: `{"output":{"completeTrackResults":[{"trackingNumber":"N","trackResults":[
+				{"error":{"code":"TRACKING.DATA.PARTIAL","message":"Some data unavailable"},
+				 "latestStatusDetail":{"code":"DL","description":"Delivered"},
+				 "scanEvents":[{"date":"2026-05-04T10:00:00Z","eventType":"DL","eventDescription":"Delivered"}]}]}]}}`,
+			want:       tracker.StatusDelivered,
+			wantEvents: 1,
+		},
+		{
 			name: "reused number: the result without an error and the newest scan wins",
 			body: `{"output":{"completeTrackResults":[{"trackingNumber":"N","trackResults":[
 				{"latestStatusDetail":{"code":"DL"},"scanEvents":[{"date":"2025-01-01T10:00:00Z","eventType":"DL"}]},

@@ -107,7 +107,7 @@ func parseReply(n string, body []byte) (tracker.Result, error) {
 	res := tracker.Result{
 		Number:     n,
 		Carrier:    Code,
-		StatusText: cleanText(string(d.Status)),
+		StatusText: unlessPlaceholder(cleanText(string(d.Status))),
 		Service:    mailClass(string(d.MailClass)),
 	}
 	returned := false
@@ -125,12 +125,23 @@ func parseReply(n string, body []byte) (tracker.Result, error) {
 	// missing times keep USPS's order) because consumers rely on it.
 	slices.SortStableFunc(res.Events, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
 
-	res.Status = classify("", string(d.Status))
+	res.Status = classify("", res.StatusText)
 	if res.Status == tracker.StatusUnknown && len(res.Events) > 0 {
 		res.Status = res.Events[0].Status
 	}
 	if res.Status == tracker.StatusUnknown {
 		res.Status = categoryStatus(string(d.StatusCategory))
+	}
+	// USPS sometimes fills status and category with placeholders ("-",
+	// "Status Not Available") and says what happened only in the summary
+	// sentence ("Your item was delivered…"): read that instead.
+	if summary := cleanText(string(d.StatusSummary)); res.Status == tracker.StatusUnknown && summary != "" {
+		if st := classify("", summary); st != tracker.StatusUnknown {
+			res.Status = st
+			if res.StatusText == "" {
+				res.StatusText = summary
+			}
+		}
 	}
 	if res.StatusText == "" && len(res.Events) > 0 {
 		res.StatusText = res.Events[0].Description
@@ -233,4 +244,20 @@ func mailClass(s string) string {
 		s = strings.Join(words, " ")
 	}
 	return strings.TrimSpace(s)
+}
+
+// unlessPlaceholder drops the stand-ins USPS sends where a status belongs:
+// dashes, "N/A", "null", "Status Not Available".
+func unlessPlaceholder(s string) string {
+	t := strings.ToLower(strings.TrimSpace(s))
+	switch t {
+	case "n/a", "na", "null", "none", "unknown", "status not available", "not available", "pending":
+		return ""
+	}
+	for _, r := range t {
+		if r >= 'a' && r <= 'z' {
+			return s
+		}
+	}
+	return "" // no letters at all: "-", "--", "0", "00"
 }

@@ -149,6 +149,14 @@ func TestParseReplyQuirks(t *testing.T) {
 			body:       `{"apiVersion":"/tracking/v3","error":{"code":"404","message":"","errors":[{"code":"150006","detail":"A status update is not yet available"}]}}`,
 			wantStatus: tracker.StatusNotFound,
 		},
+		"placeholder status, the summary says delivered": {
+			body:       `{"trackingNumber":"N","status":"-","statusCategory":"-","statusSummary":"Your item was delivered at 12:07 pm on May 4, 2026 in RENO, NV 89501."}`,
+			wantStatus: tracker.StatusDelivered,
+		},
+		"placeholder codes on events, the summary says in transit": {
+			body:       `{"trackingNumber":"N","status":"Status Not Available","statusCategory":"N/A","statusSummary":"Your item arrived at our RENO, NV 89501 destination facility on May 4, 2026.","trackingEvents":[{"eventType":"--","eventCode":"00"}]}`,
+			wantStatus: tracker.StatusInTransit, wantEvents: 1,
+		},
 		"other error in a 200": {body: `{"error":{"code":"400","message":"Bad Request"}}`, wantErr: true},
 		"empty object":         {body: `{}`, wantErr: true},
 		"array":                {body: `[]`, wantErr: true},
