@@ -44,7 +44,7 @@ func runStatus(ctx context.Context, args []string, router *tracker.Router, stdou
 	res, err := router.Lookup(ctx, cand.Carrier, cand.Number)
 	if errors.Is(err, tracker.ErrNoClient) {
 		name := tracker.Carrier(cand.Carrier).Name
-		msg := fmt.Sprintf("status: %s: no client configured for %s numbers", cand.Number, name)
+		msg := fmt.Sprintf("status: %s: no client configured for %s numbers: set %s", cand.Number, name, varsFor(cand.Carrier))
 		if u := tracker.TrackingURL(cand.Carrier, cand.Number); u != "" {
 			msg += "; track it at " + u
 		}
@@ -80,11 +80,18 @@ func pickCandidate(text string, demo bool) (tracker.Candidate, error) {
 	for _, c := range cands {
 		switch {
 		case c.Kind == tracker.KindOrder:
-			return tracker.Candidate{}, fmt.Errorf("%s is an %s order number, not a tracking number: the tracking number is in the order's details", c.Number, tracker.Carrier(c.Carrier).Name)
+			return tracker.Candidate{}, fmt.Errorf("%s is an Amazon order number, not a tracking number: the tracking number is in the order's details", c.Number)
 		case c.Suggestion != "":
 			return tracker.Candidate{}, fmt.Errorf("%s looks like a %s number but its check digit is wrong; did you mean %s?", c.Number, tracker.Carrier(c.Carrier).Name, c.Suggestion)
 		default:
 			return tracker.Candidate{}, fmt.Errorf("%s looks like a %s number but its check digit is wrong", c.Number, tracker.Carrier(c.Carrier).Name)
+		}
+	}
+	if !demo {
+		for _, c := range tracker.DetectWith(text, tracker.DetectOptions{Demo: true}) {
+			if c.Carrier == "demo" {
+				return tracker.Candidate{}, fmt.Errorf("%s is a demo number: set TRACKBOT_DEMO=1 to look it up", c.Number)
+			}
 		}
 	}
 	return tracker.Candidate{}, fmt.Errorf("%q is not a tracking number trackbot recognises", text)

@@ -183,8 +183,10 @@ func TestStatusErrors(t *testing.T) {
 	}{
 		{"no number", nil, bare, "usage"},
 		{"not a number", []string{"hello", "there"}, bare, "not a tracking number"},
-		{"demo off", []string{"DEMO1"}, bare, "not a tracking number"},
-		{"no client", []string{ups}, bare, "no client configured for UPS numbers; track it at https://www.ups.com/"},
+		{"demo off", []string{"DEMO1"}, bare, "DEMO1 is a demo number: set TRACKBOT_DEMO=1"},
+		{"no client", []string{ups}, bare, "no client configured for UPS numbers: set UPS_CLIENT_ID and UPS_CLIENT_SECRET (or SEVENTEENTRACK_API_KEY); track it at https://www.ups.com/"},
+		{"no client, aggregator's carrier", []string{"3SABCD123456789"}, bare, "no client configured for PostNL numbers: set SEVENTEENTRACK_API_KEY"},
+		{"Amazon order", []string{"113-1234567-1234567"}, bare, "is an Amazon order number, not a tracking number"},
 		{"bad key", []string{s10Number("CP", 12345678, "FR")}, badKey, "HTTP 401"},
 	}
 	for _, tt := range tests {

@@ -118,6 +118,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("TRACKBOT_LOG_LEVEL: %q must be debug, info, warn or error", v))
 		}
 	}
+	if err := checkCredentialPairs(getenv); err != nil {
+		errs = append(errs, err)
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -150,7 +153,7 @@ func parseBool(v string) (bool, error) {
 	case "1", "true", "yes", "on":
 		return true, nil
 	}
-	return false, fmt.Errorf("%q must be 1 or 0", v)
+	return false, fmt.Errorf("%q is not on or off: use 1, true, yes or on to turn it on; 0, false, no, off or nothing to leave it off", v)
 }
 
 func validSecret(s string) bool {

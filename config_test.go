@@ -29,16 +29,19 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"bad schedule":      {map[string]string{"TRACKBOT_POLL_SCHEDULE": "every minute"}, "TRACKBOT_POLL_SCHEDULE"},
-		"bad interval":      {map[string]string{"TRACKBOT_POLL_INTERVAL": "soon"}, "TRACKBOT_POLL_INTERVAL"},
-		"too short":         {map[string]string{"TRACKBOT_POLL_INTERVAL": "5s"}, "too short"},
-		"bad demo":          {map[string]string{"TRACKBOT_DEMO": "maybe"}, "TRACKBOT_DEMO"},
-		"bad url":           {map[string]string{"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"},
-		"webhook no secret": {map[string]string{"TRACKBOT_WEBHOOK_URL": "https://example.org/hook"}, "TRACKBOT_WEBHOOK_SECRET"},
-		"webhook http":      {map[string]string{"TRACKBOT_WEBHOOK_URL": "http://example.org/hook", "TRACKBOT_WEBHOOK_SECRET": "s"}, "https"},
-		"bad max":           {map[string]string{"TRACKBOT_MAX_PARCELS": "-3"}, "TRACKBOT_MAX_PARCELS"},
-		"bad log format":    {map[string]string{"TRACKBOT_LOG_FORMAT": "xml"}, "TRACKBOT_LOG_FORMAT"},
-		"bad log level":     {map[string]string{"TRACKBOT_LOG_LEVEL": "loud"}, "TRACKBOT_LOG_LEVEL"},
+		"bad schedule":             {map[string]string{"TRACKBOT_POLL_SCHEDULE": "every minute"}, "TRACKBOT_POLL_SCHEDULE"},
+		"bad interval":             {map[string]string{"TRACKBOT_POLL_INTERVAL": "soon"}, "TRACKBOT_POLL_INTERVAL"},
+		"too short":                {map[string]string{"TRACKBOT_POLL_INTERVAL": "5s"}, "too short"},
+		"bad demo":                 {map[string]string{"TRACKBOT_DEMO": "maybe"}, "TRACKBOT_DEMO"},
+		"bad url":                  {map[string]string{"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"},
+		"webhook no secret":        {map[string]string{"TRACKBOT_WEBHOOK_URL": "https://example.org/hook"}, "TRACKBOT_WEBHOOK_SECRET"},
+		"webhook http":             {map[string]string{"TRACKBOT_WEBHOOK_URL": "http://example.org/hook", "TRACKBOT_WEBHOOK_SECRET": "s"}, "https"},
+		"bad max":                  {map[string]string{"TRACKBOT_MAX_PARCELS": "-3"}, "TRACKBOT_MAX_PARCELS"},
+		"bad log format":           {map[string]string{"TRACKBOT_LOG_FORMAT": "xml"}, "TRACKBOT_LOG_FORMAT"},
+		"bad log level":            {map[string]string{"TRACKBOT_LOG_LEVEL": "loud"}, "TRACKBOT_LOG_LEVEL"},
+		"UPS id without secret":    {map[string]string{"UPS_CLIENT_ID": "id"}, "UPS_CLIENT_ID is set but UPS_CLIENT_SECRET is not"},
+		"USPS secret without id":   {map[string]string{"USPS_CLIENT_SECRET": "s"}, "USPS_CLIENT_SECRET is set but USPS_CLIENT_ID is not"},
+		"FedEx key without secret": {map[string]string{"FEDEX_API_KEY": "k"}, "FEDEX_SECRET_KEY is not"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -65,5 +68,33 @@ func TestLoadConfigValues(t *testing.T) {
 	}
 	if c.APIURL != "http://127.0.0.1:8081" || c.PollInterval != 30*time.Minute || !c.Demo || c.requireToken() != nil {
 		t.Errorf("values not taken: %+v", c)
+	}
+}
+
+// Every command reads a boolean variable the same way: detect, scan and the
+// configuration of run, console and status all go through parseBool.
+func TestBooleanSpellings(t *testing.T) {
+	for _, v := range []string{"1", "true", "TRUE", "yes", "Yes", "on", " on "} {
+		if b, err := parseBool(v); err != nil || !b {
+			t.Errorf("parseBool(%q) = %v, %v; want on", v, b, err)
+		}
+		c, err := loadConfig(envOf(map[string]string{"TRACKBOT_DEMO": v}))
+		if err != nil || !c.Demo {
+			t.Errorf("TRACKBOT_DEMO=%q: demo %v, %v", v, c.Demo, err)
+		}
+	}
+	for _, v := range []string{"", "0", "false", "no", "off", "OFF"} {
+		if b, err := parseBool(v); err != nil || b {
+			t.Errorf("parseBool(%q) = %v, %v; want off", v, b, err)
+		}
+	}
+	_, err := parseBool("maybe")
+	if err == nil || !strings.Contains(err.Error(), "yes") || !strings.Contains(err.Error(), "off") {
+		t.Errorf("parseBool(maybe) error %v should list the spellings", err)
+	}
+	t.Setenv("TRACKBOT_DEMO", "yes")
+	var out strings.Builder
+	if err := runDetect([]string{"demo 3"}, nil, &out); err != nil || !strings.Contains(out.String(), `"DEMO3"`) {
+		t.Errorf("detect with TRACKBOT_DEMO=yes: %v %s", err, out.String())
 	}
 }

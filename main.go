@@ -28,6 +28,9 @@ Usage:
   trackbot detect [TEXT…] find tracking numbers (reads stdin lines when no TEXT)
   trackbot scan IMAGE…    read tracking numbers from label photos' barcodes
   trackbot status NUMBER  look a number up once at its carrier
+  trackbot carriers [--check]
+                          which carriers are configured and the numbers each covers;
+                          --check makes one authenticated call to each
   trackbot ask QUESTION…  answer a question about parcels
   trackbot healthcheck    ask a running bot's /healthz (for Docker's HEALTHCHECK)
   trackbot migrate-db --from trackbot.db --to postgres://…
@@ -66,7 +69,7 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "run", "console", "healthcheck", "status":
+	case "run", "console", "healthcheck", "status", "carriers":
 	default: // before reading the environment, so a typo is named as such
 		return unknownCommand(cmd)
 	}
@@ -88,13 +91,16 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	case "console":
 		return runConsole(ctx, cfg, args, stdin, stdout)
 	case "healthcheck":
-		return runHealthcheck(ctx, or(cfg.HTTPListen, ":8080"), stdout)
+		return runHealthcheck(ctx, cfg.HTTPListen, stdout)
 	case "status":
 		router, notes := newRouter(os.Getenv, cfg.Demo, nil)
 		for _, n := range notes {
 			logger.Debug(n)
 		}
 		return runStatus(ctx, args, router, stdout)
+	case "carriers":
+		router, _ := newRouter(os.Getenv, cfg.Demo, nil)
+		return runCarriers(ctx, args, os.Getenv, router, stdout)
 	default:
 		return unknownCommand(cmd)
 	}

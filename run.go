@@ -58,6 +58,9 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	for _, n := range notes {
 		log.Info("carriers: " + n)
 	}
+	if !lookupsPossible(router) {
+		log.Warn(nothingAutomatic)
+	}
 
 	reg := prometheus.NewRegistry()
 	// Every series carries the instance, so several sharing one database

@@ -92,3 +92,12 @@ func TrackEach(ctx context.Context, name string, numbers []string, max int,
 	}
 	return out, nil
 }
+
+// Aggregator is the client for carriers without a direct one, or nil.
+func (r *Router) Aggregator() Client { return r.aggregate }
+
+// Direct reports whether carrier has its own client (not the aggregator).
+func (r *Router) Direct(carrier string) bool {
+	_, ok := r.direct[carrier]
+	return ok
+}

@@ -598,3 +598,15 @@ func matchDHLeCommerce(s []byte, env *matchEnv, m *formatMatch) bool {
 	}
 	return m.formatOnly()
 }
+
+// FormatNames lists the number formats detected as carrier's, for
+// `trackbot carriers`.
+func FormatNames(carrier string) []string {
+	var out []string
+	for _, f := range formats {
+		if f.carrier == carrier && !f.demo {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}

@@ -296,6 +296,16 @@ func parseAPIError(body []byte) *APIError {
 	return env.apiError()
 }
 
+// Check makes one authenticated call that spends no quota (getquota), so
+// `trackbot carriers --check` can prove the key works.
+func (c *Client) Check(ctx context.Context) error {
+	var env envelope[json.RawMessage]
+	if err := c.call(ctx, "getquota", nil, &env); err != nil {
+		return fmt.Errorf("17track: %w", err)
+	}
+	return nil
+}
+
 func (c *Client) wasRegistered(n string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
