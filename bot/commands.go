@@ -138,9 +138,30 @@ func (e *Engine) candidates(ctx context.Context, m Message, cands []tracker.Cand
 		}
 		out = append(rs, out...)
 	}
-	if len(out) > 10 {
-		// A pasted list: keep the chat readable.
-		out = append(out[:10], Reply{Text: p.N("more_replies", len(out)-10)})
+	if len(out) > manyAtOnce {
+		// A pasted list gets one answer, not a burst: everything without
+		// buttons in one message (split only at Telegram's length limit).
+		out = joinPlain(out)
+	}
+	return out
+}
+
+// joinPlain merges the replies that carry no buttons into one, placed where
+// the first of them was; replies with buttons stay as they are.
+func joinPlain(rs []Reply) []Reply {
+	var out []Reply
+	merged := -1
+	for _, r := range rs {
+		if len(r.Buttons) > 0 || r.ForceReply || r.Edit {
+			out = append(out, r)
+			continue
+		}
+		if merged < 0 {
+			merged = len(out)
+			out = append(out, r)
+			continue
+		}
+		out[merged].Text += "\n\n" + r.Text
 	}
 	return out
 }

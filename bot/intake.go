@@ -30,6 +30,10 @@ const (
 	workParallel   = 8           // chats handled at once (handling itself queues on the writer)
 	maxAttempts    = 3           // failed handling attempts before the update is answered with an apology
 	retryHandling  = 2 * time.Second
+	// floodBacklog bounds what one chat may have waiting (messages not
+	// handled, answers not sent): at Telegram's one message a second per
+	// chat, that many answers already take most of a minute.
+	floodBacklog = 50
 )
 
 // allowedUpdates are the update types trackbot handles.
@@ -282,12 +286,34 @@ func (a *App) work(ctx context.Context) {
 		now := time.Now()
 		mu.Lock()
 		blocked := map[int64]bool{}
+		fresh := map[int64][]storage.InboxUpdate{}
+		backlog := map[int64]int{}
+		var order []int64
 		for _, u := range pending {
-			if taken[u.UpdateID] || blocked[u.ChatID] {
+			if taken[u.UpdateID] {
+				backlog[u.ChatID]++
+				continue
+			}
+			if blocked[u.ChatID] {
 				continue
 			}
 			if at, ok := retryAt[u.UpdateID]; ok && now.Before(at) {
 				blocked[u.ChatID] = true // the chat's later updates wait too
+				continue
+			}
+			if _, ok := fresh[u.ChatID]; !ok {
+				order = append(order, u.ChatID)
+			}
+			fresh[u.ChatID] = append(fresh[u.ChatID], u)
+		}
+		mu.Unlock()
+		var keep []storage.InboxUpdate
+		for _, chat := range order {
+			keep = append(keep, a.floodControl(ctx, chat, fresh[chat], backlog[chat])...)
+		}
+		mu.Lock()
+		for _, u := range keep {
+			if taken[u.UpdateID] {
 				continue
 			}
 			taken[u.UpdateID] = true
@@ -307,6 +333,93 @@ func (a *App) work(ctx context.Context) {
 		case <-a.wake:
 		}
 	}
+}
+
+// floodControl keeps a chat's queue bounded. Of the chat's new updates
+// (ups, oldest first; backlog more are already queued), a text message
+// repeating one still waiting is closed as a duplicate (the first one's
+// answer serves both), and once more than floodBacklog messages or unsent
+// answers wait, the
+// newer ones are closed unanswered and the chat is told, at most once an
+// hour, to send them again more slowly. Button presses and membership
+// changes always go through. It returns the updates to handle.
+func (a *App) floodControl(ctx context.Context, chat int64, ups []storage.InboxUpdate, backlog int) []storage.InboxUpdate {
+	if chat == 0 {
+		return ups
+	}
+	var keep []storage.InboxUpdate
+	var dups, flood []int64
+	seen := map[string]bool{}
+	waiting := backlog
+	if len(ups)+backlog > 1 {
+		// Answers not yet sent wait too: count them.
+		n, err := a.eng.store.PendingReplies(ctx, chat)
+		if err != nil {
+			a.log.WarnContext(ctx, "bot: pending replies", slog.Any("error", err))
+		}
+		waiting += n
+	}
+	for _, u := range ups {
+		key, isText := textKey(u.Body)
+		switch {
+		case !isText:
+			keep = append(keep, u)
+		case seen[key]:
+			dups = append(dups, u.UpdateID)
+		case waiting >= floodBacklog:
+			flood = append(flood, u.UpdateID)
+		default:
+			seen[key] = true
+			waiting++
+			keep = append(keep, u)
+		}
+	}
+	now := a.eng.now()
+	if len(dups) > 0 {
+		if err := a.eng.store.CloseUpdates(ctx, now, dups, "duplicate", nil); err != nil {
+			a.log.ErrorContext(ctx, "bot: close duplicate updates", slog.Any("error", err))
+			return ups
+		}
+	}
+	if len(flood) > 0 {
+		notice := &storage.OutboxMessage{
+			ChatID:    chat,
+			DedupeKey: fmt.Sprintf("flood:%d:%d", chat, now.Unix()/3600),
+			Text:      a.eng.ChatPrinter(ctx, chat).T("flood_slow_down"),
+			Reply:     true,
+		}
+		if err := a.eng.store.CloseUpdates(ctx, now, flood, "flood", notice); err != nil {
+			a.log.ErrorContext(ctx, "bot: close flood updates", slog.Any("error", err))
+			return ups
+		}
+		a.log.WarnContext(ctx, "bot: chat is flooding; newer messages closed unanswered",
+			slog.Int64("chat", chat), slog.Int("closed", len(flood)), slog.Int("waiting", waiting))
+		if a.queued != nil {
+			a.queued()
+		}
+	}
+	return keep
+}
+
+// textKey identifies a text message by sender and text, for spotting
+// repeats; isText is false for every other update.
+func textKey(body []byte) (key string, isText bool) {
+	var u struct {
+		Message *struct {
+			Text string `json:"text"`
+			From *struct {
+				ID int64 `json:"id"`
+			} `json:"from"`
+		} `json:"message"`
+	}
+	if json.Unmarshal(body, &u) != nil || u.Message == nil || u.Message.Text == "" {
+		return "", false
+	}
+	from := int64(0)
+	if u.Message.From != nil {
+		from = u.Message.From.ID
+	}
+	return fmt.Sprintf("%d\x00%s", from, u.Message.Text), true
 }
 
 // handleOne handles one update and deals with failure: after maxAttempts the

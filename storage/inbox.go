@@ -242,3 +242,45 @@ func (s *Store) PruneInbox(ctx context.Context, before time.Time) (int, error) {
 	}
 	return int(n), nil
 }
+
+// CloseUpdates marks updates handled without handling them (outcome says
+// why: "duplicate", "flood") and queues notice (when not nil; its dedupe
+// key makes it once), in one transaction. Updates handled meanwhile are
+// left as they are.
+func (s *Store) CloseUpdates(ctx context.Context, at time.Time, ids []int64, outcome string, notice *OutboxMessage) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE inbox SET handled_at = $1, outcome = $2 WHERE update_id = $3 AND handled_at = 0`,
+				unix(at), outcome, id); err != nil {
+				return fmt.Errorf("update %d: %w", id, err)
+			}
+		}
+		if notice == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO chats (id, created_at, updated_at) VALUES ($1, $2, $2)
+			ON CONFLICT (id) DO NOTHING`, notice.ChatID, unix(at)); err != nil {
+			return fmt.Errorf("chat: %w", err)
+		}
+		_, err := enqueue(ctx, tx, unix(at), []OutboxMessage{*notice})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("storage: close updates: %w", err)
+	}
+	return nil
+}
+
+// PendingReplies counts the replies (lane 0) still waiting to go to chat.
+func (s *Store) PendingReplies(ctx context.Context, chat int64) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `
+		SELECT COUNT(*) FROM outbox WHERE chat_id = $1 AND lane = $2 AND sent_at = 0 AND failed_at = 0`,
+		chat, LaneReply).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("storage: pending replies: %w", err)
+	}
+	return n, nil
+}
