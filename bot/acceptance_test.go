@@ -50,6 +50,7 @@ func startApp(t *testing.T, srv *telegramtest.Server, dbPath string) (h *harness
 		if err := <-h.done; err != nil && !errors.Is(err, ErrConflict) {
 			t.Errorf("Run: %v", err)
 		}
+		<-h.notified // what it sent is recorded before the store closes
 		store.Close()
 	}
 	t.Cleanup(stop)
@@ -199,8 +200,20 @@ func TestGroupStopButtonNeedsAdderOrAdmin(t *testing.T) {
 	if subs, err := h.store.ChatSubscriptions(ctx, g.ID); err != nil || len(subs) != 1 {
 		t.Fatalf("after a refused stop the group follows %d (%v), want 1", len(subs), err)
 	}
-	// Rename and refresh are for everyone in the group.
-	has(t, h.say(g, bob, "/rename DEMO3 the chair", 1)[0], "now called")
+	// Renaming and changing the carrier follow the same rule as stopping.
+	has(t, h.say(g, bob, "/rename DEMO3 the chair", 1)[0], "Only Ann", "admin")
+	has(t, h.say(g, bob, "/carrier DEMO3 ups", 1)[0], "Only Ann", "admin")
+	h.click(bob, msg, button(t, msg, ActRename), 0)
+	if a := h.lastAnswer; !a.ShowAlert || !strings.Contains(a.Text, "Only Ann") {
+		t.Errorf("non-admin rename button answered %+v, want an alert naming Ann", a)
+	}
+	if subs, _ := h.store.ChatSubscriptions(ctx, g.ID); len(subs) != 1 || subs[0].Label != "Ann's chair" || subs[0].Shipment.Carrier != "demo" {
+		t.Errorf("after refused changes: %+v", subs)
+	}
+	has(t, h.say(g, ann, "/rename DEMO3 the chair", 1)[0], "now called")
+	h.srv.SetMember(g.ID, bob, "administrator")
+	has(t, h.say(g, bob, "/rename DEMO3 our chair", 1)[0], "now called")
+	h.srv.SetMember(g.ID, bob, "member")
 
 	h.srv.SetMember(g.ID, carol, "administrator")
 	has(t, h.click(carol, msg, stopData, 1)[0], "Stopped following")

@@ -81,6 +81,7 @@ type harness struct {
 	app   *App
 	logs  *lockedBuf
 	done  chan error
+	notified chan error // the notifier's Run has returned
 	// lastAnswer is the answerCallbackQuery of the last click made with n == 0.
 	lastAnswer telegramtest.Answer
 }
@@ -117,6 +118,7 @@ func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness 
 		if err := <-h.done; err != nil && !errors.Is(err, ErrConflict) {
 			t.Errorf("Run: %v", err)
 		}
+		<-h.notified // what it sent is recorded before the store closes
 		if strings.Contains(logs.String(), "secret-test-token") {
 			t.Error("the bot token appeared in the logs")
 		}
@@ -132,7 +134,9 @@ func (h *harness) runNotifier(ctx context.Context, app *App, store *storage.Stor
 	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: app.log,
 		Limits: notify.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerGroupPerMinute: 60000}})
 	app.OnQueued(n.Wake)
-	go func() { _ = n.Run(ctx) }()
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	h.notified = done
 }
 
 // say sends text and returns the n messages the bot sends (or edits) in reply.

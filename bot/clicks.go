@@ -36,6 +36,14 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "subscription by id", err)}
 	}
 	switch cb.Action {
+	case ActRename, ActCarrier, ActSetCarrier:
+		// One rule in groups for changing a parcel, as for stopping it: the
+		// person who added it, or an admin. An alert only: the group needn't see it.
+		if no := e.refusal(ctx, c.Chat, c.From, sub); no != "" {
+			return ClickResult{Answer: stripTags(no), Alert: true}
+		}
+	}
+	switch cb.Action {
 	case ActRefresh:
 		return e.refreshClick(ctx, sub)
 	case ActStop:

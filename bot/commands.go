@@ -564,6 +564,9 @@ func (e *Engine) rename(ctx context.Context, m Message, args string) []Reply {
 	if r != nil {
 		return r
 	}
+	if no := e.refusal(ctx, m.Chat, m.From, sub); no != "" {
+		return []Reply{{Text: no}}
+	}
 	return e.setLabel(ctx, sub, label)
 }
 
@@ -575,6 +578,9 @@ func (e *Engine) renameByID(ctx context.Context, m Message, id int64, label stri
 	}
 	if err != nil {
 		return e.fail(ctx, "subscription by id", err)
+	}
+	if no := e.refusal(ctx, m.Chat, m.From, sub); no != "" {
+		return []Reply{{Text: no}}
 	}
 	return e.setLabel(ctx, sub, label)
 }
@@ -604,6 +610,9 @@ func (e *Engine) carrier(ctx context.Context, m Message, args string) []Reply {
 	sub, r := e.findOne(ctx, m.Chat.ID, f[0])
 	if r != nil {
 		return r
+	}
+	if no := e.refusal(ctx, m.Chat, m.From, sub); no != "" {
+		return []Reply{{Text: no}}
 	}
 	if len(f) == 1 {
 		return []Reply{e.carrierChoices(pr(ctx), sub)}

@@ -246,6 +246,20 @@ func cleanLabel(s string) (string, error) {
 	return s, nil
 }
 
+// refusal is why user may not change sub (rename it, set its carrier), or
+// "" when they may: in a group, the one rule of mayRemove.
+func (e *Engine) refusal(ctx context.Context, chat Chat, user User, sub storage.Subscription) string {
+	if e.mayRemove(ctx, chat, user, sub) {
+		return ""
+	}
+	p := pr(ctx)
+	name := parcelName(sub.Label, sub.Shipment.Number)
+	if sub.AddedByName != "" {
+		return p.T("change_only_named", "Who", esc(sub.AddedByName), "Name", name)
+	}
+	return p.T("change_only_anon", "Name", name)
+}
+
 // mayRemove: in a group, whoever added a parcel and the group's admins may
 // remove it; in a private chat, the one user.
 func (e *Engine) mayRemove(ctx context.Context, chat Chat, user User, sub storage.Subscription) bool {

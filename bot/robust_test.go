@@ -94,7 +94,8 @@ func TestRepliesEscapeUserText(t *testing.T) {
 		{raceAnn, "/stop DEMO1", "Only &lt;b&gt;Eve&lt;/b&gt; &amp; co, who added it,"},
 		{evil, "/rename DEMO1 </code>&amp;", "is now called <b>&lt;/code&gt;&amp;amp;</b>"},
 		{raceAnn, "/stop </i>", "anything called <b>&lt;/i&gt;</b>"},
-		{raceAnn, "/carrier DEMO1 <b>", "the carrier <code>&lt;b&gt;</code>"},
+		{evil, "/carrier DEMO1 <b>", "the carrier <code>&lt;b&gt;</code>"},
+		{raceAnn, "/carrier DEMO1 ups", "Only &lt;b&gt;Eve&lt;/b&gt; &amp; co, who added it"},
 		{raceAnn, "/<i>", "the command <code>/&lt;i&gt;</code>"},
 		{raceAnn, "/track </b>", "<code>&lt;/b&gt;</code> doesn't look like"},
 	}
