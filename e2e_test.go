@@ -400,7 +400,7 @@ func testEndToEndParcelStory(t *testing.T, db storagetest.Engine) {
 	}
 	sent = w.waitChat(chat.ID, n+2)
 	advice := sent[n+1]
-	if !strings.HasPrefix(advice.Text, "📭") || !strings.Contains(advice.Text, num) {
+	if !strings.HasPrefix(advice.Text, "💡") || !strings.Contains(advice.Text, "look around first") || !strings.Contains(advice.Text, num) {
 		t.Errorf("advice %q", advice.Text)
 	}
 	w.click(ann, push, "nr:"+subID) // pressed again: the dedupe key holds

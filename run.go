@@ -89,7 +89,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	if err != nil {
 		return err
 	}
-	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush})
+	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush, Render: app.RenderPush})
 	app.OnQueued(notifier.Wake)
 
 	// Bind the ports before any work starts, so a port in use fails start-up

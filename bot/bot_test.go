@@ -244,9 +244,9 @@ func testPrivateChat(t *testing.T, db storagetest.Engine) {
 	has(t, h.say(pc, ann, a, 1)[0], "already following")
 
 	list := h.say(pc, ann, "/list", 1)[0]
-	has(t, list, "2 parcels", a, b, "UPS", "no automatic updates")
+	has(t, list, "2 parcels", a, b, "UPS", "not checked automatically on this server")
 
-	has(t, h.say(pc, ann, "/status "+b, 1)[0], "can't look UPS up automatically", "ups.com")
+	has(t, h.say(pc, ann, "/status "+b, 1)[0], "UPS is not checked automatically on this server", "ups.com")
 	has(t, h.say(pc, ann, "/status DEMO1", 1)[0], "Demo Express", "DEMO1", "/track DEMO1")
 
 	has(t, h.say(pc, ann, "/stop "+a, 1)[0], "Stopped following", a)
@@ -496,7 +496,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"4000 characters", strings.Repeat("blah ", 800), []string{"/help"}},
 		{"4000 characters with a number", strings.Repeat("x ", 1990) + " DEMO3", []string{"Following", "DEMO3"}},
-		{"emoji", "📦🎁🚚 where is it?? 🤷", []string{"Your parcel:", "DEMO3", "Nothing to do yet"}},
+		{"emoji", "📦🎁🚚 where is it?? 🤷", []string{"Your parcel:", "DEMO3", "Normal for a day or two"}},
 		{"html label", "/track DEMO1 <script>alert(1)</script>", []string{"&lt;script&gt;alert(1)&lt;/script&gt;"}},
 		{"markdown label", "/rename DEMO1 *bold* _it_ [x](http://y)", []string{"*bold* _it_ [x](http://y)"}},
 		{"sql label", "/rename DEMO1 '); DROP TABLE subscriptions;--", []string{"&#39;); DROP TABLE subscriptions;--"}},

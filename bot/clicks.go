@@ -9,7 +9,7 @@ import (
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
-	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/notice"
 )
 
 // HandleClick answers a button press. Buttons outlive what they act on
@@ -90,8 +90,8 @@ func (e *Engine) refreshClick(ctx context.Context, sub storage.Subscription) Cli
 		return ClickResult{Answer: stripTags(lookupFailed(p, sub.Shipment.Carrier, sub.Shipment.Number, err)), Alert: true}
 	}
 	res.Carrier = sub.Shipment.Carrier
-	sub.Shipment.Status = res.Status
-	text := parcelName(sub.Label, sub.Shipment.Number) + "\n" + renderResult(p, res, e.now())
+	sub.Shipment = withResult(sub.Shipment, res)
+	text := e.renderStatus(sub, res.Events, e.view(ctx, sub.ChatID), true)
 	return ClickResult{Answer: p.T("toast_updated"), Replies: []Reply{{Text: text, Buttons: parcelButtons(p, sub), Edit: true}}}
 }
 
@@ -108,44 +108,16 @@ func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) Clic
 		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "mark not received", err)}
 	}
 	sub.NotReceivedAt = now
-	advs := advice.Evaluate(sub.AdviceInput(followedValid), now)
-	pick := -1
-	for i, a := range advs {
-		if a.Rule == advice.RuleNotReceivedCheck || a.Rule == advice.RuleNotReceived {
-			pick = i
-			break
-		}
-	}
-	if pick < 0 && len(advs) > 0 {
-		pick = 0
-	}
-	if pick < 0 {
+	a := e.assessSub(sub, tracker.Event{}, now)
+	if a.Main.Rule == "" {
 		return ClickResult{Answer: p.T("not_received_noted")}
 	}
-	a := advs[pick]
-	msg := storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "advice:" + itoa(sub.ID) + ":" + a.Rule,
-		Text: renderAdvice(p, sub, a)}
+	msg := storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "advice:" + itoa(sub.ID) + ":" + a.Main.Rule,
+		Kind: string(notice.KindAdvice), Payload: notice.Encode(notice.Advice{Rule: a.Main.Rule})}
 	if _, err := e.store.Enqueue(ctx, msg); err != nil {
 		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "enqueue advice", err)}
 	}
 	return ClickResult{Answer: p.T("not_received_sending")}
-}
-
-// renderAdvice is an advice push in Telegram HTML.
-func renderAdvice(p *locale.Printer, sub storage.Subscription, a advice.Advice) string {
-	var b strings.Builder
-	b.WriteString("📭 <b>" + esc(a.Title) + "</b> — " + parcelName(sub.Label, sub.Shipment.Number) + "\n" + esc(a.Text))
-	if a.ContactName != "" {
-		contact := esc(a.ContactName)
-		if a.ContactURL != "" {
-			contact = "<a href=\"" + esc(a.ContactURL) + "\">" + contact + "</a>"
-		}
-		b.WriteString("\n\n" + p.T("advice_contact", "Contact", contact))
-	}
-	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		b.WriteString("\n<a href=\"" + esc(u) + "\">" + p.T("advice_tracking_page") + "</a>")
-	}
-	return b.String()
 }
 
 // --- chat lifecycle

@@ -3,14 +3,16 @@ package bot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/tghtml"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
-	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/assess"
 )
 
 // deepLinkPrefix is the /start payload that follows a number:
@@ -347,12 +349,23 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	if len(subs) == 0 {
 		return []Reply{{Text: p.T("list_empty")}}
 	}
-	now := e.now()
+	v := e.view(ctx, m.Chat.ID)
+	now := v.now
+	// The newest scans of all the chat's parcels in one query; without them
+	// the assessment only lacks the carrier's latest words.
+	latest, err := e.store.LatestEvents(ctx, m.Chat.ID)
+	if err != nil {
+		e.log.WarnContext(ctx, "bot: latest events", slog.Int64("chat", m.Chat.ID), slog.Any("error", err))
+	}
+	as := make(map[int64]assess.Assessment, len(subs))
+	for _, s := range subs {
+		as[s.ID] = e.assessSub(s, latest[s.Shipment.ID], now)
+	}
 	// Scan order: what needs you first, then what is on its way, then what
 	// is over (delivered, returned) at the bottom. Stable within each group.
 	rank := func(s storage.Subscription) int {
 		switch {
-		case advice.NeedsAttention(s.AdviceInput(followedValid), now):
+		case as[s.ID].Attention:
 			return 0
 		case s.Shipment.Status.Final():
 			return 2
@@ -381,29 +394,34 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	b.WriteString("\n")
 	for _, s := range subs {
 		sh := s.Shipment
+		a := as[s.ID]
 		b.WriteString("\n" + sh.Status.Emoji() + " " + parcelName(s.Label, sh.Number))
-		if ranks[s.ID] == 0 {
+		if a.Attention {
 			b.WriteString(" ❗")
 		}
 		b.WriteString("\n" + esc(tracker.Clip(statusLine(p, sh.Status, sh.StatusText), statusLineLen)))
 		last := lastUpdate(sh)
 		switch {
-		case last.IsZero() && e.noClient(sh.Carrier):
+		case last.IsZero() && !a.Checkable:
 			b.WriteString(" · " + p.T("list_no_updates"))
 		case last.IsZero():
 			b.WriteString(" · " + p.T("list_not_checked"))
 		default:
-			b.WriteString(" · " + p.Ago(last, now))
+			b.WriteString(" · " + v.ago(last))
 		}
 		b.WriteString("\n" + esc(carrierName(sh.Carrier)))
 		if s.Label != "" {
 			b.WriteString(" · <code>" + esc(sh.Number) + "</code>")
 		}
-		if !sh.ETA.IsZero() && !sh.Status.Final() {
-			b.WriteString(" · 🗓 " + p.DayDate(sh.ETA, now))
+		var eta tghtml.Builder
+		if expectedLine(&eta, a, v) {
+			b.WriteString(" · " + eta.String())
 		}
 		if m.Chat.group() && s.AddedByName != "" {
 			b.WriteString(" · " + p.T("list_added_by", "Who", esc(s.AddedByName)))
+		}
+		if a.Attention {
+			b.WriteString("\n👉 " + esc(a.NextStep(v.day, false)))
 		}
 		b.WriteString("\n")
 	}
@@ -487,11 +505,24 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 	if !c.Valid {
 		return []Reply{e.typo(p, c)}
 	}
+	v := e.view(ctx, m.Chat.ID)
+	// A parcel followed here: what we know, the same assessment its pushes
+	// carry, with its whole timeline.
+	if subs, err := e.store.FindSubscriptions(ctx, m.Chat.ID, c.Number); err == nil && len(subs) == 1 && !subs[0].Shipment.PolledAt.IsZero() {
+		sub := subs[0]
+		events, err := e.store.ShipmentEvents(ctx, sub.Shipment.ID, maxTimeline)
+		if err != nil {
+			return e.fail(ctx, "shipment events", err)
+		}
+		return []Reply{{Text: e.renderStatus(sub, events, v, true) + "\n🕒 Checked " + esc(v.ago(sub.Shipment.PolledAt)) + ".", Buttons: ParcelButtons(sub)}}
+	}
 	res, err := e.lookup(ctx, c.Carrier, c.Number)
 	if err != nil {
 		return []Reply{{Text: lookupFailed(p, c.Carrier, c.Number, err)}}
 	}
-	return []Reply{{Text: renderResult(p, res, e.now()) + "\n\n" + p.T("status_want_updates", "Number", esc(c.Number))}}
+	res.Carrier = c.Carrier
+	sub := storage.Subscription{CreatedAt: v.now, Shipment: withResult(storage.Shipment{Carrier: c.Carrier, Number: c.Number, PolledAt: v.now}, res)}
+	return []Reply{{Text: e.renderStatus(sub, res.Events, v, false) + "\n\n" + p.T("status_want_updates", "Number", esc(c.Number))}}
 }
 
 func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Result, error) {
@@ -502,7 +533,7 @@ func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Re
 	defer cancel()
 	res, err := e.router.Lookup(ctx, carrier, number)
 	if err != nil && !errors.Is(err, tracker.ErrNoClient) {
-		e.log.WarnContext(ctx, "bot: live lookup", "carrier", carrier, "error", err)
+		e.log.WarnContext(ctx, "bot: live lookup", "carrier", carrier, slog.Any("error", err))
 	}
 	return res, err
 }
@@ -517,42 +548,6 @@ func lookupFailed(p *locale.Printer, carrier, number string, err error) string {
 		t += "\n<a href=\"" + esc(u) + "\">" + p.T("lookup_page_link", "Carrier", name) + "</a>"
 	}
 	return t
-}
-
-// renderResult shows a live look-up: status, the carrier's words, ETA, the
-// last scans (place-local, relative times), and what to do.
-func renderResult(p *locale.Printer, r tracker.Result, now time.Time) string {
-	var b strings.Builder
-	latest, _ := r.Latest()
-	said := r.StatusText
-	if said == latest.Description {
-		said = "" // the first scan line below says it
-	}
-	b.WriteString(r.Status.Emoji() + " <b>" + esc(tracker.Clip(statusLine(p, r.Status, said), 200)) + "</b> — " +
-		esc(carrierName(r.Carrier)) + " <code>" + esc(r.Number) + "</code>\n")
-	if !r.ETA.IsZero() && !r.Status.Final() {
-		b.WriteString(p.T("result_expected", "Date", p.DayDate(r.ETA, now)) + "\n")
-	}
-	if len(r.Events) > 0 {
-		b.WriteString("\n")
-	}
-	for i, ev := range r.Events {
-		if i == 5 {
-			b.WriteString(p.N("result_earlier", len(r.Events)-5) + "\n")
-			break
-		}
-		b.WriteString("• " + p.When(ev.Time, now) + " — " + esc(tracker.Clip(tracker.PlainText(ev.Description), 120)))
-		if ev.Location != "" {
-			b.WriteString(", " + esc(tracker.Clip(tracker.PlainText(ev.Location), 60)))
-		}
-		b.WriteString("\n")
-	}
-	said = latest.Description
-	if said == "" {
-		said = r.StatusText
-	}
-	b.WriteString("\n👉 " + esc(nextStep(p, r.Status, said)))
-	return b.String()
 }
 
 func (e *Engine) rename(ctx context.Context, m Message, args string) []Reply {

@@ -186,13 +186,20 @@ func (c *console) drainOutbox(ctx context.Context) int {
 		if it.ChatID != c.chat.ID {
 			continue
 		}
-		if shown == 0 {
-			fmt.Fprintln(c.out)
+		r, ok, err := c.eng.RenderOutbox(ctx, it)
+		if err != nil {
+			c.eng.log.ErrorContext(ctx, "console: render", slog.Any("error", err))
 		}
-		shown++
-		// Shown like any reply, so the push's buttons (Got it / Not
-		// received, the carrier's page) can be picked by number too.
-		c.show(Reply{Text: "🔔 " + it.Text, Buttons: markupButtons(it.Markup)})
+		if ok && err == nil {
+			if shown == 0 {
+				fmt.Fprintln(c.out)
+			}
+			shown++
+			// Shown like any reply, so the push's buttons (Got it / Not
+			// received, the carrier's page) can be picked by number too.
+			r.Text = "🔔 " + r.Text
+			c.show(r)
+		}
 		if err := c.eng.store.MarkSent(ctx, it.ID, c.eng.now()); err != nil {
 			c.eng.log.ErrorContext(ctx, "console: mark sent", slog.Any("error", err))
 		}

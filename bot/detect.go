@@ -6,7 +6,6 @@ import (
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
-	"github.com/trackbot/trackbot/tracker/advice"
 	"github.com/trackbot/trackbot/tracker/ask"
 )
 
@@ -27,8 +26,9 @@ func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question stri
 	parcels := make([]ask.Parcel, 0, len(subs))
 	for _, s := range subs {
 		sh := s.Shipment
+		a := e.assessSub(s, latest[sh.ID], now)
 		p := ask.Parcel{Carrier: sh.Carrier, Number: sh.Number, Label: s.Label, Status: sh.Status, StatusText: sh.StatusText,
-			ETA: sh.ETA, LastEventAt: sh.LastEventAt, AddedAt: s.CreatedAt, Advice: advice.Evaluate(s.AdviceInput(followedValid), now)}
+			ETA: sh.ETA, LastEventAt: sh.LastEventAt, AddedAt: s.CreatedAt, Advice: a.Advice, Assessment: a}
 		if ev, ok := latest[sh.ID]; ok {
 			p.LastLocation = ev.Location
 			if !ev.Time.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
 	"github.com/trackbot/trackbot/tracker/demo"
+	"github.com/trackbot/trackbot/tracker/notice"
 )
 
 // TestConversationPolish walks the flows a new user meets first: small
@@ -58,17 +60,19 @@ func TestConversationPolish(t *testing.T) {
 	}
 }
 
-func TestRenderResult(t *testing.T) {
+func TestRenderStatus(t *testing.T) {
 	pst := time.FixedZone("PST", -8*3600)
 	now := time.Date(2026, 3, 12, 20, 0, 0, 0, time.UTC) // 12:00 in Portland
 	r := tracker.Result{Number: "DEMO1", Carrier: "demo", Status: tracker.StatusOutForDelivery, StatusText: "On vehicle <for> delivery",
-		ETA: time.Date(2026, 3, 12, 0, 0, 0, 0, pst),
+		ETA: time.Date(2026, 3, 13, 0, 0, 0, 0, pst),
 		Events: []tracker.Event{
 			{Time: time.Date(2026, 3, 12, 7, 30, 0, 0, pst), Status: tracker.StatusOutForDelivery, Description: "On vehicle <for> delivery", Location: "Portland, OR"},
 			{Time: time.Date(2026, 3, 11, 22, 10, 0, 0, pst), Status: tracker.StatusInTransit, Description: "Arrived at facility", Location: "Portland, OR"},
 			{Time: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Status: tracker.StatusInTransit, Description: "Departed", Location: ""},
 		}}
-	got := renderResult(en, r, now)
+	eng, _ := noticeEngine(t, "")
+	sub := storage.Subscription{CreatedAt: now, Shipment: withResult(storage.Shipment{Carrier: "demo", Number: "DEMO1", PolledAt: now}, r)}
+	got := eng.renderStatus(sub, r.Events, view{now: now}, false)
 	for _, want := range []string{
 		"🛵 <b>Out for delivery</b>", "On vehicle &lt;for&gt; delivery", "🗓 Expected today",
 		"• today 07:30 — On vehicle &lt;for&gt; delivery, Portland, OR",
@@ -80,17 +84,55 @@ func TestRenderResult(t *testing.T) {
 			t.Errorf("look-up lacks %q:\n%s", want, got)
 		}
 	}
+	if strings.Contains(got, "tomorrow") {
+		t.Errorf("out for delivery yet expected tomorrow:\n%s", got)
+	}
+	// A long timeline folds into an expandable quote.
+	var many []tracker.Event
+	for i := range 12 {
+		many = append(many, tracker.Event{Time: now.Add(-time.Duration(i) * time.Hour), Status: tracker.StatusInTransit, Description: "Scan <" + strconv.Itoa(i) + ">"})
+	}
+	long := eng.renderStatus(sub, many, view{now: now}, false)
+	if !strings.Contains(long, "<blockquote expandable>") || !strings.Contains(long, "Scan &lt;11&gt;") {
+		t.Errorf("long timeline:\n%s", long)
+	}
 }
 
 func TestRenderAdviceNamesWhomToContact(t *testing.T) {
-	sub := storage.Subscription{Label: "<mum's> lamp", Shipment: storage.Shipment{Carrier: "ups", Number: "1ZTEST"}}
-	got := renderAdvice(en, sub, advice.Advice{Rule: advice.RuleNotReceived, Action: advice.Contact, Title: "Delivered but still missing",
-		Text: "Open an investigation.", ContactName: "UPS customer service", ContactURL: "https://example.test/contact?a=1&b=2"})
-	for _, want := range []string{"<b>Delivered but still missing</b> — <b>&lt;mum&#39;s&gt; lamp</b>",
-		`☎️ Whom to contact: <a href="https://example.test/contact?a=1&amp;b=2">UPS customer service</a>`} {
-		if !strings.Contains(got, want) {
-			t.Errorf("advice lacks %q:\n%s", want, got)
+	ctx := context.Background()
+	eng, sub := noticeEngine(t, "<mum's> lamp")
+	delivered := nt0.Add(-72 * time.Hour)
+	if _, err := eng.store.RecordPoll(ctx, storage.PollRecord{ShipmentID: sub.Shipment.ID, PolledAt: delivered, NextPollAt: nt0,
+		Result: tracker.Result{Status: tracker.StatusDelivered, Events: []tracker.Event{{Time: delivered, Status: tracker.StatusDelivered, Description: "Delivered"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.store.MarkNotReceived(ctx, sub.ID, delivered.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.store.Enqueue(ctx, storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "a",
+		Kind: string(notice.KindAdvice), Payload: notice.Encode(notice.Advice{Rule: advice.RuleNotReceived})}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := eng.store.PendingOutbox(ctx, nt0, 0)
+	r, ok, err := eng.RenderOutbox(ctx, items[0])
+	if !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	for _, want := range []string{"<b>Delivered but still missing</b> — &lt;mum&#39;s&gt; lamp",
+		`☎️ Whom to contact: <a href="https://`, ">UPS customer service</a>"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("advice lacks %q:\n%s", want, r.Text)
 		}
+	}
+	// Advice that no longer applies (the rule is for a parcel in transit)
+	// is not sent.
+	if _, err := eng.store.Enqueue(ctx, storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "b",
+		Kind: string(notice.KindAdvice), Payload: notice.Encode(notice.Advice{Rule: advice.RuleStalled})}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = eng.store.PendingOutbox(ctx, nt0, 0)
+	if _, ok, err := eng.RenderOutbox(ctx, items[1]); ok || err != nil {
+		t.Errorf("stale advice: ok %v, err %v", ok, err)
 	}
 }
 

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -17,11 +16,10 @@ import (
 	"github.com/trackbot/trackbot/tracker/poller"
 )
 
-// TestPollerButtonsParse: the poller writes its push buttons' callback data
-// itself (it must not import bot), so this test keeps the two in step. A
-// real poll through the demo carrier queues a delivered push; every button
-// on it must parse with ParseCallback to a push action for that very
-// subscription, and pressing them must work.
+// TestPollerButtonsParse: a real poll through the demo carrier queues a
+// delivered notice; rendered for sending, every button on it must parse with
+// ParseCallback to a push action for that very subscription, and pressing
+// them must work.
 func TestPollerButtonsParse(t *testing.T) {
 	ctx := context.Background()
 	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "push.db"))
@@ -55,22 +53,25 @@ func TestPollerButtonsParse(t *testing.T) {
 	}
 	var delivered *storage.OutboxItem
 	for i, it := range items {
-		if strings.Contains(it.Text, "<b>"+tracker.StatusDelivered.Title()+"</b>") {
+		if strings.Contains(it.Payload, `"status":"delivered"`) {
 			delivered = &items[i]
 		}
 	}
 	if delivered == nil {
 		t.Fatalf("no delivered push among %d queued", len(items))
 	}
-	var kb struct {
-		InlineKeyboard [][]struct {
-			Text         string `json:"text"`
-			CallbackData string `json:"callback_data"`
-			URL          string `json:"url"`
-		} `json:"inline_keyboard"`
+	r, ok, err := eng.RenderOutbox(ctx, *delivered)
+	if !ok || err != nil || !strings.Contains(r.Text, "<b>"+tracker.StatusDelivered.Title()+"</b>") {
+		t.Fatalf("delivered push: %v %v %q", ok, err, r.Text)
 	}
-	if err := json.Unmarshal([]byte(delivered.Markup), &kb); err != nil {
-		t.Fatalf("markup %q: %v", delivered.Markup, err)
+	type button struct{ Text, CallbackData string }
+	var kb struct{ InlineKeyboard [][]button }
+	for _, row := range r.Buttons {
+		var out []button
+		for _, b := range row {
+			out = append(out, button{b.Text, b.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
 	}
 	var actions []string
 	for _, row := range kb.InlineKeyboard {
@@ -91,7 +92,7 @@ func TestPollerButtonsParse(t *testing.T) {
 	}
 	slices.Sort(actions)
 	if want := []string{ActGotIt, ActNotReceived}; !slices.Equal(actions, want) {
-		t.Fatalf("delivered push actions %v, want %v (markup %s)", actions, want, delivered.Markup)
+		t.Fatalf("delivered push actions %v, want %v (buttons %v)", actions, want, r.Buttons)
 	}
 
 	// And the bot acts on them: "Not received" sends advice, "Got it" stops.

@@ -69,7 +69,8 @@ func TestStatusLineEverywhere(t *testing.T) {
 			}
 			list := texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"}))
 			again := texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/track DEMO3"}))
-			looked := renderResult(en, tracker.Result{Number: "DEMO3", Carrier: "demo", Status: tc.status, StatusText: tc.text}, now)
+			res := tracker.Result{Number: "DEMO3", Carrier: "demo", Status: tc.status, StatusText: tc.text}
+			looked := eng.renderStatus(storage.Subscription{Shipment: withResult(storage.Shipment{Carrier: "demo", Number: "DEMO3", PolledAt: now}, res)}, nil, view{now: now}, false)
 			for where, got := range map[string]string{"list": strings.Join(list, "\n"), "track again": strings.Join(again, "\n"), "look-up": looked} {
 				if !strings.Contains(got, tc.want) {
 					t.Errorf("%s: want %q in:\n%s", where, tc.want, got)
@@ -157,7 +158,7 @@ func TestCarrierTextCleaned(t *testing.T) {
 		text string
 		want []string
 	}{
-		"look-up": {renderResult(en, res, at.Add(time.Hour)), []string{"Exception: Address problem", "Held  &lt;ffo&gt;", "Köln [0m"}},
+		"look-up": {lookedUp(eng, res, at.Add(time.Hour)), []string{"Exception: Address problem", "Held  &lt;ffo&gt;", "Köln [0m"}},
 		"list":    {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"})), "\n"), []string{"Exception: Address problem"}},
 		"answer":  {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})), "\n"), []string{"Exception: Address problem", "last seen in Köln [0m"}},
 	}
@@ -174,4 +175,10 @@ func TestCarrierTextCleaned(t *testing.T) {
 		}
 		checkReply(t, where, Reply{Text: s.text})
 	}
+}
+
+// lookedUp renders a live look-up's result as /status does.
+func lookedUp(eng *Engine, res tracker.Result, now time.Time) string {
+	sub := storage.Subscription{CreatedAt: now, Shipment: withResult(storage.Shipment{Carrier: res.Carrier, Number: res.Number, PolledAt: now}, res)}
+	return eng.renderStatus(sub, res.Events, view{now: now}, false)
 }

@@ -136,7 +136,8 @@ func TestRenderResultEscapesCarrierText(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			out := renderResult(en, tc.res, now)
+			eng, _, _ := raceEngine(t)
+			out := lookedUp(eng, tc.res, now)
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("lacks %q:\n%s", w, out)

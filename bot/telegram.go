@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -170,6 +171,24 @@ func (a *App) Telegram() *tg.Bot { return a.tg }
 
 // Username is the bot's @name without the "@".
 func (a *App) Username() string { return a.username }
+
+// RenderPush renders an outbox row for the notifier at send time.
+func (a *App) RenderPush(ctx context.Context, it storage.OutboxItem) (notify.Message, bool, error) {
+	r, ok, err := a.eng.RenderOutbox(ctx, it)
+	if !ok || err != nil {
+		return notify.Message{}, ok, err
+	}
+	return notify.Message{Text: clipMessage(r.Text), Markup: markup(r)}, true, nil
+}
+
+// clipMessage keeps a push within one message: pushes are short, and one cut
+// between lines keeps the markup balanced.
+func clipMessage(text string) string {
+	if parts := Split(text); len(parts) > 0 {
+		return parts[0]
+	}
+	return text
+}
 
 // Engine is the conversation engine behind the adapter.
 func (a *App) Engine() *Engine { return a.eng }

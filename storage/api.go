@@ -17,6 +17,8 @@ var (
 	ErrNotFound = errors.New("storage: not found")
 	// ErrLimitReached: the chat already follows the maximum number of parcels.
 	ErrLimitReached = errors.New("storage: parcel limit reached for this chat")
+	// ErrStale: the row changed since the caller read it (PollRecord.Expect).
+	ErrStale = errors.New("storage: changed since read")
 )
 
 // Chat is a Telegram chat (or the console's one chat).
@@ -81,8 +83,14 @@ type OutboxMessage struct {
 	ChatID         int64
 	SubscriptionID int64 // 0 when the message concerns no single parcel
 	DedupeKey      string
-	Text           string // Telegram HTML, already escaped
-	Markup         string // JSON reply_markup, or ""
+	// Kind and Payload are a notice (tracker/notice): what happened, as
+	// JSON facts, rendered by the bot when it is sent. Kind "" is a message
+	// rendered when it was queued: Text (HTML) and Markup (buttons, JSON)
+	// as the bot wrote them.
+	Kind    string
+	Payload string
+	Text    string
+	Markup  string
 	// Reply marks an answer to what a person just sent: it goes in lane
 	// LaneReply, ahead of pushes (LanePush).
 	Reply   bool
@@ -117,21 +125,23 @@ type OutboxItem struct {
 
 // PollRecord is what one successful poll of a shipment writes, in one
 // transaction: new events, the shipment's state and next poll time, and the
-// messages for its followers.
+// notice for its followers.
 type PollRecord struct {
 	ShipmentID int64
 	Result     tracker.Result
 	PolledAt   time.Time
 	NextPollAt time.Time
-	// Compose is called inside the transaction with the shipment as it was
-	// before this poll, the events new to storage (newest first) and the
-	// current followers in active chats; it returns the messages to queue.
-	// Nil means queue nothing.
-	Compose func(before Shipment, fresh []tracker.Event, followers []Subscription) []OutboxMessage
-	// Newsworthy, when set, is asked first (inside the transaction, with the
-	// same before and fresh) whether Compose would have anything to say;
-	// false skips reading the followers and calling Compose. Most polls
-	// change nothing, and this spares them the join. It must not keep or
-	// change fresh.
-	Newsworthy func(before Shipment, fresh []tracker.Event) bool
+	// Notice, when set, is queued for every follower in an active chat
+	// (one outbox row each, dedupe key Notice.DedupeKey + ":" + chat id).
+	Notice *Notice
+	// Expect is the shipment's PolledAt the notice was worked out from;
+	// when the stored one differs (another poll came first), nothing is
+	// written and the outcome is ErrStale, so the caller can look again.
+	Expect time.Time
+}
+
+// Notice is a notice for all followers of a shipment.
+type Notice struct {
+	Kind, Payload string
+	DedupeKey     string // prefix; the chat id is appended per follower
 }

@@ -76,19 +76,12 @@ func BenchmarkDueShipments(b *testing.B) {
 }
 
 // BenchmarkRecordPoll records one poll per op: the carrier repeats two known
-// scans and adds a new one, the status changes every other poll, and Compose
-// queues a push for the follower.
+// scans and adds a new one, the status changes every other poll, and a
+// notice is queued for the follower.
 func BenchmarkRecordPoll(b *testing.B) {
 	s := benchStore(b)
 	ctx := context.Background()
-	compose := func(_ Shipment, fresh []tracker.Event, followers []Subscription) []OutboxMessage {
-		msgs := make([]OutboxMessage, 0, len(followers))
-		for _, f := range followers {
-			msgs = append(msgs, OutboxMessage{ChatID: f.ChatID, SubscriptionID: f.ID,
-				DedupeKey: fmt.Sprintf("ev:%d:%d", f.ID, fresh[0].Time.Unix()), Text: "<b>In transit</b>"})
-		}
-		return msgs
-	}
+	polled := map[int64]time.Time{}
 	old := []tracker.Event{
 		{Time: t0.Add(-2 * time.Hour), Status: tracker.StatusInTransit, Description: "Departed facility", Location: "Louisville, KY, US"},
 		{Time: t0.Add(-5 * time.Hour), Status: tracker.StatusInfoReceived, Description: "Label created", Location: "Austin, TX, US"},
@@ -104,8 +97,10 @@ func BenchmarkRecordPoll(b *testing.B) {
 			ShipmentID: id,
 			Result:     tracker.Result{Status: statuses[i%2], StatusText: "On the way", Events: []tracker.Event{ev, old[0], old[1]}},
 			PolledAt:   at, NextPollAt: at.Add(time.Hour),
-			Compose: compose,
+			Notice: &Notice{Kind: "parcel", Payload: `{"status":"in_transit"}`, DedupeKey: fmt.Sprintf("ev:%d:%d", id, at.Unix())},
+			Expect: polled[id],
 		})
+		polled[id] = at
 		if err != nil || len(fresh) == 0 {
 			b.Fatalf("RecordPoll = %d fresh, %v", len(fresh), err)
 		}
@@ -115,14 +110,12 @@ func BenchmarkRecordPoll(b *testing.B) {
 
 // BenchmarkRecordPolls records a carrier batch of 40 polls per op, the common
 // case of a poll cycle: the carrier repeats a known scan, nothing changed,
-// and Newsworthy says so, so no followers are read.
+// and the poller has no notice, so no followers are read.
 func BenchmarkRecordPolls(b *testing.B) {
 	const batch = 40
 	s := benchStore(b)
 	ctx := context.Background()
 	ev := tracker.Event{Time: t0.Add(-2 * time.Hour), Status: tracker.StatusInTransit, Description: "Departed facility", Location: "Louisville, KY, US"}
-	quiet := func(Shipment, []tracker.Event) bool { return false }
-	compose := func(Shipment, []tracker.Event, []Subscription) []OutboxMessage { return nil }
 	records := make([]PollRecord, batch)
 	b.ReportAllocs()
 	i := 0
@@ -133,7 +126,6 @@ func BenchmarkRecordPolls(b *testing.B) {
 				ShipmentID: int64((i*batch+j)%benchShipments + 1),
 				Result:     tracker.Result{Status: tracker.StatusInTransit, StatusText: "On the way", Events: []tracker.Event{ev}},
 				PolledAt:   at, NextPollAt: at.Add(time.Hour),
-				Newsworthy: quiet, Compose: compose,
 			}
 		}
 		outs, err := s.RecordPolls(ctx, records)

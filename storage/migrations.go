@@ -276,6 +276,20 @@ var migrations = []migration{
 		sqlite:   `ALTER TABLE shipments ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;`,
 		postgres: `ALTER TABLE shipments ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;`,
 	},
+
+	// 6: notices. The poller queues what happened (kind + JSON facts) and
+	// the bot renders it when it sends it; rows with kind '' carry text
+	// rendered when they were queued.
+	{
+		sqlite: `
+	ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE outbox ADD COLUMN payload TEXT NOT NULL DEFAULT '';
+	`,
+		postgres: `
+	ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE outbox ADD COLUMN payload TEXT NOT NULL DEFAULT '';
+	`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -184,10 +184,11 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 }
 
 // RecordCarrierRecovery closes the client's outage, if one is open, queuing
-// in the same transaction whatever compose returns for it (the all-clear
-// for the chats told). ok is false when there was no outage. The check for
-// one runs on the readers, so a carrier that is answering costs no write.
-func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at time.Time, compose func(CarrierOutage) []OutboxMessage) (o CarrierOutage, ok bool, err error) {
+// in the same transaction the all-clear msgs for the chats that were told
+// (a message for a chat not told is dropped). ok is false when there was no
+// outage. The check for one runs on the readers, so a carrier that is
+// answering costs no write.
+func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at time.Time, msgs []OutboxMessage) (o CarrierOutage, ok bool, err error) {
 	var open int
 	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outages WHERE client = $1`, client).Scan(&open)
 	if err != nil {
@@ -202,10 +203,14 @@ func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at tim
 		if err != nil {
 			return err // ErrNotFound: closed meanwhile
 		}
-		if compose != nil {
-			if _, err := enqueue(ctx, tx, unix(at), compose(o)); err != nil {
-				return err
+		told := make([]OutboxMessage, 0, len(msgs))
+		for _, m := range msgs {
+			if o.WasTold(m.ChatID) {
+				told = append(told, m)
 			}
+		}
+		if _, err := enqueue(ctx, tx, unix(at), told); err != nil {
+			return err
 		}
 		// The told chats go with it (ON DELETE CASCADE).
 		if _, err := tx.ExecContext(ctx, `DELETE FROM carrier_outages WHERE client = $1`, client); err != nil {

@@ -42,10 +42,20 @@ func enqueue(ctx context.Context, tx *sql.Tx, created int64, msgs []OutboxMessag
 }
 
 const enqueueQuery = `
-	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at, lane, reply_to, edit_id)
+	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, markup, created_at, lane, reply_to, edit_id, kind, payload)
 	SELECT CAST($1 AS BIGINT), NULLIF(CAST($2 AS BIGINT), 0), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS BIGINT),
-		CAST($7 AS INTEGER), CAST($8 AS BIGINT), CAST($9 AS BIGINT)
+		CAST($7 AS INTEGER), CAST($8 AS BIGINT), CAST($9 AS BIGINT), CAST($10 AS TEXT), CAST($11 AS TEXT)
 	WHERE CAST($2 AS BIGINT) = 0 OR EXISTS (SELECT 1 FROM subscriptions WHERE id = $2)
+	ON CONFLICT (dedupe_key) DO NOTHING`
+
+// fanOutQuery queues one notice for every follower of a shipment in an
+// active chat.
+const fanOutQuery = `
+	INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, created_at, kind, payload)
+	SELECT sub.chat_id, sub.id, CAST($1 AS TEXT) || ':' || CAST(sub.chat_id AS TEXT), '', CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS TEXT)
+	FROM subscriptions sub JOIN chats c ON c.id = sub.chat_id
+	WHERE sub.shipment_id = $5 AND c.active = 1
+	ORDER BY sub.id
 	ON CONFLICT (dedupe_key) DO NOTHING`
 
 // enqueueWith is enqueue through exec, which runs enqueueQuery.
@@ -59,7 +69,7 @@ func enqueueWith(ctx context.Context, exec execFunc, created int64, msgs []Outbo
 		if m.Reply {
 			lane = LaneReply
 		}
-		res, err := exec(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created, lane, m.ReplyTo, m.EditID)
+		res, err := exec(ctx, m.ChatID, m.SubscriptionID, m.DedupeKey, m.Text, m.Markup, created, lane, m.ReplyTo, m.EditID, m.Kind, m.Payload)
 		if err != nil {
 			return total, fmt.Errorf("outbox %q: %w", m.DedupeKey, err)
 		}
@@ -77,7 +87,7 @@ func enqueueWith(ctx context.Context, exec execFunc, created int64, msgs []Outbo
 func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT o.id, o.chat_id, COALESCE(o.subscription_id, 0), o.dedupe_key, o.text, o.markup,
-			c.type, o.attempts, o.created_at, o.lane, o.reply_to, o.edit_id
+			c.type, o.attempts, o.created_at, o.lane, o.reply_to, o.edit_id, o.kind, o.payload
 		FROM outbox o JOIN chats c ON c.id = o.chat_id
 		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $1 AND c.active = 1
 		ORDER BY o.lane, o.id
@@ -93,7 +103,7 @@ func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]
 			created int64
 		)
 		if err := rows.Scan(&it.ID, &it.ChatID, &it.SubscriptionID, &it.DedupeKey, &it.Text, &it.Markup,
-			&it.ChatType, &it.Attempts, &created, &it.Lane, &it.ReplyTo, &it.EditID); err != nil {
+			&it.ChatType, &it.Attempts, &created, &it.Lane, &it.ReplyTo, &it.EditID, &it.Kind, &it.Payload); err != nil {
 			return nil, fmt.Errorf("storage: pending outbox: %w", err)
 		}
 		it.CreatedAt = fromUnix(created)

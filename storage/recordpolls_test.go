@@ -12,9 +12,9 @@ import (
 	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
-// A batch where one record is for an unknown shipment and one fails inside
-// (its Compose queues a message without a dedupe key): those two store
-// nothing, the rest is stored, all in one transaction.
+// A batch where one record is for an unknown shipment and one is stale (its
+// notice was worked out from a state that is no longer stored): those two
+// store nothing, the rest is stored, all in one transaction.
 func TestRecordPollsIsAllOrNothingPerShipment(t *testing.T) {
 	storagetest.Each(t, testRecordPollsIsAllOrNothingPerShipment)
 }
@@ -30,21 +30,13 @@ func testRecordPollsIsAllOrNothingPerShipment(t *testing.T, e storagetest.Engine
 	scan := func(i int) tracker.Event {
 		return tracker.Event{Time: t0.Add(-time.Duration(i) * time.Hour), Status: tracker.StatusInTransit, Description: "Departed facility", Location: fmt.Sprintf("Hub %d", i)}
 	}
-	push := func(key string) func(Shipment, []tracker.Event, []Subscription) []OutboxMessage {
-		return func(_ Shipment, _ []tracker.Event, followers []Subscription) []OutboxMessage {
-			var msgs []OutboxMessage
-			for _, f := range followers {
-				msgs = append(msgs, OutboxMessage{ChatID: f.ChatID, SubscriptionID: f.ID, DedupeKey: key, Text: "moved"})
-			}
-			return msgs
-		}
-	}
+	push := func(key string) *Notice { return &Notice{Kind: "parcel", Payload: `{"moved":true}`, DedupeKey: key} }
 	next := t0.Add(time.Hour)
 	records := []PollRecord{
-		{ShipmentID: ids[0], PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(0)), Compose: push("a")},
+		{ShipmentID: ids[0], PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(0)), Notice: push("a")},
 		{ShipmentID: 999_999, PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(1))},
-		{ShipmentID: ids[1], PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(2)), Compose: push("")},
-		{ShipmentID: ids[2], PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(3), scan(4)), Compose: push("c")},
+		{ShipmentID: ids[1], PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(2)), Notice: push("b"), Expect: t0.Add(-time.Hour)},
+		{ShipmentID: ids[2], PolledAt: t0, NextPollAt: next, Result: poll(tracker.StatusInTransit, scan(3), scan(4)), Notice: push("c")},
 	}
 	outs, err := s.RecordPolls(ctx, records)
 	if err != nil {
@@ -62,14 +54,13 @@ func testRecordPollsIsAllOrNothingPerShipment(t *testing.T, e storagetest.Engine
 	}{
 		{"stored", outs[0], ids[0], nil, []tracker.Event{scan(0)}},
 		{"unknown shipment", outs[1], 999_999, ErrNotFound, nil},
-		{"compose failed", outs[2], ids[1], errAny, nil},
+		{"stale", outs[2], ids[1], ErrStale, nil},
 		{"stored after a failure", outs[3], ids[2], nil, []tracker.Event{scan(3), scan(4)}},
 	}
 	for _, c := range cases {
 		switch {
 		case c.wantErr == nil && c.out.Err != nil,
-			c.wantErr == ErrNotFound && !errors.Is(c.out.Err, ErrNotFound),
-			c.wantErr == errAny && (c.out.Err == nil || errors.Is(c.out.Err, ErrNotFound)):
+			c.wantErr != nil && !errors.Is(c.out.Err, c.wantErr):
 			t.Errorf("%s: err = %v, want %v", c.name, c.out.Err, c.wantErr)
 		}
 		if !sameEvents(c.out.Fresh, c.wantFresh) {
@@ -95,60 +86,50 @@ func testRecordPollsIsAllOrNothingPerShipment(t *testing.T, e storagetest.Engine
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 2 || items[0].DedupeKey != "a" || items[1].DedupeKey != "c" {
-		t.Fatalf("outbox = %+v, want the pushes a and c", items)
+	if len(items) != 2 || items[0].DedupeKey != "a:1" || items[1].DedupeKey != "c:1" ||
+		items[0].Kind != "parcel" || items[0].Payload != `{"moved":true}` || items[0].SubscriptionID == 0 {
+		t.Fatalf("outbox = %+v, want the notices a and c for chat 1", items)
+	}
+	if outs[0].Queued != 1 || outs[2].Queued != 0 {
+		t.Errorf("queued %d and %d, want 1 and 0", outs[0].Queued, outs[2].Queued)
 	}
 }
 
-var errAny = errors.New("any error but ErrNotFound")
+// A poll without a notice queues nothing yet stores the poll; a notice
+// worked out from an older state is refused (ErrStale) and stores nothing;
+// worked out again from the stored state it goes through.
+func TestRecordPollsExpect(t *testing.T) { storagetest.Each(t, testRecordPollsExpect) }
 
-// Newsworthy false: no followers read, no Compose, yet the poll itself
-// (events, polled_at, next_poll_at) is stored.
-func TestRecordPollsNewsworthy(t *testing.T) { storagetest.Each(t, testRecordPollsNewsworthy) }
-
-func testRecordPollsNewsworthy(t *testing.T, e storagetest.Engine) {
+func testRecordPollsExpect(t *testing.T, e storagetest.Engine) {
 	ctx := context.Background()
 	s, _ := openOn(t, e)
 	mustTouch(t, s, 1, "private")
 	id := mustSubscribe(t, s, 1, "ups", upsNumber(200), "").Shipment.ID
 	e1 := tracker.Event{Time: t0.Add(-time.Hour), Status: tracker.StatusInTransit, Description: "Departed", Location: "Reno, NV, US"}
 	e2 := tracker.Event{Time: t0, Status: tracker.StatusInTransit, Description: "Arrived", Location: "Ogden, UT, US"}
+	n := &Notice{Kind: "parcel", Payload: "{}", DedupeKey: "n"}
 	for _, c := range []struct {
-		name        string
-		at          time.Time
-		events      []tracker.Event
-		newsworthy  bool
-		wantAsked   []tracker.Event // the fresh events Newsworthy saw
-		wantCompose bool
+		name       string
+		at, expect time.Time
+		notice     *Notice
+		events     []tracker.Event
+		wantErr    error
+		wantQueued int
+		wantPolled time.Time
 	}{
-		{"first scan, news", t0, []tracker.Event{e1}, true, []tracker.Event{e1}, true},
-		{"nothing new", t0.Add(time.Hour), []tracker.Event{e1}, false, nil, false},
-		{"new scan, no news", t0.Add(2 * time.Hour), []tracker.Event{e2, e1}, false, []tracker.Event{e2}, false},
+		{"no notice", t0, time.Time{}, nil, []tracker.Event{e1}, nil, 0, t0},
+		{"stale notice", t0.Add(time.Hour), time.Time{}, n, []tracker.Event{e2, e1}, ErrStale, 0, t0},
+		{"notice from the stored state", t0.Add(time.Hour), t0, n, []tracker.Event{e2, e1}, nil, 1, t0.Add(time.Hour)},
 	} {
-		var asked []tracker.Event
-		var askedBefore Shipment
-		composed := false
-		next := c.at.Add(time.Hour)
 		outs, err := s.RecordPolls(ctx, []PollRecord{{
-			ShipmentID: id, PolledAt: c.at, NextPollAt: next, Result: poll(tracker.StatusInTransit, c.events...),
-			Newsworthy: func(before Shipment, fresh []tracker.Event) bool {
-				askedBefore, asked = before, append([]tracker.Event(nil), fresh...)
-				return c.newsworthy
-			},
-			Compose: func(Shipment, []tracker.Event, []Subscription) []OutboxMessage {
-				composed = true
-				return nil
-			},
+			ShipmentID: id, PolledAt: c.at, NextPollAt: c.at.Add(time.Hour), Result: poll(tracker.StatusInTransit, c.events...),
+			Notice: c.notice, Expect: c.expect,
 		}})
-		if err != nil || outs[0].Err != nil {
-			t.Fatalf("%s: %v, %v", c.name, err, outs[0].Err)
+		if err != nil || !errors.Is(outs[0].Err, c.wantErr) || (c.wantErr == nil && outs[0].Err != nil) || outs[0].Queued != c.wantQueued {
+			t.Fatalf("%s: %v, %+v", c.name, err, outs[0])
 		}
-		if !sameEvents(asked, c.wantAsked) || askedBefore.ID != id || composed != c.wantCompose {
-			t.Errorf("%s: Newsworthy saw %v (shipment %d); composed %t, want %t", c.name, asked, askedBefore.ID, composed, c.wantCompose)
-		}
-		sh, _ := s.Shipment(ctx, id)
-		if !sh.PolledAt.Equal(c.at) || !sh.NextPollAt.Equal(next) {
-			t.Errorf("%s: polled %v next %v, want %v and %v", c.name, sh.PolledAt, sh.NextPollAt, c.at, next)
+		if sh, _ := s.Shipment(ctx, id); !sh.PolledAt.Equal(c.wantPolled) {
+			t.Errorf("%s: polled %v, want %v", c.name, sh.PolledAt, c.wantPolled)
 		}
 	}
 	if events, _ := s.ShipmentEvents(ctx, id, 0); !sameEvents(events, []tracker.Event{e2, e1}) {

@@ -186,20 +186,19 @@ func eventHash(e tracker.Event) string {
 // RecordPoll writes a successful poll in one transaction and returns the
 // events that were new, newest first: the new events, the shipment's state
 // (StatusSince moves only when the status changes) and next poll time, and
-// whatever r.Compose returns for the followers, each message queued once per
-// DedupeKey. Compose sees the shipment as it was before the poll; the
-// followers' Shipment is the state after it. Either all of it is stored or
-// none, so a crash can neither lose a push nor queue it twice.
+// r.Notice for every follower in an active chat, each queued once per dedupe
+// key. Either all of it is stored or none, so a crash can neither lose a
+// push nor queue it twice.
 func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, error) {
 	var fresh []tracker.Event
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		w := pollWriter{tx: tx} // one record: nothing to gain by preparing
 		var err error
-		fresh, err = w.record(ctx, r)
+		fresh, _, err = w.record(ctx, r)
 		return err
 	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNotFound
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrStale) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: record poll of %d: %w", r.ShipmentID, err)
@@ -210,8 +209,9 @@ func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, 
 // PollOutcome is what RecordPolls did with one PollRecord: the events that
 // were new (newest first), or why nothing of it was stored.
 type PollOutcome struct {
-	Fresh []tracker.Event
-	Err   error // ErrNotFound for an unknown shipment
+	Fresh  []tracker.Event
+	Queued int   // outbox rows the notice added
+	Err    error // ErrNotFound for an unknown shipment, ErrStale (see PollRecord.Expect)
 }
 
 // RecordPolls writes a batch of successful polls (a carrier's batch) in one
@@ -232,10 +232,10 @@ func (s *Store) RecordPolls(ctx context.Context, records []PollRecord) ([]PollOu
 			if err := w.exec(ctx, &w.savepoint, `SAVEPOINT poll`); err != nil {
 				return err
 			}
-			fresh, err := w.record(ctx, r)
+			fresh, queued, err := w.record(ctx, r)
 			if err != nil {
-				if errors.Is(err, ErrNotFound) {
-					err = ErrNotFound
+				if errors.Is(err, ErrNotFound) || errors.Is(err, ErrStale) {
+					// as it is
 				} else {
 					err = fmt.Errorf("storage: record poll of %d: %w", r.ShipmentID, err)
 				}
@@ -244,7 +244,7 @@ func (s *Store) RecordPolls(ctx context.Context, records []PollRecord) ([]PollOu
 					return err
 				}
 			}
-			outs[i].Fresh = fresh
+			outs[i].Fresh, outs[i].Queued = fresh, queued
 			if err := w.exec(ctx, &w.release, `RELEASE poll`); err != nil {
 				return err
 			}
@@ -261,12 +261,11 @@ func (s *Store) RecordPolls(ctx context.Context, records []PollRecord) ([]PollOu
 // prepares each statement on first use and keeps it for the records that
 // follow; a single record runs its statements directly.
 type pollWriter struct {
-	tx                                         *sql.Tx
-	prepare                                    bool
-	shipment, event, update, followers, outbox *sql.Stmt
-	savepoint, rollback, release               *sql.Stmt
-	row                                        shipmentRow
-	subRow                                     subscriptionRow
+	tx                              *sql.Tx
+	prepare                         bool
+	shipment, event, update, outbox *sql.Stmt
+	savepoint, rollback, release    *sql.Stmt
+	row                             shipmentRow
 }
 
 // execFunc runs one statement; a prepared statement's ExecContext is one.
@@ -316,7 +315,7 @@ func (w *pollWriter) exec(ctx context.Context, st **sql.Stmt, query string, args
 }
 
 func (w *pollWriter) close() {
-	for _, st := range []*sql.Stmt{w.shipment, w.event, w.update, w.followers, w.outbox, w.savepoint, w.rollback, w.release} {
+	for _, st := range []*sql.Stmt{w.shipment, w.event, w.update, w.outbox, w.savepoint, w.rollback, w.release} {
 		if st != nil {
 			st.Close()
 		}
@@ -344,16 +343,19 @@ func (w *pollWriter) shipmentByID(ctx context.Context, id int64) (Shipment, erro
 }
 
 // record writes one poll; see RecordPoll.
-func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event, error) {
+func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event, int, error) {
 	if r.PolledAt.IsZero() {
 		r.PolledAt = time.Now()
 	}
 	before, err := w.shipmentByID(ctx, r.ShipmentID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNotFound
+		return nil, 0, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("shipment: %w", err)
+		return nil, 0, fmt.Errorf("shipment: %w", err)
+	}
+	if r.Notice != nil && unix(before.PolledAt) != unix(r.Expect) {
+		return nil, 0, ErrStale
 	}
 	polled := r.PolledAt.Unix()
 
@@ -361,10 +363,10 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 	if len(r.Result.Events) > 0 {
 		ins, err := w.execer(ctx, &w.event, insertEventQuery)
 		if err != nil {
-			return nil, fmt.Errorf("events: %w", err)
+			return nil, 0, fmt.Errorf("events: %w", err)
 		}
 		if fresh, err = insertEvents(ctx, ins, r.ShipmentID, r.Result.Events, polled); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 
@@ -399,33 +401,25 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 		unix(since), unix(lastEvent), unix(delivered),
 		polled, unix(r.NextPollAt), r.ShipmentID)
 	if err != nil {
-		return nil, fmt.Errorf("update shipment: %w", err)
+		return nil, 0, fmt.Errorf("update shipment: %w", err)
 	}
 
-	// Most polls change nothing; Newsworthy lets them skip the followers.
-	if r.Compose == nil || (r.Newsworthy != nil && !r.Newsworthy(before, slices.Clip(fresh))) {
-		return fresh, nil
+	if r.Notice == nil {
+		return fresh, 0, nil
 	}
-	rows, err := w.query(ctx, &w.followers, followersQuery, r.ShipmentID)
+	ins, err := w.execer(ctx, &w.outbox, fanOutQuery)
 	if err != nil {
-		return nil, fmt.Errorf("followers: %w", err)
+		return nil, 0, fmt.Errorf("outbox: %w", err)
 	}
-	followers, err := scanSubscriptions(rows, &w.subRow)
+	res, err := ins(ctx, r.Notice.DedupeKey, polled, r.Notice.Kind, r.Notice.Payload, r.ShipmentID)
 	if err != nil {
-		return nil, fmt.Errorf("followers: %w", err)
+		return nil, 0, fmt.Errorf("outbox %q: %w", r.Notice.DedupeKey, err)
 	}
-	msgs := r.Compose(before, slices.Clone(fresh), followers)
-	if len(msgs) == 0 {
-		return fresh, nil
-	}
-	ins, err := w.execer(ctx, &w.outbox, enqueueQuery)
+	n, err := res.RowsAffected()
 	if err != nil {
-		return nil, fmt.Errorf("outbox: %w", err)
+		return nil, 0, fmt.Errorf("outbox %q: %w", r.Notice.DedupeKey, err)
 	}
-	if _, err := enqueueWith(ctx, ins, polled, msgs); err != nil {
-		return nil, err
-	}
-	return fresh, nil
+	return fresh, int(n), nil
 }
 
 const insertEventQuery = `

@@ -96,31 +96,6 @@ func poll(status tracker.Status, events ...tracker.Event) tracker.Result {
 	return tracker.Result{Status: status, StatusText: status.Title(), Events: events}
 }
 
-// composeEach queues one message per follower per fresh event, keyed so a
-// repeated poll produces the same keys; it records what it was called with.
-type composeEach struct {
-	calls   int
-	befores []Shipment
-	fresh   [][]tracker.Event
-}
-
-func (c *composeEach) compose(before Shipment, fresh []tracker.Event, followers []Subscription) []OutboxMessage {
-	c.calls++
-	c.befores = append(c.befores, before)
-	c.fresh = append(c.fresh, fresh)
-	var msgs []OutboxMessage
-	for _, f := range followers {
-		// Keyed on the shipment's state, like a status push: the same change
-		// composed twice (a repeated poll) gives the same key.
-		msgs = append(msgs, OutboxMessage{
-			ChatID: f.ChatID, SubscriptionID: f.ID,
-			DedupeKey: fmt.Sprintf("status:%d:%s", f.ID, f.Shipment.Status),
-			Text:      "<b>" + f.Shipment.Status.Title() + "</b>",
-		})
-	}
-	return msgs
-}
-
 // writePoll records one poll through RecordPoll or through a batch of one.
 type writePoll func(ctx context.Context, s *Store, r PollRecord) ([]tracker.Event, error)
 
@@ -165,7 +140,6 @@ func testRecordPoll(t *testing.T, e storagetest.Engine, write writePoll) {
 	e3 := tracker.Event{Time: time.Date(2026, 11, 20, 7, 10, 0, 0, ny), Status: tracker.StatusInTransit, Description: "Arrived at facility", Location: "Newark, NJ, US"}
 	e4 := tracker.Event{Time: time.Date(2026, 11, 21, 14, 2, 0, 0, ny), Status: tracker.StatusDelivered, Description: "Delivered, front door", Location: "Newark, NJ, US"}
 
-	c := &composeEach{}
 	steps := []struct {
 		name       string
 		at         time.Time
@@ -182,17 +156,20 @@ func testRecordPoll(t *testing.T, e storagetest.Engine, write writePoll) {
 		{"delivered", t0.Add(3 * time.Hour), poll(tracker.StatusDelivered, e4, e3, e2, e1), []tracker.Event{e4}, tracker.StatusDelivered, t0.Add(3 * time.Hour), 4},
 		{"delivered again", t0.Add(4 * time.Hour), poll(tracker.StatusDelivered, e4, e3, e2, e1), nil, tracker.StatusDelivered, t0.Add(3 * time.Hour), 4},
 	}
-	for i, st := range steps {
+	var expect time.Time
+	for _, st := range steps {
 		next := st.at.Add(time.Hour)
-		fresh, err := write(ctx, s, PollRecord{ShipmentID: id, Result: st.result, PolledAt: st.at, NextPollAt: next, Compose: c.compose})
+		// Keyed on the status, like a status push: the same change queued
+		// twice (a repeated poll) gives the same key.
+		n := &Notice{Kind: "parcel", Payload: `{"status":"` + string(st.result.Status) + `"}`,
+			DedupeKey: fmt.Sprintf("status:%d:%s", id, st.result.Status)}
+		fresh, err := write(ctx, s, PollRecord{ShipmentID: id, Result: st.result, PolledAt: st.at, NextPollAt: next, Notice: n, Expect: expect})
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
+		expect = st.at
 		if !sameEvents(fresh, st.wantFresh) {
 			t.Fatalf("%s: fresh = %v, want %v", st.name, fresh, st.wantFresh)
-		}
-		if !sameEvents(c.fresh[i], st.wantFresh) {
-			t.Fatalf("%s: Compose got fresh %v", st.name, c.fresh[i])
 		}
 		sh, err := s.Shipment(ctx, id)
 		if err != nil {
@@ -209,13 +186,6 @@ func testRecordPoll(t *testing.T, e storagetest.Engine, write writePoll) {
 		if queued != st.wantQueued {
 			t.Fatalf("%s: outbox has %d rows, want %d", st.name, queued, st.wantQueued)
 		}
-	}
-	if c.calls != len(steps) {
-		t.Fatalf("Compose called %d times, want %d", c.calls, len(steps))
-	}
-	// Compose saw the state before each poll.
-	if c.befores[0].Status != tracker.StatusUnknown || c.befores[3].Status != tracker.StatusInTransit {
-		t.Fatalf("Compose befores: %v, %v", c.befores[0].Status, c.befores[3].Status)
 	}
 
 	sh, _ := s.Shipment(ctx, id)
@@ -239,14 +209,14 @@ func testRecordPoll(t *testing.T, e storagetest.Engine, write writePoll) {
 	// One push per active follower per change; chat 3 (inactive) got none.
 	items, _ := s.PendingOutbox(ctx, t0.Add(5*time.Hour), 0)
 	want := []string{
-		fmt.Sprintf("status:%d:in_transit", sub1.ID), fmt.Sprintf("status:%d:in_transit", sub2.ID),
-		fmt.Sprintf("status:%d:delivered", sub1.ID), fmt.Sprintf("status:%d:delivered", sub2.ID),
+		fmt.Sprintf("status:%d:in_transit:%d", id, sub1.ChatID), fmt.Sprintf("status:%d:in_transit:%d", id, sub2.ChatID),
+		fmt.Sprintf("status:%d:delivered:%d", id, sub1.ChatID), fmt.Sprintf("status:%d:delivered:%d", id, sub2.ChatID),
 	}
 	if len(items) != len(want) {
 		t.Fatalf("pending = %d, want %d", len(items), len(want))
 	}
 	for i, it := range items {
-		if it.DedupeKey != want[i] {
+		if it.DedupeKey != want[i] || it.Kind != "parcel" || it.Text != "" {
 			t.Fatalf("pending[%d] = %q, want %q", i, it.DedupeKey, want[i])
 		}
 	}

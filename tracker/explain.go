@@ -93,18 +93,35 @@ func (s Status) NextStep() string {
 var actionWords = []string{"pay", "duty", "duties", "tax", "fee", "charge", "document", "invoice", "id required",
 	"address", "contact us", "call us", "action required", "respond"}
 
+// NeedsRecipient reports whether customs, an exception or a failed attempt
+// whose carrier text asks for a payment, documents or an address needs the
+// recipient rather than patience. Text saying it was done ("duties paid,
+// released") does not count.
+func NeedsRecipient(s Status, carrierText string) bool {
+	if s != StatusCustoms && s != StatusException && s != StatusAttemptFailed {
+		return false
+	}
+	t := strings.ToLower(carrierText)
+	if strings.Contains(t, "paid") || strings.Contains(t, "released") {
+		return false
+	}
+	for _, w := range actionWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// actionNeeded is NextStepFor's line when the carrier waits for the recipient.
+const actionNeeded = "Action needed from you: do what the carrier asks (pay, send documents or fix the address) on its page or in its message soon, or the parcel may be sent back."
+
 // NextStepFor is NextStep, sharpened by the carrier's own words: customs or
 // an exception that asks for a payment, documents or an address correction
 // needs the recipient, not patience.
 func (s Status) NextStepFor(carrierText string) string {
-	if s != StatusCustoms && s != StatusException && s != StatusAttemptFailed {
-		return s.NextStep()
-	}
-	t := strings.ToLower(carrierText)
-	for _, w := range actionWords {
-		if strings.Contains(t, w) {
-			return "Action needed from you: do what the carrier asks (pay, send documents or fix the address) on its page or in its message soon, or the parcel may be sent back."
-		}
+	if NeedsRecipient(s, carrierText) {
+		return actionNeeded
 	}
 	return s.NextStep()
 }

@@ -60,6 +60,17 @@ type Config struct {
 	// Observe, when set, is told each send's outcome (sent, retried,
 	// failed, blocked, migrated), for metrics.
 	Observe func(outcome string)
+	// Render turns an outbox row into the message to send, at send time
+	// (the bot renders notices with the chat's settings of that moment).
+	// ok false: nothing to send any more; the row is done. Nil sends a
+	// row's Text and Markup as they are.
+	Render func(ctx context.Context, it storage.OutboxItem) (m Message, ok bool, err error)
+}
+
+// Message is an outbox row rendered for sendMessage.
+type Message struct {
+	Text   string // Telegram HTML
+	Markup models.ReplyMarkup
 }
 
 // Notifier sends outbox messages. Safe for concurrent use.
@@ -322,11 +333,31 @@ func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it stora
 // chat's next message may follow in this drain, and the chat's id, which a
 // migration changes.
 func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next bool, chat int64) {
+	m, ok, err := n.render(ctx, it)
+	switch {
+	case err != nil:
+		// The row cannot be read: sending it again cannot help.
+		n.stats.failed.Add(1)
+		n.observe("failed")
+		n.log.Error("send: cannot render", "chat", it.ChatID, "outbox", it.ID, slog.Any("error", err))
+		if err := n.cfg.Store.MarkFailed(context.WithoutCancel(ctx), it.ID, err.Error()); err != nil {
+			n.log.Error("send: mark failed", "outbox", it.ID, slog.Any("error", err))
+		}
+		return true, it.ChatID
+	case !ok:
+		// Overtaken (the parcel was stopped, the advice no longer applies).
+		n.log.Debug("send: nothing to send any more", "chat", it.ChatID, "outbox", it.ID)
+		if err := n.cfg.Store.MarkSent(context.WithoutCancel(ctx), it.ID, n.cfg.Now()); err != nil {
+			n.log.Error("send: mark done", "outbox", it.ID, slog.Any("error", err))
+			return false, it.ChatID
+		}
+		return true, it.ChatID
+	}
 	for range 3 { // a migration resends to the new id; twice is already odd
 		if err := n.pace(ctx, it); err != nil {
 			return false, it.ChatID // shutting down: the message stays pending
 		}
-		err := n.send(ctx, it)
+		err := n.send(ctx, it, m)
 		n.sentTo(it)
 		next, retry := n.handle(ctx, &it, err)
 		if !retry {
@@ -360,16 +391,16 @@ func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
 // send makes the sendMessage (or editMessageText) call. Once started, it is
 // not cancelled by shutdown: abandoning a request Telegram may already have
 // accepted would send the message twice after a restart.
-func (n *Notifier) send(ctx context.Context, it storage.OutboxItem) error {
+func (n *Notifier) send(ctx context.Context, it storage.OutboxItem, m Message) error {
 	n.sem <- struct{}{}
 	defer func() { <-n.sem }()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
 	noPreview := &models.LinkPreviewOptions{IsDisabled: bot.True()}
-	mk := n.markup(it)
+	mk := m.Markup
 	if it.EditID != 0 {
 		kb, _ := mk.(*models.InlineKeyboardMarkup) // an edit takes inline buttons only
-		p := &bot.EditMessageTextParams{ChatID: it.ChatID, MessageID: it.EditID, Text: it.Text,
+		p := &bot.EditMessageTextParams{ChatID: it.ChatID, MessageID: it.EditID, Text: m.Text,
 			ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview}
 		if kb != nil {
 			p.ReplyMarkup = kb
@@ -379,7 +410,7 @@ func (n *Notifier) send(ctx context.Context, it storage.OutboxItem) error {
 	}
 	p := &bot.SendMessageParams{
 		ChatID:             it.ChatID,
-		Text:               it.Text,
+		Text:               m.Text,
 		ParseMode:          models.ParseModeHTML,
 		LinkPreviewOptions: noPreview,
 		ReplyMarkup:        mk,
@@ -389,6 +420,15 @@ func (n *Notifier) send(ctx context.Context, it storage.OutboxItem) error {
 	}
 	_, err := n.cfg.Telegram.SendMessage(ctx, p)
 	return err
+}
+
+// render is the message to send for it now: a notice rendered by Render,
+// or a row queued already rendered (a reply), as it is.
+func (n *Notifier) render(ctx context.Context, it storage.OutboxItem) (Message, bool, error) {
+	if it.Kind != "" && n.cfg.Render != nil {
+		return n.cfg.Render(ctx, it)
+	}
+	return Message{Text: it.Text, Markup: n.markup(it)}, true, nil
 }
 
 // markup decodes the stored reply_markup: inline buttons, or the "reply to

@@ -109,6 +109,9 @@ type Advice struct {
 	Title, Text string
 	ContactName string // whom to contact; empty for wait advice
 	ContactURL  string // their contact page, when known
+	// Until, for wait advice, is when waiting ends: the rule turns into
+	// advice to contact someone then (zero when no rule follows).
+	Until time.Time
 }
 
 // Amazon's customer-service page, for parcels bought on Amazon.
@@ -151,7 +154,7 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 	switch in.Status {
 	case tracker.StatusUnknown, tracker.StatusNotFound, tracker.StatusInfoReceived:
 		if !reached(in.AddedAt, l.Activation) {
-			add(Advice{Rule: RuleActivationWait, Action: Wait, Title: "Tracking has not started yet",
+			add(Advice{Rule: RuleActivationWait, Action: Wait, Title: "Tracking has not started yet", Until: in.AddedAt.Add(l.Activation),
 				Text: fmt.Sprintf("Tracking usually starts within 24 to 48 hours of the shipping notice. Nothing to do yet: "+
 					"I keep checking and tell you when the carrier has it. If nothing shows by %s, I will let you know.",
 					in.AddedAt.Add(l.Activation).Format("Mon 2 Jan 15:04 MST"))})
@@ -196,7 +199,7 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 				"Days after the failed attempt the parcel has not moved on. Contact customer service to book a new delivery, "+
 					"correct the address or have it sent to a pickup point, before it goes back to the sender."))
 		} else {
-			add(Advice{Rule: RuleAttemptWait, Action: Wait, Title: "The courier could not deliver",
+			add(Advice{Rule: RuleAttemptWait, Action: Wait, Title: "The courier could not deliver", Until: since.Add(l.ExceptionClear),
 				Text: "Usually nobody was home, a signature was needed or the address could not be reached. Look for a notice: " +
 					"most carriers try again the next working day or leave the parcel at a pickup point. " +
 					"On the carrier's page you can often rebook delivery, pick a pickup point or fix the address."})
@@ -208,7 +211,7 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 				"The carrier reported a problem days ago and the parcel has not moved on since. Contact customer service "+
 					"and ask what is needed: an address correction, a payment or documents, or a claim if it was damaged or lost."))
 		} else {
-			add(Advice{Rule: RuleExceptionWait, Action: Wait, Title: "The carrier reported a problem",
+			add(Advice{Rule: RuleExceptionWait, Action: Wait, Title: "The carrier reported a problem", Until: since.Add(l.ExceptionClear),
 				Text: "An exception means something interrupted the normal route: weather, a damaged label, an address question, " +
 					"a missed connection. Many clear within a day or two without you doing anything. If the carrier asks you for " +
 					"something (address, payment, documents), answer it right away."})
@@ -224,7 +227,7 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 		}
 		delivered := firstNonZero(in.DeliveredAt, since, in.NotReceivedAt)
 		if !reached(delivered, l.NotReceivedWait) {
-			add(Advice{Rule: RuleNotReceivedCheck, Action: Wait, Title: "Delivered but not found: look around first",
+			add(Advice{Rule: RuleNotReceivedCheck, Action: Wait, Title: "Delivered but not found: look around first", Until: delivered.Add(l.NotReceivedWait),
 				Text: "Parcels marked delivered usually turn up: check around the door and any safe place, your mailbox or parcel locker, " +
 					"ask neighbours and building management or reception, and check whether someone else in the household took it in. " +
 					"A delivery can also be scanned a little before it actually arrives. " +

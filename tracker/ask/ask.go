@@ -17,6 +17,7 @@ import (
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/assess"
 )
 
 // Parcel is one parcel the asking chat follows.
@@ -28,6 +29,9 @@ type Parcel struct {
 	AddedAt                time.Time
 	LastLocation           string
 	Advice                 []advice.Advice // advice.Evaluate for this parcel now, most urgent first
+	// Assessment, when set (Step not empty), is the parcel's one assessment
+	// (tracker/assess): answers then say what pushes, /status and /list say.
+	Assessment assess.Assessment
 }
 
 // Reply is a topic and the plain-text answer (the bot escapes it for HTML).
@@ -213,7 +217,12 @@ func parcelLine(p Parcel, now time.Time) string {
 	if !p.LastEventAt.IsZero() {
 		fmt.Fprintf(&b, " %s", tracker.Ago(p.LastEventAt, now))
 	}
+	day := func(t time.Time) string { return tracker.DayDate(t, now) }
 	switch {
+	case p.Assessment.Step != "":
+		if words := p.Assessment.Expected(day); words != "" {
+			fmt.Fprintf(&b, "; expected %s", words)
+		}
 	case p.Status == tracker.StatusDelivered || p.Status.Final():
 	case !p.ETA.IsZero() && !p.ETA.Before(now.Truncate(24*time.Hour)):
 		fmt.Fprintf(&b, "; expected %s", tracker.DayDate(p.ETA, now))
@@ -222,12 +231,15 @@ func parcelLine(p Parcel, now time.Time) string {
 	default:
 		b.WriteString("; no delivery date yet")
 	}
-	b.WriteString(".\n→ " + verdict(p))
+	b.WriteString(".\n→ " + verdict(p, day))
 	return b.String()
 }
 
 // verdict turns a parcel's advice into one instruction.
-func verdict(p Parcel) string {
+func verdict(p Parcel, day func(time.Time) string) string {
+	if p.Assessment.Step != "" {
+		return p.Assessment.NextStep(day, false)
+	}
 	for _, a := range p.Advice {
 		if a.Action == advice.Contact {
 			s := "Contact " + a.ContactName + " now: " + a.Title + "."
@@ -268,6 +280,12 @@ func lowerFirst(s string) string {
 func parcelsNeedingAttention(q query) string {
 	var lines []string
 	for _, p := range q.parcels {
+		if p.Assessment.Step != "" {
+			if p.Assessment.Attention {
+				lines = append(lines, parcelLine(p, q.now))
+			}
+			continue
+		}
 		for _, a := range p.Advice {
 			if a.Action == advice.Contact {
 				lines = append(lines, parcelLine(p, q.now))

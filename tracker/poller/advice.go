@@ -3,13 +3,12 @@ package poller
 import (
 	"context"
 	"fmt"
-	"html"
 	"strconv"
-	"strings"
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/notice"
 )
 
 // adviceSweepPage is how many subscriptions one sweep reads at a time.
@@ -38,8 +37,8 @@ func (p *Poller) AdviceSweep(ctx context.Context) (int, error) {
 					ChatID:         sub.ChatID,
 					SubscriptionID: sub.ID,
 					DedupeKey:      "advice:" + strconv.FormatInt(sub.ID, 10) + ":" + a.Rule,
-					Text:           renderAdvice(sub, a),
-					Markup:         markup(sub.Shipment, tracker.StatusUnknown, sub.ID),
+					Kind:           string(notice.KindAdvice),
+					Payload:        notice.Encode(notice.Advice{Rule: a.Rule}),
 				})
 			}
 		}
@@ -80,23 +79,4 @@ func (p *Poller) adviceInput(sub storage.Subscription) advice.Input {
 		valid = p.cfg.ValidNumber(sub.Shipment.Carrier, sub.Shipment.Number)
 	}
 	return sub.AdviceInput(valid)
-}
-
-// renderAdvice writes one advice push in Telegram HTML.
-func renderAdvice(sub storage.Subscription, a advice.Advice) string {
-	var b strings.Builder
-	icon := "💡"
-	if a.Action == advice.Contact {
-		icon = "☎️"
-	}
-	fmt.Fprintf(&b, "%s <b>%s</b>", icon, html.EscapeString(a.Title))
-	b.WriteString(parcelLines(sub.Label, sub.Shipment.Carrier, sub.Shipment.Number))
-	b.WriteString("\n" + html.EscapeString(a.Text))
-	switch {
-	case a.ContactName != "" && a.ContactURL != "":
-		fmt.Fprintf(&b, "\nContact: <a href=\"%s\">%s</a>", html.EscapeString(a.ContactURL), html.EscapeString(a.ContactName))
-	case a.ContactName != "":
-		fmt.Fprintf(&b, "\nContact: %s", html.EscapeString(a.ContactName))
-	}
-	return b.String()
 }

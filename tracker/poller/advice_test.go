@@ -37,7 +37,7 @@ func TestAdviceSweepQueuesEachRuleOncePerSubscription(t *testing.T) {
 	for _, it := range e.pending(t) {
 		if strings.HasPrefix(it.DedupeKey, "advice:"+itoa(sub.ID)+":") {
 			mine++
-			if it.SubscriptionID != sub.ID || !strings.Contains(it.Text, "&lt;gift&gt;") {
+			if it.SubscriptionID != sub.ID || it.Kind != "advice" || !strings.Contains(it.Payload, `"rule":"`) || it.Text != "" {
 				t.Errorf("advice push %+v", it)
 			}
 		}

@@ -2,8 +2,7 @@ package poller
 
 import (
 	"context"
-	"fmt"
-	"html"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/notice"
 )
 
 // carrierFailed notes a failed batch in storage. Once the client has been
@@ -40,8 +40,8 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 	}
 
 	type waiting struct {
-		carriers []string
-		parcels  []string
+		carriers  []string
+		shipments []int64
 	}
 	chats := map[int64]*waiting{}
 	var order []int64
@@ -65,11 +65,7 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 			if !slices.Contains(w.carriers, name) {
 				w.carriers = append(w.carriers, name)
 			}
-			parcel := sub.Label
-			if parcel == "" {
-				parcel = s.Number
-			}
-			w.parcels = append(w.parcels, parcel)
+			w.shipments = append(w.shipments, s.ID)
 		}
 	}
 	if len(order) == 0 {
@@ -83,7 +79,8 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 			Message: storage.OutboxMessage{
 				ChatID:    chat,
 				DedupeKey: outageKey("outage", client, chat, o.FailingSince),
-				Text:      outageText(w.carriers, w.parcels, o.FailingSince),
+				Kind:      string(notice.KindOutage),
+				Payload:   notice.Encode(notice.Outage{Carriers: w.carriers, Shipments: w.shipments, Since: o.FailingSince}),
 			},
 			Carriers: strings.Join(w.carriers, ", "),
 		})
@@ -101,17 +98,24 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 // carrierAnswered ends the client's outage, if it had one, telling the chats
 // that were told it began.
 func (p *Poller) carrierAnswered(ctx context.Context, client string) {
-	o, ok, err := p.cfg.Store.RecordCarrierRecovery(ctx, client, p.cfg.Now(), func(o storage.CarrierOutage) []storage.OutboxMessage {
-		msgs := make([]storage.OutboxMessage, 0, len(o.Told))
-		for _, c := range o.Told {
-			msgs = append(msgs, storage.OutboxMessage{
-				ChatID:    c.ChatID,
-				DedupeKey: outageKey("recovered", client, c.ChatID, o.FailingSince),
-				Text:      recoveredText(c.Carriers),
-			})
-		}
-		return msgs
-	})
+	o, err := p.cfg.Store.CarrierOutage(ctx, client)
+	if errors.Is(err, storage.ErrNotFound) {
+		return // the usual case: the carrier was not failing
+	}
+	if err != nil {
+		p.log.Error("outage: read", "client", client, slog.Any("error", err))
+		return
+	}
+	msgs := make([]storage.OutboxMessage, 0, len(o.Told))
+	for _, c := range o.Told {
+		msgs = append(msgs, storage.OutboxMessage{
+			ChatID:    c.ChatID,
+			DedupeKey: outageKey("recovered", client, c.ChatID, o.FailingSince),
+			Kind:      string(notice.KindRecovery),
+			Payload:   notice.Encode(notice.Recovery{Carriers: c.Carriers}),
+		})
+	}
+	o, ok, err := p.cfg.Store.RecordCarrierRecovery(ctx, client, p.cfg.Now(), msgs)
 	if err != nil {
 		p.log.Error("outage: record recovery", "client", client, slog.Any("error", err))
 		return
@@ -121,32 +125,8 @@ func (p *Poller) carrierAnswered(ctx context.Context, client string) {
 	}
 }
 
-func recoveredText(carriers string) string {
-	return fmt.Sprintf("✅ <b>Updates are back</b>\n%s is answering again; news about your parcels will arrive as usual.",
-		html.EscapeString(carriers))
-}
-
 func outageKey(kind, client string, chat int64, since time.Time) string {
 	return kind + ":" + client + ":" + strconv.FormatInt(chat, 10) + ":" + strconv.FormatInt(since.Unix(), 10)
-}
-
-func outageText(carriers, parcels []string, since time.Time) string {
-	const maxParcels = 5
-	shown := parcels
-	if len(shown) > maxParcels {
-		shown = shown[:maxParcels]
-	}
-	esc := make([]string, len(shown))
-	for i, s := range shown {
-		esc[i] = html.EscapeString(clip(s))
-	}
-	list := strings.Join(esc, ", ")
-	if more := len(parcels) - len(shown); more > 0 {
-		list += fmt.Sprintf(" and %d more", more)
-	}
-	return fmt.Sprintf("⏳ <b>Updates delayed</b>\n%s has not answered our tracking requests since %s. "+
-		"This is on the carrier's side; we keep asking and will tell you when it answers again.\nWaiting: %s",
-		html.EscapeString(strings.Join(carriers, ", ")), since.UTC().Format("Mon 2 Jan 15:04 MST"), list)
 }
 
 // lastSuccess is when the shipment was last polled successfully, or when it

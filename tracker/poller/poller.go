@@ -333,7 +333,7 @@ func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) Ti
 	}
 	now := p.cfg.Now()
 	records := make([]storage.PollRecord, len(a.batch))
-	counts := make([]int, len(a.batch))
+	results := make([]tracker.Result, len(a.batch))
 	for i, s := range a.batch {
 		res, ok := byNumber[s.Number]
 		if !ok {
@@ -344,7 +344,8 @@ func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) Ti
 		} else {
 			p.observe(c.Name(), "ok", a.took, 1)
 		}
-		records[i] = p.pollRecord(s, res, now, &counts[i])
+		results[i] = res
+		records[i] = p.pollRecord(s, res, now)
 	}
 	outs, err := p.cfg.Store.RecordPolls(ctx, records)
 	if err != nil {
@@ -353,13 +354,17 @@ func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) Ti
 		return st
 	}
 	for i, out := range outs {
+		if errors.Is(out.Err, storage.ErrStale) {
+			// A refresh stored a poll of it meanwhile: work the news out again.
+			out.Queued, out.Err = p.record(ctx, a.batch[i], results[i])
+		}
 		if out.Err != nil {
 			p.log.Error("poll: record", "shipment", a.batch[i].ID, "client", c.Name(), slog.Any("error", out.Err))
 			st.Failed++
 			continue
 		}
 		st.Polled++
-		st.Messages += counts[i]
+		st.Messages += out.Queued
 	}
 	return st
 }
@@ -404,9 +409,8 @@ func (p *Poller) putOff(ctx context.Context, batch []storage.Shipment, until tim
 }
 
 // pollRecord is what a successful poll of s writes: the settled result, the
-// next poll time and the pushes. *n is set to how many messages Compose
-// produced, once the record is written.
-func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Time, n *int) storage.PollRecord {
+// next poll time and the notice for its followers, worked out from s as read.
+func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Time) storage.PollRecord {
 	res.Number = s.Number
 	if res.Carrier == "" {
 		res.Carrier = s.Carrier
@@ -420,34 +424,36 @@ func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Tim
 		}
 		next = now.Add(p.jitter(d, spread))
 	}
-	compose := composer{now: now}.compose(res)
-	*n = 0
 	return storage.PollRecord{
 		ShipmentID: s.ID,
 		Result:     res,
 		PolledAt:   now,
 		NextPollAt: next,
-		// compose says nothing when news finds nothing, so a poll without
-		// news need not read the followers.
-		Newsworthy: func(before storage.Shipment, fresh []tracker.Event) bool {
-			return len(news(before, res, fresh, now)) > 0
-		},
-		Compose: func(before storage.Shipment, fresh []tracker.Event, followers []storage.Subscription) []storage.OutboxMessage {
-			msgs := compose(before, fresh, followers)
-			*n = len(msgs)
-			return msgs
-		},
+		Notice:     parcelNotice(s, res, now),
+		Expect:     s.PolledAt,
 	}
 }
 
-// record writes one successful poll and its pushes; it returns how many
-// messages Compose produced.
+// record writes one successful poll and its notice; it returns how many
+// outbox rows were queued. When another poll of the shipment was stored
+// since s was read, the news is worked out again from what is stored.
 func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Result) (int, error) {
-	var n int
-	if _, err := p.cfg.Store.RecordPoll(ctx, p.pollRecord(s, res, p.cfg.Now(), &n)); err != nil {
-		return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
+	for range 3 {
+		outs, err := p.cfg.Store.RecordPolls(ctx, []storage.PollRecord{p.pollRecord(s, res, p.cfg.Now())})
+		if err == nil {
+			err = outs[0].Err
+		}
+		if err == nil {
+			return outs[0].Queued, nil
+		}
+		if !errors.Is(err, storage.ErrStale) {
+			return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
+		}
+		if s, err = p.cfg.Store.Shipment(ctx, s.ID); err != nil {
+			return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
+		}
 	}
-	return n, nil
+	return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, storage.ErrStale)
 }
 
 // PollNow polls one shipment at once (the bot's refresh button), queuing

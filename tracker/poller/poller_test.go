@@ -167,7 +167,8 @@ func testTickFollowsAParcelToDelivery(t *testing.T, eng storagetest.Engine) {
 		t.Fatalf("first tick: %+v, want 1 polled, 2 messages", st)
 	}
 	items := e.pending(t)
-	if len(items) != 2 || !strings.Contains(items[0].Text, "In transit") || !strings.Contains(items[0].Text, "boots") {
+	if len(items) != 2 || items[0].Kind != "parcel" || !strings.Contains(items[0].Payload, `"status":"in_transit"`) ||
+		items[0].SubscriptionID != sub.ID {
 		t.Fatalf("first look pushes: %+v", items)
 	}
 	s := e.shipment(t, sub.Shipment.ID)
@@ -193,8 +194,8 @@ func testTickFollowsAParcelToDelivery(t *testing.T, eng storagetest.Engine) {
 		t.Fatalf("want 4 queued, got %d", len(items))
 	}
 	last := items[2]
-	if !strings.Contains(last.Text, "Delivered") || !strings.Contains(last.Markup, `"got:`) || !strings.Contains(last.Markup, `"nr:`) {
-		t.Errorf("delivered push: %q %s", last.Text, last.Markup)
+	if !strings.Contains(last.Payload, `"status":"delivered"`) || !strings.Contains(last.Payload, "Delivered to mailbox") {
+		t.Errorf("delivered notice: %s", last.Payload)
 	}
 	s = e.shipment(t, sub.Shipment.ID)
 	if got := s.NextPollAt.Sub(e.clock.Now()); got < 6*time.Hour || got > 12*time.Hour {
@@ -384,8 +385,8 @@ func testOutageIsToldOnceAndSoIsRecovery(t *testing.T, eng storagetest.Engine) {
 	if len(got) != 2 {
 		t.Fatalf("outage notices = %d, want one per chat (2): %+v", len(got), got)
 	}
-	if !strings.Contains(got[0].Text, "delayed") || !strings.Contains(got[0].Text, "carrier") {
-		t.Errorf("notice text: %s", got[0].Text)
+	if got[0].Kind != "outage" || !strings.Contains(got[0].Payload, `"carriers":["International post"]`) {
+		t.Errorf("notice: %+v", got[0])
 	}
 
 	e.down.Store(false)

@@ -1,4 +1,4 @@
-package notify
+package bot_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-telegram/bot"
-
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/storage/storagetest"
@@ -45,12 +45,14 @@ func s10Number(serial int, country string) string {
 	return "RX" + d + strconv.Itoa(c) + country
 }
 
+const e2eToken = "123:e2e"
+
 // process is one run of the bot's background half: a store, a poller and a
-// notifier, as main wires them.
+// notifier rendering with the bot, as main wires them.
 type process struct {
 	store *storage.Store
 	p     *poller.Poller
-	n     *Notifier
+	n     *notify.Notifier
 }
 
 func start(t *testing.T, path string, clk *testClock, carrier *seventeentest.Server, tg *telegramtest.Server) *process {
@@ -62,7 +64,7 @@ func start(t *testing.T, path string, clk *testClock, carrier *seventeentest.Ser
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client := seventeen.New(seventeen.Config{BaseURL: carrier.URL(), APIKey: seventeentest.APIKey, Rate: 100, Now: clk.Now, Logger: quiet})
-	b, err := bot.New(token, bot.WithServerURL(tg.URL), bot.WithSkipGetMe())
+	app, err := bot.New(ctx, bot.Config{Token: e2eToken, APIURL: tg.URL, Store: st, Logger: quiet, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +72,10 @@ func start(t *testing.T, path string, clk *testClock, carrier *seventeentest.Ser
 		store: st,
 		p:     poller.New(poller.Config{Store: st, Router: tracker.NewRouter(nil, client), Logger: quiet, Now: clk.Now}),
 		// The notifier runs on the real clock: Telegram's limits are real time.
-		n: New(Config{Store: st, Telegram: b, Limits: fast, Logger: quiet}),
+		n: notify.New(notify.Config{Store: st, Telegram: app.Telegram(), Logger: quiet, Render: app.RenderPush,
+			Limits: notify.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerGroupPerMinute: 60000}}),
 	}
 }
-
-// TestPostgreSQL says, in one line, whether these tests also ran on PostgreSQL.
-func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
 
 // TestEndToEndChangesArriveOnceInOrderAcrossACrash follows a parcel from
 // the carrier's fake API through the poller, SQLite and the notifier to the
@@ -90,7 +90,7 @@ func testEndToEndChangesArriveOnceInOrderAcrossACrash(t *testing.T, eng storaget
 	clk := &testClock{t: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)}
 	carrier := seventeentest.NewServer()
 	defer carrier.Close()
-	tg := telegramtest.NewServer(token)
+	tg := telegramtest.NewServer(e2eToken)
 	defer tg.Close()
 
 	num := s10Number(31415926, "GB")

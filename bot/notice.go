@@ -1,0 +1,205 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/trackbot/trackbot/bot/tghtml"
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/assess"
+	"github.com/trackbot/trackbot/tracker/notice"
+)
+
+// maxEventLines bounds the scans one push lists.
+const maxEventLines = 5
+
+// RenderOutbox turns an outbox row into the message to send now. A notice
+// is rendered with the chat's state of this moment (the parcel's current
+// name, its time zone); a row queued already rendered is sent as it is.
+// ok is false when there is nothing to send any more (the parcel was
+// stopped, the advice no longer applies): the row is done.
+func (e *Engine) RenderOutbox(ctx context.Context, it storage.OutboxItem) (r Reply, ok bool, err error) {
+	switch notice.Kind(it.Kind) {
+	case "":
+		return Reply{Text: it.Text, Buttons: markupButtons(it.Markup)}, true, nil
+	case notice.KindParcel:
+		var n notice.Parcel
+		if err := notice.Decode(it.Payload, &n); err != nil {
+			return Reply{}, false, err
+		}
+		sub, ok, err := e.noticeSub(ctx, it)
+		if !ok || err != nil {
+			return Reply{}, false, err
+		}
+		return e.renderParcelNotice(sub, n, e.view(ctx, it.ChatID)), true, nil
+	case notice.KindAdvice:
+		var n notice.Advice
+		if err := notice.Decode(it.Payload, &n); err != nil {
+			return Reply{}, false, err
+		}
+		sub, ok, err := e.noticeSub(ctx, it)
+		if !ok || err != nil {
+			return Reply{}, false, err
+		}
+		return e.renderAdviceNotice(sub, n.Rule, e.view(ctx, it.ChatID))
+	case notice.KindOutage:
+		var n notice.Outage
+		if err := notice.Decode(it.Payload, &n); err != nil {
+			return Reply{}, false, err
+		}
+		subs, err := e.store.ChatSubscriptions(ctx, it.ChatID)
+		if err != nil {
+			return Reply{}, false, fmt.Errorf("bot: outage notice: %w", err)
+		}
+		return renderOutage(n, subs, e.view(ctx, it.ChatID)), true, nil
+	case notice.KindRecovery:
+		var n notice.Recovery
+		if err := notice.Decode(it.Payload, &n); err != nil {
+			return Reply{}, false, err
+		}
+		var h tghtml.Builder
+		h.Text("✅ ").Bold("Updates are back").Line().
+			Text(n.Carriers + " is answering again; news about your parcels will arrive as usual.")
+		return Reply{Text: h.String()}, true, nil
+	}
+	return Reply{}, false, fmt.Errorf("bot: unknown notice kind %q", it.Kind)
+}
+
+// noticeSub is the subscription a notice is about; ok is false when it was
+// stopped meanwhile.
+func (e *Engine) noticeSub(ctx context.Context, it storage.OutboxItem) (storage.Subscription, bool, error) {
+	if it.SubscriptionID == 0 {
+		return storage.Subscription{}, false, nil
+	}
+	sub, err := e.store.SubscriptionByID(ctx, it.SubscriptionID)
+	if isNotFound(err) || err == nil && sub.ChatID != it.ChatID {
+		return storage.Subscription{}, false, nil
+	}
+	if err != nil {
+		return storage.Subscription{}, false, fmt.Errorf("bot: notice subscription: %w", err)
+	}
+	return sub, true, nil
+}
+
+// view is the chat's way of reading times now.
+func (e *Engine) view(ctx context.Context, chatID int64) view {
+	return view{now: e.now()}
+}
+
+// renderParcelNotice writes one poll's news: what happened (headline),
+// where and when, the expected day, and what to do now — the parcel's
+// assessment as of the news, read now.
+func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v view) Reply {
+	// The parcel as the news left it; the subscription adds what the chat
+	// did (added when, said "not received").
+	sub.Shipment.Status, sub.Shipment.StatusText, sub.Shipment.ETA = n.Status, n.StatusText, n.ETA
+	if sub.Shipment.PolledAt.IsZero() {
+		sub.Shipment.PolledAt = v.now // news means the carrier answered
+	}
+	a := e.assessSub(sub, n.Latest, v.now)
+
+	var h tghtml.Builder
+	head := n.Items[0]
+	if head.Kind == notice.ItemETA {
+		h.Text("🗓 ").Bold("New delivery date")
+	} else {
+		h.Text(head.Status.Emoji() + " ").Bold(head.Status.Title())
+	}
+	parcelHead(&h, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
+	lines := 0
+	for _, it := range n.Items {
+		switch it.Kind {
+		case notice.ItemFirst, notice.ItemStatus:
+			var line tghtml.Builder
+			if eventLines(&line, it.Event, n.StatusText, v) {
+				h.Line().Append(&line)
+			}
+		case notice.ItemEvent:
+			if lines >= maxEventLines {
+				continue
+			}
+			lines++
+			if it.Kind != head.Kind || it.Event != head.Event {
+				h.Line().Text(it.Status.Emoji() + " " + it.Status.Title())
+			}
+			var line tghtml.Builder
+			if eventLines(&line, it.Event, "", v) {
+				h.Line().Append(&line)
+			}
+		}
+	}
+	var eta tghtml.Builder
+	if expectedLine(&eta, a, v) {
+		h.Line().Append(&eta)
+		if head.Kind == notice.ItemETA && !n.PrevETA.IsZero() && !tracker.SameDay(n.PrevETA, n.ETA) {
+			h.Text(" (was " + v.day(n.PrevETA) + ")")
+		}
+	}
+	h.Line()
+	nextStepLines(&h, a, v, true)
+	return Reply{Text: h.String(), Buttons: pushButtons(sub, a)}
+}
+
+// renderAdviceNotice writes an advice push, if the rule still applies now:
+// a parcel that moved on since the sweep gets no stale advice.
+func (e *Engine) renderAdviceNotice(sub storage.Subscription, rule string, v view) (Reply, bool, error) {
+	a := e.assessSub(sub, tracker.Event{}, v.now)
+	adv, ok := adviceFor(a, rule)
+	if !ok {
+		return Reply{}, false, nil
+	}
+	var h tghtml.Builder
+	icon := "💡 "
+	if adv.Action == advice.Contact {
+		icon = "☎️ "
+	}
+	h.Text(icon).Bold(adv.Title)
+	parcelHead(&h, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
+	h.Line().Text(adv.Text)
+	if adv.ContactName != "" {
+		h.Line().Line().Text("☎️ Whom to contact: ").Link(adv.ContactURL, adv.ContactName)
+	}
+	if a.Step != assess.StepContact || a.Main.Rule == rule {
+		return Reply{Text: h.String(), Buttons: pushButtons(sub, a)}, true, nil
+	}
+	// A more urgent rule governs the parcel now: say so, so the push and
+	// /list agree on what to do first.
+	h.Line()
+	nextStepLines(&h, a, v, false)
+	return Reply{Text: h.String(), Buttons: pushButtons(sub, a)}, true, nil
+}
+
+// renderOutage tells a chat that a carrier has not answered, naming its
+// parcels as they are called now.
+func renderOutage(n notice.Outage, subs []storage.Subscription, v view) Reply {
+	const maxParcels = 5
+	var names []string
+	for _, id := range n.Shipments {
+		for _, s := range subs {
+			if s.Shipment.ID == id {
+				name := s.Label
+				if name == "" {
+					name = s.Shipment.Number
+				}
+				names = append(names, clipText(name))
+				break
+			}
+		}
+	}
+	list := strings.Join(names[:min(len(names), maxParcels)], ", ")
+	if more := len(names) - maxParcels; more > 0 {
+		list = fmt.Sprintf("%s and %d more", list, more)
+	}
+	var h tghtml.Builder
+	h.Text("⏳ ").Bold("Updates delayed").Line().
+		Text(fmt.Sprintf("%s has not answered our tracking requests since %s. "+
+			"This is on the carrier's side; we keep asking and will tell you when it answers again.",
+			strings.Join(n.Carriers, ", "), v.when(n.Since)))
+	if list != "" {
+		h.Line().Text("Waiting: " + list)
+	}
+	return Reply{Text: h.String()}
+}

@@ -1,0 +1,243 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/trackbot/trackbot/bot/tghtml"
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/assess"
+)
+
+// view is how a chat reads times: its clock and, once set, its zone (nil:
+// each time in its own place's zone, as the carrier gives it).
+type view struct {
+	now time.Time
+	loc *time.Location
+}
+
+func (v view) in(t time.Time) time.Time {
+	if v.loc == nil || t.IsZero() {
+		return t
+	}
+	return t.In(v.loc)
+}
+
+// day names a date people act on (an ETA): "today", "tomorrow (Tue 4 Mar)".
+// A carrier's ETA is a date at the destination, so it keeps its own zone.
+func (v view) day(t time.Time) string { return tracker.DayDate(t, v.now) }
+
+// when is a moment: "today 14:05", in the chat's zone when it has one.
+func (v view) when(t time.Time) string {
+	if v.loc == nil {
+		return tracker.When(t, v.now)
+	}
+	return tracker.When(v.in(t), v.now.In(v.loc))
+}
+
+// ago is "5 h ago", "yesterday".
+func (v view) ago(t time.Time) string {
+	if v.loc == nil {
+		return tracker.Ago(t, v.now)
+	}
+	return tracker.Ago(v.in(t), v.now.In(v.loc))
+}
+
+// parcelState is a parcel as the assessment needs it: the subscription and,
+// when known, its newest scan.
+func (e *Engine) assessSub(sub storage.Subscription, latest tracker.Event, now time.Time) assess.Assessment {
+	return assess.Parcel(e.assessInput(sub, latest), now)
+}
+
+func (e *Engine) assessInput(sub storage.Subscription, latest tracker.Event) assess.Input {
+	return assess.Input{
+		Input:      sub.AdviceInput(followedValid),
+		StatusText: sub.Shipment.StatusText,
+		Latest:     latest,
+		Checkable:  !e.noClient(sub.Shipment.Carrier),
+	}
+}
+
+// statusIcon marks a parcel in lists: its status, or ❗ when someone must act.
+func statusIcon(a assess.Assessment) string { return a.Status.Emoji() }
+
+// expectedLine is the expected-delivery line shared by pushes, /status and
+// replies: "🗓 Expected Fri 7 Mar", "⏰ Expected Sun 29 Nov — 3 days late",
+// "🛵 Arriving today"; nil when there is no date.
+func expectedLine(h *tghtml.Builder, a assess.Assessment, v view) bool {
+	words := a.Expected(v.day)
+	switch {
+	case words == "":
+		return false
+	case a.Today:
+		h.Text("🗓 Expected today")
+	case a.LateDays > 0:
+		h.Text("⏰ Expected " + words)
+	default:
+		h.Text("🗓 Expected " + words)
+	}
+	return true
+}
+
+// nextStepLines is "👉 what to do", and whom to contact with their page.
+func nextStepLines(h *tghtml.Builder, a assess.Assessment, v view, buttons bool) {
+	h.Text("👉 " + a.NextStep(v.day, assess.Buttons(buttons)))
+	if a.Step == assess.StepContact && a.ContactName != "" {
+		h.Line().Text("☎️ ").Link(a.ContactURL, a.ContactName)
+	}
+}
+
+// parcelHead is the two lines naming a parcel under a headline:
+// " — label" then "Carrier · number".
+func parcelHead(h *tghtml.Builder, label, carrier, number string) {
+	if label != "" {
+		h.Text(" — " + clipText(label))
+	}
+	h.Line().Text(carrierName(carrier) + " · ").Code(number)
+}
+
+// eventLines is "description" then "📍 place · when" for one scan.
+func eventLines(h *tghtml.Builder, e tracker.Event, fallback string, v view) bool {
+	desc := e.Description
+	if desc == "" {
+		desc = fallback
+	}
+	wrote := false
+	if desc = clipText(desc); desc != "" {
+		h.Text(desc)
+		wrote = true
+	}
+	at := ""
+	if !e.Time.IsZero() {
+		at = v.when(e.Time)
+	}
+	place := clipText(e.Location)
+	switch {
+	case place != "" && at != "":
+		if wrote {
+			h.Line()
+		}
+		h.Text("📍 " + place + " · " + at)
+		wrote = true
+	case place != "":
+		if wrote {
+			h.Line()
+		}
+		h.Text("📍 " + place)
+		wrote = true
+	case at != "":
+		if wrote {
+			h.Line()
+		}
+		h.Text("🕒 " + at)
+		wrote = true
+	}
+	return wrote
+}
+
+// maxTextLen bounds any one piece of carrier or user text in a message.
+const maxTextLen = 300
+
+// clipText makes carrier or user text fit for one line of a message:
+// cleaned (tracker.PlainText) and bounded. Not escaped.
+func clipText(s string) string {
+	return tracker.Clip(tracker.PlainText(s), maxTextLen)
+}
+
+// pushButtons are the buttons under a push about a parcel: after a
+// delivery "Got it" (and "Not received" unless it was handed over in
+// person); otherwise the carrier's page.
+func pushButtons(sub storage.Subscription, a assess.Assessment) [][]Button {
+	switch {
+	case a.Status == tracker.StatusDelivered && a.Step == assess.StepCollected:
+		return [][]Button{{{Text: "👍 Got it", Data: CallbackData(ActGotIt, sub.ID, "")}}}
+	case a.Status == tracker.StatusDelivered:
+		return [][]Button{{
+			{Text: "👍 Got it", Data: CallbackData(ActGotIt, sub.ID, "")},
+			{Text: "📭 Not received", Data: CallbackData(ActNotReceived, sub.ID, "")},
+		}}
+	}
+	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
+		return [][]Button{{{Text: "Open " + carrierName(sub.Shipment.Carrier) + " page", URL: u}}}
+	}
+	return nil
+}
+
+// adviceFor finds the advice of rule in a, if it still applies.
+func adviceFor(a assess.Assessment, rule string) (advice.Advice, bool) {
+	for _, adv := range a.Advice {
+		if adv.Rule == rule {
+			return adv, true
+		}
+	}
+	return advice.Advice{}, false
+}
+
+// withResult is the shipment as a live look-up sees it.
+func withResult(sh storage.Shipment, r tracker.Result) storage.Shipment {
+	if sh.Status != r.Status || sh.StatusSince.IsZero() {
+		sh.StatusSince = sh.PolledAt
+	}
+	sh.Status, sh.StatusText, sh.ETA = r.Status, r.StatusText, r.ETA
+	if latest, ok := r.Latest(); ok && latest.Time.After(sh.LastEventAt) {
+		sh.LastEventAt = latest.Time
+	}
+	if sh.PolledAt.IsZero() {
+		sh.PolledAt = time.Now()
+	}
+	return sh
+}
+
+// maxTimeline is how many scans a status reply lists; the rest fold away.
+const (
+	timelineShown = 5  // shown as lines
+	maxTimeline   = 50 // in the expandable quote
+)
+
+// renderStatus is a parcel's state in full: status, expected day, the
+// timeline of scans (newest first; a long one in an expandable quote), and
+// what to do now. /status, the refresh button and answers show this.
+func (e *Engine) renderStatus(sub storage.Subscription, events []tracker.Event, v view, buttons bool) string {
+	var latest tracker.Event
+	if len(events) > 0 {
+		latest = events[0]
+	}
+	a := e.assessSub(sub, latest, v.now)
+	sh := sub.Shipment
+	said := sh.StatusText
+	if said == latest.Description {
+		said = "" // the first scan line below says it
+	}
+	var h tghtml.Builder
+	h.Text(a.Status.Emoji() + " ").Bold(tracker.Clip(tracker.StatusLine(a.Status, said), 200))
+	parcelHead(&h, sub.Label, sh.Carrier, sh.Number)
+	var eta tghtml.Builder
+	if expectedLine(&eta, a, v) {
+		h.Line().Append(&eta)
+	}
+	if len(events) > 0 {
+		h.Line()
+	}
+	lines := make([]string, 0, min(len(events), maxTimeline))
+	for _, ev := range events[:min(len(events), maxTimeline)] {
+		l := v.when(ev.Time) + " — " + tracker.Clip(tracker.PlainText(ev.Description), 120)
+		if ev.Location != "" {
+			l += ", " + tracker.Clip(tracker.PlainText(ev.Location), 60)
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) <= timelineShown {
+		for _, l := range lines {
+			h.Line().Text("• " + l)
+		}
+	} else {
+		h.Line().Quote(lines, true)
+	}
+	if !a.Checkable && sh.PolledAt.IsZero() {
+		h.Line()
+	}
+	h.Line().Line()
+	nextStepLines(&h, a, v, buttons)
+	return h.String()
+}
