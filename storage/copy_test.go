@@ -46,13 +46,7 @@ func fillForCopy(t *testing.T, s *Store) {
 				{Time: t0.Add(-time.Hour).In(berlin), Status: tracker.StatusInfoReceived, Description: "Label"},
 			}},
 		PolledAt: t0, NextPollAt: t0.Add(time.Hour),
-		Compose: func(_ Shipment, _ []tracker.Event, followers []Subscription) []OutboxMessage {
-			var msgs []OutboxMessage
-			for _, f := range followers {
-				msgs = append(msgs, OutboxMessage{ChatID: f.ChatID, SubscriptionID: f.ID, DedupeKey: "copy:" + f.Label + ":" + f.Shipment.Number, Text: "moving"})
-			}
-			return msgs
-		},
+		Notice: &Notice{Kind: "parcel", Payload: `{"status":"in_transit"}`, DedupeKey: "copy:" + a.Shipment.Number},
 	})
 	if err != nil {
 		t.Fatal(err)
