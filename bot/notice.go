@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/bot/tghtml"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
@@ -22,12 +24,33 @@ const maxEventLines = 5
 // ok is false when there is nothing to send any more (the parcel was
 // stopped, the advice no longer applies): the row is done.
 func (e *Engine) RenderOutbox(ctx context.Context, it storage.OutboxItem) (r Reply, ok bool, err error) {
+	r, ok, err = e.renderOutbox(ctx, it)
+	var bad *noticeError
+	if errors.As(err, &bad) {
+		err = fmt.Errorf("%w: %w", notify.ErrUnreadable, err)
+	}
+	return r, ok, err
+}
+
+// noticeError is a notice that cannot be read.
+type noticeError struct{ err error }
+
+func (n *noticeError) Error() string { return n.err.Error() }
+func (n *noticeError) Unwrap() error { return n.err }
+
+func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Reply, ok bool, err error) {
+	decode := func(v any) error {
+		if err := notice.Decode(it.Payload, v); err != nil {
+			return &noticeError{err}
+		}
+		return nil
+	}
 	switch notice.Kind(it.Kind) {
 	case "":
 		return Reply{Text: it.Text, Buttons: markupButtons(it.Markup)}, true, nil
 	case notice.KindParcel:
 		var n notice.Parcel
-		if err := notice.Decode(it.Payload, &n); err != nil {
+		if err := decode(&n); err != nil {
 			return Reply{}, false, err
 		}
 		sub, ok, err := e.noticeSub(ctx, it)
@@ -37,7 +60,7 @@ func (e *Engine) RenderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		return e.renderParcelNotice(sub, n, e.view(ctx, it.ChatID)), true, nil
 	case notice.KindAdvice:
 		var n notice.Advice
-		if err := notice.Decode(it.Payload, &n); err != nil {
+		if err := decode(&n); err != nil {
 			return Reply{}, false, err
 		}
 		sub, ok, err := e.noticeSub(ctx, it)
@@ -47,7 +70,7 @@ func (e *Engine) RenderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		return e.renderAdviceNotice(sub, n.Rule, e.view(ctx, it.ChatID))
 	case notice.KindOutage:
 		var n notice.Outage
-		if err := notice.Decode(it.Payload, &n); err != nil {
+		if err := decode(&n); err != nil {
 			return Reply{}, false, err
 		}
 		subs, err := e.store.ChatSubscriptions(ctx, it.ChatID)
@@ -57,7 +80,7 @@ func (e *Engine) RenderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		return renderOutage(n, subs, e.view(ctx, it.ChatID)), true, nil
 	case notice.KindRecovery:
 		var n notice.Recovery
-		if err := notice.Decode(it.Payload, &n); err != nil {
+		if err := decode(&n); err != nil {
 			return Reply{}, false, err
 		}
 		var h tghtml.Builder
@@ -65,7 +88,7 @@ func (e *Engine) RenderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 			Text(n.Carriers + " is answering again; news about your parcels will arrive as usual.")
 		return Reply{Text: h.String()}, true, nil
 	}
-	return Reply{}, false, fmt.Errorf("bot: unknown notice kind %q", it.Kind)
+	return Reply{}, false, &noticeError{fmt.Errorf("bot: unknown notice kind %q", it.Kind)}
 }
 
 // noticeSub is the subscription a notice is about; ok is false when it was

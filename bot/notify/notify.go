@@ -67,6 +67,10 @@ type Config struct {
 	Render func(ctx context.Context, it storage.OutboxItem) (m Message, ok bool, err error)
 }
 
+// ErrUnreadable marks a Render error about the row itself (a payload it
+// cannot decode): the row is given up, not retried.
+var ErrUnreadable = errors.New("notify: unreadable outbox row")
+
 // Message is an outbox row rendered for sendMessage.
 type Message struct {
 	Text   string // Telegram HTML
@@ -335,7 +339,9 @@ func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it stora
 func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next bool, chat int64) {
 	m, ok, err := n.render(ctx, it)
 	switch {
-	case err != nil:
+	case err != nil && ctx.Err() != nil:
+		return false, it.ChatID // shutting down: the message stays pending
+	case errors.Is(err, ErrUnreadable):
 		// The row cannot be read: sending it again cannot help.
 		n.stats.failed.Add(1)
 		n.observe("failed")
@@ -344,6 +350,13 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 			n.log.Error("send: mark failed", "outbox", it.ID, slog.Any("error", err))
 		}
 		return true, it.ChatID
+	case err != nil:
+		// The database, most likely: try again later, in order.
+		wait := min(retryMin<<min(it.Attempts, 10), retryMax)
+		n.log.Warn("send: render failed", "chat", it.ChatID, "outbox", it.ID, "retry_in", wait, slog.Any("error", err))
+		n.hold(it.ChatID, wait)
+		n.retryLater(ctx, &it, n.cfg.Now().Add(wait), err.Error())
+		return false, it.ChatID
 	case !ok:
 		// Overtaken (the parcel was stopped, the advice no longer applies).
 		n.log.Debug("send: nothing to send any more", "chat", it.ChatID, "outbox", it.ID)
