@@ -75,12 +75,12 @@ func (l *lockedBuf) Write(p []byte) (int, error) {
 func (l *lockedBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 type harness struct {
-	t     *testing.T
-	srv   *telegramtest.Server
-	store *storage.Store
-	app   *App
-	logs  *lockedBuf
-	done  chan error
+	t        *testing.T
+	srv      *telegramtest.Server
+	store    *storage.Store
+	app      *App
+	logs     *lockedBuf
+	done     chan error
 	notified chan error // the notifier's Run has returned
 	// lastAnswer is the answerCallbackQuery of the last click made with n == 0.
 	lastAnswer telegramtest.Answer
