@@ -41,6 +41,10 @@ type config struct {
 	LogLevel      slog.Level
 	Instance      string        // this instance's name in /healthz and /metrics
 	PollLease     time.Duration // how long a tick holds the shipments it claimed
+	PollBatch     int           // due shipments one claim takes (0: the poller's default)
+	// SendSpeedup multiplies the notifier's pace, for tests against a fake
+	// Bot API whose limits run as many times faster; 0 or 1: Telegram's.
+	SendSpeedup float64
 }
 
 // loadConfig reads and validates the environment. Every error names the
@@ -86,6 +90,22 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("TRACKBOT_POLL_LEASE: %q must be a Go duration of at least 1s (try \"5m\")", v))
 		} else {
 			c.PollLease = d
+		}
+	}
+	if v := getenv("TRACKBOT_POLL_BATCH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			errs = append(errs, fmt.Errorf("TRACKBOT_POLL_BATCH: %q must be a whole number from 1 to 100000", v))
+		} else {
+			c.PollBatch = n
+		}
+	}
+	if v := getenv("TRACKBOT_SEND_SPEEDUP"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 1 || f > 1000 {
+			errs = append(errs, fmt.Errorf("TRACKBOT_SEND_SPEEDUP: %q must be a number from 1 to 1000 (tests against a fake Bot API only)", v))
+		} else {
+			c.SendSpeedup = f
 		}
 	}
 	demo, err := parseBool(getenv("TRACKBOT_DEMO"))

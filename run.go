@@ -81,6 +81,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	poll := poller.New(poller.Config{
 		Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: log,
 		Observe: m.ObservePoll, ValidNumber: validNumber, Lease: cfg.PollLease,
+		BatchLimit: cfg.PollBatch,
 	})
 	app, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
@@ -89,7 +90,11 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	if err != nil {
 		return err
 	}
-	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush, Render: app.RenderPush})
+	limits := notify.DefaultLimits
+	if f := cfg.SendSpeedup; f > 1 {
+		limits = notify.Limits{PerSecond: limits.PerSecond * f, PerChatPerSecond: limits.PerChatPerSecond * f, PerGroupPerMinute: limits.PerGroupPerMinute * f}
+	}
+	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush, Render: app.RenderPush, Limits: limits})
 	app.OnQueued(notifier.Wake)
 
 	// Bind the ports before any work starts, so a port in use fails start-up
