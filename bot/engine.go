@@ -13,6 +13,7 @@ import (
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/label"
 )
 
 // DefaultMaxParcels is the per-chat limit when the configuration sets none.
@@ -38,6 +39,9 @@ type Engine struct {
 	isAdmin func(ctx context.Context, chatID, userID int64) (bool, error)
 	// lookupFn, when set, replaces the live carrier look-up (see inbox.go).
 	lookupFn func(ctx context.Context, carrier, number string) (tracker.Result, error)
+	// scan downloads and reads a photo (photo.go); nil where there are no
+	// photos (the console).
+	scan func(ctx context.Context, fileID string) (label.Result, error)
 }
 
 // Chat is where a message came from.

@@ -43,7 +43,8 @@ type netPlan struct {
 	admins  map[[2]int64]adminAnswer
 	lookups map[[2]string]lookupAnswer
 	missing []func(ctx context.Context)
-	refresh []int64 // shipments to poll once the transaction committed
+	refresh []int64               // shipments to poll once the transaction committed
+	scans   map[string]scanAnswer // photos read, by file id (photo.go)
 }
 
 type adminAnswer struct {
@@ -167,6 +168,9 @@ func (a *App) engineIn(tx *storage.Store, plan *netPlan) *Engine {
 		})
 		return tracker.Result{}, errNeedNetwork
 	}
+	if orig.scan != nil {
+		e.scan = plan.scanIn(orig)
+	}
 	if orig.refresh != nil {
 		// Polled after the commit: the poll writes, and this transaction
 		// holds the writer.
@@ -197,8 +201,10 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 				a.log.ErrorContext(ctx, "bot: migrate chat", slog.Any("error", err))
 			}
 			return nil, nil
-		case m.Text == "" || m.From != nil && m.From.IsBot:
+		case m.From != nil && m.From.IsBot:
 			return nil, nil
+		case m.Text == "":
+			return a.dispatchPhoto(ctx, e, m, &q), nil
 		}
 		in := Message{Chat: chat, From: userOf(m.From), Text: m.Text}
 		if r := m.ReplyToMessage; r != nil && r.From != nil && strings.EqualFold(r.From.Username, a.username) {
@@ -258,6 +264,9 @@ func (q *replyQueue) add(chatID int64, r Reply, editID, replyTo int) {
 			Text:      part,
 			Reply:     true,
 			ReplyTo:   replyTo,
+		}
+		if r.DedupeKey != "" {
+			m.DedupeKey = r.DedupeKey + ":" + strconv.Itoa(i)
 		}
 		if i == 0 {
 			m.EditID = editID

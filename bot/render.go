@@ -23,6 +23,9 @@ type Reply struct {
 	ForceReply bool   // ask the user to reply to this message (rename prompt)
 	Hint       string // with ForceReply: the input field's placeholder
 	Edit       bool   // replace the message whose button was pressed, instead of sending
+	// DedupeKey, when set, replaces the per-update outbox key, so replies
+	// to several updates (the photos of one album) go out once.
+	DedupeKey string
 }
 
 // Button is an inline button: callback data or a link.

@@ -135,6 +135,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.onUpdate = cfg.OnUpdate
 	a.eng.refresh = cfg.Refresh
 	a.eng.isAdmin = a.isAdmin
+	a.eng.scan = a.scanFile
 
 	client, poll := cfg.HTTPClient, pollTimeout
 	if client == nil {

@@ -89,6 +89,8 @@ type Server struct {
 	rateAfter int
 	conflict  bool
 	limits    *Limits
+	files     map[string]storedFile // file_id → content (files.go)
+	downloads []string
 	sendLog   []sendStamp
 	stats     Stats
 }
@@ -455,6 +457,10 @@ func (s *Server) notify() {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/") {
+		s.serveFile(w, r)
+		return
+	}
 	prefix := "/bot" + s.token + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
 		writeJSON(w, envelope{OK: false, ErrorCode: 401, Description: "Unauthorized"}, 401)
@@ -501,6 +507,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		res = map[string]any{"url": s.webhook.url, "has_custom_certificate": false, "pending_update_count": len(s.updates)}
 		s.mu.Unlock()
+	case "getfile":
+		res, aerr = s.getFile(p)
 	case "getchatmember":
 		res, aerr = s.getChatMember(p)
 	case "getchatadministrators":

@@ -50,6 +50,37 @@ type Message struct {
 	MigrateToChatID   int64           `json:"migrate_to_chat_id,omitempty"`
 	MigrateFromChatID int64           `json:"migrate_from_chat_id,omitempty"`
 	ReplyMarkup       json.RawMessage `json:"reply_markup,omitempty"`
+	Photo             []PhotoSize     `json:"photo,omitempty"`
+	Document          *Document       `json:"document,omitempty"`
+	Caption           string          `json:"caption,omitempty"`
+	CaptionEntities   []Entity        `json:"caption_entities,omitempty"`
+	MediaGroupID      string          `json:"media_group_id,omitempty"`
+}
+
+// PhotoSize is one size of a photo.
+type PhotoSize struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
+	FileSize     int    `json:"file_size,omitempty"`
+}
+
+// Document is a file sent as a file.
+type Document struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	FileName     string `json:"file_name,omitempty"`
+	MimeType     string `json:"mime_type,omitempty"`
+	FileSize     int64  `json:"file_size,omitempty"`
+}
+
+// File is getFile's answer.
+type File struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	FileSize     int64  `json:"file_size,omitempty"`
+	FilePath     string `json:"file_path,omitempty"`
 }
 
 // CallbackQuery is a button press.
