@@ -106,7 +106,7 @@ func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness 
 	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{})}, nil)
 	app, err := New(ctx, Config{Token: testToken, APIURL: srv.URL, Store: store, Router: router, Demo: true,
 		MaxParcels: maxParcels, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}, ScanTimeout: time.Minute}) // photos: reading, not speed (race detector)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -245,7 +245,7 @@ func (a *App) scanFile(ctx context.Context, fileID string) (label.Result, error)
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 		return label.Result{}, fmt.Errorf("telegram: file: HTTP %d", resp.StatusCode)
 	}
-	return label.Scan(ctx, resp.Body, label.Options{Detect: tracker.DetectOptions{Demo: a.eng.demo}})
+	return label.Scan(ctx, resp.Body, label.Options{Detect: tracker.DetectOptions{Demo: a.eng.demo}, Timeout: a.scanTimeout})
 }
 
 // dispatchPhoto queues the answer to a message without text: a photo or

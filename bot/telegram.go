@@ -43,6 +43,8 @@ type Config struct {
 	// button do a live look-up itself.
 	Refresh    func(ctx context.Context, shipmentID int64) error
 	HTTPClient *http.Client
+	// ScanTimeout bounds reading one photo's barcodes; 0: label.DefaultTimeout.
+	ScanTimeout time.Duration
 	// OnUpdate, when set, is told the kind of each update handled (message,
 	// command, callback, my_chat_member, other), for metrics.
 	OnUpdate func(kind string)
@@ -60,6 +62,7 @@ type App struct {
 
 	// Our own getUpdates loop (intake.go) needs these.
 	token, apiURL string
+	scanTimeout   time.Duration // photo.go
 	http          *http.Client
 	pollWait      time.Duration
 	wake          chan struct{} // new updates in the inbox
@@ -136,6 +139,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.eng.refresh = cfg.Refresh
 	a.eng.isAdmin = a.isAdmin
 	a.eng.scan = a.scanFile
+	a.scanTimeout = cfg.ScanTimeout
 
 	client, poll := cfg.HTTPClient, pollTimeout
 	if client == nil {

@@ -205,6 +205,9 @@ func (s *scanner) run(g *image.Gray) {
 	}
 	// 3. Fallbacks over the whole image.
 	s.decode2D(g, hist, hints2DHard)
+	if !s.done() {
+		s.decode2D(blurGray(g, 1), hybrid, hints2D)
+	}
 	for _, deg := range []float64{90, 45, 135} {
 		if s.done() {
 			return
@@ -232,6 +235,15 @@ func (s *scanner) scanLine(g *image.Gray, r line) {
 			return
 		}
 		s.decode1D(thresholdBars(crop, int(4*k)), hybrid, hints1DHard)
+		if s.done() {
+			return
+		}
+		// Blur: a stronger unsharp mask; noise: average more rows.
+		s.decode1D(sharpenBars(crop, int(2*k), 3), hybrid, hints1DHard)
+		if s.done() {
+			return
+		}
+		s.decode1D(thresholdBars(smoothBars(crop, 10), int(4*k)), hybrid, hints1DHard)
 	}
 }
 
@@ -248,6 +260,10 @@ func (s *scanner) scanSquare(g *image.Gray, r square) {
 	}
 	if !s.done() {
 		s.decode2D(crop, hist, hints2D)
+	}
+	if !s.done() {
+		// Noise flips single pixels of a module: smooth them away first.
+		s.decode2D(blurGray(crop, 1), hybrid, hints2D)
 	}
 }
 

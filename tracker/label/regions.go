@@ -193,9 +193,10 @@ func makeLine(comp []int, st []blockStat, bw int) (line, bool) {
 }
 
 // cut samples the region at scale k with its bars upright: a band through
-// the middle, at most 48 rows tall at scale 1 (a row scan needs few).
+// the middle, at most 160 rows tall at scale 1: under perspective or
+// with the printed digits below it, some rows read better than others.
 func (l line) cut(g *image.Gray, k float64) *image.Gray {
-	tall := math.Min(l.tall, 24)
+	tall := math.Min(l.tall, 80)
 	w := int(math.Min(2*l.half*k, maxCut))
 	h := max(int(2*tall*k), 8)
 	out := image.NewGray(image.Rect(0, 0, w, h))
@@ -404,6 +405,34 @@ func thresholdBars(g *image.Gray, r int) *image.Gray {
 			if x-r >= 0 {
 				s -= int(row[x-r])
 			}
+		}
+	}
+	return out
+}
+
+// blurGray returns g smoothed with a (2r+1)² box.
+func blurGray(g *image.Gray, r int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	tmp := make([]int32, w*h)
+	for y := 0; y < h; y++ {
+		row := g.Pix[y*g.Stride:]
+		for x := 0; x < w; x++ {
+			s := int32(0)
+			for xx := max(0, x-r); xx <= min(w-1, x+r); xx++ {
+				s += int32(row[xx])
+			}
+			tmp[y*w+x] = s / int32(min(w-1, x+r)-max(0, x-r)+1)
+		}
+	}
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		y0, y1 := max(0, y-r), min(h-1, y+r)
+		for x := 0; x < w; x++ {
+			s := int32(0)
+			for yy := y0; yy <= y1; yy++ {
+				s += tmp[yy*w+x]
+			}
+			out.Pix[y*w+x] = uint8(s / int32(y1-y0+1))
 		}
 	}
 	return out
