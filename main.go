@@ -14,10 +14,13 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/trackbot/trackbot/logredact"
 )
 
 const usage = `trackbot — parcel tracking for Telegram
@@ -41,7 +44,7 @@ Configuration is read from the environment; see README.md.
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "trackbot: "+oneLine(err))
+		fmt.Fprintln(os.Stderr, "trackbot: "+secrets(os.Environ()).Value(oneLine(err)))
 		os.Exit(1)
 	}
 }
@@ -110,12 +113,41 @@ func unknownCommand(cmd string) error {
 	return fmt.Errorf("unknown command %q (try: trackbot help)", cmd)
 }
 
+// newLogger writes cfg's format at cfg's level through the redactor, so no
+// line can hold a secret from the environment or an outsized body, whoever
+// logs it (our code, the Telegram library, net/http).
 func newLogger(cfg config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(secrets(os.Environ()).Handler(h))
+}
+
+// secrets is a redactor for every secret in the environment: the bot token
+// (and its secret half), the webhook secret, carrier keys and secrets, and a
+// database URL's password.
+func secrets(environ []string) *logredact.Redactor {
+	var list []string
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "TRACKBOT_DB":
+			if u, err := url.Parse(v); err == nil && u.User != nil {
+				if pw, ok := u.User.Password(); ok {
+					list = append(list, pw)
+				}
+			}
+		case strings.Contains(k, "SECRET"), strings.Contains(k, "TOKEN"), strings.Contains(k, "PASSWORD"),
+			strings.HasSuffix(k, "_KEY"):
+			list = append(list, v)
+			if _, half, ok := strings.Cut(v, ":"); ok && k == "TELEGRAM_BOT_TOKEN" {
+				list = append(list, half)
+			}
+		}
+	}
+	return logredact.New(list...)
 }
 
 // useDefaultLogger makes l slog's (and the log package's) default and
