@@ -87,8 +87,29 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		h.Text("✅ ").Bold("Updates are back").Line().
 			Text(n.Carriers + " is answering again; news about your parcels will arrive as usual.")
 		return Reply{Text: h.String()}, true, nil
+	case notice.KindHandoff:
+		var n notice.Handoff
+		if err := decode(&n); err != nil {
+			return Reply{}, false, err
+		}
+		sub, ok, err := e.noticeSub(ctx, it)
+		if !ok || err != nil {
+			return Reply{}, false, err
+		}
+		return renderHandoff(sub, n), true, nil
 	}
 	return Reply{}, false, &noticeError{fmt.Errorf("bot: unknown notice kind %q", it.Kind)}
+}
+
+// renderHandoff tells a chat its parcel moved to another carrier and is
+// followed under the new number from now on. All its words are here.
+func renderHandoff(sub storage.Subscription, n notice.Handoff) Reply {
+	var h tghtml.Builder
+	h.Text("🔀 ").Bold("Handed over to " + carrierName(n.Carrier))
+	parcelHead(&h, sub.Label, n.FromCarrier, n.FromNumber)
+	h.Line().Text("New tracking number: ").Code(n.Number).Line().
+		Text("👉 I follow it under the new number from now on; nothing to do.")
+	return Reply{Text: h.String(), Buttons: ParcelButtons(sub)}
 }
 
 // noticeSub is the subscription a notice is about; ok is false when it was

@@ -142,3 +142,29 @@ func TestNamedCarriers(t *testing.T) {
 		}
 	}
 }
+
+func TestNewHandoff(t *testing.T) {
+	g := newGen(8)
+	s := "94001" + "9" + g.digits(8) + g.digits(7)
+	usps := s + itoa(checkMod10("", []byte(s), 3, 1, true))
+	tests := []struct {
+		from, number, name string
+		want               Handoff
+		ok                 bool
+	}{
+		{"LX123456785CN", usps, "USPS", Handoff{"usps", usps}, true},
+		{"LX123456785CN", usps, "", Handoff{"usps", usps}, true},
+		{"LX123456785CN", " " + spaced(usps, 4, " "), "USPS", Handoff{"usps", usps}, true},
+		{"TBA123456789000", "3SABCD123456789", "PostNL", Handoff{"postnl", "3SABCD123456789"}, true},
+		// A shapeless number takes its carrier from the name.
+		{"LX123456785CN", "12345678901234", "GLS", Handoff{"gls", "12345678901234"}, true},
+		{usps, usps, "USPS", Handoff{}, false},             // not a new number
+		{"LX123456785CN", "n/a", "USPS", Handoff{}, false}, // not a number
+	}
+	for _, tt := range tests {
+		got, ok := NewHandoff(tt.from, tt.number, tt.name)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("NewHandoff(%q, %q, %q) = %+v, %v; want %+v, %v", tt.from, tt.number, tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -3,7 +3,10 @@
 // carrier clients implement. It knows nothing of Telegram or SQL.
 package tracker
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is the normalised state of a shipment. The string values are part of
 // the `trackbot status` JSON contract.
@@ -65,6 +68,45 @@ type Result struct {
 	Events     []Event   `json:"events"`      // newest first
 	// Service is the carrier's product name ("UPS Ground"), when it says.
 	Service string `json:"service,omitempty"`
+	// Handoff is set when the carrier (or the aggregator) reports the parcel
+	// handed to another carrier under a new number.
+	Handoff *Handoff `json:"handoff,omitempty"`
+}
+
+// Handoff is a parcel passed on to another carrier with a number of its own
+// (international post to the local post, Amazon to a local courier).
+type Handoff struct {
+	Carrier string `json:"carrier"` // detection code of the new carrier
+	Number  string `json:"number"`  // normalised, as Detect writes it
+}
+
+// NewHandoff reads a hand-off reported as a number and, maybe, the new
+// carrier's name: the number's own format decides the carrier when it has
+// one, else the name. ok is false when the number is not a tracking number
+// or names nothing new.
+func NewHandoff(from, number, name string) (Handoff, bool) {
+	var h Handoff
+	number = strings.TrimSpace(number)
+	for _, c := range Detect(number) {
+		if c.Kind == KindTracking && c.Start == 0 {
+			h = Handoff{Carrier: c.Carrier, Number: c.Number}
+			if c.Valid {
+				break
+			}
+		}
+	}
+	if h.Number == "" || h.Number == from {
+		return Handoff{}, false
+	}
+	if set := namedCarriers(name); set != 0 && set&carrierBit[h.Carrier] == 0 {
+		for k, cn := range carrierNames {
+			if set&(1<<k) != 0 {
+				h.Carrier = cn.carrier
+				break
+			}
+		}
+	}
+	return h, true
 }
 
 // Latest returns the newest event, or false when there is none.

@@ -22,6 +22,7 @@ const (
 	KindAdvice   Kind = "advice"   // Advice
 	KindOutage   Kind = "outage"   // Outage
 	KindRecovery Kind = "recovery" // Recovery
+	KindHandoff  Kind = "handoff"  // Handoff
 )
 
 // ItemKind says why a line is in a parcel notice.
@@ -69,6 +70,15 @@ type Outage struct {
 // Recovery tells a chat the carriers answer again.
 type Recovery struct {
 	Carriers string `json:"carriers"`
+}
+
+// Handoff tells a chat its parcel was handed to another carrier under a
+// new number, which it is followed by from now on.
+type Handoff struct {
+	FromCarrier string `json:"from_carrier"`
+	FromNumber  string `json:"from_number"`
+	Carrier     string `json:"carrier"`
+	Number      string `json:"number"`
 }
 
 // Encode is a notice's payload.

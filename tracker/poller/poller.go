@@ -365,6 +365,9 @@ func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) Ti
 		}
 		st.Polled++
 		st.Messages += out.Queued
+		if h := results[i].Handoff; h != nil {
+			p.handOff(ctx, a.batch[i], *h, now)
+		}
 	}
 	return st
 }
@@ -444,6 +447,9 @@ func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Res
 			err = outs[0].Err
 		}
 		if err == nil {
+			if h := res.Handoff; h != nil {
+				p.handOff(ctx, s, *h, p.cfg.Now())
+			}
 			return outs[0].Queued, nil
 		}
 		if !errors.Is(err, storage.ErrStale) {

@@ -39,6 +39,12 @@ func mapItem(it trackItem) tracker.Result {
 	if ti.MiscInfo != nil && r.Service == "" {
 		r.Service = strings.TrimSpace(string(ti.MiscInfo.ServiceType))
 	}
+	// local_number: the last-mile carrier's own number for the parcel.
+	if mi := ti.MiscInfo; mi != nil && strings.TrimSpace(string(mi.LocalNumber)) != "" {
+		if h, ok := tracker.NewHandoff(r.Number, string(mi.LocalNumber), string(mi.LocalProvider)); ok {
+			r.Handoff = &h
+		}
+	}
 	if r.Service == "" && len(names) > 1 {
 		r.Service = strings.Join(names, " → ")
 	}

@@ -68,6 +68,7 @@ type trackInfo struct {
 	MiscInfo *struct {
 		ServiceType   carrierhttp.String `json:"service_type"`
 		LocalProvider carrierhttp.String `json:"local_provider"`
+		LocalNumber   carrierhttp.String `json:"local_number"`
 	} `json:"misc_info"`
 	Tracking *struct {
 		Providers carrierhttp.List[provider] `json:"providers"`

@@ -63,6 +63,9 @@ type Shipment struct {
 	ETA       time.Time
 	Provider  string // carrier name; default "UPS"
 	Service   string // provider's service_type, e.g. "UPS Ground"
+	// LocalNumber and LocalProvider report a hand-off to a last-mile
+	// carrier (misc_info.local_number, local_provider).
+	LocalNumber, LocalProvider string
 }
 
 // Server is a running fake. FailNext, SetDelay, SetMalformed and Requests
@@ -356,7 +359,8 @@ func trackInfo(number string, sh Shipment) obj {
 				"days_after_last_update": daysSince, "estimated_delivery_date": eta,
 			},
 			"milestone": []obj{},
-			"misc_info": obj{"risk_factor": 0, "service_type": sh.Service, "weight_raw": nil, "pieces": "1"},
+			"misc_info": obj{"risk_factor": 0, "service_type": sh.Service, "weight_raw": nil, "pieces": "1",
+				"local_number": nilIfEmpty(sh.LocalNumber), "local_provider": nilIfEmpty(sh.LocalProvider)},
 			"tracking": obj{
 				"providers_hash": len(events),
 				"providers": []obj{{
