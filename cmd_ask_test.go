@@ -29,14 +29,32 @@ func TestRunAsk(t *testing.T) {
 			if n := strings.Count(strings.TrimSpace(out.String()), "\n"); n != 0 {
 				t.Errorf("want one JSON line, got %d extra lines", n)
 			}
-			var got map[string]string
+			var got askOutput
 			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 				t.Fatalf("not JSON: %v: %s", err, out.String())
 			}
-			if len(got) != 2 || got["topic"] != tc.topic || !strings.Contains(got["answer"], tc.has) {
-				t.Errorf("got %v, want topic %s and an answer mentioning %q", got, tc.topic, tc.has)
+			if got.Topic != tc.topic || !strings.Contains(got.Answer, tc.has) || got.Lang != "en" || len(got.Alternatives) != 0 {
+				t.Errorf("got %+v, want topic %s and an answer mentioning %q", got, tc.topic, tc.has)
 			}
 		})
+	}
+}
+
+// TestRunAskUnsure: a question the matcher is unsure of prints the
+// likeliest topic, its probability and the alternatives it would offer.
+func TestRunAskUnsure(t *testing.T) {
+	var out bytes.Buffer
+	if err := runAsk([]string{"parcel"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, out.String())
+	}
+	alts, _ := got["alternatives"].([]any)
+	c, _ := got["confidence"].(float64)
+	if len(alts) < 2 || len(alts) > 3 || alts[0] != got["topic"] || c <= 0 || c >= 0.85 {
+		t.Errorf("got %v, want a topic with 2–3 alternatives (the topic first) and a low confidence", got)
 	}
 }
 

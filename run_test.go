@@ -212,8 +212,14 @@ func TestRunAskContract(t *testing.T) {
 	if len(recs) != 1 {
 		t.Fatalf("ask printed %q", out.String())
 	}
-	if recs[0]["topic"] != "delivered_not_received" || len(recs) != 1 || len(recs[0]) != 2 {
-		t.Errorf("ask printed %v, want topic delivered_not_received and an answer only", recs[0])
+	if recs[0]["topic"] != "delivered_not_received" || recs[0]["lang"] != "en" {
+		t.Errorf("ask printed %v, want topic delivered_not_received in English", recs[0])
+	}
+	if c, ok := recs[0]["confidence"].(float64); !ok || c < 0.85 || c > 1 {
+		t.Errorf("confidence %v, want a confident probability", recs[0]["confidence"])
+	}
+	if _, ok := recs[0]["alternatives"]; ok {
+		t.Errorf("a confident answer lists alternatives: %v", recs[0])
 	}
 	if a, _ := recs[0]["answer"].(string); len(a) < 40 {
 		t.Errorf("answer %q", a)

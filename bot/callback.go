@@ -8,7 +8,8 @@ import (
 
 // Callback actions. The data on an inline button is
 // "<action>:<subscriptionID>[:<arg>]"; the notifier puts the same buttons on
-// its pushes, so the scheme is fixed.
+// its pushes, so the scheme is fixed. A button about no parcel (ActTopic)
+// carries subscription 0.
 const (
 	ActRefresh     = "ref"  // look the parcel up now
 	ActStop        = "stop" // stop following
@@ -21,6 +22,7 @@ const (
 	// insists: "fa:0:<carrier>:<number>" (no subscription exists yet).
 	ActForce    = "fa"
 	ActLanguage = "lang" // lang:0:<code>: the chat's language (no parcel)
+	ActTopic    = "q"    // q:0:<topic>: answer a topic offered by "Did you mean…?"
 )
 
 // MaxCallbackData is Telegram's limit on callback_data, in bytes.
@@ -57,7 +59,7 @@ func ParseCallback(data string) (Callback, error) {
 	if parts[0] == ActLanguage && err == nil && id == 0 && len(parts) == 3 && parts[2] != "" {
 		return Callback{Action: ActLanguage, Arg: parts[2]}, nil
 	}
-	if err != nil || id < 0 || id == 0 && parts[0] != ActForce {
+	if err != nil || id < 0 || id == 0 && parts[0] != ActForce && parts[0] != ActTopic || id != 0 && parts[0] == ActTopic {
 		return Callback{}, fmt.Errorf("bot: callback data %q: bad subscription id", data)
 	}
 	c := Callback{Action: parts[0], SubID: id}
@@ -65,6 +67,10 @@ func ParseCallback(data string) (Callback, error) {
 		c.Arg = parts[2]
 	}
 	switch c.Action {
+	case ActTopic:
+		if c.Arg == "" {
+			return Callback{}, fmt.Errorf("bot: callback data %q: topic missing", data)
+		}
 	case ActRefresh, ActStop, ActRename, ActCarrier, ActGotIt, ActNotReceived:
 	case ActForce:
 		if carrier, number, ok := strings.Cut(c.Arg, ":"); !ok || carrier == "" || number == "" {

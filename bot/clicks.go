@@ -28,6 +28,9 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 	if cb.Action == ActForce {
 		return e.forceTrack(ctx, c, cb.Arg)
 	}
+	if cb.Action == ActTopic {
+		return e.topicClick(ctx, c.Chat.ID, cb.Arg)
+	}
 	sub, err := e.store.SubscriptionByID(ctx, cb.SubID)
 	if isNotFound(err) || err == nil && sub.ChatID != c.Chat.ID {
 		return ClickResult{Answer: p.T("no_longer_following")}

@@ -79,7 +79,7 @@ func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 		if err != nil {
 			return e.fail(ctx, "chat subscriptions", err)
 		}
-		return []Reply{{Text: esc(e.answerQuestion(ctx, m.Chat.ID, text, subs))}}
+		return []Reply{e.answerQuestion(ctx, m.Chat.ID, text, subs)}
 	}
 	return e.candidates(ctx, m, cands, pastedLabel(text, cands))
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
@@ -14,8 +15,37 @@ func detect(text string, demo bool) []tracker.Candidate {
 }
 
 // answerQuestion answers text without a tracking number from the knowledge
-// base, about the chat's own parcels (subs). The answer is plain text.
-func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question string, subs []storage.Subscription) string {
+// base, about the chat's own parcels (subs): the answer, or — when the
+// matcher is unsure — "Did you mean…?" with the likeliest topics as
+// buttons, a tap on which answers that topic (topicClick).
+func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question string, subs []storage.Subscription) Reply {
+	r := ask.Answer(question, e.askParcels(ctx, chatID, subs), e.now())
+	if len(r.Alternatives) == 0 {
+		return Reply{Text: esc(r.Text)}
+	}
+	rows := make([][]Button, 0, len(r.Alternatives))
+	for _, topic := range r.Alternatives {
+		rows = append(rows, []Button{{Text: ask.Title(r.Lang, topic), Data: CallbackData(ActTopic, 0, topic)}})
+	}
+	return Reply{Text: esc(r.Text), Buttons: rows}
+}
+
+// topicClick answers the topic picked from a "Did you mean…?" message, in
+// place of that message.
+func (e *Engine) topicClick(ctx context.Context, chatID int64, topic string) ClickResult {
+	if !slices.Contains(ask.Topics(), topic) {
+		return ClickResult{Answer: "This button no longer works."}
+	}
+	subs, err := e.store.ChatSubscriptions(ctx, chatID)
+	if err != nil {
+		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "chat subscriptions", err)}
+	}
+	r := ask.AnswerTopic(ask.DefaultLang, topic, e.askParcels(ctx, chatID, subs), e.now())
+	return ClickResult{Replies: []Reply{{Text: esc(r.Text), Edit: true}}}
+}
+
+// askParcels is what the matcher knows of the chat's parcels.
+func (e *Engine) askParcels(ctx context.Context, chatID int64, subs []storage.Subscription) []ask.Parcel {
 	now := e.now()
 	// The last scans of all the chat's parcels in one query. Without them
 	// the answer only lacks places, so a failure is logged, not shown.
@@ -37,5 +67,5 @@ func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question stri
 		}
 		parcels = append(parcels, p)
 	}
-	return ask.Answer(question, parcels, now).Text
+	return parcels
 }

@@ -10,166 +10,161 @@ import (
 	"github.com/trackbot/trackbot/tracker/advice"
 )
 
-// entry is one topic of the knowledge base: the cues that lead to it and the
-// answer, written in our own words.
+// entry is one topic of the knowledge base: a short title (the button that
+// offers it when the bot asks back) and the answer, written in our own
+// words. Texts are keyed by topic so another language can supply its own.
 type entry struct {
-	topic string
-	// cues: "words:weight" separated by ";". All words of a cue must occur
-	// in the question, in any order. Words are written naturally; they go
-	// through the same folding and stemming as questions.
-	cues string
-	// status topics also score when the question asks for a meaning
-	// ("what does … mean", "explain …") and one of their cues matched.
-	status bool
+	topic  string
+	title  string
 	answer func(q query) string
 }
 
 // query is what an answer may draw on.
 type query struct {
-	parcels []Parcel
-	now     time.Time
+	parcels  []Parcel
+	now      time.Time
+	question string // as asked; empty when a topic was picked from a button
 }
 
 var kb = []entry{
-	{topic: "find_tracking_number",
-		cues: "tracking number:2; find tracking number:4; where tracking number:4; get tracking number:4; tracking code:2;" +
-			"lost tracking number:3; see tracking number:3; look up tracking number:3; shown tracking number:3; tracking number email:3;" +
-			"seller sent tracking number:3; where tracking:2; lost tracking:2; find tracking:2",
+	{topic: "find_tracking_number", title: "Finding your tracking number",
 		answer: fixed("You usually find the tracking number in the shipping confirmation email or text from the shop, " +
 			"and on the order's page in your account (on Amazon: Your Orders → Track package, where the carrier and number are shown " +
 			"under the shipment details). If the shop never sent one, ask the seller for it: some cheap shipping options have none. " +
 			"Once you have it, just send it to me and I will follow it.")},
 
-	{topic: "status:info_received", status: true,
-		cues:   "label created:3; label:2; shipping label:3; info received:3; information received:3; pre shipment:3; awaiting item:3; shipment information:2",
-		answer: status(tracker.StatusInfoReceived)},
-	{topic: "status:in_transit", status: true,
-		cues:   "transit:3; on the way:2; moving through network:3; next facility:2",
-		answer: status(tracker.StatusInTransit)},
-	{topic: "status:out_for_delivery", status: true,
-		cues:   "out for delivery:4; on vehicle for delivery:4; out delivery:3; vehicle:2",
-		answer: status(tracker.StatusOutForDelivery)},
-	{topic: "status:delivered", status: true,
-		cues:   "delivered:3; delivered status:1",
-		answer: status(tracker.StatusDelivered)},
-	{topic: "status:attempt_failed", status: true,
-		cues:   "attempted:3; delivery attempt:1; attempt failed:2; failed delivery:3; no access:3; notice left:2; no one available:2; card:3; missed:2",
-		answer: status(tracker.StatusAttemptFailed)},
-	{topic: "status:available_for_pickup", status: true,
-		cues:   "ready for pickup:4; available for pickup:4; pickup:1.5; held at post office:4; awaiting pickup:3; pickup point:2; access point:2",
-		answer: status(tracker.StatusAvailableForPickup)},
-	{topic: "status:exception", status: true,
-		cues:   "exception:4; operational delay:2",
-		answer: status(tracker.StatusException)},
-	{topic: "status:customs", status: true,
-		cues:   "customs:3; held in customs:2; clearance:3; customs clearance:1",
-		answer: status(tracker.StatusCustoms)},
-	{topic: "status:returned", status: true,
-		cues:   "returned:3; return to sender:3; returning to shipper:3",
-		answer: status(tracker.StatusReturned)},
-	{topic: "status:expired", status: true,
-		cues:   "expired:4; tracking expired:1",
-		answer: status(tracker.StatusExpired)},
-	{topic: "status:not_found", status: true,
-		cues:   "not found:3.5; found:1.5",
-		answer: status(tracker.StatusNotFound)},
-	{topic: "status:unknown", status: true,
-		cues:   "unknown:3; status unknown:1; waiting first update:4; first update:3",
-		answer: status(tracker.StatusUnknown)},
-	{topic: "status:order_placed", status: true,
-		cues: "order placed:4; placed:2; ordered not shipped:2; not shipped yet:2.5; preparing for shipment:4; preparing:2; shipping soon:4",
+	statusEntry(tracker.StatusInfoReceived),
+	statusEntry(tracker.StatusInTransit),
+	statusEntry(tracker.StatusOutForDelivery),
+	statusEntry(tracker.StatusDelivered),
+	statusEntry(tracker.StatusAttemptFailed),
+	statusEntry(tracker.StatusAvailableForPickup),
+	statusEntry(tracker.StatusException),
+	statusEntry(tracker.StatusCustoms),
+	statusEntry(tracker.StatusReturned),
+	statusEntry(tracker.StatusExpired),
+	statusEntry(tracker.StatusNotFound),
+	statusEntry(tracker.StatusUnknown),
+	{topic: "status:order_placed", title: "What “Order placed” means",
 		answer: func(query) string {
 			return tracker.ExplainStage(tracker.StageOrderPlaced) + "\n\n" + tracker.ExplainStage(tracker.StageShippingSoon)
 		}},
 
-	{topic: "activation_delay",
-		cues: "shipped not tracking:4; shipped tracking yet:4; just shipped:3; shipped yesterday:3; not tracking information yet:4; tracking info yet:3;" +
-			"tracking not available yet:4; tracking not available:2; tracking start:4; tracking starts working:2; tracking shows not:3; shipping email tracking:2;" +
-			"how long until tracking:3; not work yet:3; shipped not updates:3; shipped no info:3",
+	{topic: "activation_delay", title: "No tracking yet after shipping",
 		answer: activationAnswer},
-	{topic: "not_updating",
-		cues: "not updated:4; stuck:4; not moved:4; same facility:3;" +
-			"days:1; week:1; lost:2; same place:3; same status:3; since:1",
+	{topic: "not_updating", title: "Tracking not updating",
 		answer: notUpdatingAnswer},
-	{topic: "late",
-		cues: "late:4; overdue:4; should have arrived:4; should arrived:3; expected delivery date:3; delivery date:2; estimated date:3; estimated delivery:3;" +
-			"delayed:3; past:1.5; passed:2; still no parcel:2; supposed to arrive:4",
+	{topic: "late", title: "Parcel is late",
 		answer: lateAnswer},
-	{topic: "delivered_not_received",
-		cues: "delivered not received:6; delivered not here:6; delivered missing:6; delivered not have:6; delivered not arrive:6; delivered not parcel:5; delivered not door:5;" +
-			"says delivered but:3; marked delivered:3; shows delivered but:3; delivered but:1",
+	{topic: "delivered_not_received", title: "Says delivered, not received",
 		answer: deliveredNotReceivedAnswer},
-	{topic: "damaged_or_wrong",
-		cues: "damage:5; wrong item:5; wrong product:5; empty:5; someone else:4; parts missing:5; missing parts:5; contents:2; defective:4; not what i ordered:4",
+	{topic: "damaged_or_wrong", title: "Damaged or wrong item",
 		answer: fixed("If the parcel arrived damaged, the box was empty or part of the order is missing, or you got the wrong item " +
 			"(or someone else's parcel), take photos of the box, the label and the contents before throwing anything away. " +
 			"Then report it to the seller, not the carrier: the seller (on Amazon: Your Orders → Return or replace items, or the third-party seller) " +
 			"sends a replacement or refunds you and claims from the carrier. Keep the packaging until it is settled. " +
 			"Someone else's parcel: contact the carrier so they can collect it and deliver it properly.")},
-	{topic: "invalid_number",
-		cues: "invalid:5; not valid:5; not recognized:5; not recognised:5; wrong number:4; number wrong:4; number not work:3; tracking number not work:2; says invalid:1",
+	{topic: "invalid_number", title: "Number invalid or not working",
 		answer: fixed("When I say a number is invalid, it does not fit any carrier's format or its check digit does not add up, " +
 			"which usually means a typo, a missing character or letters confused with digits (O and 0, I and 1). " +
 			"Copy it again straight from the shipping email, without spaces or extra characters. If I suggested a corrected number, try that. " +
 			"If the number is right but the carrier still does not know it after two days, or it stays invalid, contact the seller for the right number and carrier.")},
-	{topic: "amazon_vs_carrier",
-		cues: "tba:5; tba number:2; amazon tracking number carrier:3; amazon number carrier:4; amazon different number:4; amazon logistics:4;" +
-			"difference amazon:3; difference between order number tracking number:4; vs:2; versus:2; amazon carrier number:3; amazon order number:3; amazon tracking:1.5",
+	{topic: "amazon_vs_carrier", title: "Amazon vs carrier numbers",
 		answer: func(query) string { return tracker.ExplainAmazonReference() }},
-	{topic: "track_without_login",
-		cues: "without login:6; without account:6; not account:4; not login:4; need login:4; login track:3; guest:4; without logging:6; without signing:6; login:2; account:2",
+	{topic: "track_without_login", title: "Tracking without an account",
 		answer: fixed("You do not need an account to follow a parcel here: send me the tracking number and I check it for you, " +
 			"no login required. Carriers' own tracking pages (UPS, USPS, FedEx, DHL, the national posts) also work without an account; " +
 			"an account there only adds things like delivery changes. Amazon's order pages need your Amazon login, " +
 			"but a TBA number can be opened on track.amazon.com, and a carrier number on the carrier's site, without signing in.")},
-	{topic: "international",
-		cues: "international:5; abroad:5; overseas:5; china:4; from country:3; country:3; customs duty:3; import:3; export:3; left country:4; leaving country:4;" +
-			"changed carrier:4; local post:4; foreign:4; another country:4; shipped from:1.5; new tracking number:2",
+	{topic: "international", title: "Parcels from abroad",
 		answer: internationalAnswer},
-	{topic: "change_address",
-		cues: "address:3; change address:3; redirect:5; reroute:5; new address:3; wrong address:3; moved:2; different address:3; update address:3",
+	{topic: "change_address", title: "Changing the address",
 		answer: fixed("To change the delivery address, ask the shop first if the parcel has not shipped yet: most can edit the order. " +
 			"Once it is with the carrier, only the carrier (and sometimes only the sender) can redirect it: use the carrier's page for the number " +
 			"(UPS My Choice, FedEx Delivery Manager, USPS Package Intercept or the post's redirection service), usually for a fee and not for every parcel. " +
 			"On Amazon, addresses cannot be changed after dispatch; contact Amazon customer service. I cannot change an address myself.")},
-	{topic: "contact_support",
-		cues:   "contact:3; customer service:4; customer support:4; support:2; call:3; talk:3; speak:3; human:3; who call:2; service:1.5; someone at:2; phone number:2",
+	{topic: "contact_support", title: "Whom to contact",
 		answer: contactAnswer},
-	{topic: "notifications",
-		cues: "notify:5; mute:5; silence:5; stop sending:4; stop messages:4; turn off:3; messages:2; unsubscribe:4; updates me:2; notify updates:1",
+	{topic: "notifications", title: "My messages, muting",
 		answer: fixed("I send a message to this chat whenever a parcel you follow changes status (shipped, out for delivery, delivered, a problem), " +
 			"and once when it is time to contact customer service. You do not need to ask: I check on my own. " +
 			"To stop messages for one parcel, mute or remove it from its message or from /list; send /help to see every command.")},
-	{topic: "delivery_preferences",
-		cues: "instructions:5; delivery instructions:2; leave door:4; leave neighbour:4; leave neighbor:4; neighbour:2; neighbor:2; back door:3; schedule:4;" +
-			"delivery time:3; safe place:5; hold location:5; hold at:3; saturday:4; weekend:3; different day:4; delivery day:3; signature:3; deliver instead:2; leave:1.5",
+	{topic: "delivery_preferences", title: "Delivery options",
 		answer: fixed("Delivery preferences (a safe place, leave with a neighbour, instructions for the driver, a different day, holding it at a " +
 			"location or pickup point, signature options) are set with the carrier, not with me: use the carrier's page for the number or its free " +
 			"account service (UPS My Choice, FedEx Delivery Manager, USPS Informed Delivery, the post's app). For Amazon deliveries, add instructions to the " +
 			"address in your Amazon account. What can be changed depends on the carrier and the sender.")},
-	{topic: "hub_locker",
-		cues: "locker:5; hub:4; pickup code:4; code:2; locker code:2",
+	{topic: "hub_locker", title: "Parcel lockers",
 		answer: fixed("A parcel locker (such as Amazon Hub Locker or a carrier's locker) holds parcels until you collect them. " +
 			"When it arrives you get an email or app message with a pickup code or barcode; enter or scan it at the locker's screen and a door opens. " +
 			"Lockers keep parcels only a few days (Amazon Hub: usually 3 calendar days), then send them back, so collect it soon. " +
 			"No code? Check the email, the app and the order page; if it is not there, contact the seller or carrier (on Amazon, Amazon customer service).")},
-	{topic: "my_packages",
-		cues: "where parcel:4; where order:4; where is it:3; when arrive:2; when parcel:2; when will:2; when is:1; when order:2; my parcel:1;" +
-			"status my:3; show my:3; show parcel:3; should contact:5; what should do:4; contact now:3; my order:1",
+	{topic: "my_packages", title: "Your parcels now",
 		answer: myPackagesAnswer},
-	{topic: "bot_help",
-		cues: "help:4; commands:5; what can you do:6; use this bot:6; use bot:4; bot:2; bot work:4; add tracking number:4; add:1.5; how does this work:3",
+	{topic: "bot_help", title: "What I can do",
 		answer: fixed("Send me a tracking number (or paste a whole shipping email) and I recognise the carrier, follow the parcel and message you " +
 			"when it moves, with advice on when to wait and when to contact customer service. /list shows your parcels and marks those needing attention. " +
 			"You can also ask questions in plain words, like \"what does exception mean\" or \"it says delivered but I never got it\". Send /help for every command.")},
+
+	// Topics named "parent:child" narrow an older topic, so a reader that
+	// knows only the original list can fall back to the part before ":".
+	{topic: "bot_help:add", title: "Adding a parcel",
+		answer: fixed("To follow a parcel, send me its tracking number, or paste the whole shipping email or text: I find every number in it, " +
+			"recognise the carrier and follow each one. To name it at the same time: /track NUMBER name, for example /track 1Z… new headphones. " +
+			"You can follow several parcels at once; /list shows them all. In a group, use /track or mention me with the number.")},
+	{topic: "bot_help:stop", title: "Removing a parcel",
+		answer: fixed("To stop following a parcel, press Stop under any of its messages, or send /stop with its number or name " +
+			"(for example /stop 1Z… or /stop headphones). When a delivered parcel has arrived, the “Got it” button under its message stops it too. " +
+			"/list shows what I still follow. In a group, the person who added a parcel or an admin can stop it.")},
+	{topic: "bot_help:rename", title: "Naming a parcel",
+		answer: fixed("To name a parcel, send /rename NUMBER new name (for example /rename 1Z… birthday gift), or press Rename under its message " +
+			"and reply with the name. You can also name it when you add it: /track NUMBER name. The name is what /list and my messages show.")},
+	{topic: "bot_help:carriers", title: "Carriers I know", answer: carriersAnswer},
+	{topic: "lost_parcel", title: "Lost parcel and claims", answer: lostAnswer},
+	{topic: "track_without_login:guest_checkout", title: "Guest orders",
+		answer: fixed("Ordered as a guest? You do not need an account to track it. The order confirmation and shipping emails from the shop " +
+			"carry the tracking number (or a tracking link that contains it): send me that number and I follow the parcel. " +
+			"No email? Most shops have an order look-up page that asks for the order number and the email address you used, " +
+			"or ask the shop's customer service to resend it. Check the spam folder too.")},
 }
 
-const unknownAnswer = "Sorry, I didn't understand that. I'm a parcel-tracking bot: send me a tracking number, or ask about your parcels, " +
-	"for example “where is my parcel?”, “what does exception mean?” or “it says delivered but I don't have it”. Send /help to see everything I can do."
+// offTopicAnswer is for text that is not about parcels.
+const offTopicAnswer = "I help with parcels, so that one is beyond me. 🙂 Send me a tracking number, or ask about your parcels, " +
+	"for example “where is my parcel?”, “what does exception mean?” or “it says delivered but I don't have it”. /help shows everything I can do."
+
+// askBackText introduces the likeliest topics when the question is unclear.
+const askBackText = "I'm not sure I understood. Did you mean one of these?"
+
+// carriersAnswer names the carriers whose numbers the detector knows.
+func carriersAnswer(query) string {
+	var names []string
+	for _, code := range tracker.CarrierCodes() {
+		if code == "demo" || code == "s10" {
+			continue
+		}
+		names = append(names, tracker.Carrier(code).Name)
+	}
+	return "I recognise tracking numbers of " + strings.Join(names, ", ") + ", and of the national posts of most countries " +
+		"(international numbers like RR123456789CN). Send me the tracking number itself: I can't look a parcel up by phone number, name, " +
+		"address or email, and a shop's order number works only with the shop (an Amazon order number I recognise, but Amazon shows its tracking " +
+		"only in Your Orders → Track Package)."
+}
+
+func lostAnswer(q query) string {
+	return fmt.Sprintf("A parcel usually counts as lost when tracking has not moved for %s (domestic) or %s (international), "+
+		"or when it still has not turned up %s after being marked delivered. Then contact customer service: for an online order, the seller "+
+		"(on Amazon: Your Orders → the order → Get help) — the seller sent it, so the seller claims from the carrier and refunds or replaces it for you. "+
+		"If you sent it yourself, file the claim with the carrier (or the post's missing-mail search), with the tracking number, proof of value "+
+		"and the packaging details; insurance or declared value decides how much is paid.",
+		days(advice.Default.DomesticStall), days(advice.Default.InternationalStall), hours(advice.Default.NotReceivedWait)) + parcelsNeedingAttention(q)
+}
 
 func fixed(text string) func(query) string { return func(query) string { return text } }
 
-func status(s tracker.Status) func(query) string { return func(query) string { return s.Explain() } }
+// statusEntry explains one status of the contract.
+func statusEntry(s tracker.Status) entry {
+	return entry{topic: "status:" + string(s), title: "What “" + s.Title() + "” means", answer: func(query) string { return s.Explain() }}
+}
 
 func activationAnswer(q query) string {
 	return "Tracking usually starts within 24 to 48 hours of the shipping notice: the label exists before the carrier has scanned the parcel, " +

@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/trackbot/trackbot/bot/telegramtest"
+)
+
+// TestQuestionsThroughTelegram: a clear question is answered, an unclear one
+// asks back with the likeliest topics as buttons and a tap answers in place
+// of the question, off-topic text gets the friendly pointer, and questions
+// about "the ups one" answer from the chat's own parcels.
+func TestQuestionsThroughTelegram(t *testing.T) {
+	h := newHarness(t, 4)
+	pc := telegramtest.Private(ann)
+
+	has(t, h.say(pc, ann, "how do i get rid of a parcel i don't need anymore", 1)[0], "/stop")
+	has(t, h.say(pc, ann, "what's the weather like in rome", 1)[0], "I help with parcels")
+
+	unsure := h.say(pc, ann, "parcel", 1)[0]
+	has(t, unsure, "Did you mean")
+	buttons := unsure.Markup.Buttons()
+	if len(buttons) < 2 || len(buttons) > 3 {
+		t.Fatalf("ask-back offers %d topics, want 2 or 3: %+v", len(buttons), buttons)
+	}
+	for _, b := range buttons {
+		if len(b.CallbackData) > MaxCallbackData || !strings.HasPrefix(b.CallbackData, ActTopic+":0:") || b.Text == "" {
+			t.Errorf("ask-back button %+v", b)
+		}
+	}
+	edit := h.click(ann, unsure, buttons[0].CallbackData, 1)[0]
+	if edit.Method != "editMessageText" || edit.MessageID != unsure.MessageID || strings.Contains(edit.Text, "Did you mean") || len(edit.Text) < 60 {
+		t.Errorf("tapping %q: %+v", buttons[0].Text, edit)
+	}
+
+	// A forged or stale topic button answers plainly and sends nothing.
+	chat := Chat{ID: pc.ID, Type: pc.Type}
+	r := h.app.Engine().HandleClick(context.Background(), Click{Chat: chat, From: User{ID: ann.ID}, Data: ActTopic + ":0:no_such_topic"})
+	if !strings.Contains(r.Answer, "no longer works") || len(r.Replies) != 0 {
+		t.Errorf("unknown topic button answered %+v", r)
+	}
+
+	// Questions about the chat's own parcels.
+	has(t, h.say(pc, ann, "/track DEMO1 headphones", 1)[0], "headphones")
+	has(t, h.say(pc, ann, "/track DEMO2", 1)[0], "DEMO2")
+	one := h.say(pc, ann, "where are my headphones??", 1)[0]
+	has(t, one, "Your parcel:", "headphones")
+	if strings.Contains(one.Text, "DEMO2") {
+		t.Errorf("a question about the headphones listed the other parcel: %s", one.Text)
+	}
+	has(t, h.say(pc, ann, "any news on my parcels", 1)[0], "Your 2 parcels:", "headphones", "DEMO2")
+}
+
+func TestTopicCallbackData(t *testing.T) {
+	for _, data := range []string{"q:0:status:available_for_pickup", "q:0:track_without_login:guest_checkout"} {
+		c, err := ParseCallback(data)
+		if err != nil || c.Action != ActTopic || c.SubID != 0 || !strings.HasPrefix(data, "q:0:"+c.Arg) {
+			t.Errorf("ParseCallback(%q) = %+v, %v", data, c, err)
+		}
+	}
+	for _, data := range []string{"q:0:", "q:5:late", "ref:0", "q:-1:late"} {
+		if _, err := ParseCallback(data); err == nil {
+			t.Errorf("ParseCallback(%q) accepted", data)
+		}
+	}
+}

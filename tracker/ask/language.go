@@ -1,0 +1,112 @@
+package ask
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"github.com/kljensen/snowball/spanish"
+)
+
+// Training data lives in data/<lang>.tsv, one "topic TAB question" a line;
+// a new language is a new file (and its answers), no code change: it gets
+// its own model, trained the first time a question in it is asked.
+//
+//go:embed data/*.tsv
+var dataFS embed.FS
+
+// DefaultLang is the language of questions whose language is not given.
+const DefaultLang = "en"
+
+// language is what normalisation and features need to know of a language.
+type language struct {
+	code     string
+	folds    bool // English phrase folds and synonyms
+	synonyms map[string]string
+	stem     func(string) string
+	common   []string
+}
+
+// stemmers are the Snowball stemmers kljensen/snowball has; a language
+// without one uses words as they are (character n-grams still catch
+// inflections).
+var stemmers = map[string]func(string) string{
+	"en": func(w string) string { return english.Stem(w, false) },
+	"es": func(w string) string { return spanish.Stem(w, false) },
+	"fr": func(w string) string { return french.Stem(w, false) },
+}
+
+func newLanguage(code string) *language {
+	l := &language{code: code, stem: stemmers[code]}
+	if l.stem == nil {
+		l.stem = func(w string) string { return w }
+	}
+	if code == "en" {
+		l.folds, l.synonyms, l.common = true, synonyms, commonWords
+	}
+	return l
+}
+
+// Langs lists the languages that have training data.
+func Langs() []string {
+	files, _ := fs.Glob(dataFS, "data/*.tsv")
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		out = append(out, strings.TrimSuffix(path.Base(f), ".tsv"))
+	}
+	return out
+}
+
+// example is one labelled question.
+type example struct{ topic, question string }
+
+// parseExamples reads "topic TAB question" lines; # starts a comment.
+func parseExamples(name, text string) ([]example, error) {
+	var out []example
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		topic, q, ok := strings.Cut(line, "\t")
+		if !ok || topic == "" || strings.TrimSpace(q) == "" {
+			return nil, fmt.Errorf("ask: %s line %d: want topic TAB question", name, i+1)
+		}
+		out = append(out, example{topic, q})
+	}
+	return out, nil
+}
+
+func trainingData(lang string) ([]example, error) {
+	b, err := dataFS.ReadFile("data/" + lang + ".tsv")
+	if err != nil {
+		return nil, fmt.Errorf("ask: no training data for %q: %w", lang, err)
+	}
+	return parseExamples(lang+".tsv", string(b))
+}
+
+var (
+	modelsMu sync.Mutex
+	models   = map[string]*model{}
+)
+
+// modelFor trains the language's model on first use; later calls share it.
+func modelFor(lang string) (*model, error) {
+	modelsMu.Lock()
+	defer modelsMu.Unlock()
+	if m, ok := models[lang]; ok {
+		return m, nil
+	}
+	ex, err := trainingData(lang)
+	if err != nil {
+		return nil, err
+	}
+	m := train(newLanguage(lang), ex, defaultParams)
+	models[lang] = m
+	return m, nil
+}

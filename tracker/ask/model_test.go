@@ -1,0 +1,30 @@
+package ask
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cpuTime is the process's user+system CPU time: on a shared machine the
+// wall-clock ns/op of a benchmark also counts time spent waiting for a core,
+// so benchmarks here report CPU time per op as well.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkTrain is the start-up cost of a language: its model is trained
+// the first time a question in it is asked (target < 200 ms).
+func BenchmarkTrain(b *testing.B) {
+	ex := loadTraining(b, DefaultLang)
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		train(newLanguage(DefaultLang), ex, defaultParams)
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+}

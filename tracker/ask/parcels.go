@@ -1,0 +1,190 @@
+package ask
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// Questions about the chat's own parcels name one by its number, its label
+// ("the headphones"), its carrier ("the dhl one") or not at all (then the
+// only parcel, or all of them).
+
+// carrierWords are words people use for a carrier, by carrier code.
+var carrierWords = map[string][]string{
+	"ups": {"ups"}, "usps": {"usps"}, "fedex": {"fedex"}, "dhl": {"dhl"}, "dhl_ecommerce": {"dhl"},
+	"amazon": {"amazon", "amzl"}, "ontrac": {"ontrac"}, "lasership": {"lasership", "ontrac"},
+	"canada_post": {"canada post"}, "royal_mail": {"royal mail"}, "purolator": {"purolator"},
+	"canpar": {"canpar"}, "dpd": {"dpd"}, "yodel": {"yodel"}, "yunexpress": {"yunexpress", "yun"},
+	"speedee": {"speedee", "spee dee"}, "gofo": {"gofo"}, "landmark": {"landmark"}, "old_dominion": {"old dominion", "odfl"},
+	"s10": {"post", "postal"},
+}
+
+// selection is which parcels a question is about.
+type selection struct {
+	parcels []Parcel
+	// named is what the question called them ("DHL", "headphones"), when it
+	// named something; missing is set when nothing followed matches it.
+	named   string
+	missing bool
+}
+
+// selectParcels picks the parcels the question names.
+func selectParcels(question string, parcels []Parcel) selection {
+	if question == "" || len(parcels) == 0 {
+		return selection{parcels: parcels}
+	}
+	lower := " " + strings.Join(strings.FieldsFunc(strings.ToLower(question), notAlnum), " ") + " "
+	compact := strings.ToUpper(strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, question))
+	var byNumber, byLabel []Parcel
+	for _, p := range parcels {
+		if len(p.Number) >= 6 && strings.Contains(compact, strings.ToUpper(p.Number)) {
+			byNumber = append(byNumber, p)
+		}
+		if labelMentioned(lower, p.Label) {
+			byLabel = append(byLabel, p)
+		}
+	}
+	if len(byNumber) > 0 {
+		return selection{parcels: byNumber}
+	}
+	if len(byLabel) > 0 {
+		return selection{parcels: byLabel}
+	}
+	for code, ws := range carrierWords {
+		for _, w := range ws {
+			if !strings.Contains(lower, " "+w+" ") {
+				continue
+			}
+			var with []Parcel
+			for _, p := range parcels {
+				if carrierMatches(p.Carrier, w) {
+					with = append(with, p)
+				}
+			}
+			name := tracker.Carrier(code).Name
+			if w == "dhl" {
+				name = "DHL"
+			}
+			return selection{parcels: with, named: name, missing: len(with) == 0}
+		}
+	}
+	return selection{parcels: parcels}
+}
+
+func carrierMatches(code, word string) bool {
+	for _, w := range carrierWords[code] {
+		if w == word {
+			return true
+		}
+	}
+	return false
+}
+
+// labelMentioned: a label word of four letters or more that is not a
+// common word occurs in the question ("headphones" in "where are my
+// headphones"); lower is the question's words, space-framed.
+func labelMentioned(lower, label string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(label), notAlnum) {
+		if len(w) >= 4 && !common[w] && strings.Contains(lower, " "+w+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+var common = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range commonWords {
+		m[w] = true
+	}
+	for _, w := range strings.Fields("parcel package order delivery shipment thing gift from with") {
+		m[w] = true
+	}
+	return m
+}()
+
+func notAlnum(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "tues": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// askedDay is the day a question asks about ("… by thursday", "tomorrow",
+// "today"), as a date in now's zone; ok is false when it names none.
+func askedDay(question string, now time.Time) (time.Time, bool) {
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	for _, w := range strings.FieldsFunc(strings.ToLower(question), notAlnum) {
+		switch w {
+		case "today", "tonight":
+			return today, true
+		case "tomorrow", "tmrw", "tmr":
+			return today.AddDate(0, 0, 1), true
+		}
+		if wd, ok := weekdays[w]; ok {
+			return today.AddDate(0, 0, (int(wd)-int(today.Weekday())+7)%7), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// onTrack answers "will it come by <day>?" for one parcel, or "".
+func onTrack(p Parcel, question string, now time.Time) string {
+	day, ok := askedDay(question, now)
+	if !ok || p.Status == tracker.StatusDelivered || p.Status.Final() {
+		return ""
+	}
+	name := day.Format("Monday")
+	if p.ETA.IsZero() {
+		return "The carrier has not given a delivery date yet, so I can't promise " + name + "."
+	}
+	eta := p.ETA.In(now.Location())
+	etaDay := time.Date(eta.Year(), eta.Month(), eta.Day(), 0, 0, 0, 0, now.Location())
+	switch {
+	case etaDay.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())):
+		return "It was due " + tracker.DayDate(p.ETA, now) + " and has not arrived, so " + name + " is not certain."
+	case !etaDay.After(day):
+		return "Yes, it is on track: expected " + tracker.DayDate(p.ETA, now) + "."
+	}
+	return "Not by " + name + ": it is now expected " + tracker.DayDate(p.ETA, now) + "."
+}
+
+// nameParcels replaces the words of the chat's parcel labels in question
+// by "parcel" (the label is the parcel's name); other text is unchanged.
+func nameParcels(question string, parcels []Parcel) string {
+	var names map[string]bool
+	for _, p := range parcels {
+		for _, w := range strings.FieldsFunc(strings.ToLower(p.Label), notAlnum) {
+			if len(w) >= 4 && !common[w] {
+				if names == nil {
+					names = map[string]bool{}
+				}
+				names[w] = true
+			}
+		}
+	}
+	if names == nil {
+		return question
+	}
+	words := strings.FieldsFunc(question, notAlnum)
+	changed := false
+	for i, w := range words {
+		if names[strings.ToLower(w)] {
+			words[i], changed = "parcel", true
+		}
+	}
+	if !changed {
+		return question
+	}
+	return strings.Join(words, " ")
+}

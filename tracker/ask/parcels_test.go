@@ -1,0 +1,69 @@
+package ask
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/tracker"
+)
+
+func TestAnswersAboutOneParcel(t *testing.T) {
+	// now is Thu 12 Mar 2026.
+	dhl := Parcel{Carrier: "dhl", Number: "1234567890", Status: tracker.StatusInTransit, ETA: now.AddDate(0, 0, 1)}
+	ups := Parcel{Carrier: "ups", Number: "1Z999AA10123456784", Label: "New headphones", Status: tracker.StatusInTransit, ETA: now.AddDate(0, 0, 3)}
+	usps := Parcel{Carrier: "usps", Number: "9400111899223397546587", Status: tracker.StatusDelivered}
+	all := []Parcel{dhl, ups, usps}
+	tests := map[string]struct {
+		question string
+		parcels  []Parcel
+		want     []string
+		not      []string
+	}{
+		"by carrier, on track": {"is the dhl one still on track for friday", all,
+			[]string{"Your parcel: Yes, it is on track: expected tomorrow (Fri 13 Mar).", "DHL Express 1234567890"}, []string{"headphones"}},
+		"by carrier, late for the day asked": {"will the ups one come by friday?", all,
+			[]string{"Not by Friday: it is now expected Sun 15 Mar.", "New headphones (UPS)"}, []string{"DHL"}},
+		"by label":  {"where are my headphones", all, []string{"Your parcel:", "New headphones (UPS)"}, []string{"DHL", "USPS"}},
+		"by number": {"what about 1Z999AA10123456784?", all, []string{"New headphones (UPS)"}, []string{"DHL"}},
+		"carrier not followed": {"where is my fedex parcel", all,
+			[]string{"None of the parcels I follow here is with FedEx.", "Your 3 parcels:", "DHL Express", "New headphones", "USPS"}, nil},
+		"the only parcel":       {"when is my delivery expected", []Parcel{ups}, []string{"Your parcel:", "expected Sun 15 Mar"}, nil},
+		"all of them":           {"any news on my parcels", all, []string{"Your 3 parcels:", "DHL Express", "New headphones", "USPS"}, nil},
+		"no date yet":           {"is it coming tomorrow", []Parcel{{Carrier: "ups", Number: "1Z", Status: tracker.StatusInfoReceived}}, []string{"has not given a delivery date yet"}, nil},
+		"delivered, no verdict": {"did the usps one come today", all, []string{"Your parcel:", "USPS"}, []string{"on track", "Not by"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := myPackagesAnswer(query{parcels: tc.parcels, now: now, question: tc.question})
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("answer lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got, w) {
+					t.Errorf("answer should not contain %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
+
+func TestAskedDay(t *testing.T) {
+	tests := map[string]string{
+		"by thursday?":        "2026-03-12", // today is Thursday
+		"will it be here FRI": "2026-03-13",
+		"tomorrow maybe":      "2026-03-13",
+		"on monday":           "2026-03-16",
+	}
+	for q, want := range tests {
+		d, ok := askedDay(q, now)
+		if !ok || d.Format(time.DateOnly) != want {
+			t.Errorf("askedDay(%q) = %v %v, want %s", q, d, ok, want)
+		}
+	}
+	if _, ok := askedDay("where is it", now); ok {
+		t.Error("a question without a day named one")
+	}
+}
