@@ -19,7 +19,9 @@ func detect(text string, demo bool) []tracker.Candidate {
 // matcher is unsure — "Did you mean…?" with the likeliest topics as
 // buttons, a tap on which answers that topic (topicClick).
 func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question string, subs []storage.Subscription) Reply {
-	r := ask.Answer(question, e.askParcels(ctx, chatID, subs), e.now())
+	// The chat's language picks the matcher's data; a language without any
+	// yet falls back to English.
+	r := ask.AnswerIn(string(pr(ctx).Lang()), question, e.askParcels(ctx, chatID, subs), e.now())
 	if len(r.Alternatives) == 0 {
 		return Reply{Text: esc(r.Text)}
 	}
@@ -33,14 +35,15 @@ func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question stri
 // topicClick answers the topic picked from a "Did you mean…?" message, in
 // place of that message.
 func (e *Engine) topicClick(ctx context.Context, chatID int64, topic string) ClickResult {
+	p := pr(ctx)
 	if !slices.Contains(ask.Topics(), topic) {
-		return ClickResult{Answer: "This button no longer works."}
+		return ClickResult{Answer: p.T("button_dead")}
 	}
 	subs, err := e.store.ChatSubscriptions(ctx, chatID)
 	if err != nil {
-		return ClickResult{Answer: "Sorry, something went wrong.", Replies: e.fail(ctx, "chat subscriptions", err)}
+		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "chat subscriptions", err)}
 	}
-	r := ask.AnswerTopic(ask.DefaultLang, topic, e.askParcels(ctx, chatID, subs), e.now())
+	r := ask.AnswerTopic(string(p.Lang()), topic, e.askParcels(ctx, chatID, subs), e.now())
 	return ClickResult{Replies: []Reply{{Text: esc(r.Text), Edit: true}}}
 }
 
