@@ -110,3 +110,14 @@ func modelFor(lang string) (*model, error) {
 	models[lang] = m
 	return m, nil
 }
+
+// Prepare trains the model of every language with data (normally done on
+// first use), so that a bot can do it at start-up rather than while a user
+// waits.
+func Prepare() {
+	for _, lang := range Langs() {
+		if _, err := modelFor(lang); err != nil {
+			panic(err) // embedded data that does not parse is a build error
+		}
+	}
+}
