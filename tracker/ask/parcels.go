@@ -145,18 +145,28 @@ func onTrack(p Parcel, question string, now time.Time) string {
 		return ""
 	}
 	name := day.Format("Monday")
-	if p.ETA.IsZero() {
+	eta := p.ETA
+	if a := p.Assessment; a.Step != "" { // the one assessment decides, as everywhere else
+		if a.Status.Final() {
+			return ""
+		}
+		if a.Today {
+			return "Yes: it is out for delivery today."
+		}
+		eta = a.ETA
+	}
+	if eta.IsZero() {
 		return "The carrier has not given a delivery date yet, so I can't promise " + name + "."
 	}
-	eta := p.ETA.In(now.Location())
-	etaDay := time.Date(eta.Year(), eta.Month(), eta.Day(), 0, 0, 0, 0, now.Location())
+	local := eta.In(now.Location())
+	etaDay := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, now.Location())
 	switch {
 	case etaDay.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())):
-		return "It was due " + tracker.DayDate(p.ETA, now) + " and has not arrived, so " + name + " is not certain."
+		return "It was due " + tracker.DayDate(eta, now) + " and has not arrived, so " + name + " is not certain."
 	case !etaDay.After(day):
-		return "Yes, it is on track: expected " + tracker.DayDate(p.ETA, now) + "."
+		return "Yes, it is on track: expected " + tracker.DayDate(eta, now) + "."
 	}
-	return "Not by " + name + ": it is now expected " + tracker.DayDate(p.ETA, now) + "."
+	return "Not by " + name + ": it is now expected " + tracker.DayDate(eta, now) + "."
 }
 
 // nameParcels replaces the words of the chat's parcel labels in question

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/assess"
 )
 
 func TestAnswersAboutOneParcel(t *testing.T) {
@@ -32,6 +34,10 @@ func TestAnswersAboutOneParcel(t *testing.T) {
 		"all of them":           {"any news on my parcels", all, []string{"Your 3 parcels:", "DHL Express", "New headphones", "USPS"}, nil},
 		"no date yet":           {"is it coming tomorrow", []Parcel{{Carrier: "ups", Number: "1Z", Status: tracker.StatusInfoReceived}}, []string{"has not given a delivery date yet"}, nil},
 		"delivered, no verdict": {"did the usps one come today", all, []string{"Your parcel:", "USPS"}, []string{"on track", "Not by"}},
+		"assessed: out for delivery": {"will the dhl one come by saturday", []Parcel{{Carrier: "dhl", Number: "1234567890", Status: tracker.StatusOutForDelivery,
+			ETA: now.AddDate(0, 0, 3), Assessment: assess.Parcel(assess.Input{Input: advice.Input{Carrier: "dhl", Number: "1234567890", Valid: true, Polled: true,
+				Status: tracker.StatusOutForDelivery, ETA: now.AddDate(0, 0, 3), AddedAt: now.AddDate(0, 0, -2)}, Checkable: true}, now)}},
+			[]string{"Yes: it is out for delivery today."}, []string{"Not by"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
