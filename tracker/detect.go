@@ -102,6 +102,7 @@ type scanner struct {
 	// named is the set of carriers the text names (lazily, namesDone).
 	named     uint64
 	namesDone bool
+	nonASCII  bool // the text has a non-ASCII character
 	env       matchEnv
 	fm        formatMatch
 	// ctxAt caches contextBefore for the last word start asked about.
@@ -115,7 +116,7 @@ func (sc *scanner) reset(text string, opt DetectOptions) {
 	sc.norm = sc.norm[:0]
 	sc.words = sc.words[:0]
 	sc.cands = sc.cands[:0]
-	sc.namesDone = false
+	sc.namesDone, sc.nonASCII = false, false
 	sc.ctxAt = -1
 	// Don't keep huge buffers alive in the pool.
 	if cap(sc.norm) > 1<<16 {
@@ -123,6 +124,16 @@ func (sc *scanner) reset(text string, opt DetectOptions) {
 	}
 	if cap(sc.words) > 1<<13 {
 		sc.words = nil
+	}
+	// A long text gets its buffers at their final size at once: grown by
+	// appends, a 1 MB text would copy them over and over (40 MB allocated).
+	// The compact form is never longer than the text; a word takes about
+	// five bytes on average in prose (appends grow it if not).
+	if n := len(text); n > cap(sc.norm) {
+		sc.norm = make([]byte, 0, n)
+	}
+	if n := len(text)/5 + 1; n > cap(sc.words) && len(text) > 4096 {
+		sc.words = make([]word, 0, n)
 	}
 }
 
@@ -201,6 +212,7 @@ func (sc *scanner) scan() {
 				cls = clsSpace // "> " quote marks at the start of a line
 			}
 		} else {
+			sc.nonASCII = true
 			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:])
 			if r == utf8.RuneError {
@@ -355,8 +367,8 @@ func (sc *scanner) try(i, j int) {
 	// values they would otherwise escape to the heap on every try.
 	env := &sc.env
 	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
-	var best, named match
-	bestTier, namedTier := 0, 0
+	var best, named, first match
+	bestTier, namedTier, firstTier, matched := 0, 0, 0, 0
 	for _, f := range fs {
 		if f.demo && !sc.opt.Demo {
 			continue
@@ -393,8 +405,14 @@ func (sc *scanner) try(i, j int) {
 			best = match{i: i, j: j, f: f, m: *m}
 			bestTier = tier
 		}
-		if allDigit && tier > namedTier && sc.mentions(m.carrierOr(f)) {
+		matched++
+		if allDigit && tier > namedTier && (matched > 1 || sc.namesDone) && sc.mentions(m.carrierOr(f)) {
 			named, namedTier = match{i: i, j: j, f: f, m: *m}, tier
+		}
+		if matched == 1 {
+			first, firstTier = match{i: i, j: j, f: f, m: *m}, tier
+		} else if matched == 2 && allDigit && firstTier > namedTier && sc.mentions(first.m.carrierOr(first.f)) {
+			named, namedTier = first, firstTier // the first match, looked at only now that it has a rival
 		}
 	}
 	if bestTier == 0 {

@@ -83,12 +83,37 @@ func namedCarriers(text string) uint64 {
 	return set
 }
 
-// names is the set of carriers the text names, computed once per text.
+// names is the set of carriers the text names, computed once per text:
+// ASCII names are looked for only where the scanner's words start, and the
+// text's bytes are walked only when it has non-ASCII characters (Chinese
+// names).
 func (sc *scanner) names() uint64 {
-	if !sc.namesDone {
-		sc.named, sc.namesDone = namedCarriers(sc.text), true
+	if sc.namesDone {
+		return sc.named
 	}
-	return sc.named
+	var set uint64
+	if sc.nonASCII {
+		set = namedCarriers(sc.text)
+	} else {
+		text := sc.text
+		for k := range sc.words {
+			at := sc.words[k].s0
+			if at > 0 && isASCIILetter(text[at-1]) {
+				continue // the word starts after a non-ASCII letter... or inside one
+			}
+			for _, r := range nameByFirst[lowerASCII(text[at])] {
+				if !hasFoldAt(text, at, r.name) {
+					continue
+				}
+				if end := at + len(r.name); end < len(text) && isASCIILetter(text[end]) {
+					continue
+				}
+				set |= 1 << r.carrier
+			}
+		}
+	}
+	sc.named, sc.namesDone = set, true
+	return set
 }
 
 // mentions reports whether the text names carrier.
