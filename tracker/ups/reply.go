@@ -46,6 +46,12 @@ type (
 		} `json:"service"`
 		StatusCode        carrierhttp.String `json:"statusCode"`
 		StatusDescription carrierhttp.String `json:"statusDescription"`
+		// AlternateTrackingNumber carries the number of the carrier a
+		// SurePost / Mail Innovations parcel is handed to (type USPS_PIC).
+		AlternateTrackingNumber carrierhttp.List[struct {
+			Type   carrierhttp.String `json:"type"`
+			Number carrierhttp.String `json:"number"`
+		}] `json:"alternateTrackingNumber"`
 	}
 	activity struct {
 		Date      carrierhttp.String `json:"date"`
@@ -135,7 +141,16 @@ func parseReply(n string, body []byte) (tracker.Result, error) {
 			break
 		}
 	}
-	return packageResult(n, p), nil
+	res := packageResult(n, p)
+	for _, a := range p.AlternateTrackingNumber {
+		if strings.EqualFold(strings.TrimSpace(string(a.Type)), "USPS_PIC") {
+			if h, ok := tracker.NewHandoff(n, string(a.Number), "USPS"); ok {
+				res.Handoff = &h
+				break
+			}
+		}
+	}
+	return res, nil
 }
 
 func notFound(n, text string) tracker.Result {

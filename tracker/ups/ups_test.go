@@ -398,3 +398,35 @@ func TestConcurrentTracksShareOneToken(t *testing.T) {
 		t.Errorf("token requests = %d, want 1", f.srv.TokenRequests())
 	}
 }
+
+// A SurePost parcel handed to USPS: UPS names the USPS number
+// (alternateTrackingNumber USPS_PIC), which the result reports as a hand-off.
+func TestHandOffToUSPS(t *testing.T) {
+	f := newFixture(t, nil)
+	n := upstest.TrackingNumber(81)
+	s := "9400" + "1" + "9" + "12345678" + "7654321"
+	sum := 0
+	for i := 0; i < len(s); i++ {
+		d := int(s[len(s)-1-i] - '0')
+		if i%2 == 0 {
+			d *= 3
+		}
+		sum += d
+	}
+	usps := s + string(rune('0'+(10-sum%10)%10))
+	f.srv.SetShipment(n, upstest.Shipment{USPSNumber: usps, Events: []upstest.Event{
+		{Time: time.Date(2026, 3, 1, 10, 0, 0, 0, newYork), Status: tracker.StatusInTransit, City: "Secaucus", State: "NJ", Country: "US"}}})
+	got, err := f.track(t, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Handoff == nil || got.Handoff.Carrier != "usps" || got.Handoff.Number != usps {
+		t.Errorf("hand-off %+v, want usps %s", got.Handoff, usps)
+	}
+	// Without the alternate number there is none.
+	f.srv.SetShipment(n, upstest.Shipment{Events: []upstest.Event{
+		{Time: time.Date(2026, 3, 1, 10, 0, 0, 0, newYork), Status: tracker.StatusInTransit}}})
+	if got, err := f.track(t, n); err != nil || got.Handoff != nil {
+		t.Errorf("no alternate number: %+v, %v", got.Handoff, err)
+	}
+}

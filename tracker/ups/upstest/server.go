@@ -46,6 +46,9 @@ type Shipment struct {
 	Events  []Event   // newest first, as UPS sends them
 	ETA     time.Time // deliveryDate SDD; a non-midnight clock adds deliveryTime CMT endTime
 	Service string    // service.description, e.g. "UPS Ground"; default "UPS Ground"
+	// USPSNumber, when set, is sent as alternateTrackingNumber type
+	// USPS_PIC: the parcel was handed to USPS for the last mile.
+	USPSNumber string
 }
 
 // Event is one scan. Status picks a realistic UPS type, 3-digit code and
@@ -256,6 +259,9 @@ func found(n string, sh Shipment) any {
 			"type":                      st["type"],
 			"simplifiedTextDescription": strings.TrimSpace(st["description"]),
 		}
+	}
+	if sh.USPSNumber != "" {
+		p["alternateTrackingNumber"] = []any{map[string]string{"type": "USPS_PIC", "number": sh.USPSNumber}}
 	}
 	if !sh.ETA.IsZero() {
 		p["deliveryDate"] = []any{map[string]string{"type": "SDD", "date": sh.ETA.Format("20060102")}}
