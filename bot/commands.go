@@ -421,7 +421,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 			b.WriteString(" · " + p.T("list_added_by", "Who", esc(s.AddedByName)))
 		}
 		if a.Attention {
-			b.WriteString("\n👉 " + esc(a.NextStep(v.day, false)))
+			b.WriteString("\n👉 " + esc(stepText(v, a, false)))
 		}
 		b.WriteString("\n")
 	}
@@ -514,7 +514,7 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 		if err != nil {
 			return e.fail(ctx, "shipment events", err)
 		}
-		return []Reply{{Text: e.renderStatus(sub, events, v, true) + "\n🕒 Checked " + esc(v.ago(sub.Shipment.PolledAt)) + ".", Buttons: ParcelButtons(sub)}}
+		return []Reply{{Text: e.renderStatus(sub, events, v, true) + "\n🕒 " + p.T("status_checked", "Ago", esc(v.ago(sub.Shipment.PolledAt))), Buttons: parcelButtons(p, sub)}}
 	}
 	res, err := e.lookup(ctx, c.Carrier, c.Number)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/bot/tghtml"
 	"github.com/trackbot/trackbot/storage"
@@ -83,9 +84,10 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		if err := decode(&n); err != nil {
 			return Reply{}, false, err
 		}
+		p := e.view(ctx, it.ChatID).p
 		var h tghtml.Builder
-		h.Text("✅ ").Bold("Updates are back").Line().
-			Text(n.Carriers + " is answering again; news about your parcels will arrive as usual.")
+		h.Text("✅ ").Bold(p.T("recovery_title")).Line().
+			Text(p.T("recovery_text", "Carriers", n.Carriers))
 		return Reply{Text: h.String()}, true, nil
 	case notice.KindHandoff:
 		var n notice.Handoff
@@ -130,7 +132,11 @@ func (e *Engine) noticeSub(ctx context.Context, it storage.OutboxItem) (storage.
 
 // view is the chat's way of reading times now.
 func (e *Engine) view(ctx context.Context, chatID int64) view {
-	return view{now: e.now()}
+	p, ok := ctx.Value(printerKey{}).(*locale.Printer)
+	if !ok { // a push: the chat's language as it is now
+		p = e.ChatPrinter(ctx, chatID)
+	}
+	return view{now: e.now(), p: p}
 }
 
 // renderParcelNotice writes one poll's news: what happened (headline),
@@ -148,9 +154,9 @@ func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v
 	var h tghtml.Builder
 	head := n.Items[0]
 	if head.Kind == notice.ItemETA {
-		h.Text("🗓 ").Bold("New delivery date")
+		h.Text("🗓 ").Bold(v.p.T("notice_new_eta"))
 	} else {
-		h.Text(head.Status.Emoji() + " ").Bold(head.Status.Title())
+		h.Text(head.Status.Emoji() + " ").Bold(statusTitle(v.p, head.Status))
 	}
 	parcelHead(&h, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
 	lines := 0
@@ -167,7 +173,7 @@ func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v
 			}
 			lines++
 			if it.Kind != head.Kind || it.Event != head.Event {
-				h.Line().Text(it.Status.Emoji() + " " + it.Status.Title())
+				h.Line().Text(it.Status.Emoji() + " " + statusTitle(v.p, it.Status))
 			}
 			var line tghtml.Builder
 			if eventLines(&line, it.Event, "", v) {
@@ -179,12 +185,12 @@ func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v
 	if expectedLine(&eta, a, v) {
 		h.Line().Append(&eta)
 		if head.Kind == notice.ItemETA && !n.PrevETA.IsZero() && !tracker.SameDay(n.PrevETA, n.ETA) {
-			h.Text(" (was " + v.day(n.PrevETA) + ")")
+			h.Text(" " + v.p.T("notice_was", "Date", v.day(n.PrevETA)))
 		}
 	}
 	h.Line()
 	nextStepLines(&h, a, v, true)
-	return Reply{Text: h.String(), Buttons: pushButtons(sub, a)}
+	return Reply{Text: h.String(), Buttons: pushButtons(v.p, sub, a)}
 }
 
 // renderAdviceNotice writes an advice push, if the rule still applies now:
@@ -200,20 +206,21 @@ func (e *Engine) renderAdviceNotice(sub storage.Subscription, rule string, v vie
 	if adv.Action == advice.Contact {
 		icon = "☎️ "
 	}
-	h.Text(icon).Bold(adv.Title)
+	title, text := adviceText(v, adv, sub, a)
+	h.Text(icon).Bold(title)
 	parcelHead(&h, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
-	h.Line().Text(adv.Text)
+	h.Line().Text(text)
 	if adv.ContactName != "" {
-		h.Line().Line().Text("☎️ Whom to contact: ").Link(adv.ContactURL, adv.ContactName)
+		h.Line().Line().Text(v.p.T("advice_contact_label")).Link(adv.ContactURL, contactName(v.p, adv.ContactName))
 	}
 	if a.Step != assess.StepContact || a.Main.Rule == rule {
-		return Reply{Text: h.String(), Buttons: pushButtons(sub, a)}, true, nil
+		return Reply{Text: h.String(), Buttons: pushButtons(v.p, sub, a)}, true, nil
 	}
 	// A more urgent rule governs the parcel now: say so, so the push and
 	// /list agree on what to do first.
 	h.Line()
 	nextStepLines(&h, a, v, false)
-	return Reply{Text: h.String(), Buttons: pushButtons(sub, a)}, true, nil
+	return Reply{Text: h.String(), Buttons: pushButtons(v.p, sub, a)}, true, nil
 }
 
 // renderOutage tells a chat that a carrier has not answered, naming its
@@ -235,15 +242,13 @@ func renderOutage(n notice.Outage, subs []storage.Subscription, v view) Reply {
 	}
 	list := strings.Join(names[:min(len(names), maxParcels)], ", ")
 	if more := len(names) - maxParcels; more > 0 {
-		list = fmt.Sprintf("%s and %d more", list, more)
+		list = v.p.N("outage_more", more, "List", list)
 	}
 	var h tghtml.Builder
-	h.Text("⏳ ").Bold("Updates delayed").Line().
-		Text(fmt.Sprintf("%s has not answered our tracking requests since %s. "+
-			"This is on the carrier's side; we keep asking and will tell you when it answers again.",
-			strings.Join(n.Carriers, ", "), v.when(n.Since)))
+	h.Text("⏳ ").Bold(v.p.T("outage_title")).Line().
+		Text(v.p.T("outage_text", "Carriers", strings.Join(n.Carriers, ", "), "Since", v.when(n.Since)))
 	if list != "" {
-		h.Line().Text("Waiting: " + list)
+		h.Line().Text(v.p.T("outage_waiting", "List", list))
 	}
 	return Reply{Text: h.String()}
 }

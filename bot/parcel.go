@@ -3,6 +3,7 @@ package bot
 import (
 	"time"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/tghtml"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
@@ -15,6 +16,7 @@ import (
 type view struct {
 	now time.Time
 	loc *time.Location
+	p   *locale.Printer // the chat's language
 }
 
 func (v view) in(t time.Time) time.Time {
@@ -26,22 +28,30 @@ func (v view) in(t time.Time) time.Time {
 
 // day names a date people act on (an ETA): "today", "tomorrow (Tue 4 Mar)".
 // A carrier's ETA is a date at the destination, so it keeps its own zone.
-func (v view) day(t time.Time) string { return tracker.DayDate(t, v.now) }
+func (v view) day(t time.Time) string { return v.pr().DayDate(t, v.now) }
 
 // when is a moment: "today 14:05", in the chat's zone when it has one.
 func (v view) when(t time.Time) string {
 	if v.loc == nil {
-		return tracker.When(t, v.now)
+		return v.pr().When(t, v.now)
 	}
-	return tracker.When(v.in(t), v.now.In(v.loc))
+	return v.pr().When(v.in(t), v.now.In(v.loc))
 }
 
 // ago is "5 h ago", "yesterday".
 func (v view) ago(t time.Time) string {
 	if v.loc == nil {
-		return tracker.Ago(t, v.now)
+		return v.pr().Ago(t, v.now)
 	}
-	return tracker.Ago(v.in(t), v.now.In(v.loc))
+	return v.pr().Ago(v.in(t), v.now.In(v.loc))
+}
+
+// pr is the view's printer, English when none was set.
+func (v view) pr() *locale.Printer {
+	if v.p == nil {
+		return locale.For(locale.EN)
+	}
+	return v.p
 }
 
 // parcelState is a parcel as the assessment needs it: the subscription and,
@@ -66,25 +76,27 @@ func statusIcon(a assess.Assessment) string { return a.Status.Emoji() }
 // replies: "🗓 Expected Fri 7 Mar", "⏰ Expected Sun 29 Nov — 3 days late",
 // "🛵 Arriving today"; nil when there is no date.
 func expectedLine(h *tghtml.Builder, a assess.Assessment, v view) bool {
-	words := a.Expected(v.day)
+	p := v.pr()
 	switch {
-	case words == "":
-		return false
 	case a.Today:
-		h.Text("🗓 Expected today")
-	case a.LateDays > 0:
-		h.Text("⏰ Expected " + words)
+		h.Text("🗓 " + p.T("expected_today"))
+	case a.ETA.IsZero():
+		return false
+	case a.LateDays == 1:
+		h.Text("⏰ " + p.T("expected_late_day", "Date", v.day(a.ETA)))
+	case a.LateDays > 1:
+		h.Text("⏰ " + p.N("expected_late_days", a.LateDays, "Date", v.day(a.ETA)))
 	default:
-		h.Text("🗓 Expected " + words)
+		h.Text("🗓 " + p.T("expected_on", "Date", v.day(a.ETA)))
 	}
 	return true
 }
 
 // nextStepLines is "👉 what to do", and whom to contact with their page.
 func nextStepLines(h *tghtml.Builder, a assess.Assessment, v view, buttons bool) {
-	h.Text("👉 " + a.NextStep(v.day, assess.Buttons(buttons)))
+	h.Text("👉 " + stepText(v, a, buttons))
 	if a.Step == assess.StepContact && a.ContactName != "" {
-		h.Line().Text("☎️ ").Link(a.ContactURL, a.ContactName)
+		h.Line().Text("☎️ ").Link(a.ContactURL, contactName(v.pr(), a.ContactName))
 	}
 }
 
@@ -148,18 +160,18 @@ func clipText(s string) string {
 // pushButtons are the buttons under a push about a parcel: after a
 // delivery "Got it" (and "Not received" unless it was handed over in
 // person); otherwise the carrier's page.
-func pushButtons(sub storage.Subscription, a assess.Assessment) [][]Button {
+func pushButtons(p *locale.Printer, sub storage.Subscription, a assess.Assessment) [][]Button {
 	switch {
 	case a.Status == tracker.StatusDelivered && a.Step == assess.StepCollected:
-		return [][]Button{{{Text: "👍 Got it", Data: CallbackData(ActGotIt, sub.ID, "")}}}
+		return [][]Button{{{Text: p.T("btn_got_it"), Data: CallbackData(ActGotIt, sub.ID, "")}}}
 	case a.Status == tracker.StatusDelivered:
 		return [][]Button{{
-			{Text: "👍 Got it", Data: CallbackData(ActGotIt, sub.ID, "")},
-			{Text: "📭 Not received", Data: CallbackData(ActNotReceived, sub.ID, "")},
+			{Text: p.T("btn_got_it"), Data: CallbackData(ActGotIt, sub.ID, "")},
+			{Text: p.T("btn_not_received"), Data: CallbackData(ActNotReceived, sub.ID, "")},
 		}}
 	}
 	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		return [][]Button{{{Text: "Open " + carrierName(sub.Shipment.Carrier) + " page", URL: u}}}
+		return [][]Button{{{Text: p.T("btn_open_page", "Carrier", carrierName(sub.Shipment.Carrier)), URL: u}}}
 	}
 	return nil
 }
@@ -210,7 +222,7 @@ func (e *Engine) renderStatus(sub storage.Subscription, events []tracker.Event, 
 		said = "" // the first scan line below says it
 	}
 	var h tghtml.Builder
-	h.Text(a.Status.Emoji() + " ").Bold(tracker.Clip(tracker.StatusLine(a.Status, said), 200))
+	h.Text(a.Status.Emoji() + " ").Bold(tracker.Clip(statusLine(v.pr(), a.Status, said), 200))
 	parcelHead(&h, sub.Label, sh.Carrier, sh.Number)
 	var eta tghtml.Builder
 	if expectedLine(&eta, a, v) {
