@@ -98,20 +98,20 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		if !ok || err != nil {
 			return Reply{}, false, err
 		}
-		return renderHandoff(sub, n), true, nil
+		return renderHandoff(e.view(ctx, it.ChatID).pr(), sub, n), true, nil
 	}
 	return Reply{}, false, &noticeError{fmt.Errorf("bot: unknown notice kind %q", it.Kind)}
 }
 
 // renderHandoff tells a chat its parcel moved to another carrier and is
 // followed under the new number from now on. All its words are here.
-func renderHandoff(sub storage.Subscription, n notice.Handoff) Reply {
+func renderHandoff(p *locale.Printer, sub storage.Subscription, n notice.Handoff) Reply {
 	var h tghtml.Builder
-	h.Text("🔀 ").Bold("Handed over to " + carrierName(n.Carrier))
+	h.Text("🔀 ").Bold(p.T("handoff_title", "Carrier", carrierName(n.Carrier)))
 	parcelHead(&h, sub.Label, n.FromCarrier, n.FromNumber)
-	h.Line().Text("New tracking number: ").Code(n.Number).Line().
-		Text("👉 I follow it under the new number from now on; nothing to do.")
-	return Reply{Text: h.String(), Buttons: ParcelButtons(sub)}
+	h.Line().Text(p.T("handoff_number")).Code(n.Number).Line().
+		Text("👉 " + p.T("handoff_next"))
+	return Reply{Text: h.String(), Buttons: parcelButtons(p, sub)}
 }
 
 // noticeSub is the subscription a notice is about; ok is false when it was
