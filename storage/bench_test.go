@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 )
 
@@ -17,10 +18,13 @@ const (
 // benchStore builds a database with benchShipments followed shipments in one
 // transaction. Their next polls are spread one second apart around t0, so
 // half are due at t0.
-func benchStore(b *testing.B) *Store {
+func benchStore(b *testing.B) *Store { return benchStoreOn(b, storagetest.SQLite) }
+
+// benchStoreOn is benchStore on the engine's database.
+func benchStoreOn(b *testing.B, e storagetest.Engine) *Store {
 	b.Helper()
 	ctx := context.Background()
-	s, _ := openTest(b)
+	s, _ := openOn(b, e)
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -32,7 +36,7 @@ func benchStore(b *testing.B) *Store {
 			b.Fatal(err)
 		}
 	}
-	shipStmt, err := tx.PrepareContext(ctx, `INSERT INTO shipments (carrier, number, status, created_at, next_poll_at) VALUES ('ups', $1, 'in_transit', $2, $3)`)
+	shipStmt, err := tx.PrepareContext(ctx, `INSERT INTO shipments (carrier, number, status, created_at, next_poll_at) VALUES ('ups', $1, 'in_transit', $2, $3) RETURNING id`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,11 +45,10 @@ func benchStore(b *testing.B) *Store {
 		b.Fatal(err)
 	}
 	for i := 0; i < benchShipments; i++ {
-		res, err := shipStmt.ExecContext(ctx, upsNumber(i), now, now-benchShipments/2+int64(i))
-		if err != nil {
+		var id int64
+		if err := shipStmt.QueryRowContext(ctx, upsNumber(i), now, now-benchShipments/2+int64(i)).Scan(&id); err != nil {
 			b.Fatal(err)
 		}
-		id, _ := res.LastInsertId()
 		if _, err := subStmt.ExecContext(ctx, 1+i%benchChats, id, now); err != nil {
 			b.Fatal(err)
 		}
@@ -135,4 +138,28 @@ func BenchmarkRecordPolls(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/shipment")
+}
+
+// BenchmarkClaimDueShipments claims a page of 500 due shipments per op, as
+// a poll tick of one instance does, on each engine; the clock moves past
+// the previous claims' lease each time, so the page is always full.
+//
+//	TRACKBOT_TEST_POSTGRES=postgres://… go test -run '^$' -bench ClaimDue -benchmem ./storage/
+func BenchmarkClaimDueShipments(b *testing.B) {
+	for _, e := range storagetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			s := benchStoreOn(b, e)
+			ctx := context.Background()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				now := t0.Add(time.Duration(i) * 2 * time.Minute)
+				got, err := s.ClaimDueShipments(ctx, now, 500, time.Minute)
+				if err != nil || len(got) != 500 {
+					b.Fatalf("ClaimDueShipments = %d, %v", len(got), err)
+				}
+				i++
+			}
+		})
+	}
 }

@@ -290,6 +290,15 @@ var migrations = []migration{
 	ALTER TABLE outbox ADD COLUMN payload TEXT NOT NULL DEFAULT '';
 	`,
 	},
+
+	// 7: the due shipments in claim order, (next_poll_at, id): with every
+	// shipment due, PostgreSQL otherwise sorts the whole table for each page
+	// of 500 (2 s at 100,000 shipments, against 20 ms walking this index).
+	// SQLite's (next_poll_at) index already ends in the rowid.
+	{
+		sqlite:   `CREATE INDEX shipments_due ON shipments (next_poll_at, id); DROP INDEX shipments_next_poll;`,
+		postgres: `CREATE INDEX shipments_due ON shipments (next_poll_at, id); DROP INDEX shipments_next_poll;`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -69,7 +69,7 @@ func TestOpenMigratesAndSetsPragmas(t *testing.T) {
 			t.Errorf("table %s: count %d, %v", table, n, err)
 		}
 	}
-	for _, index := range []string{"shipments_next_poll", "outbox_pending", "subscriptions_shipment", "events_shipment_time"} {
+	for _, index := range []string{"shipments_due", "outbox_pending", "subscriptions_shipment", "events_shipment_time"} {
 		var n int
 		if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = $1`, index).Scan(&n); err != nil || n != 1 {
 			t.Errorf("index %s: count %d, %v", index, n, err)
