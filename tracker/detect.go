@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"slices"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -185,6 +186,24 @@ var asciiClass, asciiChar = func() (cls [utf8.RuneSelf]uint8, ch [utf8.RuneSelf]
 	return
 }()
 
+// asciiKind marks digits and letters, for the scanner's fast path.
+const (
+	kindDigit  = 1
+	kindLetter = 2
+)
+
+var asciiKind = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = kindDigit
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+			t[c] = kindLetter
+		}
+	}
+	return
+}()
+
 func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
@@ -196,6 +215,29 @@ func (sc *scanner) scan() {
 	spaces, dashes, newlines, broken := 0, 0, 0, true
 	var cur word
 	for i := 0; i < len(text); {
+		// Fast path: the rest of an ASCII word in one tight loop (most of a
+		// text's bytes), without the per-byte class switch below.
+		if inWord {
+			j := i
+			for j < len(text) && text[j] < utf8.RuneSelf && asciiClass[text[j]] == clsAlnum {
+				j++
+			}
+			if j > i {
+				n0 := len(sc.norm)
+				sc.norm = slices.Grow(sc.norm, j-i)[:n0+j-i]
+				dst := sc.norm[n0:]
+				var kinds uint8
+				for k, c := range []byte(text[i:j]) {
+					dst[k] = asciiChar[c]
+					kinds |= asciiKind[c]
+				}
+				cur.digits = cur.digits && kinds&kindLetter == 0
+				cur.alpha = cur.alpha && kinds&kindDigit == 0
+				cur.s1 = j
+				i = j
+				continue
+			}
+		}
 		var cls int
 		var ch byte
 		size := 1
