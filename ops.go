@@ -26,6 +26,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/robfig/cron/v3"
+
+	"github.com/trackbot/trackbot/tracker/poller"
 )
 
 // Label values are closed sets so a bug or a hostile input can never blow up
@@ -248,6 +250,7 @@ type health struct {
 	started  time.Time
 	lastTick time.Time
 	carriers map[string]*carrierHealth
+	lanes    func() []poller.LaneHealth // nil: not reported
 }
 
 type carrierHealth struct {
@@ -336,6 +339,15 @@ type healthReport struct {
 	Database  healthPart               `json:"database"`
 	Scheduler schedulerReport          `json:"scheduler"`
 	Carriers  map[string]carrierReport `json:"carriers"`
+	// Lanes: each carrier client's polling lane (informational: a busy
+	// lane is a slow or paced carrier, not an unhealthy bot).
+	Lanes map[string]laneReport `json:"lanes,omitempty"`
+}
+
+type laneReport struct {
+	Queued   int        `json:"queued"`             // shipments waiting or being polled
+	BusyFor  string     `json:"busy_for,omitempty"` // how long its current work has run
+	LastDone *time.Time `json:"last_done"`
 }
 
 type healthPart struct {
@@ -406,6 +418,16 @@ func (h *health) report(ctx context.Context) healthReport {
 	}
 	h.mu.Unlock()
 
+	if h.lanes != nil {
+		r.Lanes = map[string]laneReport{}
+		for _, l := range h.lanes() {
+			lr := laneReport{Queued: l.Queued, LastDone: timePtr(l.LastDone)}
+			if l.BusyFor > 0 {
+				lr.BusyFor = l.BusyFor.Truncate(time.Second).String()
+			}
+			r.Lanes[l.Client] = lr
+		}
+	}
 	r.Scheduler = schedulerReport{Status: healthOK, LastTick: timePtr(lastTick)}
 	since := lastTick
 	if since.IsZero() {

@@ -60,9 +60,11 @@ type Config struct {
 
 // Poller runs poll cycles. Safe for concurrent use.
 type Poller struct {
-	cfg  Config
-	log  *slog.Logger
-	tick sync.Mutex // held for the whole of a tick, so ticks never overlap
+	cfg Config
+	log *slog.Logger
+
+	lanesMu sync.Mutex
+	lanes   map[string]*lane // by client name
 
 	randMu sync.Mutex
 }
@@ -90,7 +92,7 @@ func New(cfg Config) *Poller {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
+	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), lanes: map[string]*lane{}}
 }
 
 // TickStats counts what one tick did.
@@ -105,24 +107,36 @@ type TickStats struct {
 }
 
 // Tick runs one poll cycle: every due shipment is grouped by the client that
-// tracks its carrier, in batches of the client's MaxBatch; clients run
-// concurrently, each one's batches in turn (its own rate limit paces them).
-// If the previous tick is still running, Tick returns at once. It stops early
-// when ctx is done; shipments not reached stay due for the next tick.
+// tracks its carrier and handed to that client's lane (lanes.go), which
+// polls its work in batches of the client's MaxBatch, paced by the client's
+// own rate limit. Lanes run side by side, so a slow, paced or hanging
+// carrier delays only its own shipments. Tick returns when the lanes have
+// done what it gave them; ticks may overlap (a tick waiting on a slow lane
+// does not hold up the next one), and a stalled lane (lanes.go) takes no
+// more: the shipments it refuses stay claimed until their lease ends, then
+// come due again. Skipped reports a tick that found only such shipments.
+// It stops early when ctx is done; shipments not reached stay due for the
+// next tick.
 func (p *Poller) Tick(ctx context.Context) TickStats {
-	if !p.tick.TryLock() {
-		p.log.Warn("poll tick skipped: previous tick still running")
-		return TickStats{Skipped: true}
+	var (
+		total    TickStats
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		deferred int
+	)
+	add := func(st TickStats) {
+		mu.Lock()
+		total.Polled += st.Polled
+		total.Failed += st.Failed
+		total.Messages += st.Messages
+		mu.Unlock()
 	}
-	defer p.tick.Unlock()
-
-	var total TickStats
 	seen := map[int64]bool{}
 	paused := &pauses{until: map[string]time.Time{}}
 	for ctx.Err() == nil {
 		now := p.cfg.Now()
-		// Claimed, not just read: other instances on the database skip
-		// these until their records end the lease.
+		// Claimed, not just read: other instances on the database (and
+		// overlapping ticks) skip these until their records end the lease.
 		due, err := p.cfg.Store.ClaimDueShipments(ctx, now, p.cfg.BatchLimit, p.cfg.Lease)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -145,16 +159,19 @@ func (p *Poller) Tick(ctx context.Context) TickStats {
 		if len(page) == 0 {
 			break
 		}
-		st := p.pollPage(ctx, page, paused)
-		total.Polled += st.Polled
-		total.Failed += st.Failed
-		total.Messages += st.Messages
+		st, n := p.dispatch(ctx, page, paused, &wg, add)
+		add(st)
+		deferred += n
 		if len(due) < p.cfg.BatchLimit {
 			break
 		}
 	}
+	wg.Wait()
+	if deferred > 0 && total.Polled+total.Failed == 0 {
+		total.Skipped = true
+	}
 	if total.Polled+total.Failed > 0 {
-		p.log.Info("poll tick done", "polled", total.Polled, "failed", total.Failed, "messages", total.Messages)
+		p.log.Info("poll tick done", "polled", total.Polled, "failed", total.Failed, "messages", total.Messages, "deferred", deferred)
 	}
 	return total
 }
@@ -178,8 +195,11 @@ func (ps *pauses) set(client string, until time.Time) {
 	ps.until[client] = until
 }
 
-// pollPage polls one page of due shipments, one goroutine per client.
-func (p *Poller) pollPage(ctx context.Context, page []storage.Shipment, paused *pauses) TickStats {
+// dispatch hands one page of due shipments to the lanes of their clients;
+// done is told each lane's stats when it has polled its share. It returns
+// the stats of what it settled itself (no client) and how many shipments it
+// left for later because their lane already had work.
+func (p *Poller) dispatch(ctx context.Context, page []storage.Shipment, paused *pauses, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
 	groups := map[tracker.Client][]storage.Shipment{}
 	var order []tracker.Client
 	var st TickStats
@@ -200,21 +220,19 @@ func (p *Poller) pollPage(ctx context.Context, page []storage.Shipment, paused *
 		}
 		groups[c] = append(groups[c], s)
 	}
-
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	deferred := 0
 	for _, c := range order {
-		wg.Go(func() {
-			cs := p.pollClient(ctx, c, groups[c], paused)
-			mu.Lock()
-			st.Polled += cs.Polled
-			st.Failed += cs.Failed
-			st.Messages += cs.Messages
-			mu.Unlock()
-		})
+		ships := groups[c]
+		wg.Add(1)
+		if !p.lane(c).take(ctx, ships, func(ctx context.Context) {
+			defer wg.Done()
+			done(p.pollClient(ctx, c, ships, paused))
+		}) {
+			wg.Done()
+			deferred += len(ships)
+		}
 	}
-	wg.Wait()
-	return st
+	return st, deferred
 }
 
 // answer is a carrier's reply to one batch.

@@ -1,0 +1,117 @@
+package poller
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/seventeen"
+	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
+	"github.com/trackbot/trackbot/tracker/usps"
+	"github.com/trackbot/trackbot/tracker/usps/uspstest"
+)
+
+// TestPacedCarrierDelaysNoOther: USPS paced to one call a minute holds five
+// due parcels; 17TRACK's parcels are polled at once all the same, a second
+// tick meanwhile polls 17TRACK's newly due parcels and returns, and the
+// lanes report USPS busy with its queue.
+func TestPacedCarrierDelaysNoOther(t *testing.T) {
+	e := newEnv(t)
+	uf := uspstest.NewServer()
+	t.Cleanup(uf.Close)
+	paced := usps.New(usps.Config{BaseURL: uf.URL(), ClientID: uspstest.ClientID, ClientSecret: uspstest.ClientSecret,
+		Rate: rate.Every(time.Minute), Burst: 1, Logger: quietLogger()})
+	agg := seventeen.New(seventeen.Config{BaseURL: e.fake.URL(), APIKey: seventeentest.APIKey, Rate: 1000, Logger: quietLogger(), Now: e.clock.Now})
+	e.p = New(Config{Store: e.store, Router: tracker.NewRouter(map[string]tracker.Client{"usps": paced}, agg),
+		Logger: quietLogger(), Now: e.clock.Now, Rand: func() float64 { return 0.5 }})
+
+	var uspsSubs, aggSubs []storage.Subscription
+	for i := range 5 {
+		num := uspstest.TrackingNumber(40 + i)
+		uf.SetShipment(num, uspstest.Shipment{Events: []uspstest.Event{{Time: e.clock.Now().Add(-time.Hour), Status: tracker.StatusInTransit, Type: "Arrived", City: "RENO", State: "NV"}}})
+		uspsSubs = append(uspsSubs, e.followOn(t, 600, "usps", num))
+	}
+	for i := range 3 {
+		num := s10("RL", 100+i, "DE")
+		e.fake.SetShipment(num, seventeentest.Shipment{Status: "InTransit"})
+		aggSubs = append(aggSubs, e.follow(t, 601, num, ""))
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := make(chan TickStats, 1)
+	go func() { first <- e.p.Tick(ctx) }()
+	polled := func(subs []storage.Subscription) int {
+		n := 0
+		for _, s := range subs {
+			sh, err := e.store.Shipment(context.Background(), s.Shipment.ID)
+			if err == nil && !sh.PolledAt.IsZero() {
+				n++
+			}
+		}
+		return n
+	}
+	waitUntil(t, "17TRACK's parcels polled while USPS waits", func() bool { return polled(aggSubs) == 3 })
+	if n := polled(uspsSubs); n > 1 {
+		t.Fatalf("%d USPS parcels polled: the pacing is not one a minute", n)
+	}
+	select {
+	case st := <-first:
+		t.Fatalf("the first tick returned before its USPS work: %+v", st)
+	default:
+	}
+
+	// A later tick: new 17TRACK parcels come due and are polled, although
+	// the USPS lane is still busy with the first tick's parcels.
+	var later []storage.Subscription
+	for i := range 2 {
+		num := s10("RL", 200+i, "DE")
+		e.fake.SetShipment(num, seventeentest.Shipment{Status: "InTransit"})
+		later = append(later, e.follow(t, 601, num, ""))
+	}
+	began := time.Now()
+	st := e.p.Tick(context.Background())
+	if took := time.Since(began); took > 10*time.Second || polled(later) != 2 {
+		t.Errorf("second tick took %v and polled %d of 2 (%+v): the paced lane held it up", took, polled(later), st)
+	}
+	busy := false
+	for _, l := range e.p.Lanes() {
+		if l.Client == paced.Name() && l.BusyFor > 0 && l.Queued == 5 {
+			busy = true
+		}
+	}
+	if !busy {
+		t.Errorf("lanes %+v: want USPS busy with its 5 parcels", e.p.Lanes())
+	}
+	cancel() // shutdown: the paced lane stops waiting, its parcels stay due
+	<-first
+}
+
+// followOn follows number with a given carrier in chat.
+func (e *env) followOn(t testing.TB, chat int64, carrier, number string) storage.Subscription {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.store.TouchChat(ctx, storage.Chat{ID: chat, Type: "private", Title: "chat", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := e.store.Subscribe(ctx, storage.SubscribeParams{ChatID: chat, Carrier: carrier, Number: number, Now: e.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
