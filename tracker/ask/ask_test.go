@@ -210,3 +210,27 @@ func TestParcelLineVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswersKeepTheSeedFacts: the facts the first knowledge base was
+// written around survive in the answers of their topics.
+func TestAnswersKeepTheSeedFacts(t *testing.T) {
+	facts := map[string][]string{
+		"activation_delay":       {"24 to 48 hours"},
+		"delivered_not_received": {"48 hours", "contact customer service"},
+		"find_tracking_number":   {"Your Orders → Track package"},
+		"status:customs":         {"customs"},
+		"hub_locker":             {"Hub Locker", "3 calendar days"},
+		"contact_support":        {"Amazon customer service", "seller"},
+		"not_updating":           {"4 days", "10 days", "contact customer service"},
+		"lost_parcel":            {"4 days", "48 hours", "claim"},
+		"bot_help:carriers":      {"UPS", "Royal Mail", "phone number"},
+	}
+	for topic, want := range facts {
+		text := answerFor(topic, query{now: now})
+		for _, w := range want {
+			if !strings.Contains(strings.ToLower(text), strings.ToLower(w)) {
+				t.Errorf("%s: answer lacks %q:\n%s", topic, w, text)
+			}
+		}
+	}
+}

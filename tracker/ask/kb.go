@@ -151,11 +151,11 @@ func carriersAnswer(query) string {
 }
 
 func lostAnswer(q query) string {
-	return fmt.Sprintf("A parcel usually counts as lost when tracking has not moved for %s (domestic) or %s (international), "+
-		"or when it still has not turned up %s after being marked delivered. Then contact customer service: for an online order, the seller "+
-		"(on Amazon: Your Orders → the order → Get help) — the seller sent it, so the seller claims from the carrier and refunds or replaces it for you. "+
-		"If you sent it yourself, file the claim with the carrier (or the post's missing-mail search), with the tracking number, proof of value "+
-		"and the packaging details; insurance or declared value decides how much is paid.",
+	return fmt.Sprintf("If tracking has not moved for %s (domestic) or %s (international), or a parcel marked delivered still has not "+
+		"turned up after %s, contact customer service and ask them to search for it: carriers declare a parcel lost only after that search. "+
+		"For an online order, contact the seller (on Amazon: Your Orders → the order → Get help): the seller sent it, so the seller claims "+
+		"from the carrier and refunds or replaces it for you. If you sent it yourself, file the claim with the carrier (or the post's "+
+		"missing-mail search) with the tracking number, proof of value and the packaging details; insurance or the declared value decides how much is paid.",
 		days(advice.Default.DomesticStall), days(advice.Default.InternationalStall), hours(advice.Default.NotReceivedWait)) + parcelsNeedingAttention(q)
 }
 
