@@ -17,6 +17,8 @@ import (
 	"time"
 
 	gotgbot "github.com/go-telegram/bot"
+
+	"github.com/trackbot/trackbot/bot"
 )
 
 // maxUpdateBytes bounds one update's body; real updates are a few KiB.
@@ -113,8 +115,9 @@ func dropWebhook(ctx context.Context, tg *gotgbot.Bot) error {
 // switchUpdateMode makes Telegram's side match the configured mode: a webhook
 // at url when url is set, long polling (no webhook) otherwise.
 func switchUpdateMode(ctx context.Context, tg *gotgbot.Bot, url, secret string) error {
+	log := slog.Default()
 	if url == "" {
-		return dropWebhook(ctx, tg)
+		return bot.StartupRetry(ctx, log, "telegram: deleteWebhook", func(ctx context.Context) error { return dropWebhook(ctx, tg) })
 	}
-	return registerWebhook(ctx, tg, url, secret)
+	return bot.StartupRetry(ctx, log, "telegram: setWebhook", func(ctx context.Context) error { return registerWebhook(ctx, tg, url, secret) })
 }

@@ -135,6 +135,11 @@ func (a *App) poll(ctx context.Context) error {
 			a.log.Error("bot: Telegram says another instance is polling this token (409 Conflict); stopping")
 			return ErrConflict
 		}
+		var unauthorized *apiError
+		if errors.As(err, &unauthorized) && unauthorized.code == http.StatusUnauthorized {
+			a.log.Error("bot: Telegram refused the bot token (401); stopping")
+			return ErrBadToken
+		}
 		if err != nil {
 			backoff = min(max(backoff*2, pollBackoffMin), pollBackoffMax)
 			var ae *apiError

@@ -166,9 +166,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: client: %w", err)
 	}
-	me, err := b.GetMe(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("telegram: getMe (is the token right?): %w", err)
+	var me *models.User
+	if err := startupRetry(ctx, a.log, "telegram: getMe", func(ctx context.Context) error {
+		var err error
+		me, err = b.GetMe(ctx)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	a.tg, a.username = b, me.Username
 	a.eng.username = me.Username
@@ -207,10 +211,13 @@ func (a *App) Engine() *Engine { return a.eng }
 // reports a conflicting poller (ErrConflict). Updates under way are
 // finished before it returns; stored ones not begun wait for the next start.
 func (a *App) Run(ctx context.Context) error {
-	if _, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
-		return fmt.Errorf("telegram: deleteWebhook: %w", err)
+	if err := startupRetry(ctx, a.log, "telegram: deleteWebhook", func(ctx context.Context) error {
+		_, err := a.tg.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
+		return err
+	}); err != nil {
+		return err
 	}
-	if err := a.registerProfile(ctx); err != nil {
+	if err := startupRetry(ctx, a.log, "telegram: command menu", a.registerProfile); err != nil {
 		return err
 	}
 	a.log.InfoContext(ctx, "bot: polling Telegram", slog.String("bot", a.username))
@@ -227,7 +234,7 @@ func (a *App) Run(ctx context.Context) error {
 // WebhookHandler stores until ctx is done. The caller serves that handler
 // (behind the secret-token check) and registers the webhook.
 func (a *App) RunWebhook(ctx context.Context) error {
-	if err := a.registerProfile(ctx); err != nil {
+	if err := startupRetry(ctx, a.log, "telegram: command menu", a.registerProfile); err != nil {
 		return err
 	}
 	a.log.InfoContext(ctx, "bot: taking updates by webhook", slog.String("bot", a.username))
