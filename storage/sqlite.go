@@ -3,9 +3,13 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -43,11 +47,15 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		return nil, openError(path, err)
+	}
+	if err := quickCheck(ctx, w, path); err != nil {
+		w.Close()
+		return nil, err
 	}
 	if err := migrate(ctx, w, SQLite); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 
 	// The journal mode is persistent in the file; the readers need not set it.
@@ -67,6 +75,66 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("storage: open %s readers: %w", path, err)
 	}
 	return &Store{w: w, r: r, wdb: w, rdb: r, engine: SQLite}, nil
+}
+
+// ErrCorrupt: the SQLite file failed PRAGMA quick_check (or is no database).
+var ErrCorrupt = errors.New("the database file is damaged")
+
+// quickCheck runs PRAGMA quick_check at start, so a damaged file is named
+// plainly instead of failing later, query by query.
+func quickCheck(ctx context.Context, db *sql.DB, path string) error {
+	rows, err := db.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		return openError(path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return openError(path, err)
+		}
+		if line != "ok" && len(problems) < 3 {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return openError(path, err)
+	}
+	if len(problems) > 0 {
+		return corrupt(path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func corrupt(path, detail string) error {
+	return fmt.Errorf("storage: %s: %w (%s): stop trackbot, keep a copy of the file, and restore the last backup "+
+		"(README: Backup and upgrade), or try `sqlite3 %s .recover`", path, ErrCorrupt, detail, path)
+}
+
+// openError says plainly what stops SQLite from opening path: a damaged
+// file, or a directory trackbot may not write to.
+func openError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "not a database"), strings.Contains(msg, "malformed"):
+		return corrupt(path, msg)
+	case strings.Contains(msg, "readonly"), strings.Contains(msg, "unable to open database file"),
+		strings.Contains(msg, "permission denied"):
+		dir := filepath.Dir(path)
+		if f, werr := os.CreateTemp(dir, ".trackbot-write-test-*"); werr != nil {
+			return fmt.Errorf("storage: %s: the directory %s is not writable (%v): trackbot keeps the database and its "+
+				"-wal and -shm files there; give the user trackbot runs as write access (with Docker: the /data volume's owner)", path, dir, werr)
+		} else {
+			name := f.Name()
+			f.Close()
+			os.Remove(name)
+		}
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().Perm()&0o200 == 0 {
+			return fmt.Errorf("storage: %s is read-only: trackbot must write to its database; make the file writable", path)
+		}
+	}
+	return fmt.Errorf("storage: open %s: %w", path, err)
 }
 
 func cloneValues(v url.Values) url.Values {
