@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/tracker/ask"
 )
 
@@ -22,14 +25,31 @@ type askOutput struct {
 	Alternatives []string `json:"alternatives,omitempty"`
 }
 
-// runAsk answers the question made of args joined with spaces. It needs no
-// token, database or network: there are no followed parcels here, so "my
-// parcel" questions are answered with how to add one.
+// runAsk answers the question made of args joined with spaces, in the
+// language --lang names or, without it, the one the question is written in
+// (English when that is unclear). It needs no token, database or network:
+// there are no followed parcels here, so "my parcel" questions are answered
+// with how to add one.
 func runAsk(args []string, stdout io.Writer) error {
-	a := ask.Answer(strings.Join(args, " "), nil, time.Now())
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	code := fs.String("lang", "", "")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("ask: %w (usage: trackbot ask [--lang CODE] QUESTION…)", err)
+	}
+	question := strings.Join(fs.Args(), " ")
+	lang := locale.Guess(question)
+	if *code != "" {
+		l, ok := locale.Parse(*code)
+		if !ok {
+			return fmt.Errorf("ask: --lang %q: not a language I speak (%s)", *code, locale.Codes())
+		}
+		lang = l
+	}
+	a := ask.AnswerIn(string(lang), question, nil, time.Now())
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false) // plain text for a terminal, not for a web page
-	out := askOutput{Topic: a.Topic, Answer: a.Text, Lang: a.Lang, Confidence: math.Round(a.Confidence*1000) / 1000, Alternatives: a.Alternatives}
+	out := askOutput{Topic: a.Topic, Answer: bot.AnswerPlain(lang, a), Lang: string(lang), Confidence: math.Round(a.Confidence*1000) / 1000, Alternatives: a.Alternatives}
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("ask: write answer: %w", err)
 	}

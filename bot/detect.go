@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/ask"
@@ -19,17 +20,24 @@ func detect(text string, demo bool) []tracker.Candidate {
 // matcher is unsure — "Did you mean…?" with the likeliest topics as
 // buttons, a tap on which answers that topic (topicClick).
 func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question string, subs []storage.Subscription) Reply {
-	// The chat's language picks the matcher's data; a language without any
-	// yet falls back to English.
-	r := ask.AnswerIn(string(pr(ctx).Lang()), question, e.askParcels(ctx, chatID, subs), e.now())
+	// The chat's language picks the matcher's data, unless the question is
+	// clearly written in another language the bot speaks: then it is
+	// answered in that one (this reply only; the chat keeps its language).
+	p := pr(ctx)
+	if l, ok := locale.Detect(question); ok && l != p.Lang() {
+		p = locale.For(l)
+		ctx = withPrinter(ctx, p)
+	}
+	r := ask.AnswerIn(string(p.Lang()), question, e.askParcels(ctx, chatID, subs), e.now())
+	text := e.answerText(ctx, p, chatID, r, subs)
 	if len(r.Alternatives) == 0 {
-		return Reply{Text: esc(r.Text)}
+		return Reply{Text: text}
 	}
 	rows := make([][]Button, 0, len(r.Alternatives))
 	for _, topic := range r.Alternatives {
-		rows = append(rows, []Button{{Text: ask.Title(r.Lang, topic), Data: CallbackData(ActTopic, 0, topic)}})
+		rows = append(rows, []Button{{Text: topicTitle(p, topic), Data: CallbackData(ActTopic, 0, topic)}})
 	}
-	return Reply{Text: esc(r.Text), Buttons: rows}
+	return Reply{Text: text, Buttons: rows}
 }
 
 // topicClick answers the topic picked from a "Did you mean…?" message, in
@@ -44,7 +52,7 @@ func (e *Engine) topicClick(ctx context.Context, chatID int64, topic string) Cli
 		return ClickResult{Answer: p.T("toast_error"), Replies: e.fail(ctx, "chat subscriptions", err)}
 	}
 	r := ask.AnswerTopic(string(p.Lang()), topic, e.askParcels(ctx, chatID, subs), e.now())
-	return ClickResult{Replies: []Reply{{Text: esc(r.Text), Edit: true}}}
+	return ClickResult{Replies: []Reply{{Text: e.answerText(ctx, p, chatID, r, subs), Edit: true}}}
 }
 
 // askParcels is what the matcher knows of the chat's parcels.

@@ -7,11 +7,23 @@ import (
 
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/tracker"
 )
 
 // shippingEmail is a shipping notice as a shop writes it in each language:
 // a demo number to follow, an Amazon order number and a UPS number with a
 // typo.
+// questions asks "where is my parcel?" and "what does delivered mean?" as
+// people type them in each language.
+var questions = map[locale.Lang][2]string{
+	locale.EN: {"where is my parcel?", "what does delivered mean?"},
+	locale.ES: {"¿dónde está mi paquete?", "¿qué significa entregado?"},
+	locale.DE: {"Wo ist mein Paket?", "Was bedeutet zugestellt?"},
+	locale.FR: {"Où est mon colis ?", "Que veut dire livré ?"},
+	locale.PT: {"Cadê minha encomenda?", "O que significa entregue?"},
+	locale.IT: {"Dov'è il mio pacco?", "Cosa vuol dire consegnato?"},
+}
+
 var shippingEmail = map[locale.Lang]string{
 	locale.EN: "Hello Sam,\nyour order 113-1234567-1234567 has shipped.\nTracking number: DEMO1\nAlso: %s\nThanks!",
 	locale.ES: "Hola Lucía:\ntu pedido 402-1234567-1234567 ha sido enviado.\nNúmero de seguimiento: DEMO1\nTambién: %s\n¡Gracias!",
@@ -100,6 +112,14 @@ func TestEveryLanguageEndToEnd(t *testing.T) {
 			click(follow, ActRefresh, 1)
 			opens(click(follow, ActStop, 1)[0], "stopped", "Name", "<code>DEMO1</code>", "Carrier", "Demo Express")
 			opens(say("/list", 1)[0], "list_empty")
+			// Questions: about "my parcels" (none left now) and a status.
+			// An unsure matcher asks back, in the same language.
+			for i, key := range []string{"answer_my_packages_none", "answer_status_delivered"} {
+				r := say(questions[l][i], 1)[0]
+				if l != locale.EN && !strings.Contains(r.Text, esc(p.T("answer_ask_back"))) {
+					opens(r, key)
+				}
+			}
 
 			if l == locale.EN {
 				// The scan must see English where there is English.
@@ -128,6 +148,31 @@ func TestEveryLanguageEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQuestionInAnotherLanguage: a question clearly written in another
+// language the bot speaks is answered in that language; the chat keeps its
+// own for everything else.
+func TestQuestionInAnotherLanguage(t *testing.T) {
+	h := newHarness(t, 10)
+	u := telegramtest.User{ID: 9100, FirstName: "Sam", LanguageCode: "en"}
+	pc := telegramtest.Private(u)
+	has(t, h.sayTo(pc, u, "/track DEMO1"), "Following")
+	de := locale.For(locale.DE)
+	got := h.sayTo(pc, u, "Wo ist mein Paket?")
+	german := false
+	for _, st := range tracker.Statuses {
+		german = german || strings.Contains(got.Text, statusTitle(de, st))
+	}
+	if !german || !strings.Contains(got.Text, "DEMO1") || !strings.Contains(got.Text, "👉") || len(englishSentences(got.Text)) > 0 {
+		t.Errorf("a German question in an English chat, not answered in German: %q", got.Text)
+	}
+	fr := h.sayTo(pc, u, "que veut dire livré ?")
+	if !strings.Contains(fr.Text, esc(locale.For(locale.FR).T("answer_status_delivered"))[:40]) &&
+		!strings.Contains(fr.Text, esc(locale.For(locale.FR).T("answer_ask_back"))) {
+		t.Errorf("a French question: %q", fr.Text)
+	}
+	has(t, h.sayTo(pc, u, "/help"), "<b>How I work</b>") // the chat stays English
 }
 
 // waitChat waits until the bot has sent (or edited) n messages in a chat.

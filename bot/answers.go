@@ -1,0 +1,113 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/tghtml"
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker/ask"
+)
+
+// Answers to questions: tracker/ask matches the question to a topic (with
+// training data per language) and writes the English answers; the other
+// languages' answers are in the catalogs, one per topic (answer_<topic>,
+// ":" as "_"), keeping the same facts. Answers about the chat's own
+// parcels are built here from the parcels' assessments.
+
+// topicKey is a topic as a catalog key part: "bot_help:add" → "bot_help_add".
+func topicKey(topic string) string { return strings.ReplaceAll(topic, ":", "_") }
+
+// topicTitle is the button text offering a topic in an ask-back.
+func topicTitle(p *locale.Printer, topic string) string {
+	if p.Lang() == locale.EN {
+		return ask.Title("en", topic)
+	}
+	key := "topic_" + topicKey(topic)
+	if s := p.T(key); s != key {
+		return s
+	}
+	return ask.Title("en", topic)
+}
+
+// answerText is the answer as shown (HTML), in p's language.
+func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription) string {
+	if p.Lang() == locale.EN || r.Lang == "en" && p.Lang() == locale.EN {
+		return esc(r.Text)
+	}
+	switch {
+	case len(r.Alternatives) > 0:
+		return esc(p.T("answer_ask_back"))
+	case r.Topic == ask.TopicUnknown:
+		return esc(p.T("answer_off_topic"))
+	case r.Topic == "my_packages":
+		return e.myParcelsAnswer(ctx, p, chatID, subs)
+	}
+	key := "answer_" + topicKey(r.Topic)
+	if s := p.T(key); s != key {
+		return esc(s)
+	}
+	return esc(p.T("answer_off_topic"))
+}
+
+// myParcelsAnswer is "where is my parcel" for every parcel the chat
+// follows: its status, expected day and what to do, from the same
+// assessment pushes and /list use.
+func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID int64, subs []storage.Subscription) string {
+	if len(subs) == 0 {
+		return esc(p.T("answer_my_packages_none"))
+	}
+	v := e.view(withPrinter(ctx, p), chatID)
+	latest, err := e.store.LatestEvents(ctx, chatID)
+	if err != nil {
+		e.log.WarnContext(ctx, "bot: latest events", slog.Int64("chat", chatID), slog.Any("error", err))
+	}
+	var parts []string
+	for _, s := range subs {
+		sh := s.Shipment
+		a := e.assessSub(s, latest[sh.ID], v.now)
+		var h tghtml.Builder
+		h.Text(a.Status.Emoji() + " ")
+		if s.Label != "" {
+			h.Bold(clipText(s.Label))
+		} else {
+			h.Code(sh.Number)
+		}
+		h.Text(" · " + carrierName(sh.Carrier)).Line().Text(statusLine(p, a.Status, sh.StatusText))
+		if !sh.LastEventAt.IsZero() {
+			h.Text(" · " + v.ago(sh.LastEventAt))
+		}
+		var eta tghtml.Builder
+		if expectedLine(&eta, a, v) {
+			h.Line().Append(&eta)
+		}
+		h.Line()
+		nextStepLines(&h, a, v, false)
+		parts = append(parts, h.String())
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// AnswerPlain is an answer as plain text for a question with no chat behind
+// it (`trackbot ask`): in lang, the language's own text for the topic.
+func AnswerPlain(lang locale.Lang, r ask.Reply) string {
+	p := locale.For(lang)
+	if p.Lang() == locale.EN {
+		return r.Text
+	}
+	switch {
+	case len(r.Alternatives) > 0:
+		return p.T("answer_ask_back")
+	case r.Topic == ask.TopicUnknown:
+		return p.T("answer_off_topic")
+	case r.Topic == "my_packages":
+		return p.T("answer_my_packages_none")
+	}
+	key := "answer_" + topicKey(r.Topic)
+	if s := p.T(key); s != key {
+		return s
+	}
+	return p.T("answer_off_topic")
+}
