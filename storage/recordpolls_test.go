@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trackbot/trackbot/tracker"
 
@@ -150,5 +152,42 @@ func testRecordPollsCancelled(t *testing.T, e storagetest.Engine) {
 	}
 	if sh, _ := s.Shipment(context.Background(), id); !sh.PolledAt.IsZero() {
 		t.Fatalf("cancelled batch stored a poll: %+v", sh)
+	}
+}
+
+// TestCarrierTextsAreCapped: whatever a carrier sends, what is stored of
+// one event, the status text and a poll error stays within the caps.
+func TestCarrierTextsAreCapped(t *testing.T) { storagetest.Each(t, testCarrierTextsAreCapped) }
+
+func testCarrierTextsAreCapped(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	mustTouch(t, s, 1, "private")
+	id := mustSubscribe(t, s, 1, "ups", upsNumber(900), "").Shipment.ID
+	huge := strings.Repeat("Ä", 100_000)
+	res := poll(tracker.StatusInTransit, tracker.Event{Time: t0, Status: tracker.StatusInTransit, Description: huge, Location: huge})
+	res.StatusText, res.Service = huge, huge
+	if _, err := s.RecordPoll(ctx, PollRecord{ShipmentID: id, PolledAt: t0, NextPollAt: t0.Add(time.Hour), Result: res}); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := s.Shipment(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, err := s.LatestEvents(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := latest[id]
+	for what, v := range map[string]string{"status text": sh.StatusText, "service": sh.Service, "description": ev.Description, "location": ev.Location} {
+		if n := utf8.RuneCountInString(v); n == 0 || n > maxCarrierText {
+			t.Errorf("%s stored with %d characters", what, n)
+		}
+	}
+	if err := s.RecordPollFailure(ctx, id, t0, t0.Add(time.Hour), huge); err != nil {
+		t.Fatal(err)
+	}
+	if sh, _ := s.Shipment(ctx, id); utf8.RuneCountInString(sh.LastError) > maxCarrierText {
+		t.Errorf("poll error stored with %d characters", utf8.RuneCountInString(sh.LastError))
 	}
 }

@@ -397,7 +397,7 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 			status_since = $5, last_event_at = $6, delivered_at = $7,
 			polled_at = $8, next_poll_at = $9, failures = 0, last_error = '', last_error_at = 0, lease_until = 0
 		WHERE id = $10`,
-		string(status), r.Result.StatusText, r.Result.Service, zoned(r.Result.ETA),
+		string(status), tracker.Clip(r.Result.StatusText, maxCarrierText), tracker.Clip(r.Result.Service, maxCarrierName), zoned(r.Result.ETA),
 		unix(since), unix(lastEvent), unix(delivered),
 		polled, unix(r.NextPollAt), r.ShipmentID)
 	if err != nil {
@@ -422,6 +422,13 @@ func (w *pollWriter) record(ctx context.Context, r PollRecord) ([]tracker.Event,
 	return fresh, int(n), nil
 }
 
+// Carrier texts are stored capped: a carrier (or a proxy's error page) may
+// send anything, and one parcel must not fill the disk or a message.
+const (
+	maxCarrierText = 1000 // an event's description, the status text, a poll error
+	maxCarrierName = 200  // a location, a service name
+)
+
 const insertEventQuery = `
 	INSERT INTO events (shipment_id, hash, time, time_unix, status, description, location, recorded_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -432,7 +439,7 @@ func insertEvents(ctx context.Context, exec execFunc, shipmentID int64, events [
 	var fresh []tracker.Event
 	for _, e := range events {
 		res, err := exec(ctx, shipmentID, eventHash(e), zoned(e.Time), unix(e.Time),
-			string(e.Status), e.Description, e.Location, recorded)
+			string(e.Status), tracker.Clip(e.Description, maxCarrierText), tracker.Clip(e.Location, maxCarrierName), recorded)
 		if err != nil {
 			return nil, fmt.Errorf("event: %w", err)
 		}
@@ -466,7 +473,7 @@ func deliveryTime(events []tracker.Event, fallback time.Time) time.Time {
 func (s *Store) RecordPollFailure(ctx context.Context, shipmentID int64, at, next time.Time, errText string) error {
 	res, err := s.w.ExecContext(ctx, `
 		UPDATE shipments SET failures = failures + 1, last_error = $1, last_error_at = $2, next_poll_at = $3, lease_until = 0
-		WHERE id = $4`, errText, unix(at), unix(next), shipmentID)
+		WHERE id = $4`, tracker.Clip(errText, maxCarrierText), unix(at), unix(next), shipmentID)
 	if err == nil {
 		err = mustAffect(res)
 	}
