@@ -285,25 +285,6 @@ func bilerp(g *image.Gray, x, y float64) uint8 {
 	return uint8(v + 0.5)
 }
 
-// rotate turns g by deg degrees about its centre into a canvas that holds
-// all of it.
-func rotate(g *image.Gray, deg float64) *image.Gray {
-	a := deg * math.Pi / 180
-	c, s := math.Cos(a), math.Sin(a)
-	w, h := float64(g.Rect.Dx()), float64(g.Rect.Dy())
-	ow := int(math.Abs(w*c) + math.Abs(h*s) + 0.5)
-	oh := int(math.Abs(w*s) + math.Abs(h*c) + 0.5)
-	out := image.NewGray(image.Rect(0, 0, ow, oh))
-	for y := 0; y < oh; y++ {
-		dy := float64(y) + 0.5 - float64(oh)/2
-		for x := 0; x < ow; x++ {
-			dx := float64(x) + 0.5 - float64(ow)/2
-			out.Pix[y*ow+x] = bilerp(g, c*dx+s*dy+w/2, -s*dx+c*dy+h/2)
-		}
-	}
-	return out
-}
-
 // scaleGray resizes g: area average when shrinking, bilinear when growing.
 func scaleGray(g *image.Gray, w, h int) *image.Gray {
 	out := image.NewGray(image.Rect(0, 0, w, h))
