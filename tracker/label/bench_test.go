@@ -176,7 +176,7 @@ func BenchmarkEval(b *testing.B) {
 	b.ReportMetric(float64(p95(rep.cpu).Microseconds())/1000, "p95_cpu_ms/photo")
 	b.ReportMetric(float64(p95(rep.times).Microseconds())/1000, "p95_wall_ms/photo")
 	b.ReportMetric(0, "ns/op") // the whole set per op says nothing
-	fmt.Print(rep.table()) // b.Log would cut the table to ten lines
+	fmt.Print(rep.table())     // b.Log would cut the table to ten lines
 	for _, m := range rep.misses {
 		fmt.Println("miss: " + m)
 	}

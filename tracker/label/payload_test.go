@@ -1,8 +1,11 @@
 package label
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
 
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -46,5 +49,38 @@ func TestCandidatesSSCC(t *testing.T) {
 	cs := Candidates("]C100"+n, tracker.DetectOptions{})
 	if len(cs) == 0 || cs[0].Number != n || !cs[0].Valid {
 		t.Fatalf("SSCC %s: got %+v", n, cs)
+	}
+}
+
+// A number without a check digit (Amazon TBA) read once from a 1-D code is
+// not reported — a misread passes Code 128's own check one time in a
+// hundred — until a second decoding agrees; one with a check digit (UPS)
+// and any 2-D code count at once.
+func TestScannerConfirmsUncheckedNumbers(t *testing.T) {
+	read := func(texts []string, f gozxing.BarcodeFormat) Result {
+		s := newScanner(context.Background(), tracker.DetectOptions{})
+		for _, x := range texts {
+			s.take(gozxing.NewResult(x, nil, nil, f))
+		}
+		return s.result()
+	}
+	tests := []struct {
+		name  string
+		texts []string
+		f     gozxing.BarcodeFormat
+		want  bool
+	}{
+		{"TBA once", []string{"TBA123456789000"}, gozxing.BarcodeFormat_CODE_128, false},
+		{"TBA twice", []string{"TBA123456789000", "TBA123456789000"}, gozxing.BarcodeFormat_CODE_128, true},
+		{"UPS once", []string{"1Z999AA10123456784"}, gozxing.BarcodeFormat_CODE_128, true},
+		{"TBA in a QR once", []string{"TBA123456789000"}, gozxing.BarcodeFormat_QR_CODE, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ok := read(tt.texts, tt.f).Number()
+			if ok != tt.want {
+				t.Fatalf("reported = %v, want %v", ok, tt.want)
+			}
+		})
 	}
 }

@@ -41,12 +41,13 @@ type scanner struct {
 	found    []Found
 	seen     map[string]bool
 	payloads map[string]bool
+	pending  map[string]bool // payloads read once whose number has no check digit
 	barcodes int
 	valid    bool
 }
 
 func newScanner(ctx context.Context, opt tracker.DetectOptions) *scanner {
-	return &scanner{ctx: ctx, detect: opt, seen: map[string]bool{}, payloads: map[string]bool{}}
+	return &scanner{ctx: ctx, detect: opt, seen: map[string]bool{}, payloads: map[string]bool{}, pending: map[string]bool{}}
 }
 
 func (s *scanner) done() bool { return s.valid || s.ctx.Err() != nil }
@@ -54,13 +55,16 @@ func (s *scanner) done() bool { return s.valid || s.ctx.Err() != nil }
 // result keeps the valid candidates when there are any: an invalid one
 // beside them is a misread (two errors can cancel in Code 128's check) or
 // another code's digits. Without a valid one, the invalid ones are all
-// there is to tell.
+// there is to tell. A number without a check digit of its own read only
+// once from a 1-D code is left out: see take.
 func (s *scanner) result() Result {
 	var valid, rest []Found
 	for _, f := range s.found {
-		if f.Valid {
+		switch {
+		case f.Valid && s.pending[f.Payload]:
+		case f.Valid:
 			valid = append(valid, f)
-		} else {
+		default:
 			rest = append(rest, f)
 		}
 	}
@@ -71,14 +75,30 @@ func (s *scanner) result() Result {
 }
 
 // take records a decoded barcode and its candidates.
+//
+// A 1-D code's own check (Code 128: mod 103) lets about one random misread
+// in a hundred through, and the pipeline makes hundreds of attempts on a
+// hard photo; most tracking numbers carry a check digit of their own that
+// catches the rest, but some (Amazon's TBA…) have none. Such a number counts
+// only once a second, independent decoding (another region, row set or
+// variant) gives the same payload. 2-D codes carry Reed–Solomon error
+// correction and need no second reading.
 func (s *scanner) take(res *gozxing.Result) {
 	text := res.GetText()
-	if text == "" || s.payloads[text] {
+	if text == "" {
+		return
+	}
+	if s.payloads[text] {
+		if s.pending[text] {
+			delete(s.pending, text)
+			s.valid = true
+		}
 		return
 	}
 	s.payloads[text] = true
-	s.barcodes++
 	sym := symbology(res.GetBarcodeFormat())
+	oneD := sym == "code128" || sym == "code39" || sym == "itf"
+	s.barcodes++
 	for _, c := range Candidates(text, s.detect) {
 		if s.seen[c.Number] {
 			continue
@@ -86,9 +106,31 @@ func (s *scanner) take(res *gozxing.Result) {
 		s.seen[c.Number] = true
 		s.found = append(s.found, Found{Candidate: c, Symbology: sym, Payload: text})
 		if c.Valid && c.Kind == tracker.KindTracking {
+			if oneD && !checked(c, s.detect) {
+				s.pending[text] = true
+				continue
+			}
 			s.valid = true
 		}
 	}
+}
+
+// checked reports whether the number's format has a check digit: changing
+// its last digit makes it invalid (or another carrier's).
+func checked(c tracker.Candidate, opt tracker.DetectOptions) bool {
+	b := []byte(c.Number)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] >= '0' && b[i] <= '9' {
+			b[i] = '0' + (b[i]-'0'+1)%10
+			for _, d := range tracker.DetectWith(string(b), opt) {
+				if d.Number == string(b) && d.Valid && d.Carrier == c.Carrier {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 func symbology(f gozxing.BarcodeFormat) string {
