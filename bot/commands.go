@@ -635,14 +635,28 @@ func (e *Engine) carrierChoices(p *locale.Printer, sub storage.Subscription) Rep
 	for _, c := range []string{"ups", "usps", "fedex", "dhl", "dhl_ecommerce", "amazon", "s10", "demo"} {
 		add(c)
 	}
+	// Carriers this server can check first; the others say they are a
+	// link only, so picking one promises no updates.
+	slices.SortStableFunc(codes, func(a, b string) int { return boolRank(e.noClient(a)) - boolRank(e.noClient(b)) })
 	var rows [][]Button
 	for i, c := range codes {
 		if i%2 == 0 {
 			rows = append(rows, nil)
 		}
-		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Text: carrierName(c), Data: CallbackData(ActSetCarrier, sub.ID, c)})
+		text := carrierName(c)
+		if e.noClient(c) {
+			text = p.T("carrier_link_only", "Carrier", text)
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Text: text, Data: CallbackData(ActSetCarrier, sub.ID, c)})
 	}
 	return Reply{Text: p.T("carrier_pick", "Number", esc(sub.Shipment.Number), "Carrier", esc(carrierName(sub.Shipment.Carrier))), Buttons: rows}
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // setCarrier moves a parcel to another carrier; ok says whether it is now
@@ -662,6 +676,10 @@ func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code 
 	if err != nil {
 		return e.fail(ctx, "change carrier", err), false
 	}
-	return []Reply{{Text: p.T("carrier_set", "Name", parcelName(ns.Label, ns.Shipment.Number), "Carrier", esc(carrierName(code))),
+	key := "carrier_set"
+	if e.noClient(code) {
+		key = "carrier_set_unchecked" // no promise to check what cannot be checked
+	}
+	return []Reply{{Text: p.T(key, "Name", parcelName(ns.Label, ns.Shipment.Number), "Carrier", esc(carrierName(code))),
 		Buttons: parcelButtons(p, ns), Edit: edit}}, true
 }
