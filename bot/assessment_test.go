@@ -143,6 +143,13 @@ func TestSurfacesAgreeThroughEveryDemoStory(t *testing.T) {
 			} else if strings.Contains(status, "Expected") || strings.Contains(entry, "Expected") {
 				t.Errorf("%s at %v: no expected day, yet:\n%s\n%s", n, now, status, entry)
 			}
+			// The bot's words (its catalog) and the assessment's own (what
+			// answers use) are the same sentence in English.
+			for _, buttons := range []bool{true, false} {
+				if got, want := stripTags(stepText(v, a, buttons)), a.NextStep(v.day, assess.Buttons(buttons)); got != want {
+					t.Errorf("%s at %v: step %s reads %q in the bot, %q in the assessment", n, now, a.Step, got, want)
+				}
+			}
 			if next := esc(a.NextStep(v.day, true)); !strings.Contains(status, next) {
 				t.Errorf("%s at %v: /status lacks %q:\n%s", n, now, next, status)
 			}

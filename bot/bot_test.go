@@ -231,7 +231,7 @@ func testPrivateChat(t *testing.T, db storagetest.Engine) {
 	email := "Your order has shipped!\nTracking: " + a + "\nSecond box: " + a[:6] + " " + a[6:10] + " " + a[10:] + "\nand " + b + "\nThanks"
 	rs := h.say(pc, ann, email, 2)
 	for i, n := range []string{a, b} {
-		has(t, rs[i], "Following", n, "UPS", "can't look UPS up automatically", "carrier's page")
+		has(t, rs[i], "Following", n, "UPS", "UPS is not checked automatically on this server", "carrier's page")
 		var link bool
 		for _, btn := range rs[i].Markup.Buttons() {
 			link = link || strings.HasPrefix(btn.URL, "https://www.ups.com/") && strings.Contains(btn.URL, n)
@@ -356,7 +356,7 @@ func TestCallbackButtons(t *testing.T) {
 		t.Fatalf("no UPS choice: %+v", choices.Markup)
 	}
 	switched := h.click(ann, choices, cs, 1)[0]
-	has(t, switched, "now tracked with <b>UPS</b>")
+	has(t, switched, "now set to <b>UPS</b>", "not checked automatically on this server") // no UPS client in this test
 
 	has(t, h.click(ann, msg, button(t, msg, ActStop), 1)[0], "Stopped following")
 	// The other message's buttons are now stale.

@@ -3,6 +3,7 @@ package bot
 import (
 	"bufio"
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
@@ -187,6 +189,13 @@ func (c *console) drainOutbox(ctx context.Context) int {
 			continue
 		}
 		r, ok, err := c.eng.RenderOutbox(ctx, it)
+		var later *notify.DeferError
+		if errors.As(err, &later) {
+			if err := c.eng.store.Defer(ctx, it.ID, later.Until); err != nil {
+				c.eng.log.ErrorContext(ctx, "console: defer", slog.Any("error", err))
+			}
+			continue // quiet hours: it shows when they end
+		}
 		if err != nil {
 			c.eng.log.ErrorContext(ctx, "console: render", slog.Any("error", err))
 		}

@@ -135,6 +135,10 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 		return e.rename(ctx, m, args)
 	case "carrier":
 		return e.carrier(ctx, m, args)
+	case "timezone", "tz":
+		return e.timezone(ctx, m, args)
+	case "quiet":
+		return e.quiet(ctx, m, args)
 	default:
 		return []Reply{{Text: p.T("cmd_unknown", "Command", esc(tracker.Clip(cmd, 32)))}}
 	}

@@ -58,7 +58,14 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		if !ok || err != nil {
 			return Reply{}, false, err
 		}
-		return e.renderParcelNotice(sub, n, e.view(ctx, it.ChatID)), true, nil
+		r, a := e.renderParcelNotice(sub, n, e.view(ctx, it.ChatID))
+		// Urgent news (the carrier waits for the recipient) breaks quiet hours.
+		if a.Step != assess.StepActionNeeded {
+			if err := e.quietHours(ctx, it.ChatID); err != nil {
+				return Reply{}, false, err
+			}
+		}
+		return r, true, nil
 	case notice.KindAdvice:
 		var n notice.Advice
 		if err := decode(&n); err != nil {
@@ -68,10 +75,16 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 		if !ok || err != nil {
 			return Reply{}, false, err
 		}
+		if err := e.quietHours(ctx, it.ChatID); err != nil {
+			return Reply{}, false, err
+		}
 		return e.renderAdviceNotice(sub, n.Rule, e.view(ctx, it.ChatID))
 	case notice.KindOutage:
 		var n notice.Outage
 		if err := decode(&n); err != nil {
+			return Reply{}, false, err
+		}
+		if err := e.quietHours(ctx, it.ChatID); err != nil {
 			return Reply{}, false, err
 		}
 		subs, err := e.store.ChatSubscriptions(ctx, it.ChatID)
@@ -82,6 +95,9 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 	case notice.KindRecovery:
 		var n notice.Recovery
 		if err := decode(&n); err != nil {
+			return Reply{}, false, err
+		}
+		if err := e.quietHours(ctx, it.ChatID); err != nil {
 			return Reply{}, false, err
 		}
 		p := e.view(ctx, it.ChatID).p
@@ -130,19 +146,20 @@ func (e *Engine) noticeSub(ctx context.Context, it storage.OutboxItem) (storage.
 	return sub, true, nil
 }
 
-// view is the chat's way of reading times now.
+// view is the chat's way of reading times now: its zone and language.
 func (e *Engine) view(ctx context.Context, chatID int64) view {
+	_, loc := e.chatTime(ctx, chatID)
 	p, ok := ctx.Value(printerKey{}).(*locale.Printer)
-	if !ok { // a push: the chat's language as it is now
-		p = e.ChatPrinter(ctx, chatID)
+	if !ok {
+		p = e.ChatPrinter(ctx, chatID) // a push: rendered outside an update
 	}
-	return view{now: e.now(), p: p}
+	return view{now: e.now(), loc: loc, p: p}
 }
 
 // renderParcelNotice writes one poll's news: what happened (headline),
 // where and when, the expected day, and what to do now — the parcel's
 // assessment as of the news, read now.
-func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v view) Reply {
+func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v view) (Reply, assess.Assessment) {
 	// The parcel as the news left it; the subscription adds what the chat
 	// did (added when, said "not received").
 	sub.Shipment.Status, sub.Shipment.StatusText, sub.Shipment.ETA = n.Status, n.StatusText, n.ETA
@@ -190,7 +207,16 @@ func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v
 	}
 	h.Line()
 	nextStepLines(&h, a, v, true)
-	return Reply{Text: h.String(), Buttons: pushButtons(v.p, sub, a)}
+	return Reply{Text: h.String(), Buttons: pushButtons(v.p, sub, a)}, a
+}
+
+// quietHours is a *notify.DeferError while the chat's quiet hours last.
+func (e *Engine) quietHours(ctx context.Context, chatID int64) error {
+	ct, loc := e.chatTime(ctx, chatID)
+	if until, ok := quietUntil(ct, loc, e.now()); ok {
+		return &notify.DeferError{Until: until}
+	}
+	return nil
 }
 
 // renderAdviceNotice writes an advice push, if the rule still applies now:

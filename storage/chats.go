@@ -72,8 +72,9 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now().Unix()
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO chats (id, type, title, active, created_at, updated_at, language)
-			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT), language FROM chats WHERE id = $3
+			INSERT INTO chats (id, type, title, active, created_at, updated_at, language, time_zone, quiet_start, quiet_end)
+			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT), language, time_zone, quiet_start, quiet_end
+			FROM chats WHERE id = $3
 			ON CONFLICT (id) DO UPDATE SET active = 1, updated_at = excluded.updated_at`,
 			newID, now, oldID)
 		if err != nil {
@@ -190,4 +191,56 @@ func (s *Store) ChatLanguage(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("storage: chat %d language: %w", id, err)
 	}
 	return lang, nil
+}
+
+// ChatTime is how a chat reads times: its zone and quiet hours.
+type ChatTime struct {
+	TimeZone string // IANA name or "UTC+2"; "" when not set
+	// QuietStart and QuietEnd are minutes after midnight in TimeZone; -1
+	// when the chat has no quiet hours.
+	QuietStart, QuietEnd int
+}
+
+// Quiet reports whether the chat has quiet hours.
+func (t ChatTime) Quiet() bool { return t.QuietStart >= 0 && t.QuietEnd >= 0 }
+
+// ChatTime returns a chat's time settings (none for an unknown chat).
+func (s *Store) ChatTime(ctx context.Context, id int64) (ChatTime, error) {
+	t := ChatTime{QuietStart: -1, QuietEnd: -1}
+	err := s.r.QueryRowContext(ctx, `SELECT time_zone, quiet_start, quiet_end FROM chats WHERE id = $1`, id).
+		Scan(&t.TimeZone, &t.QuietStart, &t.QuietEnd)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, nil
+	}
+	if err != nil {
+		return t, fmt.Errorf("storage: chat %d time: %w", id, err)
+	}
+	return t, nil
+}
+
+// SetChatTimeZone stores a chat's zone ("" clears it).
+func (s *Store) SetChatTimeZone(ctx context.Context, id int64, zone string) error {
+	return s.updateChat(ctx, id, "time zone", `UPDATE chats SET time_zone = $1, updated_at = $2 WHERE id = $3`,
+		zone, time.Now().Unix(), id)
+}
+
+// SetChatQuiet stores a chat's quiet hours (minutes after midnight; -1, -1
+// for none).
+func (s *Store) SetChatQuiet(ctx context.Context, id int64, start, end int) error {
+	return s.updateChat(ctx, id, "quiet hours", `UPDATE chats SET quiet_start = $1, quiet_end = $2, updated_at = $3 WHERE id = $4`,
+		start, end, time.Now().Unix(), id)
+}
+
+func (s *Store) updateChat(ctx context.Context, id int64, what, q string, args ...any) error {
+	res, err := s.w.ExecContext(ctx, q, args...)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("storage: set chat %d %s: %w", id, what, err)
+	}
+	return nil
 }

@@ -299,6 +299,21 @@ var migrations = []migration{
 		sqlite:   `CREATE INDEX shipments_due ON shipments (next_poll_at, id); DROP INDEX shipments_next_poll;`,
 		postgres: `CREATE INDEX shipments_due ON shipments (next_poll_at, id); DROP INDEX shipments_next_poll;`,
 	},
+
+	// 8: each chat's time: its zone (IANA name or "UTC+2"; '' for none) and
+	// quiet hours as minutes after midnight (-1: none).
+	{
+		sqlite: `
+	ALTER TABLE chats ADD COLUMN time_zone   TEXT    NOT NULL DEFAULT '';
+	ALTER TABLE chats ADD COLUMN quiet_start INTEGER NOT NULL DEFAULT -1;
+	ALTER TABLE chats ADD COLUMN quiet_end   INTEGER NOT NULL DEFAULT -1;
+	`,
+		postgres: `
+	ALTER TABLE chats ADD COLUMN time_zone   TEXT    NOT NULL DEFAULT '';
+	ALTER TABLE chats ADD COLUMN quiet_start INTEGER NOT NULL DEFAULT -1;
+	ALTER TABLE chats ADD COLUMN quiet_end   INTEGER NOT NULL DEFAULT -1;
+	`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -134,6 +134,11 @@ func (s *Store) RetryLater(ctx context.Context, id int64, at time.Time, errText 
 		WHERE id = $3`, unix(at), errText, id)
 }
 
+// Defer holds a message until at without counting an attempt (quiet hours).
+func (s *Store) Defer(ctx context.Context, id int64, at time.Time) error {
+	return s.updateOutbox(ctx, id, "defer", `UPDATE outbox SET next_attempt_at = $1 WHERE id = $2`, unix(at), id)
+}
+
 // MarkFailed gives up on a message (Telegram refused it for good); it stays
 // in the table, with its dedupe key, and is never offered again.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {

@@ -71,6 +71,13 @@ type Config struct {
 // cannot decode): the row is given up, not retried.
 var ErrUnreadable = errors.New("notify: unreadable outbox row")
 
+// DeferError from Render holds a row until Until (the chat's quiet hours):
+// it is not sent now, no attempt is counted, and the chat's later rows may
+// go meanwhile.
+type DeferError struct{ Until time.Time }
+
+func (d *DeferError) Error() string { return "notify: deferred until " + d.Until.Format(time.RFC3339) }
+
 // Message is an outbox row rendered for sendMessage.
 type Message struct {
 	Text   string // Telegram HTML
@@ -338,9 +345,17 @@ func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it stora
 // migration changes.
 func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next bool, chat int64) {
 	m, ok, err := n.render(ctx, it)
+	var later *DeferError
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return false, it.ChatID // shutting down: the message stays pending
+	case errors.As(err, &later):
+		if err := n.cfg.Store.Defer(context.WithoutCancel(ctx), it.ID, later.Until); err != nil {
+			n.log.Error("send: defer", "outbox", it.ID, slog.Any("error", err))
+			return false, it.ChatID
+		}
+		n.log.Debug("send: held for quiet hours", "chat", it.ChatID, "outbox", it.ID, "until", later.Until)
+		return true, it.ChatID
 	case errors.Is(err, ErrUnreadable):
 		// The row cannot be read: sending it again cannot help.
 		n.stats.failed.Add(1)

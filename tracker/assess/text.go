@@ -42,10 +42,7 @@ func (a Assessment) NextStep(day func(time.Time) string, buttons Buttons) string
 	case StepAttempt:
 		return "The courier couldn't deliver. Look for a notice card; on the carrier's page you can rebook or pick a pickup point."
 	case StepException:
-		if !a.Until.IsZero() {
-			return fmt.Sprintf("Something held it up. Most delays clear in 1–2 days; if the carrier asks you for something, answer quickly. If it hasn't moved by %s, I'll tell you whom to contact.", day(a.Until))
-		}
-		return "Something held it up. Most delays clear in 1–2 days; if the carrier asks you for something, answer quickly."
+		return "Something held it up. Most delays clear in 1–2 days; if the carrier asks you for something, answer quickly. If it hasn't moved in 3 days, I'll tell you whom to contact."
 	case StepCustoms:
 		return "Usually clears in a few days with nothing to do. Watch your email and texts for a request to pay duties or send documents."
 	case StepActionNeeded:
@@ -53,7 +50,7 @@ func (a Assessment) NextStep(day func(time.Time) string, buttons Buttons) string
 	case StepNotReceived:
 		return fmt.Sprintf("Look around first: the door, any safe place, the mailbox or locker, neighbours and reception. If it's still missing on %s, I'll tell you whom to contact.", day(a.Until))
 	case StepContact:
-		return fmt.Sprintf("Contact %s now: %s.", a.ContactName, lowerFirst(a.Main.Title))
+		return fmt.Sprintf("Contact %s now.", a.ContactName)
 	case StepReturned:
 		return "It's going back to the sender. Contact the seller for a new delivery or a refund."
 	case StepExpired:
@@ -77,14 +74,4 @@ func (a Assessment) Expected(day func(time.Time) string) string {
 		return fmt.Sprintf("%s — %d days late", day(a.ETA), a.LateDays)
 	}
 	return day(a.ETA)
-}
-
-func lowerFirst(s string) string {
-	if len(s) < 2 || s[1] >= 'A' && s[1] <= 'Z' {
-		return s
-	}
-	if s[0] >= 'A' && s[0] <= 'Z' {
-		return string(s[0]+'a'-'A') + s[1:]
-	}
-	return s
 }
