@@ -43,7 +43,7 @@ func TestEndToEndWrongCarrierPickIsPolled(t *testing.T) {
 	w.startPolling()
 
 	following := w.say(chat, ann, "/track "+num+" desk lamp")
-	if !strings.Contains(following.Text, "Following") || !strings.Contains(following.Text, "can't look") {
+	if !strings.Contains(following.Text, "Following") || !strings.Contains(following.Text, "not checked automatically on this server") {
 		t.Fatalf("/track answered %q, want it followed without automatic updates", following.Text)
 	}
 	n := len(sends(w.tg.SentTo(chat.ID)))
