@@ -91,7 +91,11 @@ func evaluate(tb testing.TB, set []evalImage, withNaive bool) evalReport {
 		runtime.LockOSThread()
 		cpu0 := threadCPU()
 		start := time.Now()
-		res, err := Scan(context.Background(), bytes.NewReader(s.JPEG), Options{})
+		// The product's 2 s time box is wall time; on a shared machine it
+		// would cut scans short by the neighbours' load. Read rate is
+		// measured without it, and the CPU time is reported beside it
+		// (over2s counts the photos an idle core would have cut).
+		res, err := Scan(context.Background(), bytes.NewReader(s.JPEG), Options{Timeout: time.Minute})
 		rep.times = append(rep.times, time.Since(start))
 		rep.cpu = append(rep.cpu, threadCPU()-cpu0)
 		runtime.UnlockOSThread()
@@ -175,6 +179,13 @@ func BenchmarkEval(b *testing.B) {
 	b.ReportMetric(rep.naive["all"].pct(), "naive_read%")
 	b.ReportMetric(float64(p95(rep.cpu).Microseconds())/1000, "p95_cpu_ms/photo")
 	b.ReportMetric(float64(p95(rep.times).Microseconds())/1000, "p95_wall_ms/photo")
+	over := 0
+	for _, c := range rep.cpu {
+		if c > DefaultTimeout {
+			over++
+		}
+	}
+	b.ReportMetric(float64(over), "over2s_cpu_photos")
 	b.ReportMetric(0, "ns/op") // the whole set per op says nothing
 	fmt.Print(rep.table())     // b.Log would cut the table to ten lines
 	for _, m := range rep.misses {
