@@ -17,7 +17,6 @@ import (
 	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
-	"github.com/trackbot/trackbot/tracker/ask"
 )
 
 // ErrConflict: Telegram answered getUpdates with 409 because another process
@@ -122,9 +121,6 @@ func newEngine(store *storage.Store, router *tracker.Router, demo bool, maxParce
 	if router == nil {
 		router = tracker.NewRouter(nil, nil)
 	}
-	// The question matcher trains its models on first use; start now, so
-	// the first question asked does not wait for it.
-	go ask.Prepare()
 	return &Engine{store: store, router: router, demo: demo, maxParcels: maxParcels, log: log, now: now}
 }
 
