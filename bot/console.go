@@ -49,6 +49,7 @@ type console struct {
 	buttons []Button // of the last message that had any
 	btnText string   // that message's text
 	prompt  string   // text of a pending ForceReply prompt
+	p       *locale.Printer
 }
 
 // RunConsole talks to one user over In/Out until EOF, /quit or ctx is done.
@@ -71,7 +72,8 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 			return fmt.Errorf("console: %w", err)
 		}
 	}
-	fmt.Fprintln(c.out, "trackbot console — type a message as you would in Telegram; a number picks a button; /quit ends.")
+	c.p = c.eng.ChatPrinter(ctx, ConsoleChatID)
+	fmt.Fprintln(c.out, c.p.T("console_intro"))
 	for _, r := range c.eng.HandleMessage(ctx, Message{Chat: c.chat, From: c.user, Text: "/start"}) {
 		c.show(r)
 	}
@@ -151,12 +153,12 @@ func (c *console) step(ctx context.Context, line string) {
 func (c *console) show(r Reply) {
 	text := stripTags(r.Text)
 	if r.Edit {
-		text = "(updated) " + text
+		text = c.pr().T("console_updated") + " " + text
 	}
 	fmt.Fprintln(c.out, text)
 	if r.ForceReply {
 		c.prompt = text
-		fmt.Fprintln(c.out, "  (type your answer)")
+		fmt.Fprintln(c.out, "  "+c.pr().T("console_type_answer"))
 	}
 	if len(r.Buttons) == 0 {
 		return
@@ -241,4 +243,12 @@ func markupButtons(markup string) [][]Button {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// pr is the console chat's printer (English before RunConsole set it).
+func (c *console) pr() *locale.Printer {
+	if c.p == nil {
+		return locale.For(locale.EN)
+	}
+	return c.p
 }

@@ -1,0 +1,42 @@
+package locale
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAnswersKeepTheSeedFacts: every language's answers say what the
+// English ones say where it matters — tracking starts within 24–48 h, a
+// parcel marked delivered is chased after 48 h, where Amazon shows the
+// tracking number (in that market's own menu names), customs duties, and
+// how long a Hub Locker keeps a parcel.
+func TestAnswersKeepTheSeedFacts(t *testing.T) {
+	amazonPath := map[Lang][]string{
+		EN: {"Your Orders", "Track Package"}, ES: {"Mis pedidos", "Seguir paquete"}, DE: {"Meine Bestellungen", "Lieferung verfolgen"},
+		FR: {"Vos commandes", "Suivre votre colis"}, PT: {"Seus pedidos", "Rastrear pacote"}, IT: {"I miei ordini", "Traccia il pacco"},
+	}
+	customs := map[Lang]string{EN: "duties", ES: "aranceles", DE: "Einfuhrabgaben", FR: "droits", PT: "impostos", IT: "dazi"}
+	for _, l := range All {
+		p := For(l)
+		check := func(key string, want ...string) {
+			t.Helper()
+			got := p.T(key)
+			for _, w := range want {
+				if !strings.Contains(got, w) {
+					t.Errorf("%s %s lacks %q: %q", l, key, w, got)
+				}
+			}
+		}
+		check("answer_activation_delay", "24", "48")
+		check("answer_status_order_placed", "24", "48")
+		check("answer_delivered_not_received", "48")
+		check("answer_status_delivered", "48")
+		check("answer_find_tracking_number", amazonPath[l]...)
+		check("order_number", amazonPath[l][0])
+		check("answer_status_customs", customs[l])
+		check("answer_hub_locker", "Amazon Hub", "3")
+		check("answer_not_updating", "4", "10")
+		check("answer_contact_support", "48", "72")
+		check("advice_no_tracking", "48")
+	}
+}
