@@ -11,8 +11,6 @@ import (
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
-	"github.com/trackbot/trackbot/tracker/dhl"
-	"github.com/trackbot/trackbot/tracker/dhl/dhltest"
 	"github.com/trackbot/trackbot/tracker/fedex"
 	"github.com/trackbot/trackbot/tracker/fedex/fedextest"
 	"github.com/trackbot/trackbot/tracker/seventeen"
@@ -23,12 +21,13 @@ import (
 	"github.com/trackbot/trackbot/tracker/usps/uspstest"
 )
 
-// BenchmarkLanes: 100,000 due shipments over five carriers (20,000 each:
-// UPS, FedEx, DHL, 17TRACK, and USPS paced to one call a minute), each
-// carrier's in-process fake behind its real client. It measures how long the
-// four unpaced carriers take to poll all 80,000 of theirs while USPS crawls,
-// against the time the same 80,000 take with no USPS parcels at all: the
-// paced lane must not delay the others.
+// BenchmarkLanes: due shipments over four carriers (laneEach each: UPS,
+// FedEx, 17TRACK, and USPS paced to one call a minute), each carrier's
+// in-process fake behind its real client. It measures how long the three
+// unpaced carriers take to poll all of theirs while USPS crawls, against
+// the time the same take with no USPS parcels at all: the paced lane must
+// not delay the others. (DHL is left out: its fake enforces DHL's 1 call a
+// second, which would make it a second paced lane.)
 //
 //	go test -run '^$' -bench BenchmarkLanes -benchtime 1x -timeout 30m ./tracker/poller
 func BenchmarkLanes(b *testing.B) {
@@ -45,21 +44,22 @@ func BenchmarkLanes(b *testing.B) {
 	}
 }
 
+// laneEach is the shipments per carrier: 4 × 25,000 = 100,000.
+const laneEach = 25_000
+
 func laneRun(b *testing.B, withUSPS bool) {
-	const each = 20_000
+	const each = laneEach
 	b.StopTimer()
 	e := newEnv(b)
-	uf, ff, df := upstest.NewServer(), fedextest.NewServer(), dhltest.NewServer()
+	uf, ff := upstest.NewServer(), fedextest.NewServer()
 	usf := uspstest.NewServer()
 	b.Cleanup(uf.Close)
 	b.Cleanup(ff.Close)
-	b.Cleanup(df.Close)
 	b.Cleanup(usf.Close)
 	q := quietLogger()
 	clients := map[string]tracker.Client{
 		"ups":   ups.New(ups.Config{BaseURL: uf.URL(), ClientID: upstest.ClientID, ClientSecret: upstest.ClientSecret, Rate: rate.Inf, Logger: q}),
 		"fedex": fedex.New(fedex.Config{BaseURL: ff.URL(), APIKey: fedextest.APIKey, SecretKey: fedextest.SecretKey, Rate: rate.Inf}),
-		"dhl":   dhl.New(dhl.Config{BaseURL: df.URL(), APIKey: dhltest.APIKey, Rate: rate.Inf}),
 		"usps": usps.New(usps.Config{BaseURL: usf.URL(), ClientID: uspstest.ClientID, ClientSecret: uspstest.ClientSecret,
 			Rate: rate.Every(time.Minute), Burst: 1, Logger: q}),
 	}
@@ -81,7 +81,7 @@ func laneRun(b *testing.B, withUSPS bool) {
 			b.Fatal(err)
 		}
 	}
-	carriers := []string{"ups", "fedex", "dhl", "s10"}
+	carriers := []string{"ups", "fedex", "s10"}
 	if withUSPS {
 		carriers = append(carriers, "usps")
 	}
@@ -114,8 +114,11 @@ func laneRun(b *testing.B, withUSPS bool) {
 	b.StartTimer()
 	began := time.Now()
 	go func() { done <- e.p.Tick(tctx) }()
-	for others() < 4*each {
+	deadline := time.After(10 * time.Minute)
+	for others() < 3*each {
 		select {
+		case <-deadline:
+			b.Fatalf("others polled %d of %d in 10 min: %v", others(), 3*each, polled)
 		case st := <-done:
 			if !withUSPS {
 				goto finished
@@ -132,7 +135,7 @@ finished:
 	mu.Lock()
 	uspsPolled := polled[clients["usps"].Name()]
 	mu.Unlock()
-	b.ReportMetric(took.Seconds(), "s-for-80k-others")
-	b.ReportMetric(float64(4*each)/took.Seconds(), "others/s")
+	b.ReportMetric(took.Seconds(), "s-for-others")
+	b.ReportMetric(float64(3*each)/took.Seconds(), "others/s")
 	b.ReportMetric(float64(uspsPolled), "usps-polled")
 }
