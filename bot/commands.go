@@ -74,11 +74,21 @@ func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 		return []Reply{{Text: pr(ctx).T("paste_empty")}}
 	}
 	cands := detect(text, e.demo)
-	if len(cands) == 0 {
-		subs, err := e.store.ChatSubscriptions(ctx, m.Chat.ID)
-		if err != nil {
+	var subs []storage.Subscription
+	if len(cands) == 0 || isQuestion(text, cands) { // a question: about which of the chat's parcels?
+		var err error
+		if subs, err = e.store.ChatSubscriptions(ctx, m.Chat.ID); err != nil {
 			return e.fail(ctx, "chat subscriptions", err)
 		}
+	}
+	// "when will DEMO5 arrive": a question about a parcel followed here is
+	// answered from its assessment, not taken for a paste.
+	if len(cands) > 0 && isQuestion(text, cands) {
+		if sub, ok := parcelAsked(cands, subs); ok {
+			return e.answerAboutParcel(ctx, m, sub)
+		}
+	}
+	if len(cands) == 0 {
 		return []Reply{e.answerQuestion(ctx, m.Chat.ID, text, subs)}
 	}
 	return e.candidates(ctx, m, cands, pastedLabel(text, cands))
