@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +152,7 @@ func (c *console) step(ctx context.Context, line string) {
 }
 
 func (c *console) show(r Reply) {
-	text := stripTags(r.Text)
+	text := stripTags(linksShown(r.Text))
 	if r.Edit {
 		text = c.pr().T("console_updated") + " " + text
 	}
@@ -251,4 +252,13 @@ func (c *console) pr() *locale.Printer {
 		return locale.For(locale.EN)
 	}
 	return c.p
+}
+
+// linkRE is a link as the bot writes it (tghtml.Builder.Link, the catalogs).
+var linkRE = regexp.MustCompile(`<a href="([^"]*)">([^<]*)</a>`)
+
+// linksShown writes each link as "text (URL)": a terminal has no links to
+// tap, so the address must be there to copy.
+func linksShown(s string) string {
+	return linkRE.ReplaceAllString(s, "$2 ($1)")
 }
