@@ -34,17 +34,8 @@ func (s *Store) ClaimDueShipments(ctx context.Context, now time.Time, limit int,
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim due shipments: %w", err)
 	}
-	defer rows.Close()
-	out := make([]Shipment, 0, max(limit, 0))
-	var row shipmentRow
-	for rows.Next() {
-		sh, err := scanShipment(rows, &row)
-		if err != nil {
-			return nil, fmt.Errorf("storage: claim due shipments: %w", err)
-		}
-		out = append(out, sh)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectShipments(rows, limit)
+	if err != nil {
 		return nil, fmt.Errorf("storage: claim due shipments: %w", err)
 	}
 	// RETURNING keeps no order.

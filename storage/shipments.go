@@ -98,20 +98,27 @@ func (s *Store) DueShipments(ctx context.Context, now time.Time, limit int) ([]S
 	if err != nil {
 		return nil, fmt.Errorf("storage: due shipments: %w", err)
 	}
+	out, err := collectShipments(rows, limit)
+	if err != nil {
+		return nil, fmt.Errorf("storage: due shipments: %w", err)
+	}
+	return out, nil
+}
+
+// collectShipments reads every shipment row and closes rows; sizeHint
+// (the query's limit) sizes the slice.
+func collectShipments(rows *sql.Rows, sizeHint int) ([]Shipment, error) {
 	defer rows.Close()
-	out := make([]Shipment, 0, max(limit, 0))
+	out := make([]Shipment, 0, max(sizeHint, 0))
 	var row shipmentRow
 	for rows.Next() {
 		sh, err := scanShipment(rows, &row)
 		if err != nil {
-			return nil, fmt.Errorf("storage: due shipments: %w", err)
+			return nil, err
 		}
 		out = append(out, sh)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: due shipments: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 const followersQuery = `
