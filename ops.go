@@ -33,7 +33,7 @@ import (
 // Label values are closed sets so a bug or a hostile input can never blow up
 // the series count; anything unexpected is folded into a catch-all.
 var (
-	updateKinds   = []string{"message", "command", "callback", "my_chat_member", "other"}
+	updateKinds   = []string{"message", "command", "callback", "my_chat_member", "unstored", "other"}
 	pollOutcomes  = []string{"ok", "not_found", "error", "resting"}
 	pushOutcomes  = []string{"sent", "retried", "failed", "blocked", "migrated"}
 	carrierLabel  = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)

@@ -166,7 +166,8 @@ func (a *App) poll(ctx context.Context) error {
 }
 
 // store commits a getUpdates batch to the inbox and returns the offset that
-// confirms it.
+// confirms it. When the database takes no writes, the batch is answered
+// without storing (readonly.go) and confirmed once answered.
 func (a *App) store(ctx context.Context, batch []json.RawMessage) (int64, error) {
 	ups := make([]storage.InboxUpdate, 0, len(batch))
 	var last int64
@@ -182,9 +183,18 @@ func (a *App) store(ctx context.Context, batch []json.RawMessage) (int64, error)
 	if len(ups) > 0 {
 		// The commit must happen even if shutdown starts meanwhile.
 		if _, err := a.eng.store.StoreUpdates(context.WithoutCancel(ctx), a.eng.now(), ups...); err != nil {
-			return 0, err
+			if !storage.CannotWrite(err) {
+				return 0, err
+			}
+			// Disk full or read-only: answer from reads, confirm once answered.
+			a.storeFailed(ctx, err)
+			if err := a.answerUnstored(ctx, ups); err != nil {
+				return 0, fmt.Errorf("answer without storing: %w", err)
+			}
+		} else {
+			a.storeWorked(ctx)
+			a.Wake()
 		}
-		a.Wake()
 	}
 	if last == 0 {
 		return 0, errors.New("no readable update in the batch")
@@ -193,7 +203,8 @@ func (a *App) store(ctx context.Context, batch []json.RawMessage) (int64, error)
 }
 
 // WebhookHandler stores the update in the request body and answers 200
-// once it is committed; 500 when it could not be stored (Telegram sends it
+// once it is committed (or, when the database takes no writes, once it was
+// answered without storing: readonly.go); 500 when it could not be stored (Telegram sends it
 // again), 400 for a body that is no update. The caller checks the secret
 // and bounds the body.
 func (a *App) WebhookHandler() http.Handler {
@@ -210,12 +221,22 @@ func (a *App) WebhookHandler() http.Handler {
 			http.Error(w, "not an update", http.StatusBadRequest)
 			return
 		}
-		if _, err := a.eng.store.StoreUpdates(context.WithoutCancel(r.Context()), a.eng.now(),
-			storage.InboxUpdate{UpdateID: id, ChatID: chat, Body: body}); err != nil {
+		u := storage.InboxUpdate{UpdateID: id, ChatID: chat, Body: body}
+		if _, err := a.eng.store.StoreUpdates(context.WithoutCancel(r.Context()), a.eng.now(), u); err != nil {
+			if storage.CannotWrite(err) {
+				// Disk full or read-only: answer from reads; 200 once answered.
+				a.storeFailed(r.Context(), err)
+				err = a.answerUnstored(r.Context(), []storage.InboxUpdate{u})
+				if err == nil {
+					w.WriteHeader(http.StatusOK)
+					return
+				}
+			}
 			a.log.ErrorContext(r.Context(), "webhook: storing update failed; Telegram will send it again", slog.Any("error", err))
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
+		a.storeWorked(r.Context())
 		a.Wake()
 		w.WriteHeader(http.StatusOK)
 	})

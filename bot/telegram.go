@@ -46,7 +46,8 @@ type Config struct {
 	// ScanTimeout bounds reading one photo's barcodes; 0: label.DefaultTimeout.
 	ScanTimeout time.Duration
 	// OnUpdate, when set, is told the kind of each update handled (message,
-	// command, callback, my_chat_member, other), for metrics.
+	// command, callback, my_chat_member, other; unstored: answered without the
+	// inbox while the database takes no writes), for metrics.
 	OnUpdate func(kind string)
 }
 
@@ -67,6 +68,7 @@ type App struct {
 	pollWait      time.Duration
 	wake          chan struct{} // new updates in the inbox
 	queued        func()        // told when replies were queued (the notifier's Wake)
+	unstored      unstored      // answering while the database takes no writes (readonly.go)
 }
 
 // OnQueued sets f to be called whenever handling queued replies, so the

@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/telegramtest"
+)
+
+// fillInbox packs the inbox's pages with small handled rows (ids far above
+// Telegram's, so the worker never sees them) through a connection of its
+// own, until no free page is left: an update stored next needs a new page.
+func fillInbox(t *testing.T, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id := int64(1) << 50
+	batch := func() {
+		tx, err := db.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 500 {
+			id++
+			if _, err := tx.Exec(`INSERT INTO inbox (update_id, chat_id, body, received_at, handled_at, outcome)
+				VALUES ($1, 0, 'x', 1, 1, 'filler')`, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		batch()
+		var free int
+		if err := db.QueryRow(`PRAGMA freelist_count`).Scan(&free); err != nil {
+			t.Fatal(err)
+		}
+		if free == 0 {
+			break
+		}
+	}
+	batch() // the page the next real update belongs on is full too
+}
+
+// TestFullDiskAnswersReadsAndAsksToWait fills the real SQLite file the bot
+// runs on (max_page_count at its size, its pages packed): /help, /list and
+// /status are still answered, from reads, exactly as before; /track gets
+// the storage-full reply and follows nothing; nothing reaches the inbox,
+// and the updates are confirmed to Telegram (never delivered again). Once
+// the limit is lifted the bot works as usual.
+func TestFullDiskAnswersReadsAndAsksToWait(t *testing.T) {
+	srv := telegramtest.NewServer(testToken)
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "bot.db")
+	h, _ := startApp(t, srv, path)
+	ctx := context.Background()
+	p := locale.For(locale.EN)
+	u := telegramtest.User{ID: 7100, FirstName: "Kim", LanguageCode: "en"}
+	pc := telegramtest.Private(u)
+
+	has(t, h.say(pc, u, "/track DEMO1 lamp", 1)[0], "DEMO1")
+	help := h.say(pc, u, "/help", 1)[0]
+	has(t, h.say(pc, u, "/list", 1)[0], "DEMO1", "lamp")
+	status := h.say(pc, u, "/status DEMO1", 1)[0]
+	// The outbox is done with its rows before the disk fills.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		n, err := h.store.PendingReplies(ctx, pc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d replies still queued", n)
+		}
+	}
+
+	fillInbox(t, path)
+	if _, err := h.store.SetMaxPages(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	sayFull := func(text string) telegramtest.Sent {
+		t.Helper()
+		return h.say(pc, u, text, 1)[0]
+	}
+	got := sayFull("/help")
+	if got.Text != help.Text {
+		t.Errorf("/help on a full disk:\n%s\nwant as before:\n%s", got.Text, help.Text)
+	}
+	has(t, sayFull("/list"), "DEMO1", "lamp")
+	if got := sayFull("/status DEMO1"); !strings.Contains(got.Text, "DEMO1") || got.Text == p.T("storage_full") {
+		t.Errorf("/status on a full disk: %q, want the parcel as before:\n%s", got.Text, status.Text)
+	}
+	wantFull := p.T("storage_full")
+	for _, text := range []string{"/track DEMO2 chair", "DEMO3", "/stop DEMO1"} {
+		if got := sayFull(text); got.Text != wantFull {
+			t.Errorf("%q on a full disk: %q, want %q", text, got.Text, wantFull)
+		}
+	}
+	if n := strings.Count(h.logs.String(), "the database takes no writes"); n != 1 {
+		t.Errorf("full disk logged %d times, want once:\n%s", n, h.logs.String())
+	}
+
+	// Lift the limit: the next update goes through the inbox as usual, and
+	// none of those answered while full comes back.
+	if _, err := h.store.SetMaxPages(ctx, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	has(t, h.say(pc, u, "/track DEMO2 chair", 1)[0], "DEMO2")
+	has(t, h.say(pc, u, "/list", 1)[0], "DEMO1", "DEMO2")
+	subs, err := h.store.ChatSubscriptions(ctx, pc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 2 {
+		t.Errorf("%d parcels followed, want 2 (DEMO1 still, DEMO2 only after the disk had room)", len(subs))
+	}
+	pending, err := h.store.PendingUpdates(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 0 {
+		t.Errorf("updates left in the inbox: %+v", pending)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var stored int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM inbox WHERE outcome != 'filler'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 6 { // 4 before the disk filled, 2 after
+		t.Errorf("%d updates stored, want 6: one answered while the disk was full was delivered again", stored)
+	}
+	if !strings.Contains(h.logs.String(), "takes writes again") {
+		t.Error("no log line when writes worked again")
+	}
+}
