@@ -1,8 +1,13 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +15,7 @@ import (
 
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/storage"
 )
 
 // fillInbox packs the inbox's pages with small handled rows (ids far above
@@ -147,5 +153,68 @@ func TestFullDiskAnswersReadsAndAsksToWait(t *testing.T) {
 	}
 	if !strings.Contains(h.logs.String(), "takes writes again") {
 		t.Error("no log line when writes worked again")
+	}
+}
+
+// TestFullDiskWebhook: in webhook mode an update the full database cannot
+// take is answered directly and acknowledged with 200 only once answered;
+// when the answer cannot be sent either, 500 makes Telegram send it again.
+func TestFullDiskWebhook(t *testing.T) {
+	ctx := context.Background()
+	srv := telegramtest.NewServer(testToken)
+	path := filepath.Join(t.TempDir(), "hook.db")
+	store, err := storage.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	logs := &lockedBuf{}
+	app, err := New(ctx, Config{Token: testToken, APIURL: srv.URL, Store: store, Demo: true,
+		Logger: slog.New(slog.NewTextHandler(logs, nil)), HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillInbox(t, path)
+	if _, err := store.SetMaxPages(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	u := telegramtest.User{ID: 7200, FirstName: "Ada", LanguageCode: "de"}
+	post := func(id int64, text string) int {
+		t.Helper()
+		body, err := json.Marshal(telegramtest.Update{UpdateID: id, Message: &telegramtest.Message{MessageID: int(id), From: &u,
+			Chat: telegramtest.Private(u), Date: time.Now().Unix(), Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		app.WebhookHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)))
+		return rec.Code
+	}
+	de := locale.For(locale.DE)
+	if code := post(1, "/help"); code != http.StatusOK {
+		t.Fatalf("/help: status %d, want 200", code)
+	}
+	if code := post(2, "/track DEMO1"); code != http.StatusOK {
+		t.Fatalf("/track: status %d, want 200", code)
+	}
+	sent := srv.SentTo(u.ID)
+	if len(sent) != 2 {
+		t.Fatalf("sent %d messages, want 2: %+v", len(sent), sent)
+	}
+	if sent[0].Text != helpText(de, true) {
+		t.Errorf("/help: %q, want the German help", sent[0].Text)
+	}
+	if sent[1].Text != de.T("storage_full") {
+		t.Errorf("/track: %q, want %q", sent[1].Text, de.T("storage_full"))
+	}
+	if code := post(1, "/help"); code != http.StatusOK || len(srv.SentTo(u.ID)) != 2 {
+		t.Errorf("a redelivered update: status %d, %d messages; want 200 and no second answer", code, len(srv.SentTo(u.ID)))
+	}
+	srv.Close() // nothing can be sent now
+	if code := post(3, "/help"); code != http.StatusInternalServerError {
+		t.Errorf("unsendable answer: status %d, want 500", code)
+	}
+	if pending, err := store.PendingUpdates(ctx, 0); err != nil || len(pending) != 0 {
+		t.Errorf("inbox: %v, %v; want nothing stored", pending, err)
 	}
 }
