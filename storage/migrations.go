@@ -314,6 +314,41 @@ var migrations = []migration{
 	ALTER TABLE chats ADD COLUMN quiet_end   INTEGER NOT NULL DEFAULT -1;
 	`,
 	},
+
+	// 9: subscription ids are never reused. Buttons carry a subscription
+	// id, and SQLite hands a deleted rowid to the next insert when it was the
+	// highest, so a stopped parcel's old button acted on the next parcel
+	// followed. AUTOINCREMENT takes ids from sqlite_sequence instead, which
+	// only grows; it needs the table rebuilt. Dropping the old table sets
+	// outbox.subscription_id to NULL (ON DELETE SET NULL, and foreign keys
+	// cannot be switched off inside the migration's transaction), so the
+	// links are kept aside and put back. PostgreSQL's identity columns
+	// already never reuse an id.
+	{
+		sqlite: `
+	CREATE TABLE subscriptions_new (
+		id              INTEGER PRIMARY KEY AUTOINCREMENT,
+		chat_id         INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+		shipment_id     INTEGER NOT NULL REFERENCES shipments (id),
+		label           TEXT    NOT NULL DEFAULT '',
+		added_by        INTEGER NOT NULL DEFAULT 0,
+		added_by_name   TEXT    NOT NULL DEFAULT '',
+		created_at      INTEGER NOT NULL,
+		not_received_at INTEGER NOT NULL DEFAULT 0,
+		UNIQUE (chat_id, shipment_id)
+	);
+	INSERT INTO subscriptions_new (id, chat_id, shipment_id, label, added_by, added_by_name, created_at, not_received_at)
+		SELECT id, chat_id, shipment_id, label, added_by, added_by_name, created_at, not_received_at FROM subscriptions;
+	CREATE TEMP TABLE outbox_links AS SELECT id, subscription_id FROM outbox WHERE subscription_id IS NOT NULL;
+	DROP TABLE subscriptions;
+	ALTER TABLE subscriptions_new RENAME TO subscriptions;
+	UPDATE outbox SET subscription_id = (SELECT l.subscription_id FROM temp.outbox_links l WHERE l.id = outbox.id)
+		WHERE id IN (SELECT id FROM temp.outbox_links);
+	DROP TABLE temp.outbox_links;
+	CREATE INDEX subscriptions_shipment ON subscriptions (shipment_id);
+	`,
+		postgres: `SELECT 1; -- identity columns never reuse ids: nothing to change`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -131,5 +132,62 @@ func TestEnginesHaveTheSameSchema(t *testing.T) {
 		if v, err := s.SchemaVersion(context.Background()); err != nil || v != len(migrations) {
 			t.Errorf("%s: SchemaVersion = %d, %v; want %d", s.Engine(), v, err, len(migrations))
 		}
+	}
+}
+
+// Migration 9 rebuilds subscriptions (AUTOINCREMENT) on a database in use:
+// its rows, and the outbox rows that point at them, come through.
+func TestMigrationKeepsSubscriptions(t *testing.T) {
+	ctx := context.Background()
+	path := storagetest.SQLite.DSN(t)
+	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range migrations[:8] {
+		if _, err := db.ExecContext(ctx, m.sqlite); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `
+		PRAGMA user_version = 8;
+		INSERT INTO chats (id, created_at, updated_at) VALUES (1, 0, 0);
+		INSERT INTO shipments (id, carrier, number, created_at, next_poll_at) VALUES (1, 'ups', 'A', 0, 0), (2, 'ups', 'B', 0, 0);
+		INSERT INTO subscriptions (id, chat_id, shipment_id, label, created_at) VALUES (3, 1, 1, 'boots', 0), (4, 1, 2, '', 0);
+		INSERT INTO outbox (chat_id, subscription_id, dedupe_key, text, created_at) VALUES (1, 3, 'k3', 'x', 0), (1, NULL, 'k0', 'y', 0);`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if sub, err := s.SubscriptionByID(ctx, 3); err != nil || sub.Label != "boots" || sub.Shipment.Number != "A" {
+		t.Fatalf("subscription 3 after the migration: %+v, %v", sub, err)
+	}
+	links := queryStrings(t, s, `SELECT dedupe_key || '=' || COALESCE(subscription_id, 0) FROM outbox ORDER BY dedupe_key`)
+	if !slices.Equal(links, []string{"k0=0", "k3=3"}) {
+		t.Errorf("outbox links after the migration: %v", links)
+	}
+	if err := s.Unsubscribe(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := s.Subscribe(ctx, SubscribeParams{ChatID: 1, Carrier: "ups", Number: "C", Now: t0})
+	if err != nil || sub.ID <= 4 {
+		t.Fatalf("new subscription after stopping #4: id %d, %v; want above 4", sub.ID, err)
+	}
+	// The outbox's foreign key names the rebuilt table: stopping #3 still
+	// detaches its sent message.
+	if _, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = 1 WHERE dedupe_key = 'k3'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unsubscribe(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	links = queryStrings(t, s, `SELECT dedupe_key || '=' || COALESCE(subscription_id, 0) FROM outbox ORDER BY dedupe_key`)
+	if !slices.Equal(links, []string{"k0=0", "k3=0"}) {
+		t.Errorf("outbox links after stopping #3: %v", links)
 	}
 }

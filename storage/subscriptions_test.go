@@ -302,3 +302,28 @@ func testUnsubscribeAndMarks(t *testing.T, e storagetest.Engine) {
 		t.Fatalf("due after Unsubscribe = %+v", due)
 	}
 }
+
+// A stopped parcel's id is never handed to the next parcel followed: buttons
+// carry subscription ids and outlive the subscription.
+func TestSubscriptionIDsNotReused(t *testing.T) { storagetest.Each(t, testSubscriptionIDsNotReused) }
+
+func testSubscriptionIDsNotReused(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	mustTouch(t, s, 1, "private")
+	seen := map[int64]bool{}
+	for i := range 3 {
+		sub, _, err := s.Subscribe(ctx, SubscribeParams{ChatID: 1, Carrier: "ups", Number: upsNumber(20 + i), Now: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[sub.ID] {
+			t.Fatalf("parcel %d got id %d, which a stopped parcel had", i, sub.ID)
+		}
+		seen[sub.ID] = true
+		// The newest, highest id goes: the one SQLite's rowid would reuse.
+		if err := s.Unsubscribe(ctx, sub.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
