@@ -169,15 +169,34 @@ func (h *harness) quiet(before int) {
 
 func (h *harness) click(from telegramtest.User, on telegramtest.Sent, data string, n int) []telegramtest.Sent {
 	h.t.Helper()
-	before, answered := len(h.srv.Sent()), len(h.srv.Answers())
-	if _, err := h.srv.Click(from, on, data); err != nil {
+	before := len(h.srv.Sent())
+	id, err := h.srv.Click(from, on, data)
+	if err != nil {
 		h.t.Fatal(err)
 	}
 	if n == 0 {
-		h.lastAnswer = h.waitAnswers(answered)
+		h.lastAnswer = h.answerTo(id)
 		return nil
 	}
 	return h.wait(before, n)
+}
+
+// answerTo waits for the answerCallbackQuery of the query id: an earlier
+// click's answer may come after its message, so "the last answer" is not it.
+func (h *harness) answerTo(id string) telegramtest.Answer {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, a := range h.srv.Answers() {
+			if a.QueryID == id {
+				return a
+			}
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("no answerCallbackQuery for query %s", id)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (h *harness) waitAnswers(before int) telegramtest.Answer {
@@ -393,6 +412,37 @@ func TestCallbackButtons(t *testing.T) {
 		t.Error("not received not recorded")
 	}
 	has(t, h.click(ann, dm, button(t, dm, ActGotIt), 1)[0], "arrived")
+}
+
+// A stopped parcel's buttons stay stale after another parcel is followed:
+// the new parcel must not take the old one's id, or the old Stop stops it.
+func TestStaleButtonAfterNewParcel(t *testing.T) { storagetest.Each(t, testStaleButtonAfterNewParcel) }
+
+func testStaleButtonAfterNewParcel(t *testing.T, db storagetest.Engine) {
+	h := newHarnessOn(t, 10, db)
+	pc := telegramtest.Private(ann)
+	a := h.say(pc, ann, "/track DEMO1", 1)[0]
+	has(t, h.say(pc, ann, "/stop DEMO1", 1)[0], "Stopped following") // a keeps its buttons
+	b := h.say(pc, ann, "/track DEMO2", 1)[0]
+	if aID, bID := mustSubID(t, a), mustSubID(t, b); aID == bID {
+		t.Errorf("DEMO2 took stopped DEMO1's subscription id %d", aID)
+	}
+
+	for _, act := range []string{ActRefresh, ActStop} {
+		h.click(ann, a, button(t, a, act), 0)
+		if !strings.Contains(h.lastAnswer.Text, "no longer following") {
+			t.Errorf("DEMO1's old %s answered %+v", act, h.lastAnswer)
+		}
+	}
+	subs, err := h.store.ChatSubscriptions(context.Background(), ann.ID)
+	if err != nil || len(subs) != 1 || subs[0].Shipment.Number != "DEMO2" || subs[0].ID != mustSubID(t, b) {
+		t.Fatalf("DEMO2 must still be followed: %+v, %v", subs, err)
+	}
+	for _, m := range h.srv.Sent() {
+		if m.Method == "editMessageText" && m.MessageID == a.MessageID {
+			t.Errorf("DEMO1's old message was edited: %+v", m)
+		}
+	}
 }
 
 func mustSubID(t *testing.T, s telegramtest.Sent) int64 {
