@@ -62,6 +62,7 @@ type Subscription struct {
 	AddedByName   string // display name at the time
 	CreatedAt     time.Time
 	NotReceivedAt time.Time // when someone pressed "Not received" (zero otherwise)
+	Muted         bool      // /mute: listed, but no pushes
 }
 
 // SubscribeParams is a request to follow a number in a chat.

@@ -349,6 +349,12 @@ var migrations = []migration{
 	`,
 		postgres: `SELECT 1; -- identity columns never reuse ids: nothing to change`,
 	},
+
+	// 10: /mute: a muted subscription stays listed but gets no pushes (0/1).
+	{
+		sqlite:   `ALTER TABLE subscriptions ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;`,
+		postgres: `ALTER TABLE subscriptions ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

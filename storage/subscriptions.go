@@ -12,13 +12,14 @@ import (
 // subscriptionColumns are what scanSubscription reads: the subscription and
 // its shipment (aliases sub and s).
 const subscriptionColumns = `sub.id, sub.chat_id, sub.label, sub.added_by, sub.added_by_name,
-	sub.created_at, sub.not_received_at, ` + shipmentColumns
+	sub.created_at, sub.not_received_at, sub.muted, ` + shipmentColumns
 
 // subscriptionRow holds one scanned row of subscriptionColumns, reusable
 // across a loop like shipmentRow.
 type subscriptionRow struct {
 	sub                  Subscription
 	created, notReceived int64
+	muted                int64
 	ship                 shipmentRow
 	dest                 []any
 }
@@ -26,7 +27,7 @@ type subscriptionRow struct {
 func scanSubscription(sc scanner, r *subscriptionRow) (Subscription, error) {
 	if r.dest == nil {
 		r.dest = append([]any{&r.sub.ID, &r.sub.ChatID, &r.sub.Label, &r.sub.AddedBy, &r.sub.AddedByName,
-			&r.created, &r.notReceived}, r.ship.targets()...)
+			&r.created, &r.notReceived, &r.muted}, r.ship.targets()...)
 	}
 	if err := sc.Scan(r.dest...); err != nil {
 		return Subscription{}, err
@@ -38,6 +39,7 @@ func scanSubscription(sc scanner, r *subscriptionRow) (Subscription, error) {
 	sub := r.sub
 	sub.CreatedAt = fromUnix(r.created)
 	sub.NotReceivedAt = fromUnix(r.notReceived)
+	sub.Muted = r.muted != 0
 	sub.Shipment = sh
 	return sub, nil
 }
@@ -271,6 +273,25 @@ func (s *Store) Unsubscribe(ctx context.Context, subID int64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("storage: unsubscribe %d: %w", subID, err)
+	}
+	return nil
+}
+
+// SetMuted mutes (no pushes) or unmutes a subscription.
+func (s *Store) SetMuted(ctx context.Context, subID int64, muted bool) error {
+	v := 0
+	if muted {
+		v = 1
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET muted = $1 WHERE id = $2`, v, subID)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("storage: mute subscription %d: %w", subID, err)
 	}
 	return nil
 }

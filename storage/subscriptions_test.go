@@ -327,3 +327,31 @@ func testSubscriptionIDsNotReused(t *testing.T, e storagetest.Engine) {
 		}
 	}
 }
+
+func TestSetMuted(t *testing.T) { storagetest.Each(t, testSetMuted) }
+
+func testSetMuted(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	mustTouch(t, s, 1, "private")
+	a := mustSubscribe(t, s, 1, "ups", upsNumber(1), "")
+	b := mustSubscribe(t, s, 1, "ups", upsNumber(2), "")
+	if a.Muted {
+		t.Fatal("a new subscription is muted")
+	}
+	for _, want := range []bool{true, false, true} {
+		if err := s.SetMuted(ctx, a.ID, want); err != nil {
+			t.Fatal(err)
+		}
+		subs, err := s.ChatSubscriptions(ctx, 1)
+		if err != nil || len(subs) != 2 {
+			t.Fatalf("ChatSubscriptions = %d, %v", len(subs), err)
+		}
+		if subs[0].ID != a.ID || subs[0].Muted != want || subs[1].ID != b.ID || subs[1].Muted {
+			t.Fatalf("after SetMuted(%v): a.Muted=%v b.Muted=%v", want, subs[0].Muted, subs[1].Muted)
+		}
+	}
+	if err := s.SetMuted(ctx, 9999, true); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("SetMuted of a missing subscription = %v, want ErrNotFound", err)
+	}
+}
