@@ -131,7 +131,7 @@ func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness 
 // runNotifier sends what the app queues, as `trackbot run` does, until ctx
 // is done; h.done then reports once both have stopped.
 func (h *harness) runNotifier(ctx context.Context, app *App, store *storage.Store) {
-	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: app.log,
+	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: app.log, Render: app.RenderPush,
 		Limits: notify.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerGroupPerMinute: 60000}})
 	app.OnQueued(n.Wake)
 	done := make(chan error, 1)
@@ -558,7 +558,8 @@ func TestBadInput(t *testing.T) {
 		{"track without number", "/track", []string{"Which number"}},
 		{"track rubbish", "/track hello world", []string{"doesn't look like a tracking number"}},
 		{"stop without argument", "/stop", []string{"Which parcel"}},
-		{"stop unknown", "/stop DEMO1 extra words", []string{"not following anything called"}},
+		{"stop unknown", "/stop DEMO9", []string{"not following anything called"}},
+		{"stop several unknown", "/stop DEMO9 extra words", []string{"didn't stop anything", "Not found here", "DEMO9", "extra", "words"}},
 		{"status without number", "/status", []string{"Which number"}},
 		{"rename without name", "/rename DEMO1", []string{"/rename NUMBER new name"}},
 		{"long label", "/rename DEMO1 " + strings.Repeat("a", 100), []string{"too long"}},

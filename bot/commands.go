@@ -356,11 +356,17 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		return e.fail(ctx, "chat subscriptions", err)
 	}
 	p := pr(ctx)
-	if len(subs) == 0 {
-		return []Reply{{Text: p.T("list_empty")}}
-	}
 	v := e.view(ctx, m.Chat.ID)
 	now := v.now
+	// Parcels delivered a while ago live in /history.
+	total := len(subs)
+	subs = slices.DeleteFunc(subs, func(s storage.Subscription) bool { return inHistory(s, now) })
+	if len(subs) == 0 {
+		if total > 0 {
+			return []Reply{{Text: p.T("list_empty_history")}}
+		}
+		return []Reply{{Text: p.T("list_empty")}}
+	}
 	// The newest scans of all the chat's parcels in one query; without them
 	// the assessment only lacks the carrier's latest words.
 	latest, err := e.store.LatestEvents(ctx, m.Chat.ID)
@@ -383,8 +389,11 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		return 1
 	}
 	ranks := make(map[int64]int, len(subs))
-	attention, done := 0, 0
+	attention, done, muted := 0, 0, 0
 	for _, s := range subs {
+		if s.Muted {
+			muted++
+		}
 		r := rank(s)
 		ranks[s.ID] = r
 		switch r {
@@ -408,6 +417,9 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		b.WriteString("\n" + sh.Status.Emoji() + " " + parcelName(s.Label, sh.Number))
 		if a.Attention {
 			b.WriteString(" ❗")
+		}
+		if s.Muted {
+			b.WriteString(" 🔕")
 		}
 		b.WriteString("\n" + esc(tracker.Clip(statusLine(p, sh.Status, sh.StatusText), statusLineLen)))
 		last := lastUpdate(sh)
@@ -441,6 +453,12 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 	if done > 0 {
 		b.WriteString("\n" + p.T("list_done_note"))
 	}
+	if muted > 0 {
+		b.WriteString("\n" + p.T("list_muted_note"))
+	}
+	if total > len(subs) {
+		b.WriteString("\n" + p.N("list_history_note", total-len(subs)))
+	}
 	if args != "" {
 		b.WriteString("\n\n" + p.T("list_no_args"))
 	}
@@ -454,6 +472,19 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 func (e *Engine) stop(ctx context.Context, m Message, args string) []Reply {
 	if args == "" {
 		return []Reply{{Text: pr(ctx).T("stop_which")}}
+	}
+	if strings.EqualFold(args, stopDelivered) {
+		return e.stopMany(ctx, m, args)
+	}
+	if len(strings.Fields(args)) > 1 {
+		// "/stop A B": several parcels, unless the words are one's name.
+		subs, err := e.store.FindSubscriptions(ctx, m.Chat.ID, args)
+		if err != nil {
+			return e.fail(ctx, "find subscriptions", err)
+		}
+		if len(subs) != 1 {
+			return e.stopMany(ctx, m, args)
+		}
 	}
 	sub, r := e.findOne(ctx, m.Chat.ID, args)
 	if r != nil {

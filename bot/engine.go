@@ -139,6 +139,12 @@ func (e *Engine) HandleMessage(ctx context.Context, m Message) []Reply {
 		return e.timezone(ctx, m, args)
 	case "quiet":
 		return e.quiet(ctx, m, args)
+	case "mute":
+		return e.mute(ctx, m, args, true)
+	case "unmute":
+		return e.mute(ctx, m, args, false)
+	case "history":
+		return e.history(ctx, m)
 	default:
 		return []Reply{{Text: p.T("cmd_unknown", "Command", esc(tracker.Clip(cmd, 32)))}}
 	}

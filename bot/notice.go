@@ -131,7 +131,7 @@ func renderHandoff(p *locale.Printer, sub storage.Subscription, n notice.Handoff
 }
 
 // noticeSub is the subscription a notice is about; ok is false when it was
-// stopped meanwhile.
+// stopped or muted meanwhile.
 func (e *Engine) noticeSub(ctx context.Context, it storage.OutboxItem) (storage.Subscription, bool, error) {
 	if it.SubscriptionID == 0 {
 		return storage.Subscription{}, false, nil
@@ -142,6 +142,9 @@ func (e *Engine) noticeSub(ctx context.Context, it storage.OutboxItem) (storage.
 	}
 	if err != nil {
 		return storage.Subscription{}, false, fmt.Errorf("bot: notice subscription: %w", err)
+	}
+	if sub.Muted { // /mute: listed, but silent
+		return storage.Subscription{}, false, nil
 	}
 	return sub, true, nil
 }

@@ -82,7 +82,7 @@ var Commands = CommandsIn(locale.For(locale.EN))
 // CommandsIn is the command menu in one language.
 func CommandsIn(p *locale.Printer) []models.BotCommand {
 	var out []models.BotCommand
-	for _, c := range []string{"track", "list", "stop", "status", "rename", "carrier", "timezone", "quiet", "language", "help"} {
+	for _, c := range []string{"track", "list", "history", "stop", "mute", "unmute", "status", "rename", "carrier", "timezone", "quiet", "language", "help"} {
 		out = append(out, models.BotCommand{Command: c, Description: p.T("menu_" + c)})
 	}
 	return out
