@@ -177,6 +177,8 @@ func (e *Engine) readOnlyReplies(ctx context.Context, m Message) []Reply {
 		return e.start(ctx, m, args)
 	case cmd == "list":
 		return e.list(ctx, m, args)
+	case cmd == "history":
+		return e.history(ctx, m)
 	case cmd == "status":
 		return e.status(ctx, m, args)
 	}
