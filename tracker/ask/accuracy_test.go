@@ -1,7 +1,9 @@
 package ask
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"slices"
@@ -16,8 +18,12 @@ import (
 //   - cross-validation: five folds of the training data, each fold answered
 //     by a model trained on the other four (the thresholds and the
 //     temperature are chosen on these figures);
-//   - held-out set: testdata/heldout/<lang>.tsv, written before the model
-//     and never used to train or tune it — the figure that matters.
+//   - held-out sets: testdata/heldout/<lang>.tsv, written before the model
+//     and never used to train or tune it, and testdata/heldout2/<lang>.tsv,
+//     a second set written later by another hand before that session's
+//     tuning (en, es) — the figures that matter, reported apart. Their
+//     items are never printed: only aggregate figures, so that nobody
+//     tunes on them by reading the misses.
 //
 // For each: top-1 accuracy overall and per topic, how often the bot
 // answers / asks back / says off-topic, the precision of confident answers
@@ -26,15 +32,21 @@ import (
 
 func loadHeldOut(t testing.TB, lang string) []example {
 	t.Helper()
-	b, err := os.ReadFile("testdata/heldout/" + lang + ".tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ex, err := parseExamples(lang+".tsv", string(b))
+	ex, err := readHeldOut("heldout", lang)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ex
+}
+
+// readHeldOut reads testdata/<set>/<lang>.tsv; the error wraps
+// fs.ErrNotExist when the language has no such set.
+func readHeldOut(set, lang string) ([]example, error) {
+	b, err := os.ReadFile("testdata/" + set + "/" + lang + ".tsv")
+	if err != nil {
+		return nil, err
+	}
+	return parseExamples(set+"/"+lang+".tsv", string(b))
 }
 
 func loadTraining(t testing.TB, lang string) []example {
@@ -184,50 +196,79 @@ func TestAccuracy(t *testing.T) {
 			for _, e := range held {
 				h.add(m, e, temperature)
 			}
-			for _, s := range h.misses {
-				t.Log(s)
-			}
 			h.log(t, "HELD-OUT", true)
-
-			// Targets of the question-matching issue, on the held-out set:
-			// top-1 ≥ 92 %, every topic ≥ 80 %, confident replies ≥ 97 %.
-			// A topic under 80 % is reported (the set is 20 questions a
-			// topic, one miss is 5 points); under 70 % fails.
-			//
-			// The other languages (issue 14) aim at ≥ 90 % top-1 and do not
-			// reach it yet (85–89 %, see README): their floor guards what is
-			// there — top-1 ≥ 84 %, every topic ≥ 50 % — and the precision
-			// of confident replies is held to the same 97 %, since a wrong
-			// confident answer is what hurts; unsure questions are asked back.
-			top1Min, topicFail, topicWarn := 92.0, 70.0, 80.0
-			if lang != DefaultLang {
-				top1Min, topicFail, topicWarn = 84, 50, 90
-				if h.top1.pct() < 90 {
-					t.Logf("BELOW TARGET: held-out top-1 %.1f%% < 90%% (issue 14)", h.top1.pct())
-				}
-			}
-			if h.top1.pct() < top1Min {
-				t.Errorf("held-out top-1 %.1f%% < %.0f%%", h.top1.pct(), top1Min)
-			}
-			for topic, x := range h.perTopic {
-				switch {
-				case x.pct() < topicFail:
-					t.Errorf("held-out topic %s: top-1 %.1f%% < %.0f%%", topic, x.pct(), topicFail)
-				case x.pct() < topicWarn:
-					t.Logf("BELOW TARGET: held-out topic %s: top-1 %.1f%% < %.0f%%", topic, x.pct(), topicWarn)
-				}
-			}
-			if h.confident.pct() < 97 {
-				t.Errorf("held-out precision of confident replies %.1f%% < 97%%", h.confident.pct())
-			}
+			checkTargets(t, lang, "held-out", h)
 			for _, topic := range Topics() {
 				if h.perTopic[topic] == nil {
 					t.Errorf("no held-out question for topic %s", topic)
 				}
 			}
+
+			held2, err := readHeldOut("heldout2", lang)
+			if errors.Is(err, fs.ErrNotExist) {
+				t.Log("no second held-out set (testdata/heldout2) for this language")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			h2 := newReport()
+			for _, e := range held2 {
+				h2.add(m, e, temperature)
+			}
+			h2.log(t, "HELD-OUT 2", true)
+			checkTargets(t, lang, "held-out 2", h2)
 		})
 	}
 }
+
+// checkTargets holds a held-out report to the targets of the question
+// issues: top-1 ≥ 92 % (English) or 90 % (issue 14, other languages), every
+// topic ≥ 80 %, confident replies right ≥ 97 %. A topic under target is
+// reported (a set has 10–20 questions a topic: one miss is 5–10 points);
+// under topicFail fails.
+//
+// The other languages do not all reach 90 % yet (see README): their floor
+// guards what is there, and the precision of confident replies is held to
+// the same 97 %, since a wrong confident answer is what hurts; unsure
+// questions are asked back.
+func checkTargets(t *testing.T, lang, set string, r *report) {
+	t.Helper()
+	top1Min, top1Target, topicFail, topicWarn := 92.0, 92.0, 70.0, 80.0
+	if floor, ok := top1Floor[lang]; ok {
+		top1Min, top1Target, topicFail = floor, 90, 50
+	}
+	if set != "held-out" {
+		// A newer set is reported against the targets; it gets floors of its
+		// own once the matcher has been improved without looking at it.
+		top1Min, topicFail = min(top1Min, floor2[lang]), 0
+	}
+	if r.top1.pct() < top1Target {
+		t.Logf("BELOW TARGET: %s top-1 %.1f%% < %.0f%%", set, r.top1.pct(), top1Target)
+	}
+	if r.top1.pct() < top1Min {
+		t.Errorf("%s top-1 %.1f%% < %.0f%%", set, r.top1.pct(), top1Min)
+	}
+	for topic, x := range r.perTopic {
+		switch {
+		case x.pct() < topicFail:
+			t.Errorf("%s topic %s: top-1 %.1f%% < %.0f%%", set, topic, x.pct(), topicFail)
+		case x.pct() < topicWarn:
+			t.Logf("BELOW TARGET: %s topic %s: top-1 %.1f%% < %.0f%%", set, topic, x.pct(), topicWarn)
+		}
+	}
+	if r.confident.pct() < 97 {
+		t.Errorf("%s precision of confident replies %.1f%% < 97%%", set, r.confident.pct())
+	}
+}
+
+// top1Floor is the held-out top-1 each non-English language must keep
+// (target 90 %); a language reaching the target has its floor raised to it.
+var top1Floor = map[string]float64{"es": 84, "de": 84, "fr": 84, "it": 84, "pt": 84}
+
+// floor2 is the top-1 floor on testdata/heldout2 (what the matcher scored
+// there when the set was written, before tuning).
+var floor2 = map[string]float64{"en": 92, "es": 80}
 
 // TestCalibration fits the softmax temperature on cross-validation folds
 // (minimum mean negative log-likelihood) and checks that the committed
