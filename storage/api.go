@@ -9,16 +9,16 @@ import (
 	"errors"
 	"time"
 
-	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
 var (
 	// ErrNotFound: no such row (subscription, shipment, chat).
-	ErrNotFound = errors.New("storage: not found")
+	ErrNotFound = parcel.ErrNotFound
 	// ErrLimitReached: the chat already follows the maximum number of parcels.
 	ErrLimitReached = errors.New("storage: parcel limit reached for this chat")
 	// ErrStale: the row changed since the caller read it (PollRecord.Expect).
-	ErrStale = errors.New("storage: changed since read")
+	ErrStale = parcel.ErrStale
 )
 
 // Chat is a Telegram chat (or the console's one chat).
@@ -32,38 +32,16 @@ type Chat struct {
 	Language string
 }
 
-// Shipment is one parcel at one carrier, shared by every chat that follows it.
-type Shipment struct {
-	ID          int64
-	Carrier     string // detection carrier code
-	Number      string
-	Status      tracker.Status
-	StatusText  string
-	Service     string
-	ETA         time.Time // zero when unknown
-	StatusSince time.Time // when Status last changed (zero before the first poll)
-	LastEventAt time.Time // newest carrier event time (zero when none)
-	DeliveredAt time.Time // zero unless delivered
-	CreatedAt   time.Time // first followed
-	PolledAt    time.Time // last successful poll (zero when never)
-	NextPollAt  time.Time
-	Failures    int       // consecutive failed polls
-	LastError   string    // last poll error, for logs and /status
-	LastErrorAt time.Time // when LastError happened (zero when the last poll succeeded)
-}
-
-// Subscription is one chat following one shipment.
-type Subscription struct {
-	ID            int64
-	ChatID        int64
-	Shipment      Shipment
-	Label         string
-	AddedBy       int64  // Telegram user id (0 for the console)
-	AddedByName   string // display name at the time
-	CreatedAt     time.Time
-	NotReceivedAt time.Time // when someone pressed "Not received" (zero otherwise)
-	Muted         bool      // /mute: listed, but no pushes
-}
+// The poller's plain data (tracker/parcel), kept here under their storage
+// names so the bot reads them as before.
+type (
+	Shipment     = parcel.Shipment
+	Subscription = parcel.Subscription
+	PollRecord   = parcel.PollRecord
+	PollOutcome  = parcel.PollOutcome
+	Notice       = parcel.Notice
+	ChatNotice   = parcel.ChatNotice
+)
 
 // SubscribeParams is a request to follow a number in a chat.
 type SubscribeParams struct {
@@ -122,27 +100,4 @@ type OutboxItem struct {
 	ChatType  string
 	Attempts  int
 	CreatedAt time.Time
-}
-
-// PollRecord is what one successful poll of a shipment writes, in one
-// transaction: new events, the shipment's state and next poll time, and the
-// notice for its followers.
-type PollRecord struct {
-	ShipmentID int64
-	Result     tracker.Result
-	PolledAt   time.Time
-	NextPollAt time.Time
-	// Notice, when set, is queued for every follower in an active chat
-	// (one outbox row each, dedupe key Notice.DedupeKey + ":" + chat id).
-	Notice *Notice
-	// Expect is the shipment's PolledAt the notice was worked out from;
-	// when the stored one differs (another poll came first), nothing is
-	// written and the outcome is ErrStale, so the caller can look again.
-	Expect time.Time
-}
-
-// Notice is a notice for all followers of a shipment.
-type Notice struct {
-	Kind, Payload string
-	DedupeKey     string // prefix; the chat id is appended per follower
 }

@@ -64,7 +64,7 @@ func fillForCopy(t *testing.T, s *Store) {
 	if _, err := s.RecordCarrierFailure(ctx, "dhl", t0.Add(-4*time.Hour), t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordOutageNotices(ctx, "dhl", t0, []OutageNotice{{Message: OutboxMessage{ChatID: 3, DedupeKey: "outage:dhl:3", Text: "late"}, Carriers: "DHL"}}); err != nil {
+	if _, err := s.RecordOutageNotices(ctx, "dhl", t0, []OutageNotice{{Notice: ChatNotice{ChatID: 3, DedupeKey: "outage:dhl:3", Kind: "outage", Payload: "{}"}, Carriers: "DHL"}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,19 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // HandOff follows a parcel that its carrier handed to another carrier under
 // a new number: every subscription of shipment fromID moves to the shipment
-// (carrier, number), created if need be and due for a poll at once, and the
-// messages compose returns for the moved subscriptions are queued, all in
-// one transaction. A chat that already follows the new shipment keeps one
+// (carrier, number), created if need be and due for a poll at once, and n
+// (when set) is queued for each moved subscription's chat (dedupe key
+// n.DedupeKey + ":" + chat id), all in one transaction. A chat that already follows the new shipment keeps one
 // subscription (its label kept). The old shipment, followed by nobody, is no
 // longer polled. moved is how many subscriptions moved or merged.
-func (s *Store) HandOff(ctx context.Context, fromID int64, carrier, number string, now time.Time,
-	compose func(from Shipment, moved []Subscription) []OutboxMessage) (moved int, err error) {
+func (s *Store) HandOff(ctx context.Context, fromID int64, carrier, number string, now time.Time, n *Notice) (moved int, err error) {
 	carrier, number = strings.TrimSpace(carrier), strings.TrimSpace(number)
 	if carrier == "" || number == "" {
 		return 0, fmt.Errorf("storage: hand off shipment %d: empty carrier or number", fromID)
@@ -55,7 +55,7 @@ func (s *Store) HandOff(ctx context.Context, fromID int64, carrier, number strin
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("subscriptions: %w", err)
 		}
-		var after []Subscription
+		var after []OutboxMessage
 		for _, p := range subs {
 			id := p.id
 			var other int64
@@ -73,17 +73,13 @@ func (s *Store) HandOff(ctx context.Context, fromID int64, carrier, number strin
 			default:
 				return fmt.Errorf("existing subscription: %w", err)
 			}
-			sub, err := subscriptionByID(ctx, tx, id)
-			if err != nil {
-				return err
+			if n != nil {
+				after = append(after, OutboxMessage{ChatID: p.chat, SubscriptionID: id,
+					DedupeKey: n.DedupeKey + ":" + strconv.FormatInt(p.chat, 10), Kind: n.Kind, Payload: n.Payload})
 			}
-			after = append(after, sub)
 		}
-		moved = len(after)
-		if compose == nil || len(after) == 0 {
-			return nil
-		}
-		_, err = enqueue(ctx, tx, now.Unix(), compose(from, after))
+		moved = len(subs)
+		_, err = enqueue(ctx, tx, now.Unix(), after)
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {

@@ -6,43 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
-// CarrierOutage is a carrier client that has been failing since a time, and
-// the chats told so. It lives in storage, not in the poller's memory, so a
-// restart in the middle of an outage neither tells a chat twice nor forgets
-// whom to tell when the carrier answers again.
-type CarrierOutage struct {
-	Client        string
-	FailingSince  time.Time
-	LastFailureAt time.Time
-	NotifiedAt    time.Time    // first "updates delayed" notice; zero before
-	Told          []OutageChat // by chat id
-}
-
-// OutageChat is a chat told about an outage.
-type OutageChat struct {
-	ChatID   int64
-	Carriers string // the carrier names its notice gave, for the all-clear
-	ToldAt   time.Time
-}
-
-// WasTold reports whether the chat was told about the outage.
-func (o CarrierOutage) WasTold(chatID int64) bool {
-	for _, c := range o.Told {
-		if c.ChatID == chatID {
-			return true
-		}
-	}
-	return false
-}
-
-// OutageNotice is an "updates delayed" message for one chat and the carrier
-// names it gives.
-type OutageNotice struct {
-	Message  OutboxMessage
-	Carriers string
-}
+// Outages as the poller knows them (tracker/parcel).
+type (
+	CarrierOutage = parcel.CarrierOutage
+	OutageChat    = parcel.OutageChat
+	OutageNotice  = parcel.OutageNotice
+)
 
 // CarrierOutage returns the client's open outage, or ErrNotFound when the
 // client is not failing.
@@ -158,20 +131,20 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 			return fmt.Errorf("told chats: %w", err)
 		}
 		defer stmt.Close()
-		msgs := make([]OutboxMessage, 0, len(notices))
+		fresh := make([]ChatNotice, 0, len(notices))
 		for _, n := range notices {
-			res, err := stmt.ExecContext(ctx, client, n.Message.ChatID, n.Carriers, unix(at))
+			res, err := stmt.ExecContext(ctx, client, n.Notice.ChatID, n.Carriers, unix(at))
 			if err != nil {
-				return fmt.Errorf("told chat %d: %w", n.Message.ChatID, err)
+				return fmt.Errorf("told chat %d: %w", n.Notice.ChatID, err)
 			}
 			if k, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("told chat %d: %w", n.Message.ChatID, err)
+				return fmt.Errorf("told chat %d: %w", n.Notice.ChatID, err)
 			} else if k == 1 {
-				msgs = append(msgs, n.Message)
+				fresh = append(fresh, n.Notice)
 				told++
 			}
 		}
-		_, err = enqueue(ctx, tx, unix(at), msgs)
+		_, err = enqueue(ctx, tx, unix(at), noticeMessages(fresh))
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -184,11 +157,11 @@ func (s *Store) RecordOutageNotices(ctx context.Context, client string, at time.
 }
 
 // RecordCarrierRecovery closes the client's outage, if one is open, queuing
-// in the same transaction the all-clear msgs for the chats that were told
-// (a message for a chat not told is dropped). ok is false when there was no
+// in the same transaction the all-clear notices for the chats that were told
+// (a notice for a chat not told is dropped). ok is false when there was no
 // outage. The check for one runs on the readers, so a carrier that is
 // answering costs no write.
-func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at time.Time, msgs []OutboxMessage) (o CarrierOutage, ok bool, err error) {
+func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at time.Time, notices []ChatNotice) (o CarrierOutage, ok bool, err error) {
 	var open int
 	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM carrier_outages WHERE client = $1`, client).Scan(&open)
 	if err != nil {
@@ -203,13 +176,13 @@ func (s *Store) RecordCarrierRecovery(ctx context.Context, client string, at tim
 		if err != nil {
 			return err // ErrNotFound: closed meanwhile
 		}
-		told := make([]OutboxMessage, 0, len(msgs))
-		for _, m := range msgs {
-			if o.WasTold(m.ChatID) {
-				told = append(told, m)
+		told := make([]ChatNotice, 0, len(notices))
+		for _, n := range notices {
+			if o.WasTold(n.ChatID) {
+				told = append(told, n)
 			}
 		}
-		if _, err := enqueue(ctx, tx, unix(at), told); err != nil {
+		if _, err := enqueue(ctx, tx, unix(at), noticeMessages(told)); err != nil {
 			return err
 		}
 		// The told chats go with it (ON DELETE CASCADE).

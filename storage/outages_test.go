@@ -14,10 +14,11 @@ import (
 
 func notice(client string, chat int64, since time.Time, carriers string) OutageNotice {
 	return OutageNotice{
-		Message: OutboxMessage{
+		Notice: ChatNotice{
 			ChatID:    chat,
 			DedupeKey: fmt.Sprintf("outage:%s:%d:%d", client, chat, since.Unix()),
-			Text:      "<b>Updates delayed</b> " + carriers,
+			Kind:      "outage",
+			Payload:   `{"carriers":["` + carriers + `"]}`,
 		},
 		Carriers: carriers,
 	}
@@ -121,9 +122,9 @@ func testCarrierOutageSurvivesRestart(t *testing.T, e storagetest.Engine) {
 	}
 
 	// The all-clear goes to the chats told; chat 4 was never told.
-	var msgs []OutboxMessage
+	var msgs []ChatNotice
 	for _, c := range []int64{1, 2, 3, 4} {
-		msgs = append(msgs, OutboxMessage{ChatID: c, DedupeKey: fmt.Sprintf("recovered:%s:%d:%d", client, c, since.Unix()), Kind: "recovery", Payload: "{}"})
+		msgs = append(msgs, ChatNotice{ChatID: c, DedupeKey: fmt.Sprintf("recovered:%s:%d:%d", client, c, since.Unix()), Kind: "recovery", Payload: "{}"})
 	}
 	closed, ok, err := s.RecordCarrierRecovery(ctx, client, again, msgs)
 	if err != nil || !ok {
@@ -174,7 +175,7 @@ func testCarrierRecoveryIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	if _, err := s.RecordOutageNotices(ctx, "dhl", t0, []OutageNotice{notice("dhl", 1, t0, "DHL")}); err != nil {
 		t.Fatal(err)
 	}
-	_, ok, err := s.RecordCarrierRecovery(ctx, "dhl", t0, []OutboxMessage{{ChatID: 1, Text: "no key"}})
+	_, ok, err := s.RecordCarrierRecovery(ctx, "dhl", t0, []ChatNotice{{ChatID: 1, Kind: "recovery", Payload: "{}"}})
 	if err == nil || ok {
 		t.Fatalf("recovery with a bad message = %v, %v; want an error", ok, err)
 	}

@@ -213,14 +213,6 @@ func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, 
 	return fresh, nil
 }
 
-// PollOutcome is what RecordPolls did with one PollRecord: the events that
-// were new (newest first), or why nothing of it was stored.
-type PollOutcome struct {
-	Fresh  []tracker.Event
-	Queued int   // outbox rows the notice added
-	Err    error // ErrNotFound for an unknown shipment, ErrStale (see PollRecord.Expect)
-}
-
 // RecordPolls writes a batch of successful polls (a carrier's batch) in one
 // transaction, each record exactly as RecordPoll would: a record that fails
 // is rolled back alone, to a savepoint, and reported in its outcome, so each

@@ -29,7 +29,8 @@ import (
 // On PostgreSQL w and r are one pool: the server orders the writers.
 //
 // The single writer has one consequence for callers: code running inside a
-// write transaction (PollRecord.Compose) must not call the Store.
+// write transaction (Handle's fn) must use the Store it is given, never the
+// outer one.
 type Store struct {
 	w      querier // the one writer connection (SQLite); the pool (PostgreSQL); in a Store from Handle, its transaction
 	r      querier // readers (SQLite); the same pool as w (PostgreSQL); in a Store from Handle, that transaction too

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
 	"github.com/trackbot/trackbot/tracker/notice"
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
 // adviceSweepPage is how many subscriptions one sweep reads at a time.
@@ -27,13 +27,13 @@ func (p *Poller) AdviceSweep(ctx context.Context) (int, error) {
 		if err != nil {
 			return queued, fmt.Errorf("poller: advice sweep after %d: %w", after, err)
 		}
-		var msgs []storage.OutboxMessage
+		var msgs []parcel.ChatNotice
 		for _, sub := range subs {
 			for _, a := range advice.Evaluate(p.adviceInput(sub), now) {
 				if !pushAdvice(a, sub.Shipment.Status) {
 					continue
 				}
-				msgs = append(msgs, storage.OutboxMessage{
+				msgs = append(msgs, parcel.ChatNotice{
 					ChatID:         sub.ChatID,
 					SubscriptionID: sub.ID,
 					DedupeKey:      "advice:" + strconv.FormatInt(sub.ID, 10) + ":" + a.Rule,
@@ -43,7 +43,7 @@ func (p *Poller) AdviceSweep(ctx context.Context) (int, error) {
 			}
 		}
 		if len(msgs) > 0 {
-			n, err := p.cfg.Store.Enqueue(ctx, msgs...)
+			n, err := p.cfg.Store.QueueNotices(ctx, msgs...)
 			if err != nil {
 				return queued, fmt.Errorf("poller: advice sweep: %w", err)
 			}
@@ -73,7 +73,7 @@ func pushAdvice(a advice.Advice, status tracker.Status) bool {
 }
 
 // adviceInput is what the rules know about one subscription.
-func (p *Poller) adviceInput(sub storage.Subscription) advice.Input {
+func (p *Poller) adviceInput(sub parcel.Subscription) advice.Input {
 	valid := true
 	if p.cfg.ValidNumber != nil {
 		valid = p.cfg.ValidNumber(sub.Shipment.Carrier, sub.Shipment.Number)

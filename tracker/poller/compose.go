@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/notice"
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
 // newsMaxAge: carrier events older than this are history, not news.
@@ -21,7 +21,7 @@ const newsMaxAge = 7 * 24 * time.Hour
 //     "undeliver" a parcel ("Delivered" wins);
 //   - a carrier that briefly forgets a number it knew (not found / unknown)
 //     must not make the parcel look lost.
-func settle(before storage.Shipment, res tracker.Result) tracker.Result {
+func settle(before parcel.Shipment, res tracker.Result) tracker.Result {
 	if res.Status == tracker.StatusOutForDelivery {
 		delivered := before.Status == tracker.StatusDelivered
 		for _, e := range res.Events {
@@ -56,8 +56,8 @@ const (
 )
 
 // news decides what one poll has to tell. before is the shipment as stored
-// before the poll, res the settled result, fresh the events new to storage.
-func news(before storage.Shipment, res tracker.Result, fresh []tracker.Event, now time.Time) []item {
+// before the poll, res the settled result, fresh the events new to parcel.
+func news(before parcel.Shipment, res tracker.Result, fresh []tracker.Event, now time.Time) []item {
 	latest, _ := res.Latest()
 	if before.PolledAt.IsZero() {
 		// The first answer: say where the parcel is once, however old its
@@ -112,7 +112,7 @@ func fingerprint(items []item) string {
 // the newest stored scan (all of them on the first answer). Storage knows
 // exactly which rows are new, but the notice is worked out before the write;
 // a scan the carrier back-dates is the one thing this misses.
-func freshEvents(before storage.Shipment, res tracker.Result) []tracker.Event {
+func freshEvents(before parcel.Shipment, res tracker.Result) []tracker.Event {
 	if before.PolledAt.IsZero() || before.LastEventAt.IsZero() {
 		return res.Events
 	}
@@ -129,14 +129,14 @@ func freshEvents(before storage.Shipment, res tracker.Result) []tracker.Event {
 // when there is no news. Its dedupe key fingerprints the news, so the same
 // change worked out twice (a retried poll, a refresh racing the tick) is
 // queued once per chat.
-func parcelNotice(before storage.Shipment, res tracker.Result, now time.Time) *storage.Notice {
+func parcelNotice(before parcel.Shipment, res tracker.Result, now time.Time) *parcel.Notice {
 	items := news(before, res, freshEvents(before, res), now)
 	if len(items) == 0 {
 		return nil
 	}
 	latest, _ := res.Latest()
 	n := notice.Parcel{Items: items, Status: res.Status, StatusText: res.StatusText, ETA: res.ETA, PrevETA: before.ETA, Latest: latest}
-	return &storage.Notice{
+	return &parcel.Notice{
 		Kind:      string(notice.KindParcel),
 		Payload:   notice.Encode(n),
 		DedupeKey: "poll:" + strconv.FormatInt(before.ID, 10) + ":" + fingerprint(items),

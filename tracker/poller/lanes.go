@@ -5,8 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
 // lane is one carrier client's polling: its own queue of work and its own
@@ -50,7 +50,7 @@ const laneStalled = 30 * time.Second
 
 // take queues run (work on ships) unless the lane is stalled; it reports
 // whether it took it.
-func (l *lane) take(ctx context.Context, ships []storage.Shipment, run func(ctx context.Context)) bool {
+func (l *lane) take(ctx context.Context, ships []parcel.Shipment, run func(ctx context.Context)) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.busySince.IsZero() && time.Since(l.busySince) > laneStalled {

@@ -9,16 +9,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/notice"
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
-// carrierFailed notes a failed batch in storage. Once the client has been
+// carrierFailed notes a failed batch in parcel. Once the client has been
 // failing for OutageAfter, the chats following the batch's shipments are
 // told, once per outage, that updates are delayed on the carrier's side. The
 // outage and the chats told live in storage, so a restart changes neither.
-func (p *Poller) carrierFailed(ctx context.Context, client string, batch []storage.Shipment, now time.Time) {
+func (p *Poller) carrierFailed(ctx context.Context, client string, batch []parcel.Shipment, now time.Time) {
 	// Opening an outage: the shipments' own records may say the carrier has
 	// been failing for longer (failures recorded by a refresh, or before
 	// outages were stored).
@@ -72,11 +72,11 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 		return
 	}
 
-	notices := make([]storage.OutageNotice, 0, len(order))
+	notices := make([]parcel.OutageNotice, 0, len(order))
 	for _, chat := range order {
 		w := chats[chat]
-		notices = append(notices, storage.OutageNotice{
-			Message: storage.OutboxMessage{
+		notices = append(notices, parcel.OutageNotice{
+			Notice: parcel.ChatNotice{
 				ChatID:    chat,
 				DedupeKey: outageKey("outage", client, chat, o.FailingSince),
 				Kind:      string(notice.KindOutage),
@@ -99,16 +99,16 @@ func (p *Poller) carrierFailed(ctx context.Context, client string, batch []stora
 // that were told it began.
 func (p *Poller) carrierAnswered(ctx context.Context, client string) {
 	o, err := p.cfg.Store.CarrierOutage(ctx, client)
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, parcel.ErrNotFound) {
 		return // the usual case: the carrier was not failing
 	}
 	if err != nil {
 		p.log.Error("outage: read", "client", client, slog.Any("error", err))
 		return
 	}
-	msgs := make([]storage.OutboxMessage, 0, len(o.Told))
+	msgs := make([]parcel.ChatNotice, 0, len(o.Told))
 	for _, c := range o.Told {
-		msgs = append(msgs, storage.OutboxMessage{
+		msgs = append(msgs, parcel.ChatNotice{
 			ChatID:    c.ChatID,
 			DedupeKey: outageKey("recovered", client, c.ChatID, o.FailingSince),
 			Kind:      string(notice.KindRecovery),
@@ -131,7 +131,7 @@ func outageKey(kind, client string, chat int64, since time.Time) string {
 
 // lastSuccess is when the shipment was last polled successfully, or when it
 // was first followed if never.
-func lastSuccess(s storage.Shipment) time.Time {
+func lastSuccess(s parcel.Shipment) time.Time {
 	if s.PolledAt.IsZero() {
 		return s.CreatedAt
 	}

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/carrierhttp"
+	"github.com/trackbot/trackbot/tracker/parcel"
 )
 
 // Defaults for Config.
@@ -33,7 +33,7 @@ const (
 
 // Config configures a Poller. Store and Router are required.
 type Config struct {
-	Store  *storage.Store
+	Store  Store
 	Router *tracker.Router
 	// BaseInterval is the poll interval of a shipment in transit; other
 	// states scale from it.
@@ -199,8 +199,8 @@ func (ps *pauses) set(client string, until time.Time) {
 // done is told each lane's stats when it has polled its share. It returns
 // the stats of what it settled itself (no client) and how many shipments it
 // left for later because their lane already had work.
-func (p *Poller) dispatch(ctx context.Context, page []storage.Shipment, paused *pauses, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
-	groups := map[tracker.Client][]storage.Shipment{}
+func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, paused *pauses, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
+	groups := map[tracker.Client][]parcel.Shipment{}
 	var order []tracker.Client
 	var st TickStats
 	for _, s := range page {
@@ -237,7 +237,7 @@ func (p *Poller) dispatch(ctx context.Context, page []storage.Shipment, paused *
 
 // answer is a carrier's reply to one batch.
 type answer struct {
-	batch   []storage.Shipment
+	batch   []parcel.Shipment
 	asked   bool      // false: the client was paused
 	until   time.Time // when !asked: the end of the pause
 	results []tracker.Result
@@ -250,7 +250,7 @@ type answer struct {
 // carrier's round trip and the database work overlap; at most one batch is
 // fetched ahead. The fetching side sets pauses (429, resting) itself, so a
 // carrier that asked us to wait is not asked again meanwhile.
-func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []storage.Shipment, paused *pauses) TickStats {
+func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []parcel.Shipment, paused *pauses) TickStats {
 	answers := make(chan answer) // unbuffered: one batch ahead, no more
 	fetchCtx, stop := context.WithCancel(ctx)
 	go p.fetch(fetchCtx, c, ships, paused, answers)
@@ -290,7 +290,7 @@ func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []stora
 
 // fetch asks the client about ships batch by batch, handing each answer to
 // out, and closes out when done or when ctx is.
-func (p *Poller) fetch(ctx context.Context, c tracker.Client, ships []storage.Shipment, paused *pauses, out chan<- answer) {
+func (p *Poller) fetch(ctx context.Context, c tracker.Client, ships []parcel.Shipment, paused *pauses, out chan<- answer) {
 	defer close(out)
 	size := max(c.MaxBatch(), 1)
 	for start := 0; start < len(ships); start += size {
@@ -350,7 +350,7 @@ func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) Ti
 		byNumber[r.Number] = r
 	}
 	now := p.cfg.Now()
-	records := make([]storage.PollRecord, len(a.batch))
+	records := make([]parcel.PollRecord, len(a.batch))
 	results := make([]tracker.Result, len(a.batch))
 	for i, s := range a.batch {
 		res, ok := byNumber[s.Number]
@@ -372,7 +372,7 @@ func (p *Poller) recordBatch(ctx context.Context, c tracker.Client, a answer) Ti
 		return st
 	}
 	for i, out := range outs {
-		if errors.Is(out.Err, storage.ErrStale) {
+		if errors.Is(out.Err, parcel.ErrStale) {
 			// A refresh stored a poll of it meanwhile: work the news out again.
 			out.Queued, out.Err = p.record(ctx, a.batch[i], results[i])
 		}
@@ -402,7 +402,7 @@ func (p *Poller) observe(client, outcome string, latency time.Duration, n int) {
 // batchFailed backs off every shipment of a failed batch (to the end of the
 // client's pause, if fetch paused it) and tells the chats waiting on a
 // carrier that has been failing for long.
-func (p *Poller) batchFailed(ctx context.Context, c tracker.Client, batch []storage.Shipment, err error, paused *pauses) {
+func (p *Poller) batchFailed(ctx context.Context, c tracker.Client, batch []parcel.Shipment, err error, paused *pauses) {
 	now := p.cfg.Now()
 	p.log.Warn("poll: carrier failed", "client", c.Name(), "shipments", len(batch), slog.Any("error", err))
 	for _, s := range batch {
@@ -419,7 +419,7 @@ func (p *Poller) batchFailed(ctx context.Context, c tracker.Client, batch []stor
 
 // putOff moves shipments the tick did not poll (their carrier is paused) to
 // when the carrier is willing again.
-func (p *Poller) putOff(ctx context.Context, batch []storage.Shipment, until time.Time, why string) {
+func (p *Poller) putOff(ctx context.Context, batch []parcel.Shipment, until time.Time, why string) {
 	now := p.cfg.Now()
 	for _, s := range batch {
 		next := until.Add(p.jitter(time.Minute, 1)) // spread the restart over a minute
@@ -431,7 +431,7 @@ func (p *Poller) putOff(ctx context.Context, batch []storage.Shipment, until tim
 
 // pollRecord is what a successful poll of s writes: the settled result, the
 // next poll time and the notice for its followers, worked out from s as read.
-func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Time) storage.PollRecord {
+func (p *Poller) pollRecord(s parcel.Shipment, res tracker.Result, now time.Time) parcel.PollRecord {
 	res.Number = s.Number
 	if res.Carrier == "" {
 		res.Carrier = s.Carrier
@@ -445,7 +445,7 @@ func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Tim
 		}
 		next = now.Add(p.jitter(d, spread))
 	}
-	return storage.PollRecord{
+	return parcel.PollRecord{
 		ShipmentID: s.ID,
 		Result:     res,
 		PolledAt:   now,
@@ -458,9 +458,9 @@ func (p *Poller) pollRecord(s storage.Shipment, res tracker.Result, now time.Tim
 // record writes one successful poll and its notice; it returns how many
 // outbox rows were queued. When another poll of the shipment was stored
 // since s was read, the news is worked out again from what is stored.
-func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Result) (int, error) {
+func (p *Poller) record(ctx context.Context, s parcel.Shipment, res tracker.Result) (int, error) {
 	for range 3 {
-		outs, err := p.cfg.Store.RecordPolls(ctx, []storage.PollRecord{p.pollRecord(s, res, p.cfg.Now())})
+		outs, err := p.cfg.Store.RecordPolls(ctx, []parcel.PollRecord{p.pollRecord(s, res, p.cfg.Now())})
 		if err == nil {
 			err = outs[0].Err
 		}
@@ -470,14 +470,14 @@ func (p *Poller) record(ctx context.Context, s storage.Shipment, res tracker.Res
 			}
 			return outs[0].Queued, nil
 		}
-		if !errors.Is(err, storage.ErrStale) {
+		if !errors.Is(err, parcel.ErrStale) {
 			return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
 		}
 		if s, err = p.cfg.Store.Shipment(ctx, s.ID); err != nil {
 			return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, err)
 		}
 	}
-	return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, storage.ErrStale)
+	return 0, fmt.Errorf("poller: record poll of shipment %d: %w", s.ID, parcel.ErrStale)
 }
 
 // PollNow polls one shipment at once (the bot's refresh button), queuing
