@@ -46,8 +46,11 @@ func newLanguage(code string) *language {
 	if l.stem == nil {
 		l.stem = func(w string) string { return w }
 	}
-	if code == "en" {
+	switch code {
+	case "en":
 		l.folds, l.synonyms, l.common = true, synonyms, commonWords
+	case "es":
+		l.synonyms, l.common = esSynonyms, esCommon
 	}
 	return l
 }

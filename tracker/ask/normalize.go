@@ -3,6 +3,7 @@ package ask
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Normalisation shared by training and questions. English folds
@@ -77,11 +78,11 @@ time good bad new old say says said tell told know knew want need like get make 
 thing things someone something anything anyone nobody else other another same than then so too only even ever
 monday tuesday wednesday thursday friday saturday sunday morning evening night`)
 
-// words lower-cases and splits on anything not a letter or digit; in
-// English it also spells out contractions ("didn't" → "did not", "it's" →
-// "it") and joins the pairs of pairFolds.
+// words lower-cases, drops accents and splits on anything not a letter or
+// digit; in English it also spells out contractions ("didn't" → "did not",
+// "it's" → "it") and joins the pairs of pairFolds.
 func (l *language) words(text string, dst []string) []string {
-	s := strings.ToLower(text)
+	s := foldAccents(strings.ToLower(text))
 	if l.folds {
 		s = foldText.Replace(s)
 	}
@@ -136,4 +137,46 @@ func (l *language) appendWord(dst []string, w string) []string {
 		}
 	}
 	return append(dst, w)
+}
+
+// foldAccents drops diacritics ("envío" → "envio", "tránsito" →
+// "transito", "ß" → "ss"): people type with and without them, on phones
+// often without, and the same word must give the same features. Text
+// without any is returned as it is, without allocating.
+func foldAccents(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		switch r {
+		case 'á', 'à', 'â', 'ä', 'ã', 'å':
+			b.WriteByte('a')
+		case 'é', 'è', 'ê', 'ë':
+			b.WriteByte('e')
+		case 'í', 'ì', 'î', 'ï':
+			b.WriteByte('i')
+		case 'ó', 'ò', 'ô', 'ö', 'õ':
+			b.WriteByte('o')
+		case 'ú', 'ù', 'û', 'ü':
+			b.WriteByte('u')
+		case 'ñ':
+			b.WriteByte('n')
+		case 'ç':
+			b.WriteByte('c')
+		case 'ß':
+			b.WriteString("ss")
+		case 'œ':
+			b.WriteString("oe")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
