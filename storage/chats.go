@@ -72,8 +72,10 @@ func (s *Store) MigrateChat(ctx context.Context, oldID, newID int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := time.Now().Unix()
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO chats (id, type, title, active, created_at, updated_at, language, time_zone, quiet_start, quiet_end)
-			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT), language, time_zone, quiet_start, quiet_end
+			INSERT INTO chats (id, type, title, active, created_at, updated_at, language, time_zone, quiet_start, quiet_end,
+				send_owner, send_lease_until)
+			SELECT CAST($1 AS BIGINT), 'supergroup', title, 1, created_at, CAST($2 AS BIGINT), language, time_zone, quiet_start, quiet_end,
+				send_owner, send_lease_until -- the instance sending to the group goes on, in order
 			FROM chats WHERE id = $3
 			ON CONFLICT (id) DO UPDATE SET active = 1, updated_at = excluded.updated_at`,
 			newID, now, oldID)

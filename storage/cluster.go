@@ -144,3 +144,143 @@ func (l *Lock) Release(ctx context.Context) error {
 	}
 	return cerr
 }
+
+// OutboxClaim is one instance's request for its share of the outbox.
+type OutboxClaim struct {
+	Owner    string        // the instance, unique per process
+	Now      time.Time     // the instance's clock
+	Lease    time.Duration // how long the chats it holds stay its own
+	NewChats int           // chats nobody holds to take on, at most (0: keep only its own)
+	Limit    int           // messages returned, at most (0: all)
+}
+
+// ClaimOutbox is PendingOutbox for one of several instances: a chat's
+// messages are sent by the one instance that leases the chat, so they go
+// in order. It renews the leases of the owner's chats that have something
+// due, leases up to NewChats chats with something due that no live lease
+// holds (those with a reply first, then the oldest), and returns the due
+// messages of every chat the owner now holds, replies first, oldest first.
+// A chat's lease lapses Lease after its last renewal: nothing left to send,
+// or its instance died; then any instance may take it. On PostgreSQL chats
+// another instance is claiming are skipped (SKIP LOCKED).
+func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) ([]OutboxItem, error) {
+	now, until := c.Now.Unix(), c.Now.Add(c.Lease).Unix()
+	var items []OutboxItem
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, renewOutboxQuery, until, c.Owner, now); err != nil {
+			return fmt.Errorf("renew: %w", err)
+		}
+		if c.NewChats > 0 {
+			query := claimChatsQuery
+			if s.engine == PostgreSQL {
+				query = claimChatsQueryPostgres
+			}
+			if _, err := tx.ExecContext(ctx, query, c.Owner, until, now, c.NewChats); err != nil {
+				return fmt.Errorf("claim: %w", err)
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `
+			SELECT `+outboxColumns+`
+			FROM outbox o JOIN chats c ON c.id = o.chat_id
+			WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $1 AND c.active = 1
+			  AND c.send_owner = $2 AND c.send_lease_until > $1
+			ORDER BY o.lane, o.id
+			LIMIT $3`, now, c.Owner, limitArg(c.Limit))
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		items, err = collectOutbox(rows)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim outbox: %w", err)
+	}
+	return items, nil
+}
+
+// outboxDue is true for a chat c with a message due at $3.
+const outboxDue = `EXISTS (
+		SELECT 1 FROM outbox o
+		WHERE o.chat_id = chats.id AND o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $3)`
+
+const renewOutboxQuery = `
+	UPDATE chats SET send_lease_until = $1
+	WHERE send_owner = $2 AND send_lease_until > $3 AND active = 1 AND ` + outboxDue
+
+// claimChatsSelect picks the chats to take: free, active, with something
+// due; those with a reply due first, then by their oldest due message.
+const claimChatsSelect = `
+	SELECT c.id FROM chats c
+	JOIN (SELECT o.chat_id, MIN(o.lane) AS lane, MIN(o.id) AS first FROM outbox o
+		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $3
+		GROUP BY o.chat_id) d ON d.chat_id = c.id
+	WHERE c.active = 1 AND c.send_lease_until <= $3
+	ORDER BY d.lane, d.first
+	LIMIT $4`
+
+var (
+	claimChatsQuery = `
+	UPDATE chats SET send_owner = $1, send_lease_until = $2
+	WHERE id IN (` + claimChatsSelect + `)`
+	claimChatsQueryPostgres = `
+	UPDATE chats SET send_owner = $1, send_lease_until = $2
+	WHERE id IN (` + claimChatsSelect + ` FOR UPDATE OF c SKIP LOCKED)`
+)
+
+// ReleaseOutbox ends the owner's chat leases (it is shutting down, its
+// queues sent or left in the outbox), so other instances take them at once
+// rather than when the leases run out.
+func (s *Store) ReleaseOutbox(ctx context.Context, owner string) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE chats SET send_lease_until = 0 WHERE send_owner = $1`, owner); err != nil {
+		return fmt.Errorf("storage: release outbox: %w", err)
+	}
+	return nil
+}
+
+// ReserveSend takes the next slot of the one schedule all instances send
+// on, one slot every every, and returns how long to wait for it (0: now).
+// Slots are counted on the database's clock, so instances whose clocks
+// differ still keep them apart; a slot taken and not used (the instance
+// died) is lost, never given twice.
+func (s *Store) ReserveSend(ctx context.Context, every time.Duration) (time.Duration, error) {
+	step := every.Microseconds()
+	var wait int64
+	var err error
+	if s.engine == PostgreSQL {
+		err = s.w.QueryRowContext(ctx, `
+			UPDATE send_pace SET next_at = GREATEST(next_at, t.now) + CAST($1 AS BIGINT)
+			FROM (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS now) t
+			WHERE id = 1
+			RETURNING next_at - CAST($1 AS BIGINT) - t.now`, step).Scan(&wait)
+	} else {
+		now := time.Now().UnixMicro()
+		var next int64
+		err = s.w.QueryRowContext(ctx, `
+			UPDATE send_pace SET next_at = MAX(next_at, $1) + $2 WHERE id = 1 RETURNING next_at`, now, step).Scan(&next)
+		wait = next - step - now
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage: reserve send: %w", err)
+	}
+	return time.Duration(max(wait, 0)) * time.Microsecond, nil
+}
+
+// PauseSends keeps every instance's next slot at least d away (Telegram
+// said "retry after").
+func (s *Store) PauseSends(ctx context.Context, d time.Duration) error {
+	var err error
+	if s.engine == PostgreSQL {
+		_, err = s.w.ExecContext(ctx, `
+			UPDATE send_pace SET next_at = GREATEST(next_at, CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) + $1)
+			WHERE id = 1`, d.Microseconds())
+	} else {
+		_, err = s.w.ExecContext(ctx, `UPDATE send_pace SET next_at = MAX(next_at, $1) WHERE id = 1`, time.Now().Add(d).UnixMicro())
+	}
+	if err != nil {
+		return fmt.Errorf("storage: pause sends: %w", err)
+	}
+	return nil
+}

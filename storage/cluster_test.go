@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -233,5 +235,203 @@ func TestInboxTurnsAcrossInstances(t *testing.T) {
 	}
 	if depth, _, err := a.InboxStats(ctx); err != nil || depth != 0 {
 		t.Errorf("inbox depth %d, %v; want every update handled", depth, err)
+	}
+}
+
+// A chat's messages go to the instance leasing the chat; chats with a
+// reply are taken first; a lease is renewed while the chat has something
+// due, and another instance takes the chat once it lapses or is released.
+func TestClaimOutbox(t *testing.T) { storagetest.Each(t, testClaimOutbox) }
+
+func testClaimOutbox(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	for _, id := range []int64{1, 2, 3} {
+		mustTouch(t, s, id, "private")
+	}
+	if _, err := s.Enqueue(ctx,
+		OutboxMessage{ChatID: 1, DedupeKey: "1a", Text: "1a"},
+		OutboxMessage{ChatID: 2, DedupeKey: "2a", Text: "2a"},
+		OutboxMessage{ChatID: 1, DedupeKey: "1b", Text: "1b"},
+		OutboxMessage{ChatID: 3, DedupeKey: "3a", Text: "3a", Reply: true},
+	); err != nil {
+		t.Fatal(err)
+	}
+	const lease = time.Minute
+	claim := func(owner string, now time.Time, newChats int) []string {
+		t.Helper()
+		items, err := s.ClaimOutbox(ctx, OutboxClaim{Owner: owner, Now: now, Lease: lease, NewChats: newChats})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, it := range items {
+			keys = append(keys, it.DedupeKey)
+		}
+		return keys
+	}
+	if got := claim("a", t0, 2); !slices.Equal(got, []string{"3a", "1a", "1b"}) {
+		t.Fatalf("a's first claim = %v, want the reply's chat, then chat 1's two in order", got)
+	}
+	if got := claim("b", t0, 5); !slices.Equal(got, []string{"2a"}) {
+		t.Fatalf("b's claim = %v, want only chat 2 (a holds 1 and 3)", got)
+	}
+	items, err := s.PendingOutbox(ctx, t0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.DedupeKey == "3a" || it.DedupeKey == "1a" {
+			if err := s.MarkSent(ctx, it.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Half a lease on, a renews chat 1 (1b is due); chat 3 has nothing due
+	// and lapses.
+	if got := claim("a", t0.Add(lease/2), 0); !slices.Equal(got, []string{"1b"}) {
+		t.Fatalf("a's renewal = %v, want 1b", got)
+	}
+	if _, err := s.Enqueue(ctx, OutboxMessage{ChatID: 3, DedupeKey: "3b", Text: "3b"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim("b", t0.Add(lease/2), 5); len(got) != 1 || got[0] != "2a" {
+		t.Fatalf("b while a's leases live = %v, want only its own 2a", got)
+	}
+	later := t0.Add(lease + time.Second)
+	if got := claim("b", later, 5); !slices.Equal(got, []string{"2a", "3b"}) {
+		t.Fatalf("b after chat 3's lease lapsed = %v, want its own 2a and 3b, not a's renewed 1b", got)
+	}
+	// a shuts down: b need not wait for chat 1's lease to run out.
+	if err := s.ReleaseOutbox(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim("b", later, 5); !slices.Equal(got, []string{"2a", "1b", "3b"}) {
+		t.Fatalf("b after a released = %v, want chat 1's 1b too", got)
+	}
+	if got := claim("a", later, 5); len(got) != 0 {
+		t.Fatalf("a after b took everything = %v, want nothing", got)
+	}
+}
+
+// Instances claiming the outbox at once each get whole chats, and every
+// message goes to exactly one of them.
+func TestOutboxClaimsDoNotOverlap(t *testing.T) { storagetest.Each(t, testOutboxClaimsDoNotOverlap) }
+
+func testOutboxClaimsDoNotOverlap(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, dsn := openOn(t, e)
+	const chats, perChat, instances = 60, 3, 3
+	var msgs []OutboxMessage
+	for c := range int64(chats) {
+		mustTouch(t, s, 100+c, "private")
+		for k := range perChat {
+			msgs = append(msgs, OutboxMessage{ChatID: 100 + c, DedupeKey: fmt.Sprintf("%d-%d", c, k), Text: "x"})
+		}
+	}
+	if _, err := s.Enqueue(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		sent  = map[int64]int{}    // outbox id → times handed out
+		owner = map[int64]string{} // chat → the instance it went to
+		wg    sync.WaitGroup
+	)
+	for i := range instances {
+		st, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		name := fmt.Sprintf("i%d", i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				got, err := st.ClaimOutbox(ctx, OutboxClaim{Owner: name, Now: t0, Lease: time.Minute, NewChats: 4})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				for _, it := range got {
+					mu.Lock()
+					sent[it.ID]++
+					if o, ok := owner[it.ChatID]; ok && o != name {
+						t.Errorf("chat %d went to %s and %s", it.ChatID, o, name)
+					}
+					owner[it.ChatID] = name
+					mu.Unlock()
+					if err := st.MarkSent(ctx, it.ID, t0); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(sent) != chats*perChat {
+		t.Errorf("%d messages handed out, want %d", len(sent), chats*perChat)
+	}
+	for id, n := range sent {
+		if n != 1 {
+			t.Errorf("message %d handed out %d times", id, n)
+		}
+	}
+}
+
+// Instances draw their sends from one schedule: a burst of reservations
+// gets slots one step apart, whichever instance asks; a pause moves them
+// all.
+func TestReserveSend(t *testing.T) { storagetest.Each(t, testReserveSend) }
+
+func testReserveSend(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	a, dsn := openOn(t, e)
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const step, n = time.Second, 10
+	var (
+		mu    sync.Mutex
+		waits []time.Duration
+		wg    sync.WaitGroup
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			d, err := s.ReserveSend(ctx, step)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			waits = append(waits, d)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(waits)
+	for i, d := range waits {
+		if want := time.Duration(i) * step; d < want-step/2 || d > want+step/2 {
+			t.Errorf("slot %d waits %v, want about %v (waits %v)", i, d, want, waits)
+		}
+	}
+	if err := b.PauseSends(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := a.ReserveSend(ctx, step); err != nil || d < time.Minute-step {
+		t.Errorf("after a minute's pause: wait %v, %v; want about a minute", d, err)
 	}
 }

@@ -355,6 +355,29 @@ var migrations = []migration{
 		sqlite:   `ALTER TABLE subscriptions ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;`,
 		postgres: `ALTER TABLE subscriptions ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;`,
 	},
+
+	// 11: sending by several instances. A chat is sent to by the instance
+	// leasing it (send_owner, until the unix second send_lease_until), so
+	// its messages keep their order; send_pace is the one schedule of sends
+	// all instances draw from (next_at: the next free slot, in microseconds
+	// of the database's clock), so together they keep Telegram's overall
+	// rate. Both unused on SQLite, where one instance sends everything.
+	{
+		sqlite: `
+	ALTER TABLE chats ADD COLUMN send_owner       TEXT    NOT NULL DEFAULT '';
+	ALTER TABLE chats ADD COLUMN send_lease_until INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX chats_send_owner ON chats (send_owner) WHERE send_owner != '';
+	CREATE TABLE send_pace (id INTEGER PRIMARY KEY, next_at INTEGER NOT NULL DEFAULT 0);
+	INSERT INTO send_pace (id, next_at) VALUES (1, 0);
+	`,
+		postgres: `
+	ALTER TABLE chats ADD COLUMN send_owner       TEXT   NOT NULL DEFAULT '';
+	ALTER TABLE chats ADD COLUMN send_lease_until BIGINT NOT NULL DEFAULT 0;
+	CREATE INDEX chats_send_owner ON chats (send_owner) WHERE send_owner != '';
+	CREATE TABLE send_pace (id INTEGER PRIMARY KEY, next_at BIGINT NOT NULL DEFAULT 0);
+	INSERT INTO send_pace (id, next_at) VALUES (1, 0);
+	`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

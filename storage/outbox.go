@@ -86,8 +86,7 @@ func enqueueWith(ctx context.Context, exec execFunc, created int64, msgs []Outbo
 // before pushes, oldest first; at most limit (0: all).
 func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT o.id, o.chat_id, COALESCE(o.subscription_id, 0), o.dedupe_key, o.text, o.markup,
-			c.type, o.attempts, o.created_at, o.lane, o.reply_to, o.edit_id, o.kind, o.payload
+		SELECT `+outboxColumns+`
 		FROM outbox o JOIN chats c ON c.id = o.chat_id
 		WHERE o.sent_at = 0 AND o.failed_at = 0 AND o.next_attempt_at <= $1 AND c.active = 1
 		ORDER BY o.lane, o.id
@@ -95,6 +94,20 @@ func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("storage: pending outbox: %w", err)
 	}
+	items, err := collectOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: pending outbox: %w", err)
+	}
+	return items, nil
+}
+
+// outboxColumns are what collectOutbox scans, from outbox o joined with
+// chats c.
+const outboxColumns = `o.id, o.chat_id, COALESCE(o.subscription_id, 0), o.dedupe_key, o.text, o.markup,
+	c.type, o.attempts, o.created_at, o.lane, o.reply_to, o.edit_id, o.kind, o.payload`
+
+// collectOutbox reads outboxColumns rows and closes rows.
+func collectOutbox(rows *sql.Rows) ([]OutboxItem, error) {
 	defer rows.Close()
 	var items []OutboxItem
 	for rows.Next() {
@@ -104,16 +117,13 @@ func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]
 		)
 		if err := rows.Scan(&it.ID, &it.ChatID, &it.SubscriptionID, &it.DedupeKey, &it.Text, &it.Markup,
 			&it.ChatType, &it.Attempts, &created, &it.Lane, &it.ReplyTo, &it.EditID, &it.Kind, &it.Payload); err != nil {
-			return nil, fmt.Errorf("storage: pending outbox: %w", err)
+			return nil, err
 		}
 		it.CreatedAt = fromUnix(created)
 		it.Reply = it.Lane == LaneReply
 		items = append(items, it)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: pending outbox: %w", err)
-	}
-	return items, nil
+	return items, rows.Err()
 }
 
 // MarkSent records that Telegram accepted the message.
