@@ -14,6 +14,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/storage"
 )
 
@@ -125,11 +127,15 @@ func (a *App) answerOneUnstored(ctx context.Context, upd *models.Update) error {
 	return nil
 }
 
-// sendNow sends r to chatID at once, split under Telegram's limit.
+// sendNow sends r to chatID at once, split under Telegram's limit. Telegram's
+// refusals read as for the outbox (notify.Classify): a group that became a
+// supergroup is answered there; a chat that blocked the bot, or a message
+// Telegram refuses, cannot be answered however often the update comes back,
+// so it counts as answered rather than holding up every other chat's.
 func (a *App) sendNow(ctx context.Context, chatID int64, r Reply, replyTo int) error {
 	parts := Split(r.Text)
-	for i, part := range parts {
-		p := &tg.SendMessageParams{ChatID: chatID, Text: part, ParseMode: models.ParseModeHTML,
+	for i := 0; i < len(parts); i++ {
+		p := &tg.SendMessageParams{ChatID: chatID, Text: parts[i], ParseMode: models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
 		if i == len(parts)-1 {
 			p.ReplyMarkup = markup(r)
@@ -137,8 +143,21 @@ func (a *App) sendNow(ctx context.Context, chatID int64, r Reply, replyTo int) e
 		if replyTo != 0 {
 			p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
-		if _, err := a.tg.SendMessage(ctx, p); err != nil {
-			return err
+		_, err := a.tg.SendMessage(ctx, p)
+		switch v := notify.Classify(err, false); v.Outcome {
+		case notify.Delivered:
+		case notify.Migrated:
+			if chatID == v.To {
+				return fmt.Errorf("send to chat %d: migrated to itself: %w", chatID, err)
+			}
+			chatID, replyTo = v.To, 0 // the message quoted stayed in the old chat
+			i--
+		case notify.Blocked, notify.Refused:
+			a.log.WarnContext(ctx, "bot: answer without storing cannot be sent; not retried",
+				slog.Int64("chat", chatID), slog.Any("error", err))
+			return nil
+		default:
+			return fmt.Errorf("send to chat %d: %w", chatID, err)
 		}
 	}
 	return nil

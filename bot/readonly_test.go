@@ -179,10 +179,10 @@ func TestFullDiskWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := telegramtest.User{ID: 7200, FirstName: "Ada", LanguageCode: "de"}
-	post := func(id int64, text string) int {
+	postAs := func(id int64, from telegramtest.User, chat telegramtest.Chat, text string) int {
 		t.Helper()
-		body, err := json.Marshal(telegramtest.Update{UpdateID: id, Message: &telegramtest.Message{MessageID: int(id), From: &u,
-			Chat: telegramtest.Private(u), Date: time.Now().Unix(), Text: text}})
+		body, err := json.Marshal(telegramtest.Update{UpdateID: id, Message: &telegramtest.Message{MessageID: int(id), From: &from,
+			Chat: chat, Date: time.Now().Unix(), Text: text}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,6 +190,7 @@ func TestFullDiskWebhook(t *testing.T) {
 		app.WebhookHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)))
 		return rec.Code
 	}
+	post := func(id int64, text string) int { t.Helper(); return postAs(id, u, telegramtest.Private(u), text) }
 	de := locale.For(locale.DE)
 	if code := post(1, "/help"); code != http.StatusOK {
 		t.Fatalf("/help: status %d, want 200", code)
@@ -210,6 +211,25 @@ func TestFullDiskWebhook(t *testing.T) {
 	if code := post(1, "/help"); code != http.StatusOK || len(srv.SentTo(u.ID)) != 2 {
 		t.Errorf("a redelivered update: status %d, %d messages; want 200 and no second answer", code, len(srv.SentTo(u.ID)))
 	}
+
+	// Refusals read as the outbox reads them (notify.Classify): a chat that
+	// blocked the bot can never be answered, so its update is acknowledged
+	// rather than sent again forever; a group that became a supergroup is
+	// answered there.
+	blocked := telegramtest.User{ID: 7201, FirstName: "Bo", LanguageCode: "en"}
+	srv.Block(blocked.ID)
+	if code := postAs(4, blocked, telegramtest.Private(blocked), "/help"); code != http.StatusOK {
+		t.Errorf("a chat that blocked the bot: status %d, want 200 (it cannot be answered however often it comes)", code)
+	}
+	group := telegramtest.Group(-7300, "Flat")
+	srv.Migrate(group.ID, -1007300)
+	if code := postAs(5, u, group, "/help@"+app.username); code != http.StatusOK {
+		t.Errorf("a migrated group: status %d, want 200", code)
+	}
+	if got := srv.SentTo(-1007300); len(got) != 1 || got[0].Text != helpText(de, true) {
+		t.Errorf("the supergroup got %+v, want the German help once", got)
+	}
+
 	srv.Close() // nothing can be sent now
 	if code := post(3, "/help"); code != http.StatusInternalServerError {
 		t.Errorf("unsendable answer: status %d, want 500", code)

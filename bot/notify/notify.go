@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -489,10 +488,9 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	// Recording must survive shutdown too: the send happened.
 	ctx = context.WithoutCancel(ctx)
 	now := n.cfg.Now()
-	var tooMany *bot.TooManyRequestsError
-	var migrate *bot.MigrateError
+	v := Classify(err, it.EditID != 0)
 	switch {
-	case err == nil:
+	case v.Outcome == Delivered:
 		n.stats.sent.Add(1)
 		n.observe("sent")
 		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
@@ -501,9 +499,9 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 		}
 		return true, false
 
-	case errors.As(err, &tooMany):
+	case v.Outcome == Flood:
 		n.stats.tooMany.Add(1)
-		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		wait := v.Wait
 		n.log.Warn("send: telegram says too many requests", "chat", it.ChatID, "retry_after", wait)
 		n.mu.Lock()
 		// Whether the limit was the chat's or the bot's, Telegram said wait:
@@ -516,11 +514,10 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 		n.retryLater(ctx, it, now.Add(wait), "telegram: 429 too many requests")
 		return false, false
 
-	// MigrateError does not wrap ErrorBadRequest: check it first.
-	case errors.As(err, &migrate):
+	case v.Outcome == Migrated:
 		n.stats.migrated.Add(1)
 		n.observe("migrated")
-		to := int64(migrate.MigrateToChatID)
+		to := v.To
 		n.log.Info("send: group became a supergroup", "chat", it.ChatID, "new_chat", to)
 		if err := n.cfg.Store.MigrateChat(ctx, it.ChatID, to); err != nil {
 			n.log.Error("send: migrate chat", "chat", it.ChatID, "new_chat", to, slog.Any("error", err))
@@ -530,7 +527,7 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 		it.ChatID, it.ChatType = to, "supergroup"
 		return false, true
 
-	case errors.Is(err, bot.ErrorForbidden):
+	case v.Outcome == Blocked:
 		// Blocked or removed: keep a push; it goes out if the chat comes
 		// back. A reply would be stale by then: it is closed, with the reason.
 		n.stats.blocked.Add(1)
@@ -546,22 +543,12 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 		}
 		return false, false
 
-	case it.EditID != 0 && strings.Contains(err.Error(), "message is not modified"):
-		// The edit says what the message already said: done.
-		n.stats.sent.Add(1)
-		n.observe("sent")
-		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
-			n.log.Error("send: mark sent", "outbox", it.ID, slog.Any("error", err))
-			return false, false
-		}
-		return true, false
-
-	case it.EditID != 0 && errors.Is(err, bot.ErrorBadRequest):
+	case v.Outcome == EditGone:
 		// The message to edit is gone or too old: send the text anew.
 		it.EditID = 0
 		return false, true
 
-	case errors.Is(err, bot.ErrorBadRequest):
+	case v.Outcome == Refused:
 		// The message itself is wrong; sending it again cannot help.
 		n.stats.failed.Add(1)
 		n.observe("failed")
