@@ -93,7 +93,8 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	limits := notify.DefaultLimits
 	if f := cfg.SendSpeedup; f > 1 {
-		limits = notify.Limits{PerSecond: limits.PerSecond * f, PerChatPerSecond: limits.PerChatPerSecond * f, PerGroupPerMinute: limits.PerGroupPerMinute * f}
+		limits = notify.Limits{PerSecond: limits.PerSecond * f, PerChatPerSecond: limits.PerChatPerSecond * f,
+			PerGroupPerMinute: limits.PerGroupPerMinute * f, Window: time.Duration(float64(time.Second) / f)}
 	}
 	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush, Render: app.RenderPush, Limits: limits})
 	app.OnQueued(notifier.Wake)

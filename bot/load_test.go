@@ -36,7 +36,8 @@ var telegramLimits = telegramtest.Limits{PerSecond: 30, PerChatPerSecond: 1, Per
 // fake's limits is a little wider than the defaults' (which leave 3–10 %):
 // at ten times the speed, a few milliseconds of scheduling jitter on a
 // shared machine weigh ten times as much.
-var spedUpLimits = notify.Limits{PerSecond: 26 * speedup, PerChatPerSecond: 0.85 * speedup, PerGroupPerMinute: 18 * speedup}
+var spedUpLimits = notify.Limits{PerSecond: 26 * speedup, PerChatPerSecond: 0.85 * speedup, PerGroupPerMinute: 18 * speedup,
+	Window: time.Duration(float64(time.Second) / speedup)}
 
 // loadRig is the bot and its notifier against a Bot API enforcing limits.
 type loadRig struct {

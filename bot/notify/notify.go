@@ -29,6 +29,9 @@ type Limits struct {
 	PerSecond         float64 // all chats together
 	PerChatPerSecond  float64 // one private chat
 	PerGroupPerMinute float64 // one group, supergroup or channel
+	// Window is the span Telegram counts PerSecond over: one second
+	// (the default), shorter when a test plays time faster.
+	Window time.Duration
 }
 
 // DefaultLimits leave a margin under Telegram's limits for network jitter.
@@ -166,7 +169,7 @@ func New(cfg Config) *Notifier {
 		log: cfg.Logger.With("component", "notifier"),
 		// One send at a time, evenly spaced: Telegram's window slides, so a
 		// burst now is a 429 a second later.
-		global:   newPacer(time.Duration(float64(time.Second) / cfg.Limits.PerSecond)),
+		global:   pacerFor(cfg.Limits),
 		sem:      make(chan struct{}, cfg.Workers),
 		wake:     make(chan struct{}, 1),
 		chats:    map[int64]*chatState{},
@@ -395,26 +398,6 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 	return false, it.ChatID
 }
 
-// pace waits until Telegram's limits allow a send to the item's chat.
-func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
-	for {
-		n.mu.Lock()
-		wait := max(time.Until(n.pauseUntil), time.Until(n.chat(it.ChatID).nextAt))
-		n.mu.Unlock()
-		if wait <= 0 {
-			break
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return n.global.wait(ctx, it.Lane)
-}
-
 // send makes the sendMessage (or editMessageText) call. Once started, it is
 // not cancelled by shutdown: abandoning a request Telegram may already have
 // accepted would send the message twice after a restart.
@@ -611,8 +594,10 @@ func (n *Notifier) chat(id int64) *chatState {
 // sentTo spaces the chat's next send from the moment this one's answer
 // arrived: 1/s for a private chat, 20/min for a group. Counting from the
 // answer rather than from the start keeps two sends to one chat apart at
-// Telegram's end too, however the network delays either.
+// Telegram's end too, however the network delays either. The global pacer
+// counts the send in its window the same way.
 func (n *Notifier) sentTo(it storage.OutboxItem) {
+	n.global.done()
 	every := time.Duration(float64(time.Second) / n.cfg.Limits.PerChatPerSecond)
 	if isGroup(it) {
 		every = time.Duration(float64(time.Minute) / n.cfg.Limits.PerGroupPerMinute)

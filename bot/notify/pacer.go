@@ -4,28 +4,57 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/trackbot/trackbot/storage"
 )
 
 // pacer spaces sends evenly (one per every) across all chats and, when
 // several wait, lets lane 0 (replies) go before lane 1 (pushes). Unlike a
 // rate.Limiter, it reserves a slot only for the waiter whose turn it is, so
 // a reply arriving behind a thousand waiting pushes goes next.
+//
+// Even spacing of the grants is not enough on its own: Telegram counts a
+// send when the request reaches it, and between the grant and that moment
+// a goroutine may be descheduled, wait for a worker or a slow connection.
+// Sends granted a few slots apart then arrive together and a sliding window
+// sees more than the limit. So the pacer also keeps a window count it can
+// prove: a send occupies the window from its grant (it may reach Telegram
+// at any moment after) until one window after its answer arrived (it reached
+// Telegram before that). A grant needs fewer than most such sends: however
+// late any of them was delivered, no window at Telegram's end can then hold
+// more than most (see TestPacerWindowHoldsUnderDelays).
 type pacer struct {
-	every time.Duration
+	every  time.Duration
+	window time.Duration
+	most   int
 
-	mu      sync.Mutex
-	next    time.Time // earliest time of the next grant
-	q       [2][]*waiter
-	changed chan struct{} // closed and replaced whenever the head may change
+	mu       sync.Mutex
+	next     time.Time   // earliest time of the next grant
+	inFlight int         // granted, not answered yet
+	answered []time.Time // answer times, oldest first, pruned to the last window
+	q        [2][]*waiter
+	changed  chan struct{} // closed and replaced whenever the head may change
 }
 
 type waiter struct{ _ byte } // distinct pointers: a zero-size struct's may be equal
 
-func newPacer(every time.Duration) *pacer {
-	return &pacer{every: every, changed: make(chan struct{})}
+// newPacer paces to one grant per every and at most most sends per window.
+func newPacer(every, window time.Duration, most int) *pacer {
+	return &pacer{every: every, window: window, most: max(most, 1), changed: make(chan struct{})}
 }
 
-// wait blocks until it is the caller's turn and the rate allows a send.
+// pacerFor is the global pacer for limits.
+func pacerFor(l Limits) *pacer {
+	window := l.Window
+	if window <= 0 {
+		window = time.Second
+	}
+	return newPacer(time.Duration(float64(time.Second)/l.PerSecond), window, int(l.PerSecond*window.Seconds()))
+}
+
+// wait blocks until it is the caller's turn and the rate allows a send. A
+// nil error must be followed by done once Telegram answered (or the send
+// was given up).
 func (p *pacer) wait(ctx context.Context, lane int) error {
 	lane = min(max(lane, 0), 1)
 	w := &waiter{}
@@ -35,9 +64,11 @@ func (p *pacer) wait(ctx context.Context, lane int) error {
 	for {
 		head := p.headLocked()
 		now := time.Now()
-		if head == w && !now.Before(p.next) {
+		free := p.freeAtLocked(now) // zero: the window has room now
+		if head == w && !now.Before(p.next) && free.IsZero() {
 			p.q[lane] = p.q[lane][1:]
 			p.next = now.Add(p.every)
+			p.inFlight++
 			p.signalLocked()
 			p.mu.Unlock()
 			return nil
@@ -46,8 +77,17 @@ func (p *pacer) wait(ctx context.Context, lane int) error {
 		var t *time.Timer
 		var timer <-chan time.Time
 		if head == w {
-			t = time.NewTimer(p.next.Sub(now))
-			timer = t.C
+			// Wake at the next grant time or when the oldest answer leaves
+			// the window, whichever is later; a send answered meanwhile
+			// signals changed. Sends all in flight: only changed can help.
+			at := p.next
+			if free.After(at) {
+				at = free
+			}
+			if !free.Equal(never) {
+				t = time.NewTimer(at.Sub(now))
+				timer = t.C
+			}
 		}
 		p.mu.Unlock()
 		select {
@@ -66,6 +106,39 @@ func (p *pacer) wait(ctx context.Context, lane int) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// never marks a window that only an answer can free.
+var never = time.Unix(1<<62, 0)
+
+// done records that a granted send was answered: it stays in the window
+// for one more window from now.
+func (p *pacer) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inFlight = max(p.inFlight-1, 0)
+	p.answered = append(p.answered, time.Now())
+	p.signalLocked()
+}
+
+// freeAtLocked is when the window will have room for one more send: zero
+// if it has now, never if only answers in flight can make room.
+func (p *pacer) freeAtLocked(now time.Time) time.Time {
+	drop := 0
+	for drop < len(p.answered) && !now.Before(p.answered[drop].Add(p.window)) {
+		drop++
+	}
+	if drop > 0 {
+		p.answered = append(p.answered[:0], p.answered[drop:]...)
+	}
+	over := p.inFlight + len(p.answered) - p.most // how many must leave first
+	switch {
+	case over < 0:
+		return time.Time{}
+	case over >= len(p.answered):
+		return never
+	}
+	return p.answered[over].Add(p.window)
 }
 
 func (p *pacer) headLocked() *waiter {
@@ -90,4 +163,25 @@ func (p *pacer) removeLocked(lane int, w *waiter) {
 func (p *pacer) signalLocked() {
 	close(p.changed)
 	p.changed = make(chan struct{})
+}
+
+// pace waits until Telegram's limits allow a send to the item's chat. A nil
+// error must be followed by sentTo(it) once Telegram answered.
+func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
+	for {
+		n.mu.Lock()
+		wait := max(time.Until(n.pauseUntil), time.Until(n.chat(it.ChatID).nextAt))
+		n.mu.Unlock()
+		if wait <= 0 {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return n.global.wait(ctx, it.Lane)
 }

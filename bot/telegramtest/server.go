@@ -56,11 +56,14 @@ type Limits struct {
 
 // Stats counts sends accepted and refused with 429.
 type Stats struct {
-	Sends       int
-	TooMany     int
-	Forbidden   int
-	Migrated    int
-	BadRequests int
+	Sends   int
+	TooMany int
+	// TooManyOverall and TooManyChat split the 429s of EnforceLimits by
+	// the limit exceeded: the bot's overall rate, or one chat's.
+	TooManyOverall, TooManyChat int
+	Forbidden                   int
+	Migrated                    int
+	BadRequests                 int
 }
 
 // Server is the fake Bot API. Safe for concurrent use.
@@ -652,8 +655,13 @@ func (s *Server) refuse(chatID int64) *apiError {
 		return tooMany(s.rateAfter)
 	}
 	if s.limits != nil {
-		if wait := s.limitWait(chatID, time.Now()); wait > 0 {
+		if wait, overall := s.limitWait(chatID, time.Now()); wait > 0 {
 			s.stats.TooMany++
+			if overall {
+				s.stats.TooManyOverall++
+			} else {
+				s.stats.TooManyChat++
+			}
 			return tooMany(int(math.Ceil(wait.Seconds())))
 		}
 	}
@@ -664,12 +672,12 @@ func tooMany(after int) *apiError {
 	return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", after), params: &responseParams{RetryAfter: after}}
 }
 
-// limitWait returns how long until a send to chat fits the limits (0: now).
-func (s *Server) limitWait(chat int64, now time.Time) time.Duration {
-	var wait time.Duration
-	check := func(window time.Duration, max int, match func(sendStamp) bool) {
+// limitWait returns how long until a send to chat fits the limits (0: now),
+// and whether the overall limit is the one exceeded.
+func (s *Server) limitWait(chat int64, now time.Time) (wait time.Duration, overall bool) {
+	check := func(window time.Duration, max int, match func(sendStamp) bool) bool {
 		if max <= 0 {
-			return
+			return false
 		}
 		var in []time.Time
 		for _, st := range s.sendLog {
@@ -682,19 +690,21 @@ func (s *Server) limitWait(chat int64, now time.Time) time.Duration {
 			if w := in[len(in)-max].Add(window).Sub(now); w > wait {
 				wait = w
 			}
+			return true
 		}
+		return false
 	}
 	sec, min := time.Second, time.Minute
 	if f := s.limits.Speedup; f > 1 {
 		sec, min = time.Duration(float64(sec)/f), time.Duration(float64(min)/f)
 	}
-	check(sec, s.limits.PerSecond, func(sendStamp) bool { return true })
+	overall = check(sec, s.limits.PerSecond, func(sendStamp) bool { return true })
 	if chat > 0 {
 		check(sec, s.limits.PerChatPerSecond, func(st sendStamp) bool { return st.chat == chat })
 	} else {
 		check(min, s.limits.PerGroupPerMinute, func(st sendStamp) bool { return st.chat == chat })
 	}
-	return wait
+	return wait, overall
 }
 
 func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
