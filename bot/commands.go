@@ -316,14 +316,9 @@ func lastUpdate(sh storage.Shipment) time.Time {
 	return sh.PolledAt
 }
 
-// ParcelButtons are the inline buttons under a message about one parcel:
+// parcelButtons are the inline buttons under a message about one parcel:
 // Got it / Not received once delivered, otherwise refresh, rename, carrier,
-// stop; and the carrier's page. The notifier uses them on its pushes too.
-// These are the English ones; replies use the chat's language.
-func ParcelButtons(sub storage.Subscription) [][]Button {
-	return parcelButtons(locale.For(locale.EN), sub)
-}
-
+// stop; and the carrier's page and a button copying the number.
 func parcelButtons(p *locale.Printer, sub storage.Subscription) [][]Button {
 	var rows [][]Button
 	if sub.Shipment.Status == tracker.StatusDelivered {
@@ -336,10 +331,12 @@ func parcelButtons(p *locale.Printer, sub storage.Subscription) [][]Button {
 			[]Button{{Text: p.T("btn_refresh"), Data: CallbackData(ActRefresh, sub.ID, "")}, {Text: p.T("btn_rename"), Data: CallbackData(ActRename, sub.ID, "")}},
 			[]Button{{Text: p.T("btn_wrong_carrier"), Data: CallbackData(ActCarrier, sub.ID, "")}, {Text: p.T("btn_stop"), Data: CallbackData(ActStop, sub.ID, "")}})
 	}
+	// The number, copied with one tap, for the carrier's own app or a call.
+	last := []Button{{Text: p.T("btn_copy_number"), Copy: sub.Shipment.Number}}
 	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		rows = append(rows, []Button{{Text: p.T("btn_open_page", "Carrier", carrierName(sub.Shipment.Carrier)), URL: u}})
+		last = append([]Button{{Text: p.T("btn_open_page", "Carrier", carrierName(sub.Shipment.Carrier)), URL: u}}, last...)
 	}
-	return rows
+	return append(rows, last)
 }
 
 // statusLineLen bounds a status line (tracker.StatusLine) in lists and replies.

@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
+	"github.com/trackbot/trackbot/tracker/poller"
 )
 
 // TestCarrierPromisesOnlyWhatCanBeChecked: /carrier to a carrier no client
@@ -52,4 +55,49 @@ func TestCarrierPromisesOnlyWhatCanBeChecked(t *testing.T) {
 		}
 	}
 	noTrouble(t, logs, fedex.Text, ups.Text, pick.Text)
+}
+
+// TestParcelButtonsCopyTheNumber: the follow reply and /status carry a
+// copy_text button (Bot API 7.11) whose text is the number, in the chat's
+// language, after the carrier's page when there is one; Telegram (the
+// fake) accepts it.
+func TestParcelButtonsCopyTheNumber(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, 0)
+	u := telegramtest.User{ID: 4242, FirstName: "Lena", LanguageCode: "de"}
+	pc := telegramtest.Private(u)
+	de := locale.For(locale.DE)
+	copies := func(what string, s telegramtest.Sent, number string, page bool) {
+		t.Helper()
+		var got []telegramtest.Button
+		for _, b := range s.Markup.Buttons() {
+			if b.Copies() != "" {
+				got = append(got, b)
+			}
+		}
+		if len(got) != 1 || got[0].Copies() != number || got[0].Text != de.T("btn_copy_number") || got[0].CallbackData != "" || got[0].URL != "" {
+			t.Fatalf("%s: copy buttons %+v, want one %q copying %s", what, got, de.T("btn_copy_number"), number)
+		}
+		rows := s.Markup.InlineKeyboard
+		if last := rows[len(rows)-1]; page && (len(last) != 2 || last[0].URL == "" || last[1].Copies() != number) {
+			t.Errorf("%s: last row %+v, want the carrier's page, then the copy button", what, last)
+		}
+	}
+	copies("follow reply", h.say(pc, u, "/track DEMO1", 1)[0], "DEMO1", false)
+	ups := upsNumber(7)
+	copies("follow reply", h.say(pc, u, "/track "+ups, 1)[0], ups, true)
+
+	subs, err := h.store.FindSubscriptions(ctx, pc.ID, "DEMO1")
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("DEMO1 followed: %v, %v", subs, err)
+	}
+	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{})}, nil)
+	if err := poller.New(poller.Config{Store: h.store, Router: router}).PollNow(ctx, subs[0].Shipment.ID); err != nil {
+		t.Fatal(err)
+	}
+	status := h.say(pc, u, "/status DEMO1", 1)[0]
+	if button(t, status, ActRefresh) == "" {
+		t.Fatalf("/status of a followed parcel without its buttons: %+v", status.Markup)
+	}
+	copies("/status", status, "DEMO1", false)
 }

@@ -132,6 +132,10 @@ func (c *console) step(ctx context.Context, line string) {
 			fmt.Fprintln(c.out, "🔗 "+b.URL)
 			return
 		}
+		if b.Copy != "" { // a terminal has no clipboard: the text to copy
+			fmt.Fprintln(c.out, "📋 "+b.Copy)
+			return
+		}
 		res := c.eng.HandleClick(ctx, Click{Chat: c.chat, From: c.user, Data: b.Data, MessageText: c.btnText})
 		if res.Answer != "" {
 			fmt.Fprintln(c.out, "  ("+res.Answer+")")
@@ -230,6 +234,9 @@ func markupButtons(markup string) [][]Button {
 			Text string `json:"text"`
 			Data string `json:"callback_data"`
 			URL  string `json:"url"`
+			Copy struct {
+				Text string `json:"text"`
+			} `json:"copy_text"`
 		} `json:"inline_keyboard"`
 	}
 	if err := json.Unmarshal([]byte(markup), &kb); err != nil {
@@ -239,7 +246,7 @@ func markupButtons(markup string) [][]Button {
 	for _, r := range kb.Rows {
 		var row []Button
 		for _, b := range r {
-			row = append(row, Button{Text: b.Text, Data: b.Data, URL: b.URL})
+			row = append(row, Button{Text: b.Text, Data: b.Data, URL: b.URL, Copy: b.Copy.Text})
 		}
 		rows = append(rows, row)
 	}

@@ -208,8 +208,14 @@ func checkReply(t *testing.T, input string, r Reply) {
 	}
 	for _, row := range r.Buttons {
 		for _, b := range row {
-			if b.Text == "" || (b.Data == "") == (b.URL == "") {
-				t.Errorf("input %q: button %+v needs text and exactly one of data or URL", tracker.Clip(input, 80), b)
+			kinds := 0
+			for _, set := range []bool{b.Data != "", b.URL != "", b.Copy != ""} {
+				if set {
+					kinds++
+				}
+			}
+			if b.Text == "" || kinds != 1 || utf8.RuneCountInString(b.Copy) > 256 {
+				t.Errorf("input %q: button %+v needs text and exactly one of data, URL or text to copy (1-256)", tracker.Clip(input, 80), b)
 			}
 			if len(b.Data) > MaxCallbackData {
 				t.Errorf("input %q: callback data %q is %d bytes", tracker.Clip(input, 80), b.Data, len(b.Data))

@@ -28,11 +28,12 @@ type Reply struct {
 	DedupeKey string
 }
 
-// Button is an inline button: callback data or a link.
+// Button is an inline button: callback data, a link, or text to copy.
 type Button struct {
 	Text string
 	Data string
 	URL  string
+	Copy string // copied to the clipboard when pressed (copy_text, Bot API 7.11)
 }
 
 // esc escapes user- or carrier-provided text for HTML parse mode.

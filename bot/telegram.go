@@ -297,7 +297,8 @@ func markup(r Reply) models.ReplyMarkup {
 	for _, row := range r.Buttons {
 		var out []models.InlineKeyboardButton
 		for _, b := range row {
-			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL,
+				CopyText: models.CopyTextButton{Text: b.Copy}})
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
 	}

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // BotUser is the bot the fake server pretends to be (getMe).
@@ -778,7 +779,12 @@ func validate(p map[string]string) (string, Markup, *apiError) {
 			return "", mk, &apiError{code: 400, desc: "Bad Request: can't parse reply keyboard markup JSON object"}
 		}
 		for _, b := range mk.Buttons() {
-			if b.CallbackData == "" && b.URL == "" {
+			// go-telegram sends "copy_text":{"text":""} with every button;
+			// Telegram reads it only on a button that is nothing else.
+			if b.CallbackData == "" && b.URL == "" && b.CopyText != nil && (b.Copies() == "" || utf8.RuneCountInString(b.Copies()) > 256) {
+				return "", mk, &apiError{code: 400, desc: "Bad Request: BUTTON_COPY_TEXT_INVALID"}
+			}
+			if b.CallbackData == "" && b.URL == "" && b.Copies() == "" {
 				return "", mk, &apiError{code: 400, desc: "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"}
 			}
 			if b.URL == "" && len(b.CallbackData) > 64 {

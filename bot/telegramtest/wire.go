@@ -119,9 +119,23 @@ type Update struct {
 
 // Button is an inline keyboard button as the bot sent it.
 type Button struct {
-	Text         string `json:"text"`
-	CallbackData string `json:"callback_data,omitempty"`
-	URL          string `json:"url,omitempty"`
+	Text         string    `json:"text"`
+	CallbackData string    `json:"callback_data,omitempty"`
+	URL          string    `json:"url,omitempty"`
+	CopyText     *CopyText `json:"copy_text,omitempty"`
+}
+
+// CopyText is a copy_text button's text to copy (Bot API 7.11).
+type CopyText struct {
+	Text string `json:"text"`
+}
+
+// Copies is the text the button copies ("" for another kind of button).
+func (b Button) Copies() string {
+	if b.CopyText == nil {
+		return ""
+	}
+	return b.CopyText.Text
 }
 
 // Markup is a reply_markup: an inline keyboard or a force-reply request.
