@@ -114,10 +114,29 @@ func benchInstances(b *testing.B, eng storagetest.Engine, n, chats, perChat int)
 	b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "shipments/s")
 }
 
-// bulkFollow makes chats 1..chats follow numbers round-robin, straight in
-// SQL (multi-row INSERTs in one transaction): the storage API's one
-// transaction per follow would take minutes for 100,000.
+// bulkFollow makes chats 1..chats follow numbers (17TRACK's, all due at
+// at) round-robin: see bulkFollowShipments.
 func bulkFollow(b *testing.B, dsn string, chats int, numbers []string, at time.Time) {
+	b.Helper()
+	ships := make([]seeded, len(numbers))
+	for i, num := range numbers {
+		ships[i] = seeded{carrier: "s10", number: num, due: at}
+	}
+	bulkFollowShipments(b, dsn, chats, ships, at)
+}
+
+// seeded is a shipment for bulkFollowShipments: its carrier, its number
+// and when it is first due.
+type seeded struct {
+	carrier, number string
+	due             time.Time
+}
+
+// bulkFollowShipments makes chats 1..chats follow ships round-robin,
+// straight in SQL (multi-row INSERTs in one transaction): the storage API's
+// one transaction per follow would take minutes for 100,000. Shipment ids
+// are 1..len(ships) in order.
+func bulkFollowShipments(b *testing.B, dsn string, chats int, ships []seeded, at time.Time) {
 	b.Helper()
 	db, err := storagetest.OpenSQL(dsn)
 	if err != nil {
@@ -165,12 +184,12 @@ func bulkFollow(b *testing.B, dsn string, chats int, numbers []string, at time.T
 	}
 	insert(`INSERT INTO chats (id, type, created_at, updated_at) VALUES `, rows)
 	rows = rows[:0]
-	for i, num := range numbers {
-		rows = append(rows, []any{i + 1, "s10", num, now, now})
+	for i, s := range ships {
+		rows = append(rows, []any{i + 1, s.carrier, s.number, now, s.due.Unix()})
 	}
 	insert(`INSERT INTO shipments (id, carrier, number, created_at, next_poll_at) VALUES `, rows)
 	rows = rows[:0]
-	for i := range numbers {
+	for i := range ships {
 		rows = append(rows, []any{i%chats + 1, i + 1, now})
 	}
 	insert(`INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES `, rows)
