@@ -231,8 +231,15 @@ func (s *scanner) run(g *image.Gray) {
 		return
 	}
 	// 2. Candidate regions, breadth first: the cheap try on every region
-	// before the costly ones on any, so the usual photo ends early.
-	lines, squares := findRegions(g)
+	// before the costly ones on any, so the usual photo ends early. In a
+	// noisy photo every block has strong gradients and the regions merge
+	// into one: they are found on a smoothed copy instead (the cut-outs
+	// still come from g: the smoothing would blur thin bars).
+	rg := g
+	if noisy(g) {
+		rg = blurGray(g, 1)
+	}
+	lines, squares := findRegions(rg)
 	lines, squares = lines[:min(len(lines), maxLines)], squares[:min(len(squares), maxSquares)]
 	cuts := make([][]*image.Gray, len(lines)) // per line, per scale (smoothed)
 	scales := make([][]float64, len(lines))
@@ -308,9 +315,50 @@ func (s *scanner) scanSquare(g *image.Gray, r square) {
 		s.decode2D(crop, hist, hints2D)
 	}
 	if !s.done() {
-		// Noise flips single pixels of a module: smooth them away first.
-		s.decode2D(blurGray(crop, 1), hybrid, hints2D)
+		// Noise flips single pixels of a module: smooth them away first,
+		// at the photo's own scale (smoothing after enlarging averages
+		// too few of the original pixels).
+		sm := blurGray(r.cut(g, 1), 1)
+		if k := r.upscale(); k > 1 {
+			sm = scaleGray(sm, int(float64(sm.Rect.Dx())*k), int(float64(sm.Rect.Dy())*k))
+		}
+		s.decode2D(sm, hybrid, hints2D)
 	}
+}
+
+// noiseMin is the median pixel-to-neighbours difference above which a
+// photo counts as noisy. A sharp photo's paper and background are smooth
+// (a median of 0–2 even in JPEG); sensor noise of σ ≈ 10 gives about 8.
+const noiseMin = 5
+
+// noisy tells from an estimate of the noise from every fourth row: the median absolute
+// difference between a pixel and the mean of its left and right
+// neighbours, which edges (a minority of pixels) do not move.
+func noisy(g *image.Gray) bool { return noiseLevel(g) >= noiseMin }
+
+// noiseLevel is that median.
+func noiseLevel(g *image.Gray) int {
+	var hist [256]int
+	n := 0
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	for y := 2; y < h-2; y += 4 {
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		for x := 1; x < w-1; x += 2 {
+			d := 2*int(row[x]) - int(row[x-1]) - int(row[x+1])
+			if d < 0 {
+				d = -d
+			}
+			hist[min(255, d/2)]++
+			n++
+		}
+	}
+	half := n / 2
+	for v, c := range hist {
+		if half -= c; half < 0 {
+			return v
+		}
+	}
+	return 0
 }
 
 // fitWork scales g into the working size range.
