@@ -110,9 +110,15 @@ func (a *App) HandleStored(ctx context.Context, u storage.InboxUpdate) error {
 		err := a.eng.store.Handle(ctx, u.UpdateID, a.eng.now(), func(ctx context.Context, tx *storage.Store) ([]storage.OutboxMessage, string, error) {
 			plan.missing, plan.refresh = nil, nil
 			e := a.engineIn(tx, plan)
-			out, answer := a.dispatch(ctx, e, &upd)
+			out, answer, album := a.dispatch(ctx, e, &upd)
 			if len(plan.missing) > 0 && round < maxNetRounds {
 				return nil, "", errNeedNetwork
+			}
+			// The album's other photos were answered with this one (album.go).
+			if len(album) > 0 {
+				if err := tx.CloseUpdates(ctx, a.eng.now(), album, "album", nil); err != nil {
+					return nil, "", err
+				}
 			}
 			after = afterCommit{answer: answer, refresh: plan.refresh}
 			queued = len(out)
@@ -183,8 +189,9 @@ func (a *App) engineIn(tx *storage.Store, plan *netPlan) *Engine {
 }
 
 // dispatch runs the engine on one update and turns its replies into outbox
-// rows (reply lane, dedupe key from the update id).
-func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]storage.OutboxMessage, *tg.AnswerCallbackQueryParams) {
+// rows (reply lane, dedupe key from the update id); album lists the other
+// updates of a photo album answered with this one, to close with it.
+func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) (out []storage.OutboxMessage, answer *tg.AnswerCallbackQueryParams, album []int64) {
 	q := replyQueue{update: upd.ID}
 	switch {
 	case upd.Message != nil:
@@ -195,16 +202,16 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 			if err := e.ChatMigrated(ctx, chat.ID, m.MigrateToChatID); err != nil {
 				a.log.ErrorContext(ctx, "bot: migrate chat", slog.Any("error", err))
 			}
-			return nil, nil
+			return nil, nil, nil
 		case m.MigrateFromChatID != 0:
 			if err := e.ChatMigrated(ctx, m.MigrateFromChatID, chat.ID); err != nil {
 				a.log.ErrorContext(ctx, "bot: migrate chat", slog.Any("error", err))
 			}
-			return nil, nil
+			return nil, nil, nil
 		case m.From != nil && m.From.IsBot:
-			return nil, nil
+			return nil, nil, nil
 		case m.Text == "":
-			return a.dispatchPhoto(ctx, e, m, &q), nil
+			return a.dispatchPhoto(ctx, e, m, &q)
 		}
 		in := Message{Chat: chat, From: userOf(m.From), Text: m.Text}
 		if r := m.ReplyToMessage; r != nil && r.From != nil && strings.EqualFold(r.From.Username, a.username) {
@@ -221,7 +228,7 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 		cq := upd.CallbackQuery
 		msg := cq.Message.Message
 		if msg == nil {
-			return nil, answerParams(cq.ID, ClickResult{Answer: locale.For(locale.Of(cq.From.LanguageCode)).T("button_too_old")})
+			return nil, answerParams(cq.ID, ClickResult{Answer: locale.For(locale.Of(cq.From.LanguageCode)).T("button_too_old")}), nil
 		}
 		chat := chatOf(msg.Chat)
 		res := e.HandleClick(ctx, Click{Chat: chat, From: userOf(&cq.From), Data: cq.Data, MessageText: msg.Text})
@@ -232,7 +239,7 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 			}
 			q.add(chat.ID, r, edit, 0)
 		}
-		return q.out, answerParams(cq.ID, res)
+		return q.out, answerParams(cq.ID, res), nil
 	case upd.MyChatMember != nil:
 		m := upd.MyChatMember
 		chat := chatOf(m.Chat)
@@ -240,7 +247,7 @@ func (a *App) dispatch(ctx context.Context, e *Engine, upd *models.Update) ([]st
 			q.add(chat.ID, r, 0, 0)
 		}
 	}
-	return q.out, nil
+	return q.out, nil, nil
 }
 
 func answerParams(id string, r ClickResult) *tg.AnswerCallbackQueryParams {

@@ -310,6 +310,7 @@ func (a *App) work(ctx context.Context) {
 			a.log.ErrorContext(ctx, "bot: pending updates", slog.Any("error", err))
 		}
 		now := time.Now()
+		growing := albumsGrowing(pending, a.eng.now())
 		mu.Lock()
 		blocked := map[int64]bool{}
 		fresh := map[int64][]storage.InboxUpdate{}
@@ -325,6 +326,10 @@ func (a *App) work(ctx context.Context) {
 			}
 			if at, ok := retryAt[u.UpdateID]; ok && now.Before(at) {
 				blocked[u.ChatID] = true // the chat's later updates wait too
+				continue
+			}
+			if growing[u.UpdateID] {
+				blocked[u.ChatID] = true // an album still arriving (album.go)
 				continue
 			}
 			if _, ok := fresh[u.ChatID]; !ok {
@@ -351,6 +356,9 @@ func (a *App) work(ctx context.Context) {
 			}
 		}
 		mu.Unlock()
+		if a.swept != nil {
+			a.swept()
+		}
 		select {
 		case <-ctx.Done():
 			wg.Wait()

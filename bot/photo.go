@@ -7,9 +7,8 @@ package bot
 // happen outside the inbox transaction, like a carrier look-up (inbox.go's
 // netPlan): the handler asks, the worker fetches, the handler runs again.
 //
-// Albums come as one update per photo. To keep them from flooding the chat,
-// album replies carry dedupe keys of the album: a number read from two of its
-// photos is answered once, and "couldn't read" at most once per album.
+// Albums come as one update per photo; they are answered once, together
+// (album.go).
 
 import (
 	"context"
@@ -100,53 +99,74 @@ func (plan *netPlan) scanIn(orig *Engine) func(ctx context.Context, fileID strin
 // HandlePhoto answers a photo or image file. In groups it reacts only to a
 // photo whose caption mentions the bot or that replies to the bot.
 func (e *Engine) HandlePhoto(ctx context.Context, ph Photo) []Reply {
-	caption := strings.TrimSpace(ph.Text)
-	if ph.Chat.group() {
-		rest, mentioned := stripMention(caption, e.username)
-		if !mentioned && !ph.ReplyToBot {
-			return nil
+	return e.HandlePhotos(ctx, []Photo{ph})
+}
+
+// HandlePhotos answers the photos of one album (or a single photo) in one
+// answer: the numbers read from all of them (and from the captions) go
+// through the follow flow together, as if pasted in one message, under a
+// line saying what was read from how many photos; when none holds a number,
+// one message says why. In groups the album counts when one of its photos
+// mentions the bot or replies to it.
+func (e *Engine) HandlePhotos(ctx context.Context, phs []Photo) []Reply {
+	if len(phs) == 0 {
+		return nil
+	}
+	first := phs[0]
+	addressed := !first.Chat.group()
+	var captions []string
+	for _, ph := range phs {
+		c := strings.TrimSpace(ph.Text)
+		if ph.Chat.group() {
+			rest, mentioned := stripMention(c, e.username)
+			addressed = addressed || mentioned || ph.ReplyToBot
+			c = strings.TrimSpace(rest)
 		}
-		caption = strings.TrimSpace(rest)
+		if c != "" {
+			captions = append(captions, c)
+		}
 	}
-	if e.scan == nil {
-		return nil // the console has no photos
+	if !addressed || e.scan == nil {
+		return nil
 	}
-	if err := e.store.TouchChat(ctx, storage.Chat{ID: ph.Chat.ID, Type: ph.Chat.Type, Title: ph.Chat.Title, Active: true}); err != nil {
+	if err := e.store.TouchChat(ctx, storage.Chat{ID: first.Chat.ID, Type: first.Chat.Type, Title: first.Chat.Title, Active: true}); err != nil {
 		return e.fail(ctx, "touch chat", err)
 	}
-	ctx = withPrinter(ctx, locale.For(e.chatLanguage(ctx, ph.Chat.ID, ph.From.Lang)))
+	ctx = withPrinter(ctx, locale.For(e.chatLanguage(ctx, first.Chat.ID, first.From.Lang)))
 	p := pr(ctx)
-	album := func(rs []Reply, key string) []Reply {
-		if ph.MediaGroup != "" {
-			for i := range rs {
-				rs[i].DedupeKey = fmt.Sprintf("album:%d:%s:%s:%d", ph.Chat.ID, ph.MediaGroup, key, i)
-			}
-		}
-		return rs
+	// Every photo is asked for before any answer, so the worker fetches
+	// them all between two runs.
+	reads := make([]photoRead, len(phs))
+	waiting := false
+	for i, ph := range phs {
+		reads[i] = e.readPhoto(ctx, ph)
+		waiting = waiting || errors.Is(reads[i].err, errNeedNetwork)
 	}
-	var res label.Result
-	var err error
-	switch {
-	case ph.Unsupported == "HEIC":
-		err = errUnsupported
-	case ph.Unsupported != "":
-		err = label.ErrNotImage
-	case ph.FileSize > label.MaxBytes:
-		err = label.ErrTooLarge
-	default:
-		res, err = e.scan(ctx, ph.FileID)
-		if errors.Is(err, errNeedNetwork) {
-			return nil // run again with the photo read
-		}
+	if waiting {
+		return nil // run again with the photos read
 	}
 	// The caption is read as text: a number typed under the photo counts.
+	caption := strings.Join(captions, "\n")
 	capCands := detect(caption, e.demo)
 	var cands []tracker.Candidate
 	var read []label.Found
-	for _, f := range res.Found {
-		if f.Valid {
-			read = append(read, f)
-			cands = append(cands, f.Candidate)
+	seen := map[string]bool{}
+	photosRead := 0
+	for _, r := range reads {
+		some := false
+		for _, f := range r.res.Found {
+			if !f.Valid {
+				continue
+			}
+			some = true
+			if !seen[f.Number] {
+				seen[f.Number] = true
+				read = append(read, f)
+				cands = append(cands, f.Candidate)
+			}
+		}
+		if some {
+			photosRead++
 		}
 	}
 	cands = append(cands, capCands...)
@@ -155,36 +175,100 @@ func (e *Engine) HandlePhoto(ctx context.Context, ph Photo) []Reply {
 		if len(capCands) == 0 && len(read) == 1 {
 			name = photoLabel(caption)
 		}
-		out := e.candidates(ctx, ph.Message, cands, name)
+		out := e.candidates(ctx, first.Message, cands, name)
 		if len(read) > 0 && len(out) > 0 {
-			// Say where the number came from, above the usual answer.
-			out[0].Text = p.T("photo_read", "Number", esc(read[0].Number), "Symbology", symbologyName(read[0].Symbology)) + "\n\n" + out[0].Text
+			// Say where the numbers came from, above the usual answer.
+			out[0].Text = readLine(p, read, photosRead, len(phs)) + "\n\n" + out[0].Text
 		}
-		return album(out, "n:"+cands[0].Number)
+		return out
 	}
-	var text string
+	for _, r := range reads {
+		if r.err != nil && !knownPhotoError(r.err) {
+			e.log.WarnContext(ctx, "bot: photo", slog.Int64("chat", first.Chat.ID), slog.Any("error", r.err))
+		}
+	}
+	return []Reply{{Text: unreadText(p, reads)}}
+}
+
+// photoRead is what one photo held, or why it could not be read.
+type photoRead struct {
+	res label.Result
+	err error
+}
+
+// readPhoto refuses what cannot be read before downloading, then reads.
+func (e *Engine) readPhoto(ctx context.Context, ph Photo) photoRead {
 	switch {
-	case errors.Is(err, errUnsupported):
-		text = p.T("photo_heic")
-	case errors.Is(err, label.ErrTooLarge), errors.Is(err, label.ErrTooManyPixels):
-		text = p.T("photo_too_large")
-	case errors.Is(err, label.ErrNotImage):
-		text = p.T("photo_not_image")
-	case err != nil:
-		e.log.WarnContext(ctx, "bot: photo", slog.Int64("chat", ph.Chat.ID), slog.Any("error", err))
-		text = p.T("photo_download_failed")
-	case len(res.Found) > 0: // only numbers whose check fails: a misread
-		text = p.T("photo_misread", "Number", esc(res.Found[0].Number))
-	case res.Barcodes > 0:
-		text = p.T("photo_no_number")
-	default:
-		text = p.T("photo_no_barcode")
+	case ph.Unsupported == "HEIC":
+		return photoRead{err: errUnsupported}
+	case ph.Unsupported != "":
+		return photoRead{err: label.ErrNotImage}
+	case ph.FileSize > label.MaxBytes:
+		return photoRead{err: label.ErrTooLarge}
 	}
-	if ph.MediaGroup != "" && err == nil {
-		text = p.T("photo_album_unread") // one message for the whole album
-		return album([]Reply{{Text: text}}, "none")
+	res, err := e.scan(ctx, ph.FileID)
+	return photoRead{res, err}
+}
+
+// readLine names what was read: from one photo, the number and its
+// barcode; from an album, every number and from how many of the photos.
+func readLine(p *locale.Printer, read []label.Found, photosRead, photos int) string {
+	if photos == 1 {
+		return p.T("photo_read", "Number", esc(read[0].Number), "Symbology", symbologyName(read[0].Symbology))
 	}
-	return []Reply{{Text: text}}
+	list := make([]string, len(read))
+	for i, f := range read {
+		list[i] = "<code>" + esc(f.Number) + "</code> (" + symbologyName(f.Symbology) + ")"
+	}
+	return p.T("photo_album_read", "Read", photosRead, "Total", photos, "Numbers", strings.Join(list, ", "))
+}
+
+// unreadText is the one message for photos that held no number, the most
+// useful thing to say first: a misread number, then barcodes without a
+// number, then no barcode, then why a file could not be read.
+func unreadText(p *locale.Printer, reads []photoRead) string {
+	var misread string
+	barcodes, scanned := false, false
+	var firstErr error
+	for _, r := range reads {
+		switch {
+		case r.err != nil:
+			if firstErr == nil {
+				firstErr = r.err
+			}
+		case len(r.res.Found) > 0: // only numbers whose check fails
+			if misread == "" {
+				misread = r.res.Found[0].Number
+			}
+		case r.res.Barcodes > 0:
+			barcodes = true
+		default:
+			scanned = true
+		}
+	}
+	switch {
+	case misread != "":
+		return p.T("photo_misread", "Number", esc(misread))
+	case barcodes:
+		return p.T("photo_no_number")
+	case scanned && len(reads) > 1:
+		return p.T("photo_album_none", "Total", len(reads))
+	case scanned:
+		return p.T("photo_no_barcode")
+	case errors.Is(firstErr, errUnsupported):
+		return p.T("photo_heic")
+	case errors.Is(firstErr, label.ErrTooLarge), errors.Is(firstErr, label.ErrTooManyPixels):
+		return p.T("photo_too_large")
+	case errors.Is(firstErr, label.ErrNotImage):
+		return p.T("photo_not_image")
+	}
+	return p.T("photo_download_failed")
+}
+
+// knownPhotoError: the user's file, not our failure (nothing to log).
+func knownPhotoError(err error) bool {
+	return errors.Is(err, errUnsupported) || errors.Is(err, label.ErrTooLarge) ||
+		errors.Is(err, label.ErrTooManyPixels) || errors.Is(err, label.ErrNotImage)
 }
 
 var errUnsupported = errors.New("bot: unsupported image format")
@@ -249,23 +333,36 @@ func (a *App) scanFile(ctx context.Context, fileID string) (label.Result, error)
 }
 
 // dispatchPhoto queues the answer to a message without text: a photo or
-// an image file (anything else, a sticker or a voice note, gets none).
-func (a *App) dispatchPhoto(ctx context.Context, e *Engine, m *models.Message, q *replyQueue) []storage.OutboxMessage {
-	ph, ok := photoOf(m)
-	if !ok {
-		return nil
+// an image file (anything else, a sticker or a voice note, gets none), or a
+// whole album with it; album is the album's other updates.
+func (a *App) dispatchPhoto(ctx context.Context, e *Engine, m *models.Message, q *replyQueue) (out []storage.OutboxMessage, answer *tg.AnswerCallbackQueryParams, album []int64) {
+	if _, ok := photoOf(m); !ok {
+		return nil, nil, nil
+	}
+	msgs, album, err := albumMessages(ctx, e.store, q.update, m)
+	if err != nil {
+		a.log.ErrorContext(ctx, "bot: album", slog.Any("error", err))
+		msgs, album = []*models.Message{m}, nil // answered alone
+	}
+	var phs []Photo
+	for _, m := range msgs {
+		ph, ok := photoOf(m)
+		if !ok {
+			continue
+		}
+		ph.Message = Message{Chat: chatOf(m.Chat), From: userOf(m.From), Text: m.Caption}
+		if r := m.ReplyToMessage; r != nil && r.From != nil && strings.EqualFold(r.From.Username, a.username) {
+			ph.ReplyToBot, ph.ReplyToText = true, r.Text
+		}
+		phs = append(phs, ph)
 	}
 	chat := chatOf(m.Chat)
-	ph.Message = Message{Chat: chat, From: userOf(m.From), Text: m.Caption}
-	if r := m.ReplyToMessage; r != nil && r.From != nil && strings.EqualFold(r.From.Username, a.username) {
-		ph.ReplyToBot, ph.ReplyToText = true, r.Text
-	}
 	replyTo := 0
 	if chat.group() {
 		replyTo = m.ID
 	}
-	for _, r := range e.HandlePhoto(ctx, ph) {
+	for _, r := range e.HandlePhotos(ctx, phs) {
 		q.add(chat.ID, r, 0, replyTo)
 	}
-	return q.out
+	return q.out, nil, album
 }

@@ -69,6 +69,7 @@ type App struct {
 	wake          chan struct{} // new updates in the inbox
 	queued        func()        // told when replies were queued (the notifier's Wake)
 	unstored      unstored      // answering while the database takes no writes (readonly.go)
+	swept         func()        // tests: told after each look at the inbox (albums wait for one)
 }
 
 // OnQueued sets f to be called whenever handling queued replies, so the
