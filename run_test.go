@@ -5,14 +5,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
@@ -257,5 +263,110 @@ func TestUnknownCommandBeforeConfig(t *testing.T) {
 	err := run([]string{"stauts"}, strings.NewReader(""), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), `unknown command "stauts"`) {
 		t.Fatalf("got %v, want unknown command", err)
+	}
+}
+
+// TestReadOnlyPlaceSaysSo: `trackbot run` with TRACKBOT_DB in a directory
+// it may not write to, or naming a file it may not write, stops at once
+// with a message that says which and what to do. The program runs as a
+// child process; when the tests run as root (whom permissions do not
+// stop), the child runs as the unprivileged user nobody, as a container's
+// non-root user would.
+func TestReadOnlyPlaceSaysSo(t *testing.T) {
+	asRoot := os.Geteuid() == 0
+	// A copy of the test binary everyone may run: go test's own build
+	// directory is its owner's alone.
+	open := t.TempDir()
+	chmod(t, filepath.Dir(open), 0o755)
+	chmod(t, open, 0o755)
+	bin := filepath.Join(open, "trackbot.test")
+	copyFile(t, os.Args[0], bin, 0o755)
+
+	tests := []struct {
+		name string
+		// place makes the database's place under root and returns TRACKBOT_DB.
+		place func(t *testing.T, root string) string
+		want  []string
+	}{
+		{"directory", func(t *testing.T, root string) string {
+			dir := filepath.Join(root, "data")
+			if err := os.Mkdir(dir, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			chmod(t, dir, 0o555)
+			return filepath.Join(dir, "trackbot.db")
+		}, []string{"the directory", "is not writable", "write access"}},
+		{"file", func(t *testing.T, root string) string {
+			dir := filepath.Join(root, "data")
+			if err := os.Mkdir(dir, 0o777); err != nil {
+				t.Fatal(err)
+			}
+			chmod(t, dir, 0o777)
+			db := filepath.Join(dir, "trackbot.db")
+			st, err := storage.Open(context.Background(), db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			chmod(t, db, 0o444)
+			return db
+		}, []string{"is read-only", "make the file writable"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := filepath.Join(open, tc.name)
+			if err := os.Mkdir(root, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			chmod(t, root, 0o755)
+			db := tc.place(t, root)
+			cmd := exec.Command(bin, "-test.run=^TestCrashChild$", "-test.count=1")
+			cmd.Dir = open
+			cmd.Env = append(os.Environ(), crashChildEnv+"=1", "TRACKBOT_DB="+db,
+				"TELEGRAM_BOT_TOKEN=123456:readonly-test", "HOME="+open, "GOCOVERDIR=")
+			if asRoot {
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			done := make(chan error, 1)
+			if err := cmd.Start(); err != nil {
+				t.Fatalf("start the program as nobody: %v", err)
+			}
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatalf("the program started with %s; log:\n%s", db, stderr.String())
+				}
+			case <-time.After(time.Minute):
+				_ = cmd.Process.Kill()
+				t.Fatalf("the program did not stop within a minute; log:\n%s", stderr.String())
+			}
+			msg := stderr.String()
+			for _, w := range append(tc.want, db) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the program's last words lack %q:\n%s", w, msg)
+				}
+			}
+		})
+	}
+}
+
+func chmod(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, mode); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -48,6 +50,13 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, openError(path, err)
+	}
+	// SQLite opens a file it may not write read-only without a word, and
+	// the bot would then fail on every write; a full disk, by contrast,
+	// passes and is answered from reads until space is freed.
+	if err := fileWritable(path); err != nil {
+		w.Close()
+		return nil, err
 	}
 	if err := quickCheck(ctx, w, path); err != nil {
 		w.Close()
@@ -130,11 +139,26 @@ func openError(path string, err error) error {
 			f.Close()
 			os.Remove(name)
 		}
-		if fi, serr := os.Stat(path); serr == nil && fi.Mode().Perm()&0o200 == 0 {
-			return fmt.Errorf("storage: %s is read-only: trackbot must write to its database; make the file writable", path)
+		if err := fileWritable(path); err != nil {
+			return err
 		}
 	}
 	return fmt.Errorf("storage: open %s: %w", path, err)
+}
+
+// fileWritable says plainly when the file at path exists and this process
+// may not write it (its mode, its owner, a read-only mount): opening it
+// for writing is the one test that asks the system, whoever we run as.
+func fileWritable(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	switch {
+	case err == nil:
+		return f.Close()
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("storage: %s is read-only (%v): trackbot must write to its database; make the file writable "+
+			"by the user trackbot runs as (with Docker: the /data volume's owner)", path, err)
+	}
+	return nil // missing or odd: SQLite's own error says more
 }
 
 func cloneValues(v url.Values) url.Values {
