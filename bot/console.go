@@ -68,6 +68,7 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 		chat: Chat{ID: ConsoleChatID, Type: "private", Title: "console"},
 		user: User{ID: 0, Name: "you"},
 	}
+	c.eng.scan = scanPath(c.eng.demo) // pictures by path (consolephoto.go)
 	if cfg.Lang != "" {
 		if _, err := cfg.Store.SetChatLanguage(ctx, ConsoleChatID, string(cfg.Lang), false); err != nil {
 			return fmt.Errorf("console: %w", err)
@@ -143,6 +144,11 @@ func (c *console) step(ctx context.Context, line string) {
 		for _, r := range res.Replies {
 			c.show(r)
 		}
+		return
+	}
+	if paths, caption, ok := photoLine(line); ok {
+		c.prompt = ""
+		c.photos(ctx, paths, caption)
 		return
 	}
 	m := Message{Chat: c.chat, From: c.user, Text: line}
