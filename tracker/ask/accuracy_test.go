@@ -264,11 +264,12 @@ func checkTargets(t *testing.T, lang, set string, r *report) {
 
 // top1Floor is the held-out top-1 each non-English language must keep
 // (target 90 %); a language reaching the target has its floor raised to it.
-var top1Floor = map[string]float64{"es": 90, "de": 84, "fr": 84, "it": 90, "pt": 90}
+var top1Floor = map[string]float64{"es": 90, "de": 90, "fr": 90, "it": 90, "pt": 90}
 
 // floor2 is the top-1 floor on testdata/heldout2 (what the matcher scored
-// there when the set was written, before tuning).
-var floor2 = map[string]float64{"en": 92, "es": 90, "it": 90, "pt": 90}
+// there when the set was written, before tuning, or the target once met
+// with room; fr meets it by one question, so it keeps its first figure).
+var floor2 = map[string]float64{"en": 92, "es": 90, "it": 90, "pt": 90, "de": 90, "fr": 84}
 
 // TestCalibration fits the softmax temperature on cross-validation folds
 // (minimum mean negative log-likelihood) and checks that the committed
