@@ -327,6 +327,7 @@ func testEndToEndParcelStory(t *testing.T, db storagetest.Engine) {
 	if hello := w.say(chat, ann, "/start"); !strings.Contains(hello.Text, "Hi!") {
 		t.Errorf("/start answered %q", hello.Text)
 	}
+	w.waitChat(chat.ID, 2) // and asked for the time zone (bot/zoneguess.go)
 	mail := "Hello Ann,\n\nGood news: your order from Pots & Pans <shop@example.com> has shipped.\n" +
 		"Carrier: UPS Ground\nTracking number: " + num + "\n\nThanks for shopping with us!"
 	following := w.say(chat, ann, mail)
@@ -337,8 +338,8 @@ func testEndToEndParcelStory(t *testing.T, db storagetest.Engine) {
 	subID := strings.TrimPrefix(refresh, "ref:")
 
 	// The cron tick (every second) picks the new shipment up at once.
-	sent := w.waitChat(chat.ID, 3)
-	first := sent[2]
+	sent := w.waitChat(chat.ID, 4)
+	first := sent[3]
 	if !strings.Contains(first.Text, "<b>In transit</b>") || !strings.Contains(first.Text, "<code>"+num+"</code>") {
 		t.Fatalf("first push %q", first.Text)
 	}
@@ -352,9 +353,9 @@ func testEndToEndParcelStory(t *testing.T, db storagetest.Engine) {
 	if a := w.click(ann, following, refresh); !strings.Contains(a.Text, "Checking with UPS") {
 		t.Errorf("refresh answered %q", a.Text)
 	}
-	sent = w.waitChat(chat.ID, 4)
-	if !strings.Contains(sent[3].Text, "<b>Out for delivery</b>") {
-		t.Fatalf("second push %q", sent[3].Text)
+	sent = w.waitChat(chat.ID, 5)
+	if !strings.Contains(sent[4].Text, "<b>Out for delivery</b>") {
+		t.Fatalf("second push %q", sent[4].Text)
 	}
 
 	// Restart. The last update before it (/list) must not be answered again.

@@ -85,7 +85,7 @@ func TestListOfFiftyLongLabelsSplitsUnder4096(t *testing.T) {
 	h := newHarness(t, DefaultMaxParcels)
 	ctx := context.Background()
 	pc := telegramtest.Private(ann)
-	h.say(pc, ann, "/start", 1)
+	h.say(pc, ann, "/start", 2)
 	var numbers []string
 	for i := range DefaultMaxParcels {
 		n := upsNumber(100 + i)

@@ -96,6 +96,12 @@ func newHarness(t *testing.T, maxParcels int) *harness {
 // newHarnessOn is newHarness on a fresh database of the engine's.
 func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness {
 	t.Helper()
+	return newHarnessAt(t, maxParcels, db, nil)
+}
+
+// newHarnessAt is newHarnessOn with the bot's clock (nil: time.Now).
+func newHarnessAt(t *testing.T, maxParcels int, db storagetest.Engine, now func() time.Time) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := telegramtest.NewServer(testToken)
 	store, err := storage.Open(ctx, db.DSN(t))
@@ -106,7 +112,7 @@ func newHarnessOn(t *testing.T, maxParcels int, db storagetest.Engine) *harness 
 	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{})}, nil)
 	app, err := New(ctx, Config{Token: testToken, APIURL: srv.URL, Store: store, Router: router, Demo: true,
 		MaxParcels: maxParcels, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}, ScanTimeout: time.Minute}) // photos: reading, not speed (race detector)
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}, ScanTimeout: time.Minute, Now: now}) // photos: reading, not speed (race detector)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +245,7 @@ func testPrivateChat(t *testing.T, db storagetest.Engine) {
 	h := newHarnessOn(t, 4, db)
 	pc := telegramtest.Private(ann)
 
-	r := h.say(pc, ann, "/start", 1)[0]
+	r := h.say(pc, ann, "/start", 2)[0] // the welcome, then the time zone question
 	has(t, r, "Hi", "/track")
 	// One menu per language (English is the default for all others).
 	if h.srv.Calls("setMyCommands") != 6 || h.srv.Calls("deleteWebhook") != 1 || !strings.Contains(string(h.srv.Commands()), `"list"`) {

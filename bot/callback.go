@@ -23,6 +23,7 @@ const (
 	ActForce    = "fa"
 	ActLanguage = "lang" // lang:0:<code>: the chat's language (no parcel)
 	ActTopic    = "q"    // q:0:<topic>: answer a topic offered by "Did you mean…?"
+	ActZone     = "tz"   // tz:0:<IANA zone>: the chat's time zone, from the question after /start
 )
 
 // MaxCallbackData is Telegram's limit on callback_data, in bytes.
@@ -56,8 +57,8 @@ func ParseCallback(data string) (Callback, error) {
 		return Callback{}, fmt.Errorf("bot: callback data %q: want action:id", data)
 	}
 	id, err := strconv.ParseInt(parts[1], 10, 64)
-	if parts[0] == ActLanguage && err == nil && id == 0 && len(parts) == 3 && parts[2] != "" {
-		return Callback{Action: ActLanguage, Arg: parts[2]}, nil
+	if (parts[0] == ActLanguage || parts[0] == ActZone) && err == nil && id == 0 && len(parts) == 3 && parts[2] != "" {
+		return Callback{Action: parts[0], Arg: parts[2]}, nil
 	}
 	if err != nil || id < 0 || id == 0 && parts[0] != ActForce && parts[0] != ActTopic || id != 0 && parts[0] == ActTopic {
 		return Callback{}, fmt.Errorf("bot: callback data %q: bad subscription id", data)

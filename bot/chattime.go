@@ -10,6 +10,7 @@ import (
 	"time"
 	_ "time/tzdata" // zone names work on images without /usr/share/zoneinfo
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 )
 
@@ -17,10 +18,56 @@ import (
 var zoneAreas = []string{"Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian",
 	"America/Argentina", "America/Indiana"}
 
+// cityZones are cities as their people write them that are no IANA zone
+// name ("Wien", "Roma", "Montréal"), folded (see foldCity); IANA cities and
+// the cities of the zone question (zoneguess.go) need no entry.
+var cityZones = map[string]string{
+	"wien": "Europe/Vienna", "munchen": "Europe/Berlin", "munich": "Europe/Berlin", "hamburg": "Europe/Berlin",
+	"koln": "Europe/Berlin", "cologne": "Europe/Berlin", "frankfurt": "Europe/Berlin", "geneve": "Europe/Zurich",
+	"geneva": "Europe/Zurich", "genf": "Europe/Zurich", "zurigo": "Europe/Zurich", "bruxelles": "Europe/Brussels",
+	"brussel": "Europe/Brussels", "milano": "Europe/Rome", "milan": "Europe/Rome", "napoli": "Europe/Rome",
+	"torino": "Europe/Rome", "lyon": "Europe/Paris", "marseille": "Europe/Paris", "barcelona": "Europe/Madrid",
+	"sevilla": "Europe/Madrid", "valencia": "Europe/Madrid", "porto": "Europe/Lisbon", "rio de janeiro": "America/Sao_Paulo",
+	"rio": "America/Sao_Paulo", "brasilia": "America/Sao_Paulo", "montreal": "America/Toronto", "quebec": "America/Toronto",
+	"cdmx": "America/Mexico_City", "mexico": "America/Mexico_City", "san francisco": "America/Los_Angeles",
+	"seattle": "America/Los_Angeles", "boston": "America/New_York", "miami": "America/New_York",
+	"washington": "America/New_York", "houston": "America/Chicago", "dallas": "America/Chicago",
+	"delhi": "Asia/Kolkata", "new delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata", "bangalore": "Asia/Kolkata",
+}
+
+// foldCity lower-cases a city and drops its accents ("São Paulo" → "sao
+// paulo"), so people need not type them.
+func foldCity(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.Join(strings.Fields(s), " ")) {
+		switch {
+		case strings.ContainsRune("áàâãäå", r):
+			r = 'a'
+		case strings.ContainsRune("éèêë", r):
+			r = 'e'
+		case strings.ContainsRune("íìîï", r):
+			r = 'i'
+		case strings.ContainsRune("óòôõö", r):
+			r = 'o'
+		case strings.ContainsRune("úùûü", r):
+			r = 'u'
+		case r == 'ç':
+			r = 'c'
+		case r == 'ñ':
+			r = 'n'
+		case r == '_':
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // parseZone reads a time zone as people write it: an IANA name
-// ("Europe/Berlin"), a city of one ("berlin", "new york"), or an offset
-// from UTC ("UTC+2", "utc-5:30", "GMT+1", "UTC"). It returns the location
-// and the name to store.
+// ("Europe/Berlin"), a city of one ("berlin", "new york", "São Paulo") or
+// a city people know it by ("Wien", "Roma"), or an offset from UTC ("UTC+2",
+// "utc-5:30", "GMT+1", "UTC"). It returns the location and the name to
+// store.
 func parseZone(s string) (*time.Location, string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -45,12 +92,24 @@ func parseZone(s string) (*time.Location, string, error) {
 			return loc, loc.String(), nil
 		}
 	}
-	city := strings.Join(strings.Fields(s), "_")
-	parts := strings.Split(city, "_")
+	folded := foldCity(s)
+	if zone, ok := cityZones[folded]; ok {
+		loc, err := time.LoadLocation(zone)
+		return loc, zone, err
+	}
+	for _, gs := range zoneGuesses {
+		for _, g := range gs {
+			if foldCity(g.city) == folded {
+				loc, err := time.LoadLocation(g.zone)
+				return loc, g.zone, err
+			}
+		}
+	}
+	parts := strings.Fields(folded)
 	for i, p := range parts {
 		parts[i] = strings.ToUpper(p[:1]) + strings.ToLower(p[1:])
 	}
-	city = strings.Join(parts, "_")
+	city := strings.Join(parts, "_")
 	for _, area := range zoneAreas {
 		if loc, err := time.LoadLocation(area + "/" + city); err == nil {
 			return loc, loc.String(), nil
@@ -178,18 +237,15 @@ func (e *Engine) chatTime(ctx context.Context, chatID int64) (storage.ChatTime, 
 // timezone is /timezone [zone|HH:MM]: shows or sets the chat's zone. A
 // local time ("16:05") sets the offset that makes it so.
 func (e *Engine) timezone(ctx context.Context, m Message, args string) []Reply {
+	p := pr(ctx)
 	now := e.now()
 	args = strings.TrimSpace(args)
 	if args == "" {
 		ct, loc := e.chatTime(ctx, m.Chat.ID)
 		if loc == nil {
-			return []Reply{{Text: fmt.Sprintf("Times are shown in the local time of each scan's place. "+
-				"It is %s UTC now: send <code>/timezone Europe/Berlin</code>, a city (<code>/timezone Chicago</code>), "+
-				"<code>/timezone UTC+2</code>, or your clock's time (<code>/timezone %s</code>) and I'll show every time in your zone.",
-				now.UTC().Format("15:04"), now.UTC().Add(2*time.Hour).Format("15:04"))}}
+			return []Reply{{Text: p.T("tz_unset", "Now", now.UTC().Format("15:04"), "Example", now.UTC().Add(2*time.Hour).Format("15:04"))}}
 		}
-		return []Reply{{Text: fmt.Sprintf("Time zone: <b>%s</b> (it is %s there now). Change it with <code>/timezone ZONE</code>.",
-			esc(ct.TimeZone), now.In(loc).Format("15:04"))}}
+		return []Reply{{Text: p.T("tz_current", "Zone", esc(ct.TimeZone), "Now", now.In(loc).Format("15:04"))}}
 	}
 	var loc *time.Location
 	var name string
@@ -209,15 +265,13 @@ func (e *Engine) timezone(ctx context.Context, m Message, args string) []Reply {
 	} else {
 		var err error
 		if loc, name, err = parseZone(args); err != nil {
-			return []Reply{{Text: "I don't know the time zone <code>" + esc(truncate(args, 40)) + "</code>. " +
-				"Try a name like <code>Europe/Berlin</code> or <code>America/New_York</code>, a city, or <code>UTC+2</code>."}}
+			return []Reply{{Text: p.T("tz_unknown", "Zone", esc(truncate(args, 40)))}}
 		}
 	}
 	if err := e.store.SetChatTimeZone(ctx, m.Chat.ID, name); err != nil {
 		return e.fail(ctx, "set time zone", err)
 	}
-	return []Reply{{Text: fmt.Sprintf("🕒 Time zone set to <b>%s</b>: it is %s there now. Every time I show is in this zone from now on.",
-		esc(name), now.In(loc).Format("Mon 15:04"))}}
+	return []Reply{{Text: zoneSetText(p, name, loc, now)}}
 }
 
 func sign(n int) int {
@@ -237,37 +291,35 @@ func truncate(s string, n int) string {
 // quiet is /quiet HH:MM-HH:MM or /quiet off: pushes that are not urgent
 // wait until quiet hours end.
 func (e *Engine) quiet(ctx context.Context, m Message, args string) []Reply {
+	p := pr(ctx)
 	args = strings.TrimSpace(strings.ToLower(args))
 	ct, loc := e.chatTime(ctx, m.Chat.ID)
 	switch args {
 	case "":
 		if !ct.Quiet() {
-			return []Reply{{Text: "No quiet hours. Send <code>/quiet 22:00-07:00</code> and updates that can wait will wait until morning."}}
+			return []Reply{{Text: p.T("quiet_none")}}
 		}
-		return []Reply{{Text: fmt.Sprintf("Quiet hours: %s–%s%s. <code>/quiet off</code> ends them.",
-			clockText(ct.QuietStart), clockText(ct.QuietEnd), zoneNote(ct, loc))}}
-	case "off", "none", "no":
+		return []Reply{{Text: p.T("quiet_current", "Start", clockText(ct.QuietStart), "End", clockText(ct.QuietEnd), "Zone", zoneNote(p, ct, loc))}}
+	case "off", "none", "no", "aus", "desactivar", "apagado", "désactiver", "desligar", "spento":
 		if err := e.store.SetChatQuiet(ctx, m.Chat.ID, -1, -1); err != nil {
 			return e.fail(ctx, "quiet off", err)
 		}
-		return []Reply{{Text: "🔔 Quiet hours off: updates arrive as they happen."}}
+		return []Reply{{Text: p.T("quiet_off")}}
 	}
 	start, end, ok := parseQuiet(args)
 	if !ok {
-		return []Reply{{Text: "Send quiet hours as <code>/quiet 22:00-07:00</code>, or <code>/quiet off</code>."}}
+		return []Reply{{Text: p.T("quiet_usage")}}
 	}
 	if err := e.store.SetChatQuiet(ctx, m.Chat.ID, start, end); err != nil {
 		return e.fail(ctx, "set quiet hours", err)
 	}
-	return []Reply{{Text: fmt.Sprintf("🌙 Quiet hours %s–%s%s: updates that can wait arrive when they end, in order. "+
-		"Urgent ones (the carrier waits for you: duties to pay, an address to fix) still come at once.",
-		clockText(start), clockText(end), zoneNote(ct, loc))}}
+	return []Reply{{Text: p.T("quiet_set", "Start", clockText(start), "End", clockText(end), "Zone", zoneNote(p, ct, loc))}}
 }
 
-// zoneNote names the zone quiet hours are read in, and how to set one.
-func zoneNote(ct storage.ChatTime, loc *time.Location) string {
+// zoneNote names the zone quiet hours are read in, or says how to set one.
+func zoneNote(p *locale.Printer, ct storage.ChatTime, loc *time.Location) string {
 	if loc == nil {
-		return " (UTC: set your zone with /timezone)"
+		return p.T("quiet_zone_utc")
 	}
-	return " (" + esc(ct.TimeZone) + ")"
+	return esc(ct.TimeZone)
 }

@@ -21,6 +21,10 @@ func TestParseZone(t *testing.T) {
 		"Europe/Berlin": "Europe/Berlin", "berlin": "Europe/Berlin", "new york": "America/New_York",
 		"Sao_Paulo": "America/Sao_Paulo", "UTC": "UTC", "utc+2": "UTC+2", "GMT-5:30": "UTC-5:30", "UTC+0530": "UTC+5:30",
 		"Atlantis": "", "UTC+15": "", "UTC2": "", "Local": "", "../etc/passwd": "",
+		// as people write their city
+		"Wien": "Europe/Vienna", "Roma": "Europe/Rome", "São Paulo": "America/Sao_Paulo", "Zürich": "Europe/Zurich",
+		"ciudad de méxico": "America/Mexico_City", "Montréal": "America/Toronto", "Lisboa": "Europe/Lisbon",
+		"BOGOTÁ": "America/Bogota", "Delhi": "Asia/Kolkata",
 	}
 	for in, want := range tests {
 		_, got, err := parseZone(in)

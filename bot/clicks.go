@@ -31,6 +31,9 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 	if cb.Action == ActTopic {
 		return e.topicClick(ctx, c.Chat.ID, cb.Arg)
 	}
+	if cb.Action == ActZone {
+		return e.zoneClick(ctx, c.Chat.ID, cb.Arg)
+	}
 	sub, err := e.store.SubscriptionByID(ctx, cb.SubID)
 	if isNotFound(err) || err == nil && sub.ChatID != c.Chat.ID {
 		return ClickResult{Answer: p.T("no_longer_following")}

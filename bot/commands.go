@@ -38,7 +38,12 @@ func (e *Engine) start(ctx context.Context, m Message, args string) []Reply {
 	if e.demo {
 		welcome += "\n\n" + p.T("welcome_demo")
 	}
-	return []Reply{{Text: welcome}}
+	out := []Reply{{Text: welcome}}
+	// A first visit: ask for the zone, so times and quiet hours are the user's.
+	if q, ok := e.zoneQuestion(ctx, m); ok {
+		out = append(out, q)
+	}
+	return out
 }
 
 // track follows "NUMBER [label]".

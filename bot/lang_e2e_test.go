@@ -87,7 +87,7 @@ func TestEveryLanguageEndToEnd(t *testing.T) {
 				}
 			}
 
-			opens(say("/start", 1)[0], "welcome")
+			opens(say("/start", 2)[0], "welcome") // then the time zone question
 			bad := typo(upsNumber(7))
 			email := strings.Replace(shippingEmail[l], "%s", bad, 1)
 			pasted := say(email, 3)

@@ -28,6 +28,7 @@ func TestChatLanguageFromTheClient(t *testing.T) {
 	} {
 		u := telegramtest.User{ID: int64(500 + i), FirstName: "U", LanguageCode: tc.code}
 		has(t, h.sayTo(telegramtest.Private(u), u, "/start"), tc.want)
+		h.waitChat(u.ID, 2) // the time zone question follows the welcome
 	}
 	// Stored: the same chat keeps German even if the client's language changes.
 	u := telegramtest.User{ID: 500, FirstName: "U", LanguageCode: "fr"}
@@ -84,7 +85,7 @@ func TestGroupTakesTheLanguageOfWhoAddedTheBot(t *testing.T) {
 
 func TestProfileRegisteredPerLanguage(t *testing.T) {
 	h := newHarness(t, 10)
-	h.say(telegramtest.Private(ann), ann, "/start", 1) // Run has registered by now
+	h.say(telegramtest.Private(ann), ann, "/start", 2) // Run has registered by now
 	for _, l := range locale.All {
 		code := string(l)
 		if l == locale.EN {
