@@ -37,19 +37,32 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 	if p.Lang() == locale.EN || r.Lang == "en" && p.Lang() == locale.EN {
 		return esc(r.Text)
 	}
+	// The parcels the question named, or the only one: answers about a
+	// parcel's progress start with their state, as the English ones do.
+	named := subs
+	if r.About != nil {
+		named = make([]storage.Subscription, len(r.About))
+		for i, k := range r.About {
+			named[i] = subs[k]
+		}
+	}
 	switch {
 	case len(r.Alternatives) > 0:
 		return esc(p.T("answer_ask_back"))
 	case r.Topic == ask.TopicUnknown:
 		return esc(p.T("answer_off_topic"))
 	case r.Topic == "my_packages":
-		return e.myParcelsAnswer(ctx, p, chatID, subs)
+		return e.myParcelsAnswer(ctx, p, chatID, named)
 	}
 	key := "answer_" + topicKey(r.Topic)
-	if s := p.T(key); s != key {
-		return esc(s)
+	s := p.T(key)
+	if s == key {
+		return esc(p.T("answer_off_topic"))
 	}
-	return esc(p.T("answer_off_topic"))
+	if ask.IsProgress(r.Topic) && len(named) > 0 && (r.About != nil || len(subs) == 1) {
+		return e.myParcelsAnswer(ctx, p, chatID, named) + "\n\n" + esc(s)
+	}
+	return esc(s)
 }
 
 // myParcelsAnswer is "where is my parcel" for every parcel the chat

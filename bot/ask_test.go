@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/tracker/ask"
 )
 
 // TestQuestionsThroughTelegram: a clear question is answered, an unclear one
@@ -60,9 +61,61 @@ func TestTopicCallbackData(t *testing.T) {
 			t.Errorf("ParseCallback(%q) = %+v, %v", data, c, err)
 		}
 	}
-	for _, data := range []string{"q:0:", "q:5:late", "ref:0", "q:-1:late"} {
+	if c, err := ParseCallback("q:5:late"); err != nil || c.SubID != 5 || c.Arg != "late" {
+		t.Errorf("ParseCallback(q:5:late) = %+v, %v: a topic about a named parcel", c, err)
+	}
+	for _, data := range []string{"q:0:", "q:5:", "ref:0", "q:-1:late"} {
 		if _, err := ParseCallback(data); err == nil {
 			t.Errorf("ParseCallback(%q) accepted", data)
 		}
+	}
+}
+
+// TestAskBackKeepsTheNamedParcel: an unsure question that names a parcel
+// (by label or number) asks back with buttons that carry the parcel, and a
+// tap answers about that parcel, not the chat's others; in Spanish too.
+func TestAskBackKeepsTheNamedParcel(t *testing.T) {
+	h := newHarness(t, 4)
+	pc := telegramtest.Private(ann)
+	has(t, h.say(pc, ann, "/track DEMO1 headphones", 1)[0], "headphones")
+	has(t, h.say(pc, ann, "/track DEMO2", 1)[0], "DEMO2")
+
+	for _, q := range []string{"headphones", "DEMO1?"} {
+		unsure := h.say(pc, ann, q, 1)[0]
+		has(t, unsure, "Did you mean")
+		var progress string
+		for _, b := range unsure.Markup.Buttons() {
+			c, err := ParseCallback(b.CallbackData)
+			if err != nil || c.Action != ActTopic || c.SubID == 0 {
+				t.Fatalf("%q: ask-back button %+v does not carry the parcel", q, b)
+			}
+			if progress == "" && (ask.IsProgress(c.Arg) || c.Arg == "my_packages") {
+				progress = b.CallbackData
+			}
+		}
+		if progress == "" {
+			t.Fatalf("%q: no topic about the parcel's progress offered: %+v", q, unsure.Markup.Buttons())
+		}
+		edit := h.click(ann, unsure, progress, 1)[0]
+		has(t, edit, "headphones", "Your parcel:")
+		if strings.Contains(edit.Text, "DEMO2") || strings.Contains(edit.Text, "Did you mean") {
+			t.Errorf("%q: tap on %s answered about the other parcel or asked again:\n%s", q, progress, edit.Text)
+		}
+	}
+
+	// A question naming a followed number on another topic gets that
+	// topic's answer; on where it is, its state in full.
+	has(t, h.say(pc, ann, "how do I rename DEMO2?", 1)[0], "/rename")
+	has(t, h.say(pc, ann, "what do I do about DEMO2?", 1)[0], "<code>DEMO2</code>", "👉")
+
+	// Spanish: the answer on a named parcel's progress starts with its state.
+	es := telegramtest.User{ID: 103, FirstName: "Lola", LanguageCode: "es"}
+	ec := telegramtest.Private(es)
+	has(t, h.say(ec, es, "/track DEMO3 auriculares", 1)[0], "auriculares")
+	has(t, h.say(ec, es, "/track DEMO4", 1)[0], "DEMO4")
+	late := h.say(ec, es, "¿los auriculares llegan tarde?", 1)[0]
+	has(t, late, "auriculares")
+	if strings.Contains(late.Text, "DEMO4") || strings.Contains(late.Text, "Your parcel") {
+		t.Errorf("Spanish question on the auriculares:\n%s", late.Text)
 	}
 }

@@ -8,8 +8,8 @@ import (
 
 // Callback actions. The data on an inline button is
 // "<action>:<subscriptionID>[:<arg>]"; the notifier puts the same buttons on
-// its pushes, so the scheme is fixed. A button about no parcel (ActTopic)
-// carries subscription 0.
+// its pushes, so the scheme is fixed. A button about no parcel carries
+// subscription 0.
 const (
 	ActRefresh     = "ref"  // look the parcel up now
 	ActStop        = "stop" // stop following
@@ -22,8 +22,11 @@ const (
 	// insists: "fa:0:<carrier>:<number>" (no subscription exists yet).
 	ActForce    = "fa"
 	ActLanguage = "lang" // lang:0:<code>: the chat's language (no parcel)
-	ActTopic    = "q"    // q:0:<topic>: answer a topic offered by "Did you mean…?"
 	ActZone     = "tz"   // tz:0:<IANA zone>: the chat's time zone, from the question after /start
+	// ActTopic answers a topic offered by "Did you mean…?": q:0:<topic>, or
+	// q:<subID>:<topic> when the question named that parcel, so that the
+	// answer is about it.
+	ActTopic = "q"
 )
 
 // MaxCallbackData is Telegram's limit on callback_data, in bytes.
@@ -60,7 +63,7 @@ func ParseCallback(data string) (Callback, error) {
 	if (parts[0] == ActLanguage || parts[0] == ActZone) && err == nil && id == 0 && len(parts) == 3 && parts[2] != "" {
 		return Callback{Action: parts[0], Arg: parts[2]}, nil
 	}
-	if err != nil || id < 0 || id == 0 && parts[0] != ActForce && parts[0] != ActTopic || id != 0 && parts[0] == ActTopic {
+	if err != nil || id < 0 || id == 0 && parts[0] != ActForce && parts[0] != ActTopic {
 		return Callback{}, fmt.Errorf("bot: callback data %q: bad subscription id", data)
 	}
 	c := Callback{Action: parts[0], SubID: id}

@@ -29,7 +29,7 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 		return e.forceTrack(ctx, c, cb.Arg)
 	}
 	if cb.Action == ActTopic {
-		return e.topicClick(ctx, c.Chat.ID, cb.Arg)
+		return e.topicClick(ctx, c.Chat.ID, cb.SubID, cb.Arg)
 	}
 	if cb.Action == ActZone {
 		return e.zoneClick(ctx, c.Chat.ID, cb.Arg)

@@ -90,7 +90,7 @@ func (e *Engine) paste(ctx context.Context, m Message, text string) []Reply {
 	// answered from its assessment, not taken for a paste.
 	if len(cands) > 0 && isQuestion(text, cands) {
 		if sub, ok := parcelAsked(cands, subs); ok {
-			return e.answerAboutParcel(ctx, m, sub)
+			return e.questionAboutParcel(ctx, m, text, sub)
 		}
 	}
 	if len(cands) == 0 {

@@ -46,6 +46,11 @@ type Reply struct {
 	// likeliest topics to offer as buttons ("Did you mean…?"), Topic being
 	// the first. Text then asks back instead of answering.
 	Alternatives []string
+	// About holds the indices (into the parcels passed in) of the parcels
+	// the question names by number, label or carrier word, so that a topic
+	// picked from an ask-back can still be answered about them; nil when
+	// it names none.
+	About []int
 }
 
 // Topics that are not knowledge-base entries.
@@ -113,6 +118,11 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 	top := m.predict(nameParcels(question, parcels), maxAlternatives+1, temperature)
 	d := decide(top)
 	reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
+	reply.About = Named(question, parcels)
+	if d.kind == kindAskBack && reply.About != nil {
+		d = aboutParcel(d, top)
+		reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
+	}
 	switch {
 	case d.kind == kindOffTopic:
 		reply.Text = offTopicAnswer
@@ -123,6 +133,38 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 	}
 	return reply
 }
+
+// progressTopics are questions about how a parcel is getting on ("is the
+// ups one late?"): when the question names parcels, or the chat has only
+// one, the answer starts with their state from the assessment and the
+// general advice follows.
+var progressTopics = map[string]bool{
+	"late": true, "not_updating": true, "activation_delay": true, "delivered_not_received": true, "lost_parcel": true,
+}
+
+// aboutParcel decides an unsure question that names a parcel: when the
+// likeliest topics are all about how that parcel is getting on ("is the
+// ups one late": late or my_packages), each answer starts with the
+// parcel's state, so it is answered with the first rather than asked back.
+// The confidence is then the probability that the question is about the
+// parcel's progress at all.
+func aboutParcel(d decision, top []ranked) decision {
+	var p float64
+	for _, r := range top {
+		if r.topic != "my_packages" && !progressTopics[r.topic] {
+			break
+		}
+		p += r.p
+	}
+	if p < policy.answerAt {
+		return d
+	}
+	return decision{kind: kindAnswer, topic: d.topic, p: p}
+}
+
+// IsProgress reports whether topic is one of the questions about how a
+// parcel is getting on, answered with the named parcel's state first.
+func IsProgress(topic string) bool { return progressTopics[topic] }
 
 // AnswerTopic answers a topic chosen from an ask-back ("Did you mean…?"):
 // the user picked it, so it is answered as if matched with certainty.
@@ -202,9 +244,17 @@ func (th thresholds) decide(top []ranked) decision {
 
 func answerFor(topic string, q query) string {
 	for _, e := range kb {
-		if e.topic == topic {
-			return e.answer(q)
+		if e.topic != topic {
+			continue
 		}
+		if progressTopics[topic] {
+			sel := selectParcels(q.question, q.parcels)
+			if !sel.missing && len(sel.parcels) > 0 && (sel.explicit || len(q.parcels) == 1) {
+				q.parcels, q.named = sel.parcels, true
+				return myPackagesAnswer(q) + "\n\n" + e.answer(q)
+			}
+		}
+		return e.answer(q)
 	}
 	return offTopicAnswer
 }
@@ -316,6 +366,9 @@ func lowerFirst(s string) string {
 // parcelsNeedingAttention appends the chat's parcels that need a contact now,
 // so a general answer also speaks to the asker's own situation.
 func parcelsNeedingAttention(q query) string {
+	if q.named { // the answer already starts with them
+		return ""
+	}
 	var lines []string
 	for _, p := range q.parcels {
 		if p.Assessment.Step != "" {

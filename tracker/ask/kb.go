@@ -24,6 +24,7 @@ type query struct {
 	parcels  []Parcel
 	now      time.Time
 	question string // as asked; empty when a topic was picked from a button
+	named    bool   // parcels holds only the parcels the question is about, already shown
 }
 
 var kb = []entry{

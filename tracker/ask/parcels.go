@@ -29,6 +29,9 @@ type selection struct {
 	// named something; missing is set when nothing followed matches it.
 	named   string
 	missing bool
+	// explicit is set when the question named the parcels (number, label
+	// or carrier) rather than none, which selects them all.
+	explicit bool
 }
 
 // selectParcels picks the parcels the question names.
@@ -45,7 +48,7 @@ func selectParcels(question string, parcels []Parcel) selection {
 	}, question))
 	var byNumber, byLabel []Parcel
 	for _, p := range parcels {
-		if len(p.Number) >= 6 && strings.Contains(compact, strings.ToUpper(p.Number)) {
+		if len(p.Number) >= 5 && strings.Contains(compact, strings.ToUpper(p.Number)) {
 			byNumber = append(byNumber, p)
 		}
 		if labelMentioned(lower, p.Label) {
@@ -53,10 +56,10 @@ func selectParcels(question string, parcels []Parcel) selection {
 		}
 	}
 	if len(byNumber) > 0 {
-		return selection{parcels: byNumber}
+		return selection{parcels: byNumber, explicit: true}
 	}
 	if len(byLabel) > 0 {
-		return selection{parcels: byLabel}
+		return selection{parcels: byLabel, explicit: true}
 	}
 	for code, ws := range carrierWords {
 		for _, w := range ws {
@@ -73,7 +76,7 @@ func selectParcels(question string, parcels []Parcel) selection {
 			if w == "dhl" {
 				name = "DHL"
 			}
-			return selection{parcels: with, named: name, missing: len(with) == 0}
+			return selection{parcels: with, named: name, missing: len(with) == 0, explicit: len(with) > 0}
 		}
 	}
 	return selection{parcels: parcels}
@@ -169,11 +172,18 @@ func onTrack(p Parcel, question string, now time.Time) string {
 	return "Not by " + name + ": it is now expected " + tracker.DayDate(eta, now) + "."
 }
 
-// nameParcels replaces the words of the chat's parcel labels in question
-// by "parcel" (the label is the parcel's name); other text is unchanged.
+// nameParcels replaces the words of the chat's parcel labels and their
+// numbers in question by "parcel" (the label is the parcel's name; a
+// number is noise to the classifier); other text is unchanged.
 func nameParcels(question string, parcels []Parcel) string {
 	var names map[string]bool
 	for _, p := range parcels {
+		if len(p.Number) >= 5 {
+			if names == nil {
+				names = map[string]bool{}
+			}
+			names[strings.ToLower(p.Number)] = true
+		}
 		for _, w := range strings.FieldsFunc(strings.ToLower(p.Label), notAlnum) {
 			if len(w) >= 4 && !common[w] {
 				if names == nil {
@@ -197,4 +207,24 @@ func nameParcels(question string, parcels []Parcel) string {
 		return question
 	}
 	return strings.Join(words, " ")
+}
+
+// Named returns the indices in parcels of the parcels the question names
+// by number, label or carrier word ("is the dhl one late"), or nil when it
+// names none of them.
+func Named(question string, parcels []Parcel) []int {
+	sel := selectParcels(question, parcels)
+	if !sel.explicit {
+		return nil
+	}
+	var out []int
+	for i, p := range parcels {
+		for _, q := range sel.parcels {
+			if p.Number == q.Number && p.Carrier == q.Carrier {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package ask
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,3 +74,59 @@ func TestAskedDay(t *testing.T) {
 		t.Error("a question without a day named one")
 	}
 }
+
+// TestQuestionsAboutANamedParcel goes through the matcher: a question that
+// names a parcel by carrier word or label (or asks about the only one) is
+// answered from that parcel's assessment, whichever topic it is matched to.
+func TestQuestionsAboutANamedParcel(t *testing.T) {
+	// now is Thu 12 Mar 2026.
+	assessed := func(p Parcel, in advice.Input) Parcel {
+		in.Carrier, in.Number, in.Valid, in.Polled, in.Status = p.Carrier, p.Number, true, true, p.Status
+		p.Assessment = assess.Parcel(assess.Input{Input: in, Checkable: true}, now)
+		return p
+	}
+	late := assessed(Parcel{Carrier: "ups", Number: "1Z999AA10123456784", Status: tracker.StatusInTransit, ETA: now.AddDate(0, 0, -2)},
+		advice.Input{ETA: now.AddDate(0, 0, -2), AddedAt: now.AddDate(0, 0, -6), LastEventAt: now.AddDate(0, 0, -1)})
+	onTime := assessed(Parcel{Carrier: "dhl", Number: "1234567890", Label: "Garden chairs", Status: tracker.StatusInTransit, ETA: now.AddDate(0, 0, 1)},
+		advice.Input{ETA: now.AddDate(0, 0, 1), AddedAt: now.AddDate(0, 0, -2), LastEventAt: now.Add(-5 * time.Hour)})
+	all := []Parcel{late, onTime}
+	tests := map[string]struct {
+		question string
+		parcels  []Parcel
+		want     []string
+		not      []string
+		about    []int
+	}{
+		"late, by carrier": {"is the ups one late", all,
+			[]string{"Your parcel:", "UPS 1Z999AA10123456784", late.Assessment.NextStep(dayOf, false)}, []string{"Garden chairs"}, []int{0}},
+		"on track, by carrier": {"is the dhl one still on track for friday", all,
+			[]string{"Your parcel: Yes, it is on track", "Garden chairs (DHL Express)"}, []string{"1Z999AA10123456784"}, []int{1}},
+		"by label":              {"are the garden chairs late?", all, []string{"Your parcel:", "Garden chairs (DHL Express)"}, []string{"1Z999AA10123456784"}, []int{1}},
+		"the only parcel":       {"when is my delivery expected", []Parcel{onTime}, []string{"Your parcel:", "expected tomorrow"}, nil, nil},
+		"the only parcel, late": {"my parcel is late", []Parcel{late}, []string{"Your parcel:", "UPS 1Z999AA10123456784", "Estimated delivery dates slip"}, nil, nil},
+		"none named, several":   {"my order is late", all, []string{"Estimated delivery dates slip"}, []string{"Your parcel:"}, nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := Answer(tc.question, tc.parcels, now)
+			if len(got.Alternatives) > 0 {
+				t.Fatalf("asked back %v (%.2f)", got.Alternatives, got.Confidence)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got.Text, w) {
+					t.Errorf("topic %s: answer lacks %q:\n%s", got.Topic, w, got.Text)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got.Text, w) {
+					t.Errorf("topic %s: answer should not contain %q:\n%s", got.Topic, w, got.Text)
+				}
+			}
+			if !slices.Equal(got.About, tc.about) {
+				t.Errorf("About = %v, want %v", got.About, tc.about)
+			}
+		})
+	}
+}
+
+func dayOf(t time.Time) string { return tracker.DayDate(t, now) }
