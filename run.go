@@ -41,6 +41,12 @@ const (
 // drain short.
 var flushTimeout = 10 * time.Second
 
+// tickGrace is how long shutdown lets a running poll tick finish before
+// cancelling it: a lane paced to a call a minute (USPS) or waiting on a
+// hanging carrier would otherwise hold the shutdown for minutes. What the
+// tick did not reach stays due. A variable so tests can shorten it.
+var tickGrace = 5 * time.Second
+
 // runBot is `trackbot run`: the Telegram bot, the poller on its schedule and
 // the notifier, until a signal. stopSignals restores default signal handling
 // once shutdown starts, so a second Ctrl-C ends the process at once.
@@ -98,6 +104,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush, Render: app.RenderPush, Limits: limits})
 	app.OnQueued(notifier.Wake)
+	app.PaceDirect(notifier.Pace) // a full database's direct answers share the limits
 
 	// Bind the ports before any work starts, so a port in use fails start-up
 	// at once; the log gives the bound address (useful with port 0).
@@ -192,12 +199,18 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 
 	// Shutdown: updates have stopped (Run returned). Stop the schedule
-	// (waiting for a running tick), let the notifier flush what is queued,
-	// then close the servers and the database.
+	// (waiting for a running tick, tickGrace at most), let the notifier
+	// flush what is queued, then close the servers and the database.
 	stopSignals()
 	log.Info("shutting down: finishing polls and queued messages (Ctrl-C again to quit at once)")
-	<-sched.Stop().Done()
+	ticking := sched.Stop().Done()
+	select {
+	case <-ticking:
+	case <-time.After(tickGrace):
+		log.Info("shutdown: a poll tick is still waiting on a carrier lane; stopping it (its parcels stay due)")
+	}
 	stopWork()
+	<-ticking
 	if nerr := <-notifyDone; nerr != nil && !errors.Is(nerr, context.Canceled) {
 		log.Warn("notifier", slog.Any("error", nerr))
 	}

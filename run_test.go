@@ -21,6 +21,7 @@ import (
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/ups/upstest"
+	"github.com/trackbot/trackbot/tracker/usps/uspstest"
 )
 
 // upuNumber builds a UPU S10 number (two letters, eight digits, the mod-11
@@ -368,5 +369,88 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	}
 	if err := os.WriteFile(to, data, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestShutdownDoesNotWaitForAPacedLane: USPS, paced to a call a minute, is
+// working through five due parcels when the program is stopped. The stop
+// lets the tick run for its grace and then cancels it, instead of waiting
+// the minutes the lane needs; the parcels it did not reach stay due.
+func TestShutdownDoesNotWaitForAPacedLane(t *testing.T) {
+	w := newWorld(t)
+	usf := uspstest.NewServer()
+	t.Cleanup(usf.Close)
+	t.Setenv("USPS_CLIENT_ID", uspstest.ClientID)
+	t.Setenv("USPS_CLIENT_SECRET", uspstest.ClientSecret)
+	t.Setenv("USPS_API_URL", usf.URL())
+	old := tickGrace
+	tickGrace = 200 * time.Millisecond
+	t.Cleanup(func() { tickGrace = old })
+
+	ctx := context.Background()
+	st, err := storage.Open(ctx, w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.TouchChat(ctx, storage.Chat{ID: 4242, Type: "private", Title: "c", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	var numbers []string
+	for i := range 5 {
+		num := uspstest.TrackingNumber(700 + i)
+		usf.SetShipment(num, uspstest.Shipment{Events: []uspstest.Event{{Time: time.Now().Add(-time.Hour),
+			Status: tracker.StatusInTransit, Type: "Arrived", City: "RENO", State: "NV"}}})
+		if _, _, err := st.Subscribe(ctx, storage.SubscribeParams{ChatID: 4242, Carrier: "usps", Number: num, Now: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, num)
+	}
+	st.Close()
+
+	r := w.startPolling()
+	// The lane is stuck once it has been busy for seconds: five answers
+	// from an unpaced fake take milliseconds.
+	waitFor(t, "the USPS lane to wait on its pacing", func() bool {
+		_, body := opsGet(t, "http://"+r.ops+"/healthz")
+		var h struct {
+			Lanes map[string]struct {
+				BusyFor string `json:"busy_for"`
+			} `json:"lanes"`
+		}
+		if json.Unmarshal([]byte(body), &h) != nil {
+			return false
+		}
+		d, err := time.ParseDuration(h.Lanes["usps"].BusyFor)
+		return err == nil && d >= 2*time.Second
+	})
+	r.cancel()
+	select {
+	case err := <-r.done:
+		r.done <- err
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the program was still stopping 20 s after cancel (the lane needs minutes); log:\n%s", r.log)
+	}
+	if !strings.Contains(r.log.String(), "still waiting on a carrier lane") {
+		t.Errorf("the log does not say the tick was stopped:\n%s", r.log)
+	}
+
+	// What USPS did not answer is still followed and not marked polled.
+	st, err = storage.Open(ctx, w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unpolled := 0
+	subs, err := st.ChatSubscriptions(ctx, 4242)
+	if err != nil || len(subs) != len(numbers) {
+		t.Fatalf("subscriptions %v (%v), want %d", subs, err, len(numbers))
+	}
+	for _, s := range subs {
+		if s.Shipment.PolledAt.IsZero() {
+			unpolled++
+		}
+	}
+	if unpolled == 0 {
+		t.Errorf("every parcel was polled: the lane was not paced, the test proves nothing")
 	}
 }

@@ -140,6 +140,7 @@ func (h *harness) runNotifier(ctx context.Context, app *App, store *storage.Stor
 	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: app.log, Render: app.RenderPush,
 		Limits: notify.Limits{PerSecond: 1000, PerChatPerSecond: 1000, PerGroupPerMinute: 60000}})
 	app.OnQueued(n.Wake)
+	app.PaceDirect(n.Pace)
 	done := make(chan error, 1)
 	go func() { done <- n.Run(ctx) }()
 	h.notified = done

@@ -44,6 +44,7 @@ type loadRig struct {
 	srv   *telegramtest.Server
 	store *storage.Store
 	n     *notify.Notifier
+	path  string // the SQLite file
 }
 
 func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits) *loadRig {
@@ -51,7 +52,8 @@ func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := telegramtest.NewServer(testToken)
 	srv.EnforceLimits(tgLimits)
-	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	path := filepath.Join(t.TempDir(), "bot.db")
+	store, err := storage.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +66,7 @@ func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits
 	}
 	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: quiet, Limits: limits})
 	app.OnQueued(n.Wake)
+	app.PaceDirect(n.Pace)
 	done := make(chan struct{}, 2)
 	go func() { _ = n.Run(ctx); done <- struct{}{} }()
 	go func() { _ = app.Run(ctx); done <- struct{}{} }()
@@ -74,7 +77,7 @@ func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits
 		store.Close()
 		srv.Close()
 	})
-	return &loadRig{srv: srv, store: store, n: n}
+	return &loadRig{srv: srv, store: store, n: n, path: path}
 }
 
 func (r *loadRig) waitSent(t testing.TB, n int, within time.Duration) []telegramtest.Sent {

@@ -36,6 +36,20 @@ type unstored struct {
 	mu       sync.Mutex
 	on       bool               // the last store failed for want of writes
 	answered map[int64]struct{} // update ids answered without being stored
+	pace     DirectPacer        // nil: unpaced (no notifier)
+}
+
+// DirectPacer waits until Telegram's limits allow one more message to a
+// chat and returns what to call once Telegram answered it: the notifier's
+// Pace, so direct answers and the outbox share one pacer.
+type DirectPacer func(ctx context.Context, chatID int64, group bool) (sent func(), err error)
+
+// PaceDirect makes the answers sent without the outbox (the database takes
+// no writes) wait for p, like every send of the outbox.
+func (a *App) PaceDirect(p DirectPacer) {
+	a.unstored.mu.Lock()
+	a.unstored.pace = p
+	a.unstored.mu.Unlock()
 }
 
 // storeFailed notes that storing failed because the database takes no
@@ -143,7 +157,12 @@ func (a *App) sendNow(ctx context.Context, chatID int64, r Reply, replyTo int) e
 		if replyTo != 0 {
 			p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
-		_, err := a.tg.SendMessage(ctx, p)
+		sent, err := a.paceDirect(ctx, chatID)
+		if err != nil {
+			return fmt.Errorf("send to chat %d: %w", chatID, err)
+		}
+		_, err = a.tg.SendMessage(ctx, p)
+		sent()
 		switch v := notify.Classify(err, false); v.Outcome {
 		case notify.Delivered:
 		case notify.Migrated:
@@ -161,6 +180,17 @@ func (a *App) sendNow(ctx context.Context, chatID int64, r Reply, replyTo int) e
 		}
 	}
 	return nil
+}
+
+// paceDirect waits for the pacer, if there is one.
+func (a *App) paceDirect(ctx context.Context, chatID int64) (sent func(), err error) {
+	a.unstored.mu.Lock()
+	pace := a.unstored.pace
+	a.unstored.mu.Unlock()
+	if pace == nil {
+		return func() {}, nil
+	}
+	return pace(ctx, chatID, chatID < 0)
 }
 
 // readOnlyPrinter speaks the chat's stored language, else the client's,

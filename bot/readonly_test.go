@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -236,5 +237,37 @@ func TestFullDiskWebhook(t *testing.T) {
 	}
 	if pending, err := store.PendingUpdates(ctx, 0); err != nil || len(pending) != 0 {
 		t.Errorf("inbox: %v, %v; want nothing stored", pending, err)
+	}
+}
+
+// TestFullDiskAnswersUnderTelegramLimits: while the database takes no
+// writes, answers go out directly, not through the outbox, but still through
+// the notifier's pacer: 30 chats asking 4 times each at once are all
+// answered, in order, without one 429 from a Bot API enforcing Telegram's
+// limits (sped up as in the load tests).
+func TestFullDiskAnswersUnderTelegramLimits(t *testing.T) {
+	const chats, each = 30, 4
+	r := newLoadRig(t, withSpeedup(telegramLimits, speedup), spedUpLimits)
+	fillInbox(t, r.path)
+	if _, err := r.store.SetMaxPages(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	for k := range each {
+		for c := range chats {
+			u := telegramtest.User{ID: int64(8_300_000 + c), FirstName: fmt.Sprint("F", c), LanguageCode: "en"}
+			r.srv.SendText(telegramtest.Private(u), u, fmt.Sprintf("/list %d", k))
+		}
+	}
+	r.waitSent(t, chats*each, time.Minute)
+	for c := range chats {
+		if got := len(r.srv.SentTo(int64(8_300_000 + c))); got != each {
+			t.Errorf("chat %d got %d answers, want %d", c, got, each)
+		}
+	}
+	if n, err := r.store.PendingReplies(context.Background(), 8_300_000); err != nil || n != 0 {
+		t.Errorf("%d replies in the outbox (%v): the disk was meant to be full", n, err)
+	}
+	if st := r.srv.Stats(); st.Sends != chats*each || st.TooMany != 0 {
+		t.Errorf("Bot API stats %+v: want %d sends and no 429", st, chats*each)
 	}
 }

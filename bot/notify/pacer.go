@@ -185,3 +185,28 @@ func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
 	}
 	return n.global.wait(ctx, it.Lane)
 }
+
+// Pace waits, as a reply in the outbox would, until Telegram's limits allow
+// one more message to chatID, for a message sent outside the outbox (the
+// answers of a database that takes no writes), so that all sends share the
+// limits. The chat is held until sent is called, once Telegram answered.
+func (n *Notifier) Pace(ctx context.Context, chatID int64, group bool) (sent func(), err error) {
+	it := storage.OutboxItem{OutboxMessage: storage.OutboxMessage{ChatID: chatID}, ChatType: "private", Lane: storage.LaneReply}
+	if group {
+		it.ChatType = "group"
+	}
+	for {
+		if err := n.pace(ctx, it); err != nil {
+			return nil, err
+		}
+		n.mu.Lock()
+		c := n.chat(chatID)
+		if now := time.Now(); !now.Before(c.nextAt) {
+			c.nextAt = now.Add(sendTimeout) // ours until answered; sentTo then spaces the next
+			n.mu.Unlock()
+			return func() { n.sentTo(it) }, nil
+		}
+		n.mu.Unlock()
+		n.global.done() // another send to the chat went first: give the turn back
+	}
+}
