@@ -34,6 +34,9 @@ func topicTitle(p *locale.Printer, topic string) string {
 
 // answerText is the answer as shown (HTML), in p's language.
 func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription) string {
+	if r.SmallTalk != "" {
+		return esc(talkText(p, r.SmallTalk, len(subs)))
+	}
 	if p.Lang() == locale.EN || r.Lang == "en" && p.Lang() == locale.EN {
 		return esc(r.Text)
 	}
@@ -63,6 +66,34 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 		return e.myParcelsAnswer(ctx, p, chatID, named) + "\n\n" + esc(s)
 	}
 	return esc(s)
+}
+
+// talkText answers small talk ("Hallo!", "merci", "ok bye") in p's
+// language, aware of whether the chat follows n parcels.
+func talkText(p *locale.Printer, kind string, n int) string {
+	switch {
+	case kind == ask.TalkWho:
+		return p.T("talk_who")
+	case kind == ask.TalkThanks && n == 0:
+		return p.T("talk_thanks_none")
+	case kind == ask.TalkThanks:
+		return p.T("talk_thanks_following")
+	case kind == ask.TalkBye && n == 0:
+		return p.T("talk_bye_none")
+	case kind == ask.TalkBye:
+		return p.T("talk_bye_following")
+	case kind == ask.TalkOK && n == 0:
+		return p.T("talk_ok_none")
+	case kind == ask.TalkOK:
+		return p.T("talk_ok_following")
+	case kind == ask.TalkHowAreYou && n == 0:
+		return p.T("talk_how_none")
+	case kind == ask.TalkHowAreYou:
+		return p.N("talk_how", n)
+	case n == 0:
+		return p.T("talk_hello_none")
+	}
+	return p.N("talk_hello", n)
 }
 
 // myParcelsAnswer is "where is my parcel" for every parcel the chat
@@ -107,6 +138,9 @@ func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID 
 // it (`trackbot ask`): in lang, the language's own text for the topic.
 func AnswerPlain(lang locale.Lang, r ask.Reply) string {
 	p := locale.For(lang)
+	if r.SmallTalk != "" {
+		return talkText(p, r.SmallTalk, 0)
+	}
 	if p.Lang() == locale.EN {
 		return r.Text
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/tracker/ask"
 )
@@ -117,5 +118,36 @@ func TestAskBackKeepsTheNamedParcel(t *testing.T) {
 	has(t, late, "auriculares")
 	if strings.Contains(late.Text, "DEMO4") || strings.Contains(late.Text, "Your parcel") {
 		t.Errorf("Spanish question on the auriculares:\n%s", late.Text)
+	}
+}
+
+// TestSmallTalkInTheChatsLanguage: greetings, thanks and goodbyes get a
+// friendly reply in the chat's language (not the off-topic pointer, not
+// English), counting the chat's parcels in that language too.
+func TestSmallTalkInTheChatsLanguage(t *testing.T) {
+	h := newHarness(t, 10)
+	for i, tc := range []struct {
+		lang             locale.Lang
+		hello, thanks    string
+		bye, howAreYou   string
+		helloWithParcels string
+	}{
+		{locale.DE, "Hallo!", "Vielen Dank!", "Tschüss", "Guten Morgen, wie geht's?", "Ich verfolge hier 1 Sendung für Sie"},
+		{locale.FR, "Bonjour !", "merci beaucoup", "au revoir, bonne journée", "salut ça va ?", "Je suis 1 colis pour vous ici"},
+		{locale.EN, "hello", "thanks!", "ok bye", "how are you", "I&#39;m following 1 parcel for you here"},
+	} {
+		u := telegramtest.User{ID: int64(9300 + i), FirstName: "U", LanguageCode: string(tc.lang)}
+		pc := telegramtest.Private(u)
+		p := locale.For(tc.lang)
+		for text, key := range map[string]string{tc.hello: "talk_hello_none", tc.thanks: "talk_thanks_none",
+			tc.bye: "talk_bye_none", tc.howAreYou: "talk_how_none"} {
+			got := h.sayTo(pc, u, text)
+			if got.Text != esc(p.T(key)) || tc.lang != locale.EN && len(englishSentences(got.Text)) > 0 {
+				t.Errorf("%s: %q answered %q, want %s", tc.lang, text, got.Text, key)
+			}
+		}
+		h.sayTo(pc, u, "/track DEMO1")
+		has(t, h.sayTo(pc, u, tc.hello), tc.helloWithParcels)
+		has(t, h.sayTo(pc, u, tc.thanks), esc(p.T("talk_thanks_following")))
 	}
 }

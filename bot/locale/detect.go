@@ -6,17 +6,20 @@ import (
 )
 
 // cueWords are frequent words of questions about parcels in each language,
-// function words first. A word several languages share counts for each,
+// function words first, then (en, de, fr) the words of greetings and thanks. A word several languages share counts for each,
 // divided among them.
 var cueWords = map[Lang]string{
 	EN: `the is are my where what does do did it i you how when why mean means parcel package says said delivered not can of to and
-		this that with has have was still yet got get order tracking number arrived`,
+		this that with has have was still yet got get order tracking number arrived
+		hello hi thanks thank bye please lot`,
 	ES: `el los las mi mis dónde donde qué que es está esta están por para cómo como un una paquete pedido envío no me significa pone
 		llegado llega cuándo cuando y del lo ha he hay sigue seguimiento número quiere decir entregado recibido todavía aún ya`,
 	DE: `der die das ist mein meine meinen wo was wie warum nicht ich es paket sendung bestellung bedeutet heißt heisst steht und zu noch
-		kein keine hat habe schon wann zugestellt bei den dem ein eine sendungsnummer angekommen bekommen immer seit mir`,
+		kein keine hat habe schon wann zugestellt bei den dem ein eine sendungsnummer angekommen bekommen immer seit mir
+		hallo danke dank vielen tschüss tschüs guten morgen moin servus wiedersehen schönen geht's gehts`,
 	FR: `le la les mon ma mes où ou que quoi est colis commande pas je il veut dire comment pourquoi quand un une des du de et à ça
-		c'est livré suivi numéro toujours reçu arrivé j'ai n'est qu'est-ce ce`,
+		c'est livré suivi numéro toujours reçu arrivé j'ai n'est qu'est-ce ce
+		bonjour merci beaucoup salut coucou bonsoir revoir bonne journée soirée va`,
 	PT: `o a os as meu minha minhas meus onde cadê que é está não encomenda pedido pacote rastreio significa quer dizer como por
 		quando um uma de do da e tá chegou entregue eu recebi ainda código rastreamento já`,
 	IT: `il lo la i gli le mio mia miei mie dov'è dove cosa che è non pacco ordine spedizione significa vuol dire come perché quando

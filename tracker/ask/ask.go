@@ -51,6 +51,11 @@ type Reply struct {
 	// picked from an ask-back can still be answered about them; nil when
 	// it names none.
 	About []int
+	// SmallTalk is set when the message was only small talk ("Hallo!",
+	// "merci beaucoup", "ok bye"): its kind (TalkGreeting…), so that a
+	// reader in another language answers in its own words; Text is the
+	// English reply.
+	SmallTalk string
 }
 
 // Topics that are not knowledge-base entries.
@@ -106,7 +111,7 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 		return reply
 	}
 	if k := smallTalk(question); k != notTalk {
-		reply.Topic, reply.Text = TopicHelp, talkAnswer(k, q)
+		reply.Topic, reply.Text, reply.SmallTalk = TopicHelp, talkAnswer(k, q), talkNames[k]
 		return reply
 	}
 	if len(m.text.lang.words(question, nil)) == 0 { // only emoji or punctuation: nothing to go on

@@ -181,6 +181,50 @@ func TestSmallTalk(t *testing.T) {
 	}
 }
 
+// TestSmallTalkInGermanAndFrench: greetings, thanks and goodbyes in German
+// and French are small talk too, named by kind so the bot answers in the
+// chat's language; a message that also asks something is a question.
+func TestSmallTalkInGermanAndFrench(t *testing.T) {
+	tests := []struct{ lang, question, kind string }{
+		{"de", "Hallo!", TalkGreeting},
+		{"de", "Guten Morgen zusammen", TalkGreeting},
+		{"de", "Moin", TalkGreeting},
+		{"de", "Vielen Dank für Ihre Hilfe!", TalkThanks},
+		{"de", "danke schön 🙏", TalkThanks},
+		{"de", "Tschüss!", TalkBye},
+		{"de", "ok, schönen Tag noch", TalkBye},
+		{"de", "Hallo, wie geht's?", TalkHowAreYou},
+		{"de", "Wer bist du?", TalkWho},
+		{"de", "Alles klar, super", TalkOK},
+		{"fr", "Bonjour !", TalkGreeting},
+		{"fr", "coucou", TalkGreeting},
+		{"fr", "Merci beaucoup !", TalkThanks},
+		{"fr", "un grand merci pour l'aide", TalkThanks},
+		{"fr", "Au revoir", TalkBye},
+		{"fr", "ok merci, bonne journée", TalkBye},
+		{"fr", "Salut, ça va ?", TalkHowAreYou},
+		{"fr", "t'es qui ?", TalkWho},
+		{"fr", "d'accord, parfait", TalkOK},
+		{"de", "Hallo, wo ist mein Paket?", ""},
+		{"de", "Danke! Was bedeutet Zustellproblem?", ""},
+		{"de", "Kommt das Paket morgen?", ""},
+		{"fr", "Bonjour, où est mon colis ?", ""},
+		{"fr", "merci, ça veut dire quoi livré ?", ""},
+	}
+	for _, tc := range tests {
+		got := AnswerIn(tc.lang, tc.question, nil, now)
+		if got.SmallTalk != tc.kind {
+			t.Errorf("AnswerIn(%s, %q).SmallTalk = %q, want %q (topic %s)", tc.lang, tc.question, got.SmallTalk, tc.kind, got.Topic)
+		}
+		if tc.kind != "" && got.Topic != TopicHelp {
+			t.Errorf("AnswerIn(%s, %q).Topic = %s, want %s", tc.lang, tc.question, got.Topic, TopicHelp)
+		}
+	}
+	if got := Answer("thanks!", nil, now); got.SmallTalk != TalkThanks {
+		t.Errorf("English thanks: SmallTalk %q", got.SmallTalk)
+	}
+}
+
 func TestParcelLineVerdicts(t *testing.T) {
 	tests := map[string]struct {
 		p    Parcel

@@ -27,6 +27,19 @@ const (
 	talkBye
 )
 
+// Kinds of small talk as Reply.SmallTalk names them.
+const (
+	TalkOK        = "ok"
+	TalkGreeting  = "greeting"
+	TalkHowAreYou = "how_are_you"
+	TalkWho       = "who"
+	TalkThanks    = "thanks"
+	TalkBye       = "bye"
+)
+
+var talkNames = [...]string{notTalk: "", talkOK: TalkOK, talkGreeting: TalkGreeting, talkHowAreYou: TalkHowAreYou,
+	talkWho: TalkWho, talkThanks: TalkThanks, talkBye: TalkBye}
+
 // talkWords maps each word a small-talk message may consist of to what it
 // signals; filler words (talkFiller) signal nothing on their own.
 var talkWords = map[string]talkKind{
@@ -39,12 +52,29 @@ var talkWords = map[string]talkKind{
 	"ok": talkOK, "okay": talkOK, "okey": talkOK, "k": talkOK, "kk": talkOK, "cool": talkOK, "great": talkOK, "nice": talkOK,
 	"awesome": talkOK, "perfect": talkOK, "alright": talkOK, "fine": talkOK, "got": talkOK, "understood": talkOK, "sure": talkOK,
 	"excellent": talkOK, "brilliant": talkOK, "lovely": talkOK, "wonderful": talkOK, "amazing": talkOK,
+	// German (accents folded: "tschüss" → "tschuss")
+	"moin": talkGreeting, "moinsen": talkGreeting, "servus": talkGreeting, "gruss": talkGreeting, "gruezi": talkGreeting,
+	"huhu": talkGreeting, "tag": talkGreeting, "morgen": talkGreeting, "abend": talkGreeting,
+	"danke": talkThanks, "dank": talkThanks, "dankeschon": talkThanks, "merci": talkThanks,
+	"tschuss": talkBye, "tschus": talkBye, "tschau": talkBye, "ciao": talkBye, "ade": talkBye, "nacht": talkBye,
+	"super": talkOK, "prima": talkOK, "toll": talkOK, "perfekt": talkOK, "gut": talkOK, "passt": talkOK,
+	"verstanden": talkOK, "alles": talkOK, "klar": talkOK, "ja": talkOK, "jawohl": talkOK,
+	// French
+	"bonjour": talkGreeting, "salut": talkGreeting, "coucou": talkGreeting, "bonsoir": talkGreeting,
+	"mercis": talkThanks, "remercie": talkThanks,
+	"revoir": talkBye, "bientot": talkBye, "tchao": talkBye,
+	"daccord": talkOK, "dac": talkOK, "parfait": talkOK, "genial": talkOK, "top": talkOK, "nickel": talkOK,
+	"entendu": talkOK, "compris": talkOK, "oui": talkOK, "sympa": talkOK,
 }
 
 // talkFiller may appear around small talk without making it a question.
 var talkFiller = strings.Fields(`a an the there you u all everyone everybody guys folks mate buddy friend dear sir
 so much lot lots very really again bot trackbot good day night for that this it your help and oh well just
-again too many once one job work my man i am is see soon thats its im`)
+again too many once one job work my man i am is see soon thats its im
+du sie dir ihnen dich euch ihr ich mir mich es das ist sehr vielen vielmals tausend herzlichen herzlich liebe lieber lieben
+ihre deine eure schon auch noch nochmal mal und dann erstmal zusammen allerseits leute guten gute einen schonen fur die hilfe na
+je tu toi vous te le la les tout tous monde beaucoup bien encore et madame monsieur mon ma ami cher chere alors
+ben bah cest pour aide laide votre ton ta mille au un grand`)
 
 // talkPhrases are whole small-talk messages made of words that on their own
 // could be a question.
@@ -53,6 +83,16 @@ var talkPhrases = map[string]talkKind{
 	"how are things": talkHowAreYou, "how you doing": talkHowAreYou, "whats up": talkHowAreYou, "what is up": talkHowAreYou,
 	"who are you": talkWho, "what are you": talkWho, "who r u": talkWho, "are you a bot": talkWho, "what is this": talkWho,
 	"see you": talkBye, "see you soon": talkBye, "good night": talkBye, "good day": talkGreeting, "got it": talkOK, "no problem": talkOK, "sounds good": talkOK,
+	"wie gehts": talkHowAreYou, "wie geht es dir": talkHowAreYou, "wie geht es ihnen": talkHowAreYou, "wie gehts dir": talkHowAreYou,
+	"wer bist du": talkWho, "was bist du": talkWho, "wer sind sie": talkWho, "bist du ein bot": talkWho, "sind sie ein bot": talkWho,
+	"bis bald": talkBye, "bis spater": talkBye, "bis dann": talkBye, "auf wiedersehen": talkBye, "schonen tag noch": talkBye,
+	"einen schonen tag": talkBye, "schonen abend": talkBye, "schones wochenende": talkBye, "kein problem": talkOK,
+	"ca va": talkHowAreYou, "comment ca va": talkHowAreYou, "comment vas tu": talkHowAreYou, "comment allez vous": talkHowAreYou,
+	"tu vas bien": talkHowAreYou, "vous allez bien": talkHowAreYou,
+	"qui es tu": talkWho, "qui etes vous": talkWho, "tes qui": talkWho, "tu es qui": talkWho, "tes un bot": talkWho,
+	"tu es un bot": talkWho, "vous etes un bot": talkWho,
+	"a plus": talkBye, "a bientot": talkBye, "a demain": talkBye, "bonne journee": talkBye, "bonne soiree": talkBye,
+	"bonne nuit": talkBye, "bon week end": talkBye, "ca marche": talkOK, "pas de souci": talkOK, "pas de probleme": talkOK,
 }
 
 // talkEmoji are emoji that stand for a whole reply.
@@ -77,7 +117,7 @@ var dropApostrophes = strings.NewReplacer("’", "", "'", "")
 // The strongest signal wins: thanks over a greeting ("hi, thanks!"), and a
 // goodbye over both.
 func smallTalk(question string) talkKind {
-	s := strings.ToLower(dropApostrophes.Replace(question))
+	s := foldAccents(strings.ToLower(dropApostrophes.Replace(question)))
 	var b strings.Builder
 	emoji := notTalk
 	for _, r := range s {
