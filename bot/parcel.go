@@ -30,6 +30,15 @@ func (v view) in(t time.Time) time.Time {
 // A carrier's ETA is a date at the destination, so it keeps its own zone.
 func (v view) day(t time.Time) string { return v.pr().DayDate(t, v.now) }
 
+// dayAt names the day of a moment the rules set (when waiting ends), in
+// the chat's zone when it has one: "tomorrow (Sat 5 Dec)".
+func (v view) dayAt(t time.Time) string {
+	if v.loc == nil {
+		return v.day(t)
+	}
+	return v.pr().DayDate(v.in(t), v.now.In(v.loc))
+}
+
 // when is a moment: "today 14:05", in the chat's zone when it has one.
 func (v view) when(t time.Time) string {
 	if v.loc == nil {

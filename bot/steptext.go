@@ -15,31 +15,32 @@ import (
 // language. Each step and rule has its own texts in the catalogs, keyed by
 // the step or rule. English is said by tracker/assess and tracker/advice
 // themselves (their tests pin those sentences; en.toml mirrors them so
-// every language has the same keys).
+// every language has the same keys), except the dates in advice texts:
+// those are written here for every language, in the chat's zone.
 
 // stepText is the one line saying what to do now (plain text).
 func stepText(v view, a assess.Assessment, buttons bool) string {
 	p := v.pr()
 	if p.Lang() == locale.EN {
-		return a.NextStep(v.day, assess.Buttons(buttons))
+		return a.NextStepIn(v.day, v.dayAt, assess.Buttons(buttons))
 	}
 	switch a.Step {
 	case assess.StepWaitFirstScan:
 		if !a.Until.IsZero() {
-			return p.T("step_wait_first_scan_until", "Date", v.day(a.Until))
+			return p.T("step_wait_first_scan_until", "Date", v.dayAt(a.Until))
 		}
 	case assess.StepLateWait:
-		return p.T("step_late_wait", "Date", v.day(a.ETA), "Until", v.day(a.Until))
+		return p.T("step_late_wait", "Date", v.day(a.ETA), "Until", v.dayAt(a.Until))
 	case assess.StepCheckAround:
 		if buttons {
 			return p.T("step_check_around_buttons")
 		}
 	case assess.StepException:
 		if !a.Until.IsZero() {
-			return p.T("step_exception_until", "Date", v.day(a.Until))
+			return p.T("step_exception_until", "Date", v.dayAt(a.Until))
 		}
 	case assess.StepNotReceived:
-		return p.T("step_not_received", "Date", v.day(a.Until))
+		return p.T("step_not_received", "Date", v.dayAt(a.Until))
 	case assess.StepContact:
 		title, _ := adviceTitle(p, a.Main, a.Main.Rule)
 		return p.T("step_contact", "Contact", contactName(p, a.ContactName), "Reason", reason(p, title))
@@ -91,6 +92,9 @@ func contactName(p *locale.Printer, name string) string {
 // adviceTitle is a rule's title; the second result tells the stall rule's
 // two lengths apart.
 func adviceTitle(p *locale.Printer, adv advice.Advice, rule string) (string, bool) {
+	if p.Lang() == locale.EN {
+		return adv.Title, false
+	}
 	if rule == advice.RuleStalled {
 		intl := strings.Contains(adv.Title, "ten")
 		days := int(advice.Default.DomesticStall.Hours() / 24)
@@ -109,9 +113,6 @@ func adviceTitle(p *locale.Printer, adv advice.Advice, rule string) (string, boo
 // adviceText is an advice push's title and text in the chat's language.
 func adviceText(v view, adv advice.Advice, sub storage.Subscription, a assess.Assessment) (title, text string) {
 	p := v.pr()
-	if p.Lang() == locale.EN {
-		return adv.Title, adv.Text
-	}
 	title, _ = adviceTitle(p, adv, adv.Rule)
 	in := sub.AdviceInput(followedValid)
 	switch adv.Rule {
@@ -139,13 +140,16 @@ func adviceText(v view, adv advice.Advice, sub storage.Subscription, a assess.As
 		text = p.T("advice_not_received_investigate")
 		switch {
 		case strings.Contains(adv.Text, "can be opened from"):
-			text += " " + p.T("advice_postal_search_from", "Date", v.pr().Date(in.AddedAt.Add(advice.Default.PostalSearchAfter), false))
+			text += " " + p.T("advice_postal_search_from", "Date", v.pr().Date(v.in(in.AddedAt.Add(advice.Default.PostalSearchAfter)), false))
 		case strings.Contains(adv.Text, "missing-mail search now"):
 			text += " " + p.T("advice_postal_search_now")
 		}
 		return title, text
 	case advice.RuleLate:
-		return title, p.T("advice_late", "Date", v.pr().Date(in.ETA, false))
+		return title, p.T("advice_late", "Date", v.pr().Date(in.ETA, false)) // the carrier's date, at the destination
+	}
+	if p.Lang() == locale.EN {
+		return title, adv.Text
 	}
 	key := "advice_" + adv.Rule
 	if s := p.T(key); s != key {

@@ -231,7 +231,7 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 				Text: "Parcels marked delivered usually turn up: check around the door and any safe place, your mailbox or parcel locker, " +
 					"ask neighbours and building management or reception, and check whether someone else in the household took it in. " +
 					"A delivery can also be scanned a little before it actually arrives. " +
-					fmt.Sprintf("If it is still missing on %s, contact customer service.", delivered.Add(l.NotReceivedWait).Format("Mon 2 Jan 15:04 MST"))})
+					fmt.Sprintf("If it is still missing by %s, contact customer service.", delivered.Add(l.NotReceivedWait).Format("Mon 2 Jan 15:04 MST"))})
 			break
 		}
 		text := "It is more than 48 hours since the carrier marked it delivered and you still do not have it. " +

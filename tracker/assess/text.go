@@ -14,12 +14,19 @@ type Buttons bool
 // escaped). day formats a date for the reader (their zone, their words);
 // every surface passes its own and gets the same sentence.
 func (a Assessment) NextStep(day func(time.Time) string, buttons Buttons) string {
+	return a.NextStepIn(day, day, buttons)
+}
+
+// NextStepIn is NextStep with two date formats: eta for the carrier's
+// expected day (a date at the destination), until for the moments the
+// rules set (when waiting ends), which read best in the reader's zone.
+func (a Assessment) NextStepIn(eta, until func(time.Time) string, buttons Buttons) string {
 	switch a.Step {
 	case StepNotChecked:
 		return "This carrier is not checked automatically on this server: open its tracking page to see where the parcel is."
 	case StepWaitFirstScan:
 		if !a.Until.IsZero() {
-			return fmt.Sprintf("Normal for a day or two after the shipping notice: I keep checking. If the carrier still doesn't know it by %s, I'll tell you what to do.", day(a.Until))
+			return fmt.Sprintf("Normal for a day or two after the shipping notice: I keep checking. If the carrier still doesn't know it by %s, I'll tell you what to do.", until(a.Until))
 		}
 		return "I haven't heard from the carrier yet. I'll keep checking and tell you when it moves."
 	case StepLabel:
@@ -27,7 +34,7 @@ func (a Assessment) NextStep(day func(time.Time) string, buttons Buttons) string
 	case StepOnItsWay:
 		return "On its way. Nothing to do: I'll tell you when it's out for delivery."
 	case StepLateWait:
-		return fmt.Sprintf("It's late: the carrier expected it %s. Late parcels usually come within a day; if it hasn't by %s, I'll tell you whom to contact.", day(a.ETA), day(a.Until))
+		return fmt.Sprintf("It's late: the carrier expected it %s. Late parcels usually come within a day; if it hasn't by %s, I'll tell you whom to contact.", eta(a.ETA), until(a.Until))
 	case StepToday:
 		return "Arriving today, usually by evening. Make sure someone can take it, or set a safe place on the carrier's page."
 	case StepCheckAround:
@@ -48,7 +55,7 @@ func (a Assessment) NextStep(day func(time.Time) string, buttons Buttons) string
 	case StepActionNeeded:
 		return "Action needed from you: do what the carrier asks (pay, send documents or fix the address) on its page or in its message soon, or the parcel may be sent back."
 	case StepNotReceived:
-		return fmt.Sprintf("Look around first: the door, any safe place, the mailbox or locker, neighbours and reception. If it's still missing on %s, I'll tell you whom to contact.", day(a.Until))
+		return fmt.Sprintf("Look around first: the door, any safe place, the mailbox or locker, neighbours and reception. If it's still missing by %s, I'll tell you whom to contact.", until(a.Until))
 	case StepContact:
 		return fmt.Sprintf("Contact %s now.", a.ContactName)
 	case StepReturned:
