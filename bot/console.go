@@ -26,6 +26,10 @@ const consoleDrainEvery = 2 * time.Second
 // ConsoleChatID is the console's one private chat.
 const ConsoleChatID = 1
 
+// defaultPasteGap is the pause that ends a message of several lines: a
+// paste reaches the console in one burst, a person types a line and waits.
+const defaultPasteGap = 300 * time.Millisecond
+
 // ConsoleConfig wires RunConsole.
 type ConsoleConfig struct {
 	Store      *storage.Store
@@ -38,6 +42,9 @@ type ConsoleConfig struct {
 	// Lang, when set, is the chat's language (as /language would set it);
 	// otherwise the chat keeps the one it has, English for a new one.
 	Lang locale.Lang
+	// PasteGap is the pause that ends a message of several lines (a
+	// pasted e-mail); a blank line ends one at once. Default 300 ms.
+	PasteGap time.Duration
 }
 
 // console is the terminal transport: the same Engine as on Telegram, HTML
@@ -97,6 +104,29 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 	// Pushes show up while you wait, as they would on a phone.
 	tick := time.NewTicker(consoleDrainEvery)
 	defer tick.Stop()
+	// Lines that are not a command, a button's number or a picture's path
+	// make one message until a blank line or a pause (a pasted e-mail is
+	// one message, as on Telegram, not one per line).
+	gapEvery := cfg.PasteGap
+	if gapEvery <= 0 {
+		gapEvery = defaultPasteGap
+	}
+	var pending []string
+	gap := time.NewTimer(gapEvery)
+	gap.Stop()
+	send := func(text string) {
+		c.step(ctx, text)
+		c.drainOutbox(ctx)
+		fmt.Fprint(c.out, "> ")
+	}
+	flush := func() {
+		gap.Stop()
+		if len(pending) > 0 {
+			text := strings.Join(pending, "\n")
+			pending = nil
+			send(text)
+		}
+	}
 	fmt.Fprint(c.out, "> ")
 	for {
 		select {
@@ -109,24 +139,51 @@ func RunConsole(ctx context.Context, cfg ConsoleConfig) error {
 			fmt.Fprintln(c.out)
 			return nil
 		case err := <-errc:
+			flush()
 			fmt.Fprintln(c.out)
 			if err != nil {
 				return fmt.Errorf("console: read: %w", err)
 			}
 			return nil
+		case <-gap.C:
+			flush()
 		case line := <-lines:
 			line = strings.TrimSpace(line)
-			if line == "/quit" || line == "/exit" {
-				return nil
+			switch {
+			case line == "" && len(pending) == 0:
+				fmt.Fprint(c.out, "> ")
+			case line == "":
+				flush()
+			case strings.HasPrefix(line, "/") || len(pending) == 0 && c.alone(line):
+				flush()
+				if line == "/quit" || line == "/exit" {
+					return nil
+				}
+				send(line)
+			default:
+				pending = append(pending, line)
+				gap.Reset(gapEvery)
 			}
-			c.step(ctx, line)
-			c.drainOutbox(ctx)
-			fmt.Fprint(c.out, "> ")
 		}
 	}
 }
 
+// alone reports whether line is a whole message by itself when it starts
+// one: a button's number or a picture's path.
+func (c *console) alone(line string) bool {
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
+		return true
+	}
+	_, _, ok := photoLine(line)
+	return ok
+}
+
+// consoleBotRE is the "@bot" of a command: the console has one bot, so
+// whatever its name, the command is for it.
+var consoleBotRE = regexp.MustCompile(`^(/[A-Za-z0-9_]{1,32})@[A-Za-z0-9_]+`)
+
 func (c *console) step(ctx context.Context, line string) {
+	line = consoleBotRE.ReplaceAllString(line, "$1")
 	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
 		b := c.buttons[n-1]
 		if b.URL != "" {
