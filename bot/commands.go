@@ -55,7 +55,7 @@ func (e *Engine) track(ctx context.Context, m Message, args string) []Reply {
 	first, rest, _ := strings.Cut(args, " ")
 	label, err := cleanLabel(rest)
 	if err != nil {
-		return []Reply{{Text: p.T("label_too_long", "Max", maxLabel)}}
+		return []Reply{{Text: p.T("label_too_long", "Max", p.Num(maxLabel))}}
 	}
 	cands := detect(first, e.demo)
 	if len(cands) == 0 {
@@ -264,8 +264,8 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 	})
 	p := pr(ctx)
 	if errors.Is(err, storage.ErrLimitReached) {
-		return followed{err: true, line: p.T("limit_line", "Number", esc(c.Number), "Max", e.maxParcels),
-			reply: Reply{Text: p.T("limit_reply", "Max", e.maxParcels, "Number", esc(c.Number))}}
+		return followed{err: true, line: p.T("limit_line", "Number", esc(c.Number), "Max", p.Num(e.maxParcels)),
+			reply: Reply{Text: p.T("limit_reply", "Max", p.Num(e.maxParcels), "Number", esc(c.Number))}}
 	}
 	if err != nil {
 		return followed{err: true, line: p.T("subscribe_failed_line", "Number", esc(c.Number)),
@@ -627,7 +627,7 @@ func (e *Engine) setLabel(ctx context.Context, sub storage.Subscription, raw str
 	p := pr(ctx)
 	label, err := cleanLabel(raw)
 	if err != nil {
-		return []Reply{{Text: p.T("label_too_long", "Max", maxLabel)}}
+		return []Reply{{Text: p.T("label_too_long", "Max", p.Num(maxLabel))}}
 	}
 	if label == "" {
 		return []Reply{{Text: p.T("label_empty")}}

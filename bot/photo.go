@@ -220,7 +220,7 @@ func readLine(p *locale.Printer, read []label.Found, photosRead, photos int) str
 	for i, f := range read {
 		list[i] = "<code>" + esc(f.Number) + "</code> (" + symbologyName(f.Symbology) + ")"
 	}
-	return p.T("photo_album_read", "Read", photosRead, "Total", photos, "Numbers", strings.Join(list, ", "))
+	return p.T("photo_album_read", "Read", p.Num(photosRead), "Total", p.Num(photos), "Numbers", strings.Join(list, ", "))
 }
 
 // unreadText is the one message for photos that held no number, the most
@@ -252,7 +252,7 @@ func unreadText(p *locale.Printer, reads []photoRead) string {
 	case barcodes:
 		return p.T("photo_no_number")
 	case scanned && len(reads) > 1:
-		return p.T("photo_album_none", "Total", len(reads))
+		return p.T("photo_album_none", "Total", p.Num(len(reads)))
 	case scanned:
 		return p.T("photo_no_barcode")
 	case errors.Is(firstErr, errUnsupported):

@@ -14,6 +14,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 // Lang is a language the bot speaks: an ISO 639-1 code.
@@ -99,7 +101,11 @@ func load() {
 		if _, err := bundle.LoadMessageFileFS(files, "locales/"+string(l)+".toml"); err != nil {
 			panic(fmt.Sprintf("locale: %s: %v", l, err))
 		}
-		printers[l] = &Printer{lang: l, loc: i18n.NewLocalizer(bundle, string(l))}
+		tag := language.Make(string(l))
+		if l == PT {
+			tag = language.BrazilianPortuguese
+		}
+		printers[l] = &Printer{lang: l, loc: i18n.NewLocalizer(bundle, string(l)), num: message.NewPrinter(tag)}
 	}
 }
 
@@ -107,6 +113,7 @@ func load() {
 type Printer struct {
 	lang Lang
 	loc  *i18n.Localizer
+	num  *message.Printer // CLDR number formats of the language
 }
 
 // For is the printer of a language (English for an unknown one).
@@ -130,10 +137,15 @@ func (p *Printer) T(key string, args ...any) string {
 }
 
 // N renders a text with plural forms for count n (CLDR rules of the
-// language); the template sees n as {{.Count}}.
+// language); the template sees n as {{.Count}}, written as Num writes it.
 func (p *Printer) N(key string, n int, args ...any) string {
-	return p.render(key, n, append([]any{"Count", n}, args...))
+	return p.render(key, n, append([]any{"Count", p.Num(n)}, args...))
 }
+
+// Num writes a count as the language does: digit groups of 1,000 (en),
+// 1.000 (de, es, it, pt) and 1 000 (fr). For counts and limits shown to
+// users, not identifiers or years.
+func (p *Printer) Num(n int) string { return p.num.Sprint(number.Decimal(n)) }
 
 func (p *Printer) render(key string, count any, args []any) string {
 	var data map[string]any

@@ -114,7 +114,7 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 	if got := For(DE).N("result_earlier", 1); got != "…und 1 früherer Scan" {
 		t.Errorf("German one: %q", got)
 	}
-	if got := For(ES).N("summary_added", 1000000); !strings.Contains(got, "1000000 de paquetes") {
+	if got := For(ES).N("summary_added", 1000000); !strings.Contains(got, "1.000.000 de paquetes") {
 		t.Errorf("Spanish many: %q", got)
 	}
 }
@@ -164,6 +164,27 @@ func TestParse(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("Parse(%q) = %q, %t; want %q, %t", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// Counts are written with the language's digit grouping; small ones are
+// plain digits everywhere.
+func TestNumbersInTheLanguagesFormat(t *testing.T) {
+	want := map[Lang]string{EN: "12,345", ES: "12.345", DE: "12.345", FR: "12\u00a0345", PT: "12.345", IT: "12.345"}
+	for _, l := range All {
+		p := For(l)
+		if got := p.Num(12345); got != want[l] {
+			t.Errorf("%s: Num(12345) = %q, want %q", l, got, want[l])
+		}
+		if got := p.Num(7); got != "7" {
+			t.Errorf("%s: Num(7) = %q", l, got)
+		}
+	}
+	if got := For(DE).N("list_header", 1500); !strings.Contains(got, "1.500 Sendungen") {
+		t.Errorf("German count: %q", got)
+	}
+	if got := For(FR).N("list_header", 2000); !strings.Contains(got, "2\u00a0000 colis") {
+		t.Errorf("French count: %q", got)
 	}
 }
 
