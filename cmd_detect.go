@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/trackbot/trackbot/tracker"
@@ -37,8 +36,8 @@ type detectNone struct {
 // runDetect prints the tracking-number candidates of each argument, or of
 // each stdin line when there are no arguments, one JSON object per line.
 // TRACKBOT_DEMO=1 also recognises the demo carrier's numbers.
-func runDetect(args []string, stdin io.Reader, stdout io.Writer) error {
-	demo, err := parseBool(os.Getenv("TRACKBOT_DEMO"))
+func runDetect(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	demo, err := parseBool(getenv("TRACKBOT_DEMO"))
 	if err != nil {
 		return fmt.Errorf("detect: TRACKBOT_DEMO: %w", err)
 	}

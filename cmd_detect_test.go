@@ -3,30 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
 
-// ups18 builds a UPS number with its mod-10 check digit (letters map to
-// (ASCII−3) mod 10; weights 1,2 from the left).
-func ups18(body string) string {
-	total := 0
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		v := int(c - '0')
-		if c >= 'A' {
-			v = (int(c) - 3) % 10
-		}
-		if i%2 == 1 {
-			v *= 2
-		}
-		total += v
-	}
-	return "1Z" + body + string(rune('0'+(10-total%10)%10))
-}
+// ups18 is the UPS number of a 15-character body, with its check digit.
+func ups18(body string) string { return "1Z" + body + fmt.Sprint(upstest.CheckDigit(body)) }
 
 func TestRunDetect(t *testing.T) {
-	t.Setenv("TRACKBOT_DEMO", "")
+	t.Parallel()
 	ups := ups18("7R3K2W03" + "4455661")
 	tests := []struct {
 		name  string
@@ -54,7 +42,7 @@ func TestRunDetect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := runDetect(tt.args, strings.NewReader(tt.stdin), &out); err != nil {
+			if err := runDetect(tt.args, envMap(nil), strings.NewReader(tt.stdin), &out); err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -80,9 +68,9 @@ func TestRunDetect(t *testing.T) {
 }
 
 func TestRunDetectDemo(t *testing.T) {
-	t.Setenv("TRACKBOT_DEMO", "1")
+	t.Parallel()
 	var out bytes.Buffer
-	if err := runDetect([]string{"demo 3"}, nil, &out); err != nil {
+	if err := runDetect([]string{"demo 3"}, envMap(map[string]string{"TRACKBOT_DEMO": "1"}), nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"number":"DEMO3","carrier":"demo"`) {

@@ -29,11 +29,11 @@ type scanError struct {
 // runScan prints the tracking numbers read from each image's barcodes, one
 // JSON object per line. An unreadable file is a line with "error", not a
 // failure: the command fails only on wrong usage (no IMAGE).
-func runScan(ctx context.Context, args []string, stdout io.Writer) error {
+func runScan(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("scan: usage: trackbot scan IMAGE…")
 	}
-	demo, err := parseBool(os.Getenv("TRACKBOT_DEMO"))
+	demo, err := parseBool(getenv("TRACKBOT_DEMO"))
 	if err != nil {
 		return fmt.Errorf("scan: TRACKBOT_DEMO: %w", err)
 	}

@@ -95,7 +95,7 @@ func TestRunScan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := runScan(context.Background(), []string{p(tt.file)}, &out); err != nil {
+			if err := runScan(context.Background(), []string{p(tt.file)}, envMap(nil), &out); err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")

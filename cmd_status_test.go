@@ -11,6 +11,7 @@ import (
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
+	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
 
 // s10Number builds a UPU S10 number with a correct check digit.
@@ -30,22 +31,11 @@ func s10Number(service string, serial int, country string) string {
 	return fmt.Sprintf("%s%s%d%s", service, digits, check, country)
 }
 
-// upsNumber builds a 1Z number with a correct mod-10 check digit (letters
-// count as (ASCII−3) mod 10; odd positions weigh 2).
+// upsNumber builds a 1Z number from a shipper and a serial, with its check
+// digit (upstest.CheckDigit).
 func upsNumber(shipper string, rest int) string {
 	serial := shipper + fmt.Sprintf("%09d", rest)
-	sum := 0
-	for i, r := range serial {
-		v := int(r - '0')
-		if r >= 'A' {
-			v = (int(r) - 3) % 10
-		}
-		if i%2 == 1 {
-			v *= 2
-		}
-		sum += v
-	}
-	return fmt.Sprintf("1Z%s%d", serial, (10-sum%10)%10)
+	return fmt.Sprintf("1Z%s%d", serial, upstest.CheckDigit(serial))
 }
 
 // statusOutput is the contract, decoded strictly.
@@ -82,10 +72,6 @@ func decodeStatus(t *testing.T, out []byte) statusOutput {
 		}
 	}
 	return s
-}
-
-func envMap(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
 }
 
 func TestStatusDemo(t *testing.T) {

@@ -45,12 +45,18 @@ type config struct {
 	// SendSpeedup multiplies the notifier's pace, for tests against a fake
 	// Bot API whose limits run as many times faster; 0 or 1: Telegram's.
 	SendSpeedup float64
+
+	// getenv and environ are the environment the configuration was read
+	// from, for what reads it later (carrier keys, the log redactor).
+	getenv  func(string) string
+	environ []string
 }
 
 // loadConfig reads and validates the environment. Every error names the
 // variable and says what is expected.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
+		getenv:        getenv,
 		Token:         strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
 		APIURL:        strings.TrimRight(or(getenv("TELEGRAM_API_URL"), defaultAPIURL), "/"),
 		DB:            or(getenv("TRACKBOT_DB"), defaultDB),

@@ -6,12 +6,8 @@ import (
 	"time"
 )
 
-func envOf(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
 func TestLoadConfigDefaults(t *testing.T) {
-	c, err := loadConfig(envOf(nil))
+	c, err := loadConfig(envMap(nil))
 	if err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
@@ -45,7 +41,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := loadConfig(envOf(tc.env))
+			_, err := loadConfig(envMap(tc.env))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want error mentioning %q, got %v", tc.want, err)
 			}
@@ -54,7 +50,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 }
 
 func TestLoadConfigValues(t *testing.T) {
-	c, err := loadConfig(envOf(map[string]string{
+	c, err := loadConfig(envMap(map[string]string{
 		"TELEGRAM_BOT_TOKEN":      "123:abc",
 		"TELEGRAM_API_URL":        "http://127.0.0.1:8081/",
 		"TRACKBOT_POLL_INTERVAL":  "30m",
@@ -78,7 +74,7 @@ func TestBooleanSpellings(t *testing.T) {
 		if b, err := parseBool(v); err != nil || !b {
 			t.Errorf("parseBool(%q) = %v, %v; want on", v, b, err)
 		}
-		c, err := loadConfig(envOf(map[string]string{"TRACKBOT_DEMO": v}))
+		c, err := loadConfig(envMap(map[string]string{"TRACKBOT_DEMO": v}))
 		if err != nil || !c.Demo {
 			t.Errorf("TRACKBOT_DEMO=%q: demo %v, %v", v, c.Demo, err)
 		}
@@ -92,9 +88,8 @@ func TestBooleanSpellings(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "yes") || !strings.Contains(err.Error(), "off") {
 		t.Errorf("parseBool(maybe) error %v should list the spellings", err)
 	}
-	t.Setenv("TRACKBOT_DEMO", "yes")
 	var out strings.Builder
-	if err := runDetect([]string{"demo 3"}, nil, &out); err != nil || !strings.Contains(out.String(), `"DEMO3"`) {
+	if err := runDetect([]string{"demo 3"}, envMap(map[string]string{"TRACKBOT_DEMO": "yes"}), nil, &out); err != nil || !strings.Contains(out.String(), `"DEMO3"`) {
 		t.Errorf("detect with TRACKBOT_DEMO=yes: %v %s", err, out.String())
 	}
 }

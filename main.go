@@ -43,32 +43,34 @@ Configuration is read from the environment; see README.md.
 `
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "trackbot: "+secrets(os.Environ()).Value(oneLine(err)))
+	// The one read of the environment: everything below is handed it, so
+	// tests give each run an environment of its own and run side by side.
+	environ := os.Environ()
+	if err := runEnv(context.Background(), os.Args[1:], environ, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "trackbot: "+secrets(environ).Value(oneLine(err)))
 		os.Exit(1)
 	}
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return runContext(context.Background(), args, stdin, stdout, stderr)
-}
-
-// runContext is run under a parent context: cancelling it stops the bot as
-// SIGINT or SIGTERM would, which is how the end-to-end tests stop it.
-func runContext(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// runEnv runs a sub-command with the environment environ ("KEY=value"
+// entries, a later one overriding an earlier) under a parent context:
+// cancelling it stops the bot as SIGINT or SIGTERM would, which is how the
+// end-to-end tests stop it.
+func runEnv(parent context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	getenv := lookupEnv(environ)
 	cmd := "run"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "detect":
-		return runDetect(args, stdin, stdout)
+		return runDetect(args, getenv, stdin, stdout)
 	case "ask":
 		return runAsk(args, stdout)
 	case "migrate-db":
 		return runMigrateDB(parent, args, stdout, stderr)
 	case "scan":
-		return runScan(parent, args, stdout)
+		return runScan(parent, args, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -76,10 +78,11 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	default: // before reading the environment, so a typo is named as such
 		return unknownCommand(cmd)
 	}
-	cfg, err := loadConfig(os.Getenv)
+	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
 	}
+	cfg.environ = environ
 	// Signals are caught only here, after detect and ask: those read stdin
 	// without a context, and Ctrl-C must still end them at once.
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
@@ -96,14 +99,14 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	case "healthcheck":
 		return runHealthcheck(ctx, cfg.HTTPListen, stdout)
 	case "status":
-		router, notes := newRouter(os.Getenv, cfg.Demo, nil)
+		router, notes := newRouter(cfg.getenv, cfg.Demo, nil)
 		for _, n := range notes {
 			logger.Debug(n)
 		}
 		return runStatus(ctx, args, router, stdout)
 	case "carriers":
-		router, _ := newRouter(os.Getenv, cfg.Demo, nil)
-		return runCarriers(ctx, args, os.Getenv, router, stdout)
+		router, _ := newRouter(cfg.getenv, cfg.Demo, nil)
+		return runCarriers(ctx, args, cfg.getenv, router, stdout)
 	default:
 		return unknownCommand(cmd)
 	}
@@ -122,7 +125,18 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	if cfg.LogFormat == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(secrets(os.Environ()).Handler(h))
+	return slog.New(secrets(cfg.environ).Handler(h))
+}
+
+// lookupEnv is getenv over environ; a later entry for a key wins.
+func lookupEnv(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
 }
 
 // secrets is a redactor for every secret in the environment: the bot token

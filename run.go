@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,7 +59,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	defer store.Close()
 
-	router, notes := newRouter(os.Getenv, cfg.Demo, nil)
+	router, notes := newRouter(cfg.getenv, cfg.Demo, nil)
 	for _, n := range notes {
 		log.Info("carriers: " + n)
 	}
@@ -243,7 +242,7 @@ func runConsole(ctx context.Context, cfg config, args []string, stdin io.Reader,
 		return fmt.Errorf("database %s: %w", storage.Redacted(cfg.DB), err)
 	}
 	defer store.Close()
-	router, _ := newRouter(os.Getenv, true, nil)
+	router, _ := newRouter(cfg.getenv, true, nil)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	poll := poller.New(poller.Config{Store: store, Router: router, BaseInterval: consolePollInterval, Logger: quiet})
 	go func() {

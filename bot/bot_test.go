@@ -19,6 +19,7 @@ import (
 	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
+	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
 
 const testToken = "4242:secret-test-token"
@@ -29,25 +30,8 @@ var (
 	carol = telegramtest.User{ID: 103, FirstName: "Carol"}
 )
 
-// upsNumber builds a valid UPS 1Z number with the UPS mod-10 check digit:
-// over the 15 characters after "1Z", letters count as (ASCII−3) mod 10, odd
-// positions once, even positions twice; the check brings the sum to a
-// multiple of ten.
-func upsNumber(seed int) string {
-	body := fmt.Sprintf("%06X%02d%07d", 0xA10000+seed*7919, 3, (seed*104729)%10000000)
-	sum := 0
-	for i, c := range body {
-		v := int(c - '0')
-		if c >= 'A' {
-			v = (int(c) - 3) % 10
-		}
-		if i%2 == 1 {
-			v *= 2
-		}
-		sum += v
-	}
-	return "1Z" + body + fmt.Sprint((10-sum%10)%10)
-}
+// upsNumber is the seed-th generated UPS number (upstest.TrackingNumber).
+func upsNumber(seed int) string { return upstest.TrackingNumber(seed) }
 
 // typo swaps two different neighbouring digits of the package number, which
 // the check digit always catches.

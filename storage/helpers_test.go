@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/storage/storagetest"
+	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
 
 // t0 is the tests' "now": a fixed instant, so expectations are exact.
@@ -37,47 +38,14 @@ func openTest(t testing.TB) (*Store, string) {
 // on PostgreSQL.
 func TestPostgreSQL(t *testing.T) { storagetest.RequirePostgres(t) }
 
-// upsNumber makes the i-th valid UPS 1Z number: shipper "TRKB01", service
-// "03", package id i, and the mod-10 check digit (letters as (ASCII−3) mod
-// 10, weights 1,2,1,2… over the 15-character serial).
-func upsNumber(i int) string {
-	serial := fmt.Sprintf("TRKB0103%07d", i)
-	return "1Z" + serial + strconv.Itoa(upsCheck(serial))
-}
-
-func upsCheck(serial string) int {
-	sum := 0
-	for i, r := range serial {
-		v := int(r - '0')
-		if r >= 'A' && r <= 'Z' {
-			v = (int(r) - 3) % 10
-		}
-		if i%2 == 1 {
-			v *= 2
-		}
-		sum += v
-	}
-	return (10 - sum%10) % 10
-}
+// upsNumber is the i-th generated UPS number (upstest.TrackingNumber).
+func upsNumber(i int) string { return upstest.TrackingNumber(i) }
 
 // dhlNumber makes the i-th valid 10-digit DHL Express number: a 9-digit
 // serial and its value mod 7.
 func dhlNumber(i int) string {
 	serial := 481000000 + i
 	return fmt.Sprintf("%d%d", serial, serial%7)
-}
-
-func TestNumberGenerators(t *testing.T) {
-	// The reference's worked example checks the algorithm, not our numbers.
-	if got := upsCheck("8V2A04391870325"); got != 5 {
-		t.Fatalf("upsCheck(example) = %d, want 5", got)
-	}
-	if n := upsNumber(42); len(n) != 18 || n[:2] != "1Z" {
-		t.Fatalf("upsNumber(42) = %q", n)
-	}
-	if n := dhlNumber(7); len(n) != 10 {
-		t.Fatalf("dhlNumber(7) = %q", n)
-	}
 }
 
 func mustTouch(t testing.TB, s *Store, id int64, typ string) {

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+)
+
+// run is runEnv on the process environment, for the tests that set it
+// (t.Setenv: those cannot run in parallel); the others pass their own.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run under a parent context (cancelling it stops the bot).
+func runContext(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runEnv(parent, args, os.Environ(), stdin, stdout, stderr)
+}
+
+// envMap is a getenv over m.
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
