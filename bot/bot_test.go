@@ -251,7 +251,7 @@ func testPrivateChat(t *testing.T, db storagetest.Engine) {
 		}
 		button(t, rs[i], ActStop)
 	}
-	has(t, h.say(pc, ann, a, 1)[0], "already following")
+	has(t, h.say(pc, ann, a, 1)[0], "already following", "not checked automatically on this server")
 
 	list := h.say(pc, ann, "/list", 1)[0]
 	has(t, list, "2 parcels", a, b, "UPS", "not checked automatically on this server")

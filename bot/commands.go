@@ -280,6 +280,9 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 			t += p.T("already_latest_ago", "Status", st, "Ago", p.Ago(last, e.now()))
 		} else {
 			t += p.T("already_latest", "Status", st)
+			if e.noClient(sub.Shipment.Carrier) { // no update will come: say so, as /list does
+				t += " · " + p.T("list_no_updates")
+			}
 		}
 		if sub.AddedByName != "" && m.Chat.group() {
 			t += "\n" + p.T("added_by", "Who", esc(sub.AddedByName))

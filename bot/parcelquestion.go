@@ -9,14 +9,18 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 )
 
-// questionWords mark a message as a question rather than a paste. Short
-// and plain on purpose: the message must also name a followed parcel by
-// its number before it is answered as a question.
+// questionWords mark a message as a question rather than a paste, in the
+// six languages. Short and plain on purpose: the message must also name a
+// followed parcel by its number before it is answered as a question.
 var questionWords = map[string]bool{
 	"when": true, "where": true, "what": true, "why": true, "how": true, "is": true, "has": true, "did": true,
 	"will": true, "should": true, "late": true, "arrive": true, "arriving": true, "status": true, "eta": true,
-	"wann": true, "wo": true, "cuándo": true, "cuando": true, "dónde": true, "quand": true, "où": true,
-	"quando": true, "onde": true, "dove": true,
+	"wann": true, "wo": true, "was": true, "wie": true, "warum": true, "wieso": true, "ist": true, "kommt": true,
+	"soll": true, "sollte": true, "cuándo": true, "cuando": true, "dónde": true, "donde": true, "qué": true,
+	"que": true, "cómo": true, "como": true, "llega": true, "debo": true, "está": true, "quand": true, "où": true,
+	"quoi": true, "comment": true, "pourquoi": true, "est": true, "dois": true, "quando": true,
+	"onde": true, "cadê": true, "chega": true, "devo": true, "dove": true, "dov": true, "cosa": true, "che": true,
+	"come": true, "perché": true, "arriva": true, "è": true,
 }
 
 // isQuestion: a question mark, or one of questionWords among the first

@@ -22,6 +22,13 @@ func TestQuestionsAboutOneParcel(t *testing.T) {
 		{"when will DEMO5 arrive", "<code>DEMO5</code>", "already"},
 		{"what should I do about DEMO5?", "👉", "Following"},
 		{"is DEMO3 late?", "lamp", "already"},
+		// Without a question mark, in the other languages: a question (its
+		// answer, or an ask-back about the parcel), not a second follow.
+		{"was soll ich wegen DEMO5 tun", "", "already"},
+		{"qué pasa con DEMO5", "", "already"},
+		{"DEMO5 est en retard", "", "already"},
+		{"cadê a DEMO5", "", "already"},
+		{"cosa devo fare per DEMO3", "", "already"},
 		{"DEMO6", "Following", "👉"},                              // a new number: followed
 		{"what does exception mean?", "Exception", "<code>DEMO"}, // general: the knowledge base
 	} {
