@@ -5,40 +5,53 @@ package tracker
 // alphabet) and returns the expected check value; callers compare it with
 // the check character. Names follow tracking_number_data's checksum names.
 
-// charValue10 maps a character for mod10: digits are themselves, letters use
-// the UPS mapping (ASCII − 3) mod 10.
-func charValue10(c byte) int {
-	if c >= '0' && c <= '9' {
-		return int(c - '0')
+// mod10Value maps a character for mod10: digits are themselves, letters use
+// the UPS mapping (ASCII − 3) mod 10. A table: the check runs on every
+// candidate span of a text.
+var mod10Value = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c - '0')
 	}
-	return (int(c) - 3) % 10
-}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = uint8((c - 3) % 10)
+	}
+	return
+}()
 
 // checkMod10 is the weighted mod-10 family (UPS, FedEx Ground, USPS, OnTrac,
 // Canada Post). even/odd weights apply to 0-based positions, counted from the
 // right end when reverse is set. prefix is logically prepended to serial (the
 // data's prepend_if) without building a new string.
 func checkMod10(prefix string, serial []byte, evens, odds int, reverse bool) int {
-	n := len(prefix) + len(serial)
-	at := func(i int) byte {
-		if i < len(prefix) {
-			return prefix[i]
+	// Sum the values at even and odd positions apart, two at a time, and
+	// weigh the two sums once.
+	var e, o int
+	for i := 0; i < len(prefix); i++ {
+		if i%2 == 0 {
+			e += int(mod10Value[prefix[i]])
+		} else {
+			o += int(mod10Value[prefix[i]])
 		}
-		return serial[i-len(prefix)]
 	}
-	total := 0
-	for i := 0; i < n; i++ {
-		c := at(i)
-		if reverse {
-			c = at(n - 1 - i)
-		}
-		w := evens
-		if i%2 == 1 {
-			w = odds
-		}
-		total += charValue10(c) * w
+	var se, so int
+	k := 0
+	for ; k+1 < len(serial); k += 2 {
+		se += int(mod10Value[serial[k]])
+		so += int(mod10Value[serial[k+1]])
 	}
-	if r := total % 10; r != 0 {
+	if k < len(serial) {
+		se += int(mod10Value[serial[k]])
+	}
+	if len(prefix)%2 == 1 {
+		se, so = so, se
+	}
+	e, o = e+se, o+so
+	// Counted from the right, position p is n-1-p: the parities swap
+	// when n is even.
+	if n := len(prefix) + len(serial); reverse && n%2 == 0 {
+		e, o = o, e
+	}
+	if r := (e*evens + o*odds) % 10; r != 0 {
 		return 10 - r
 	}
 	return 0

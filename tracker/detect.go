@@ -82,11 +82,16 @@ type word struct {
 	iban   bool // part of an IBAN: never part of a tracking number
 }
 
+// match is a chosen span's verdict, kept small and free of pointers: the
+// scanner copies many of them, and pointer writes into its heap slices
+// would each pay a write barrier during GC. The strings (service, number)
+// are decoded only for the matches that become Candidates.
 type match struct {
-	i, j  int // first and last word
-	f     *format
-	m     formatMatch
-	score int
+	i, j     int    // first and last word
+	fi       uint16 // the format, an index in formats
+	orderCtx bool   // the span came after an order-ish word
+	bit      uint64 // the carrier's bit in the named set (carrierNames)
+	score    int
 }
 
 type scanner struct {
@@ -106,6 +111,8 @@ type scanner struct {
 	nonASCII  bool // the text has a non-ASCII character
 	env       matchEnv
 	fm        formatMatch
+	// full are the decoded verdicts of picked, for build.
+	full []formatMatch
 	// ctxAt caches contextBefore for the last word start asked about.
 	ctxAt, ctxVal int
 }
@@ -176,23 +183,32 @@ func classify(r rune) (int, byte) {
 	return clsBreak, 0
 }
 
-// asciiClass and asciiChar are classify for ASCII, precomputed: the scan
-// loop runs once per input byte.
-var asciiClass, asciiChar = func() (cls [utf8.RuneSelf]uint8, ch [utf8.RuneSelf]byte) {
+// clsSpecial marks the ASCII bytes whose class depends on what comes
+// next ('%', '\r', '=') or before ('>'): the scan loop decides them apart.
+const clsSpecial = clsNewline + 1
+
+// asciiClass is classify's class for ASCII, precomputed (with clsSpecial):
+// the scan loop runs once per input byte.
+var asciiClass = func() (cls [utf8.RuneSelf]uint8) {
 	for c := range utf8.RuneSelf {
-		k, b := classify(rune(c))
-		cls[c], ch[c] = uint8(k), b
+		k, _ := classify(rune(c))
+		cls[c] = uint8(k)
+	}
+	for _, c := range "%\r=>" {
+		cls[c] = clsSpecial
 	}
 	return
 }()
 
-// asciiKind marks digits and letters, for the scanner's fast path.
+// asciiKind marks digits and letters (0 for every other byte, non-ASCII
+// included), for the scanner's word loop. A letter's kind shifted left by
+// four is the bit that upper-cases it.
 const (
 	kindDigit  = 1
 	kindLetter = 2
 )
 
-var asciiKind = func() (t [utf8.RuneSelf]uint8) {
+var asciiKind = func() (t [256]uint8) {
 	for c := range utf8.RuneSelf {
 		switch {
 		case c >= '0' && c <= '9':
@@ -208,110 +224,175 @@ func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-// scan splits the text into words and groups.
+// scan splits the text into words and groups. One pass; the rest of an
+// ASCII word is copied in a tight loop (most of a text's bytes) and other
+// ASCII bytes cost one table look-up.
 func (sc *scanner) scan() {
 	text := sc.text
+	norm := sc.norm[:cap(sc.norm)] // reset made it at least len(text): a compact byte per input byte at most
+	np := 0
 	inWord := false
 	spaces, dashes, newlines, broken := 0, 0, 0, true
 	var cur word
 	for i := 0; i < len(text); {
-		// Fast path: the rest of an ASCII word in one tight loop (most of a
-		// text's bytes), without the per-byte class switch below.
-		if inWord {
-			j := i
-			for j < len(text) && text[j] < utf8.RuneSelf && asciiClass[text[j]] == clsAlnum {
-				j++
-			}
-			if j > i {
-				n0 := len(sc.norm)
-				sc.norm = slices.Grow(sc.norm, j-i)[:n0+j-i]
-				dst := sc.norm[n0:]
-				var kinds uint8
-				for k, c := range []byte(text[i:j]) {
-					dst[k] = asciiChar[c]
-					kinds |= asciiKind[c]
+		c := text[i]
+		var cls uint8
+		var ch byte
+		size := 1
+		if c < utf8.RuneSelf {
+			cls = asciiClass[c]
+			if cls == clsAlnum {
+				if !inWord {
+					cur = sc.startWord(np, i, spaces, dashes, newlines, broken)
+					inWord = true
 				}
+				n, kinds := copyWord(norm[np:], text[i:])
+				np += n
+				j := i + n
 				cur.digits = cur.digits && kinds&kindLetter == 0
 				cur.alpha = cur.alpha && kinds&kindDigit == 0
 				cur.s1 = j
 				i = j
 				continue
 			}
-		}
-		var cls int
-		var ch byte
-		size := 1
-		if c := text[i]; c < utf8.RuneSelf {
-			cls, ch = int(asciiClass[c]), asciiChar[c]
-			switch {
-			case c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
-				size = 3 // a percent-escape in a URL separates, never joins
-			case c == '\r' && i+1 < len(text) && text[i+1] == '\n':
-				cls = clsIgnore // CR LF is one line break
-			case c == '=' && i+1 < len(text) && (text[i+1] == '\n' || text[i+1] == '\r'):
-				cls = clsIgnore // quoted-printable soft line break
-			case c == '>' && newlines > 0 && !broken:
-				cls = clsSpace // "> " quote marks at the start of a line
+			if cls == clsSpecial {
+				cls = clsBreak
+				switch {
+				case c == '%':
+					if i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
+						size = 3 // a percent-escape in a URL separates, never joins
+					}
+				case c == '\r':
+					cls = clsNewline
+					if i+1 < len(text) && text[i+1] == '\n' {
+						cls = clsIgnore // CR LF is one line break
+					}
+				case c == '=':
+					if i+1 < len(text) && (text[i+1] == '\n' || text[i+1] == '\r') {
+						cls = clsIgnore // quoted-printable soft line break
+					}
+				case c == '>':
+					if newlines > 0 && !broken {
+						cls = clsSpace // "> " quote marks at the start of a line
+					}
+				}
 			}
 		} else {
 			sc.nonASCII = true
 			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:])
-			if r == utf8.RuneError {
-				cls = clsBreak
-			} else {
-				cls, ch = classify(r)
+			if r != utf8.RuneError {
+				var k int
+				k, ch = classify(r)
+				cls = uint8(k)
 			}
-		}
-		switch cls {
-		case clsAlnum:
-			if !inWord {
-				cur = word{n0: len(sc.norm), s0: i, digits: true, alpha: true}
-				if len(sc.words) > 0 && !broken {
-					switch {
-					case newlines == 1 && dashes == 0 && spaces <= 8:
-						cur.sep = '\n'
-					case newlines > 0:
-					case dashes == 0 && spaces >= 1 && spaces <= 3:
-						cur.sep = ' '
-					case dashes == 1 && spaces == 0:
-						cur.sep = '-'
-					}
+			if cls == clsAlnum {
+				if !inWord {
+					cur = sc.startWord(np, i, spaces, dashes, newlines, broken)
+					inWord = true
 				}
-				inWord = true
-			}
-			sc.norm = append(sc.norm, ch)
-			if isDigit(ch) {
-				cur.alpha = false
-			} else {
-				cur.digits = false
-			}
-			cur.s1 = i + size
-		case clsIgnore:
-		default:
-			if inWord {
-				cur.n1 = len(sc.norm)
-				sc.words = append(sc.words, cur)
-				inWord = false
-				spaces, dashes, newlines, broken = 0, 0, 0, false
-			}
-			switch cls {
-			case clsSpace:
-				spaces++
-			case clsDash:
-				dashes++
-			case clsNewline:
-				newlines++
-			default:
-				broken = true
+				norm[np] = ch
+				np++
+				if isDigit(ch) {
+					cur.alpha = false
+				} else {
+					cur.digits = false
+				}
+				cur.s1 = i + size
+				i += size
+				continue
 			}
 		}
 		i += size
+		if cls == clsIgnore {
+			continue
+		}
+		if inWord {
+			cur.n1 = np
+			sc.words = append(sc.words, cur)
+			inWord = false
+			spaces, dashes, newlines, broken = 0, 0, 0, false
+		}
+		switch cls {
+		case clsSpace:
+			spaces++
+		case clsDash:
+			dashes++
+		case clsNewline:
+			newlines++
+		default:
+			broken = true
+		}
 	}
 	if inWord {
-		cur.n1 = len(sc.norm)
+		cur.n1 = np
 		sc.words = append(sc.words, cur)
 	}
+	sc.norm = norm[:np]
+}
+
+// copyWord copies the run of ASCII letters and digits that src starts
+// with into dst, upper-cased, and reports its length and kinds. A leaf of
+// its own, so the loop keeps everything in registers.
+func copyWord(dst []byte, src string) (n int, kinds uint8) {
+	if len(src) > len(dst) {
+		src = src[:len(dst)]
+	}
+	dst = dst[:len(src)]
+	// Upper-case digits are 0x30–0x39 (bit 0x20 set, 0x40 clear), letters
+	// 0x41–0x5A (0x40 set, 0x20 clear): the AND and OR of the copied bytes
+	// tell whether all are digits and whether any is a letter.
+	and, or := byte(0xFF), byte(0)
+	for n < len(src) {
+		u := upperAlnum[src[n]]
+		if u == 0 {
+			break
+		}
+		dst[n] = u
+		and &= u
+		or |= u
+		n++
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	if or&0x40 != 0 {
+		kinds |= kindLetter
+	}
+	if and&0x40 == 0 {
+		kinds |= kindDigit
+	}
+	return n, kinds
+}
+
+// upperAlnum maps ASCII letters and digits to their upper-case form and
+// every other byte to 0.
+var upperAlnum = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = byte(c), byte(c)
+	}
+	return
+}()
+
+// startWord opens a word at compact offset np and byte offset i; the
+// separators counted since the previous word decide whether it joins it.
+func (sc *scanner) startWord(np, i, spaces, dashes, newlines int, broken bool) word {
+	w := word{n0: np, s0: i, digits: true, alpha: true}
+	if len(sc.words) > 0 && !broken {
+		switch {
+		case newlines == 1 && dashes == 0 && spaces <= 8:
+			w.sep = '\n'
+		case newlines > 0:
+		case dashes == 0 && spaces >= 1 && spaces <= 3:
+			w.sep = ' '
+		case dashes == 1 && spaces == 0:
+			w.sep = '-'
+		}
+	}
+	return w
 }
 
 // detect runs match and choose over every group.
@@ -375,7 +456,7 @@ func (sc *scanner) matchFrom(i, g1 int) {
 		}
 		// Shorter spans only for the demo, and for GLS Track-IDs (8
 		// characters) where the text names GLS.
-		if n >= minLen || n >= 8 && sc.mentions("gls") {
+		if n >= minLen || n >= 8 && sc.mentions(glsBit) {
 			sc.try(i, j)
 		}
 	}
@@ -416,19 +497,26 @@ func (sc *scanner) try(i, j int) {
 			continue
 		}
 		m := &sc.fm
-		*m = formatMatch{}
+		m.matchVerdict = matchVerdict{}
+		if m.country != "" {
+			m.country = "" // the strings are otherwise set only when decoding
+		}
 		if !f.match(s, env, m) {
 			continue
 		}
-		if allDigit && ctx == ctxOrder && m.kind != KindOrder {
+		if allDigit && ctx == ctxOrder && !m.order {
 			continue // digits after "order #" are an order id
+		}
+		bit := f.bit
+		if m.carrier != sameCarrier {
+			bit = overrideBits[m.carrier]
 		}
 		tier := 2 // format-only (and order numbers)
 		if m.checked {
 			switch {
 			case m.valid:
 				tier = 3
-			case f.reportInvalid, sc.namedTypo(m.carrierOr(f), ctx):
+			case f.reportInvalid, sc.namedTypo(bit, ctx):
 				tier = 1
 			default:
 				continue
@@ -437,23 +525,23 @@ func (sc *scanner) try(i, j int) {
 		if crossLine && (tier < 2 || f.weak || m.weak) {
 			continue // a line break is joined only into a sound number
 		}
-		if m.needName && !sc.mentions(m.carrierOr(f)) {
+		if m.needName && !sc.mentions(bit) {
 			continue
 		}
-		if (f.weak || m.weak) && !sc.weakAllowed(i, j, m.carrierOr(f), ctx) {
+		if (f.weak || m.weak) && !sc.weakAllowed(i, j, bit, ctx) {
 			continue
 		}
-		if tier > bestTier || tier == bestTier && sc.prefer(f, m, &best) {
-			best = match{i: i, j: j, f: f, m: *m}
-			bestTier = tier
+		cur := match{i: i, j: j, fi: f.idx, bit: bit}
+		if tier > bestTier || tier == bestTier && sc.prefer(f, bit, &best) {
+			best, bestTier = cur, tier
 		}
 		matched++
-		if allDigit && tier > namedTier && (matched > 1 || sc.namesDone) && sc.mentions(m.carrierOr(f)) {
-			named, namedTier = match{i: i, j: j, f: f, m: *m}, tier
+		if allDigit && tier > namedTier && (matched > 1 || sc.namesDone) && sc.mentions(bit) {
+			named, namedTier = cur, tier
 		}
 		if matched == 1 {
-			first, firstTier = match{i: i, j: j, f: f, m: *m}, tier
-		} else if matched == 2 && allDigit && firstTier > namedTier && sc.mentions(first.m.carrierOr(first.f)) {
+			first, firstTier = cur, tier
+		} else if matched == 2 && allDigit && firstTier > namedTier && sc.mentions(first.bit) {
 			named, namedTier = first, firstTier // the first match, looked at only now that it has a rival
 		}
 	}
@@ -464,10 +552,11 @@ func (sc *scanner) try(i, j int) {
 	// carrier's check only by the one-in-ten accident of a check digit, are
 	// the named carrier's ("Purolator no." + a Purolator number with two
 	// digits swapped that FedEx's check happens to pass; "GLS" + 12 digits).
-	if named.f != nil && named.f != best.f && !best.f.reportInvalid && !sc.mentions(best.m.carrierOr(best.f)) {
+	if namedTier > 0 && named.fi != best.fi && !formats[best.fi].reportInvalid && !sc.mentions(best.bit) {
 		best, bestTier = named, namedTier
 	}
-	best.score = len(s)*1000 + bestTier*100 + best.f.rank
+	best.orderCtx = ctx == ctxOrder
+	best.score = len(s)*1000 + bestTier*100 + formats[best.fi].rank
 	sc.cands = append(sc.cands, best)
 }
 
@@ -475,22 +564,29 @@ func (sc *scanner) try(i, j int) {
 // well (both check-digit valid, or both format-only): a carrier the text
 // names wins ("Purolator 3…" over FedEx, "DPD" over FedEx Ground), then the
 // format rank (specificity, then how likely a shopper holds it).
-func (sc *scanner) prefer(f *format, m *formatMatch, best *match) bool {
-	cf, cb := m.carrierOr(f), best.m.carrierOr(best.f)
-	if cf != cb {
-		if nf, nb := sc.mentions(cf), sc.mentions(cb); nf != nb {
+func (sc *scanner) prefer(f *format, bit uint64, best *match) bool {
+	if bit != best.bit {
+		if nf, nb := sc.mentions(bit), sc.mentions(best.bit); nf != nb {
 			return nf
 		}
 	}
-	return f.rank > best.f.rank
+	return f.rank > formats[best.fi].rank
 }
 
 func (m *formatMatch) carrierOr(f *format) string {
-	if m.carrier != "" {
-		return m.carrier
+	if m.carrier != sameCarrier {
+		return overrideCodes[m.carrier]
 	}
 	return f.carrier
 }
+
+// overrideBits are the named-set bits of the override carriers.
+var overrideBits = func() (t [len(overrideCodes)]uint64) {
+	for k, c := range overrideCodes {
+		t[k] = carrierBit[c]
+	}
+	return
+}()
 
 // continuesDigits: the digit span runs on into short digit chunks on either
 // side, so it is a piece of a longer number ("4111 1111 1111 1111").
@@ -628,7 +724,7 @@ func (sc *scanner) phoneShaped(i, j int) bool {
 // weakAllowed: a weak format is reported only when nothing in the text
 // argues against it: a bare paste, a tracking word just before, or the
 // carrier named somewhere in the text.
-func (sc *scanner) weakAllowed(i, j int, carrier string, ctx int) bool {
+func (sc *scanner) weakAllowed(i, j int, carrier uint64, ctx int) bool {
 	if i == 0 && j == len(sc.words)-1 {
 		return true
 	}
@@ -647,7 +743,7 @@ func (sc *scanner) weakAllowed(i, j int, carrier string, ctx int) bool {
 // failed check digit is still a typo worth flagging when the text names
 // its carrier ("my FedEx number is" + 12 digits), outside order and phone
 // context.
-func (sc *scanner) namedTypo(carrier string, ctx int) bool {
+func (sc *scanner) namedTypo(carrier uint64, ctx int) bool {
 	return ctx != ctxOrder && ctx != ctxPhone && sc.mentions(carrier)
 }
 
@@ -706,9 +802,16 @@ type oneArena struct {
 // strings are laid out in one byte buffer sized up front and never
 // written again, so they can be strings without a copy each.
 func (sc *scanner) build() []Candidate {
+	// Decode the chosen matches: the same matcher over the same span, now
+	// filling in the strings.
+	sc.full = slices.Grow(sc.full[:0], len(sc.picked))[:len(sc.picked)]
 	total := 0
 	for k := range sc.picked {
-		num, url := sc.sizes(&sc.picked[k])
+		c, m := &sc.picked[k], &sc.full[k]
+		*m = formatMatch{}
+		sc.env = matchEnv{ws: sc.words[c.i : c.j+1], orderCtx: c.orderCtx, decode: true}
+		formats[c.fi].match(sc.span(c), &sc.env, m)
+		num, url := sc.sizes(c, m)
 		total += num + url
 	}
 	var out []Candidate
@@ -720,7 +823,7 @@ func (sc *scanner) build() []Candidate {
 		out, buf = make([]Candidate, len(sc.picked)), make([]byte, 0, total)
 	}
 	for k := range sc.picked {
-		buf = sc.candidate(&sc.picked[k], &out[k], buf)
+		buf = sc.candidate(&sc.picked[k], &sc.full[k], &out[k], buf)
 	}
 	return out
 }
@@ -731,17 +834,24 @@ func (sc *scanner) span(c *match) []byte {
 	return sc.norm[sc.words[c.i].n0:sc.words[c.j].n1]
 }
 
+// urlOf is the tracking-page template of a match's carrier.
+func urlOf(f *format, m *formatMatch) urlPart {
+	if m.carrier != sameCarrier {
+		return urlParts(overrideCodes[m.carrier])
+	}
+	return f.url
+}
+
 // sizes reports how many buffer bytes the match's number and URL take.
-func (sc *scanner) sizes(c *match) (num, url int) {
-	m := &c.m
+func (sc *scanner) sizes(c *match, m *formatMatch) (num, url int) {
 	n := len(sc.span(c)) - m.numFrom
 	if m.number != "" {
 		n = len(m.number)
 	} else {
 		num = n
 	}
-	if m.kind == "" || m.kind == KindTracking {
-		if u := urlParts(m.carrierOr(c.f)); u.ok {
+	if !m.order {
+		if u := urlOf(formats[c.fi], m); u.ok {
 			url = len(u.pre) + n + len(u.post) // the trackable number is no longer
 		}
 	}
@@ -762,18 +872,18 @@ func bufString(buf []byte, b ...string) ([]byte, string) {
 }
 
 // candidate fills the public Candidate for a chosen match.
-func (sc *scanner) candidate(c *match, cand *Candidate, buf []byte) []byte {
+func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []byte) []byte {
 	ws := sc.words
 	s := sc.span(c)
-	m := &c.m
+	f := formats[c.fi]
 	number := m.number
 	if number == "" {
 		buf, number = bufString(buf, unsafe.String(unsafe.SliceData(s[m.numFrom:]), len(s)-m.numFrom))
 	}
-	carrier := m.carrierOr(c.f)
-	kind := m.kind
-	if kind == "" {
-		kind = KindTracking
+	carrier := m.carrierOr(f)
+	kind := KindTracking
+	if m.order {
+		kind = KindOrder
 	}
 	*cand = Candidate{
 		Number:  number,
@@ -782,17 +892,17 @@ func (sc *scanner) candidate(c *match, cand *Candidate, buf []byte) []byte {
 		Valid:   m.valid,
 		Country: m.country,
 		Kind:    kind,
-		Format:  c.f.name,
+		Format:  f.name,
 		Start:   ws[c.i].s0,
 		End:     ws[c.j].s1,
 	}
 	if kind == KindTracking {
-		if u := urlParts(carrier); u.ok {
+		if u := urlOf(f, m); u.ok {
 			buf, cand.URL = bufString(buf, u.pre, TrackableNumber(carrier, number), u.post)
 		}
 	}
 	if m.checked && !m.valid {
-		cand.Suggestion = suggest(c.f, s, &matchEnv{ws: ws[c.i : c.j+1]})
+		cand.Suggestion = suggest(f, s, &matchEnv{ws: ws[c.i : c.j+1], decode: true})
 	}
 	return buf
 }

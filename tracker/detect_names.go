@@ -116,14 +116,15 @@ func (sc *scanner) names() uint64 {
 	return set
 }
 
-// mentions reports whether the text names carrier.
-func (sc *scanner) mentions(carrier string) bool {
-	b := carrierBit[carrier]
+var glsBit = carrierBit["gls"]
+
+// mentions reports whether the text names the carrier whose bit is b.
+func (sc *scanner) mentions(b uint64) bool {
 	return b != 0 && sc.names()&b != 0
 }
 
 // mentionsOther reports whether the text names some carrier and not this
 // one (DHL's two codes count as one name).
-func (sc *scanner) mentionsOther(carrier string) bool {
-	return sc.names()&^carrierBit[carrier] != 0 && !sc.mentions(carrier)
+func (sc *scanner) mentionsOther(b uint64) bool {
+	return sc.names()&^b != 0 && !sc.mentions(b)
 }

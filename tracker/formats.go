@@ -26,28 +26,64 @@ type format struct {
 	reportInvalid bool
 	demo          bool
 	match         func(s []byte, env *matchEnv, m *formatMatch) bool
+
+	// Filled in at start-up, for the detector's hot path.
+	idx uint16  // index in formats
+	bit uint64  // carrierBit[carrier]
+	url urlPart // urlParts(carrier)
+}
+
+func init() {
+	for k, f := range formats {
+		f.idx, f.bit, f.url = uint16(k), carrierBit[f.carrier], urlParts(f.carrier)
+	}
 }
 
 // matchEnv is what a matcher may know beyond the compact characters.
 type matchEnv struct {
 	ws       []word // the words the span is made of
 	orderCtx bool   // an order-ish word comes just before the span
+	// decode: fill in the service, country and number strings too. Off
+	// while spans are being weighed (the verdict needs none of them, and
+	// map look-ups and string building cost more than the checks); on when
+	// a chosen match becomes a Candidate.
+	decode bool
 }
 
-// formatMatch is a matcher's verdict.
+// formatMatch is a matcher's verdict. The verdict proper is free of
+// pointers, so the detector resets it for every format it tries without
+// write barriers; the strings are filled in only when env.decode is set
+// (country may be set anyway: a constant).
 type formatMatch struct {
-	checked bool // the format has a check digit (or other rule) that was tested
-	valid   bool
+	matchVerdict
 	service string
 	country string
-	carrier string // overrides format.carrier (S10 by country)
-	numFrom int    // leading characters to drop from the number (USPS routing prefix)
 	number  string // replaces the number outright (order numbers, demo, LaserShip -1)
-	kind    Kind
+}
+
+type matchVerdict struct {
+	checked bool // the format has a check digit (or other rule) that was tested
+	valid   bool
+	order   bool // an Amazon order number (KindOrder), not a tracking number
 	weak    bool // this match is weak evidence even if the format is not
 	// needName: taken only when the text names the carrier.
 	needName bool
+	carrier  carrierOverride // overrides format.carrier (S10 by country)
+	numFrom  int             // leading characters to drop from the number (USPS routing prefix)
 }
+
+// carrierOverride names the carrier of a match when it is not its format's.
+type carrierOverride uint8
+
+const (
+	sameCarrier carrierOverride = iota
+	overRoyalMail
+	overCanadaPost
+	overUSPS
+	overDHL
+)
+
+var overrideCodes = [...]string{overRoyalMail: "royal_mail", overCanadaPost: "canada_post", overUSPS: "usps", overDHL: "dhl"}
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
@@ -97,23 +133,27 @@ func (m *formatMatch) formatOnly() bool {
 
 var coreFormats = []*format{
 	{name: "UPS", carrier: "ups", lens: []int{18}, rank: 95, reportInvalid: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "1Z") || !isDigit(s[17]) {
 				return false
 			}
-			m.service = upsServices[string(s[8:10])]
+			if env.decode {
+				m.service = upsServices[string(s[8:10])]
+			}
 			return m.check(checkMod10("", s[2:17], 1, 2, false) == digitAt(s, 17))
 		}},
 	{name: "UPS Waybill", carrier: "ups", lens: []int{11}, rank: 60,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !oneOf(s[0], "AHJKTV") || !allDigits(s[1:]) {
 				return false
 			}
-			m.service = upsWaybillServices[s[0]]
+			if env.decode {
+				m.service = upsWaybillServices[s[0]]
+			}
 			return m.check(checkMod10("", s[1:10], 1, 2, false) == digitAt(s, 10))
 		}},
 	{name: "Amazon Logistics", carrier: "amazon", lens: []int{15}, rank: 96,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "TB") || !oneOf(s[2], "ACM") || !allDigits(s[3:]) {
 				return false
 			}
@@ -129,35 +169,35 @@ var coreFormats = []*format{
 		}},
 	{name: "Amazon order", carrier: "amazon", lens: []int{17}, rank: 97, match: matchAmazonOrder},
 	{name: "FedEx Express (12)", carrier: "fedex", lens: []int{12}, rank: 50,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
 			return m.check(checkSumProduct(s[:11], weights317) == digitAt(s, 11))
 		}},
 	{name: "FedEx Ground", carrier: "fedex", lens: []int{15}, rank: 50,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[:14], 1, 3, false) == digitAt(s, 14))
 		}},
 	{name: "FedEx Ground (SSCC-18)", carrier: "fedex", lens: []int{18}, rank: 50,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[2:17], 3, 1, false) == digitAt(s, 17))
 		}},
 	{name: "FedEx Ground 96 (22)", carrier: "fedex", lens: []int{22}, rank: 70, reportInvalid: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "96") || !allDigits(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[7:21], 1, 3, false) == digitAt(s, 21))
 		}},
 	{name: "FedEx Express (34)", carrier: "fedex", lens: []int{34}, rank: 55,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if s[0] == '9' || !allDigits(s) {
 				return false
 			}
@@ -170,32 +210,34 @@ var coreFormats = []*format{
 			return m.check(checkSumProduct(s[20:33], weights173) == digitAt(s, 33))
 		}},
 	{name: "FedEx ASTRA (32)", carrier: "fedex", lens: []int{32}, rank: 55,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if s[0] != '3' || !allDigits(s) {
 				return false
 			}
 			return m.check(checkSumProduct(s[16:27], weights317) == digitAt(s, 27))
 		}},
 	{name: "FedEx Ground GSN", carrier: "fedex", lens: []int{34}, rank: 70,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "96") || !allDigits(s) {
 				return false
 			}
 			return m.check(checkSumProduct(s[20:33], weights173) == digitAt(s, 33))
 		}},
 	{name: "USPS 20", carrier: "usps", lens: []int{20}, rank: 72,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
-			m.service = uspsServices[string(s[:2])]
+			if env.decode {
+				m.service = uspsServices[string(s[:2])]
+			}
 			m.country = "US"
 			return m.check(checkMod10("", s[:19], 3, 1, false) == digitAt(s, 19))
 		}},
 	{name: "USPS Legacy", carrier: "usps", lens: []int{20, 22, 28, 30, 32, 34}, rank: 71, match: matchUSPSLegacy},
 	{name: "USPS IMpb", carrier: "usps", lens: []int{22, 26, 30, 34}, rank: 90, reportInvalid: true, match: matchIMpb},
 	{name: "Canada Post (16)", carrier: "canada_post", lens: []int{16}, rank: 50,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
@@ -203,7 +245,7 @@ var coreFormats = []*format{
 			return m.check(checkMod10("", s[:15], 3, 1, false) == digitAt(s, 15))
 		}},
 	{name: "DHL Express", carrier: "dhl", lens: []int{10, 11}, rank: 52,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
@@ -231,14 +273,14 @@ var coreFormats = []*format{
 		}},
 	{name: "DHL eCommerce", carrier: "dhl_ecommerce", lens: rangeInts(12, maxCompact), rank: 40, match: matchDHLeCommerce},
 	{name: "DHL eCommerce (14)", carrier: "dhl_ecommerce", lens: []int{14}, rank: 10, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
 			return m.formatOnly()
 		}},
 	{name: "OnTrac", carrier: "ontrac", lens: []int{15}, rank: 85, reportInvalid: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if (s[0] != 'C' && s[0] != 'D') || !allDigits(s[1:]) {
 				return false
 			}
@@ -252,14 +294,14 @@ var coreFormats = []*format{
 			return m.check(checkMod10(prefix, s[1:14], 1, 2, false) == digitAt(s, 14))
 		}},
 	{name: "LaserShip LX", carrier: "lasership", lens: []int{10}, rank: 80,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if s[0] != 'L' || !oneOf(s[1], "AIEHNX") || !oneOf(s[2], "123") || !allDigits(s[3:]) {
 				return false
 			}
 			return m.formatOnly()
 		}},
 	{name: "LaserShip 1LS7 (15)", carrier: "lasership", lens: []int{15}, rank: 80,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "1LS7") || !oneOf(s[4], "12") || !allDigits(s[5:]) {
 				return false
 			}
@@ -276,39 +318,42 @@ var coreFormats = []*format{
 				string(s[7:9]) != "01" || !oneOf(s[9], "1234") {
 				return false
 			}
-			m.number = string(s[:16]) + "-1"
+			if env.decode {
+				m.number = string(s[:16]) + "-1"
+			}
 			return m.formatOnly()
 		}},
 	{name: "LaserShip 1LSCX (15)", carrier: "lasership", lens: []int{15}, rank: 80,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "1LSCX") {
 				return false
 			}
 			return m.formatOnly()
 		}},
 	{name: "S10", carrier: "s10", lens: []int{13}, rank: 88, reportInvalid: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allUpper(s[:2]) || !allDigits(s[2:11]) || !allUpper(s[11:]) {
 				return false
 			}
-			cc := string(s[11:13])
-			if !upuMembers[cc] {
+			if !upuMember(s[11], s[12]) {
 				return false
 			}
-			m.country = cc
-			switch cc {
+			switch string(s[11:13]) {
 			case "GB":
-				m.carrier = "royal_mail"
+				m.carrier = overRoyalMail
 			case "CA":
-				m.carrier = "canada_post"
+				m.carrier = overCanadaPost
 			case "US":
-				m.carrier = "usps"
+				m.carrier = overUSPS
 			}
-			m.service = s10Service(s[0], s[1])
+			if env.decode {
+				m.country = countryCode(s[11], s[12])
+				m.service = s10Service(s[0], s[1])
+			}
 			return m.check(checkS10(s[2:10]) == digitAt(s, 10))
 		}},
 	{name: "Purolator (12)", carrier: "purolator", lens: []int{12}, rank: 30, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if s[0] > '5' || !allDigits(s) {
 				return false
 			}
@@ -327,7 +372,7 @@ var coreFormats = []*format{
 			return m.formatOnly()
 		}},
 	{name: "Canpar (22)", carrier: "canpar", lens: []int{22}, rank: 75,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !oneOf(s[0], "CDKLSUXZ") || !allDigits(s[1:]) {
 				return false
 			}
@@ -335,22 +380,24 @@ var coreFormats = []*format{
 			return m.formatOnly()
 		}},
 	{name: "DPD (28)", carrier: "dpd", lens: []int{28}, rank: 45,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s[:27]) {
 				return false
 			}
-			m.service = dpdServices[string(s[21:24])]
+			if env.decode {
+				m.service = dpdServices[string(s[21:24])]
+			}
 			return m.check(checkMod3736(s[:27]) == s[27])
 		}},
 	{name: "DPD (14)", carrier: "dpd", lens: []int{15}, rank: 45,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s[:14]) {
 				return false
 			}
 			return m.check(checkMod3736(s[:14]) == s[14])
 		}},
 	{name: "Yodel", carrier: "yodel", lens: []int{18, 19}, rank: 86,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			p := "JD"
 			if len(s) == 19 {
 				p = "JJD"
@@ -362,28 +409,28 @@ var coreFormats = []*format{
 			return m.formatOnly()
 		}},
 	{name: "YunExpress", carrier: "yunexpress", lens: []int{18}, rank: 86,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "YT") || !allDigits(s[2:]) {
 				return false
 			}
 			return m.formatOnly()
 		}},
 	{name: "Spee-Dee (20)", carrier: "speedee", lens: []int{20}, rank: 86,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "SP") || !allDigits(s[2:]) {
 				return false
 			}
 			return m.formatOnly()
 		}},
 	{name: "GOFO Express (US)", carrier: "gofo", lens: []int{18}, rank: 86,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "GFUS") || !allDigits(s[4:]) {
 				return false
 			}
 			return m.formatOnly()
 		}},
 	{name: "Landmark Global LTN", carrier: "landmark", lens: []int{13}, rank: 86,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "LTN") || !allDigits(s[3:11]) || string(s[11:]) != "N1" {
 				return false
 			}
@@ -393,7 +440,7 @@ var coreFormats = []*format{
 	// likelier a PRO number (fixed prefix and Luhn: about 1 in 2,500 random
 	// numbers) than an 11-digit waybill that hit that prefix (mod 7: 1 in 7).
 	{name: "Old Dominion", carrier: "old_dominion", lens: []int{11}, rank: 53,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
 				return false
 			}
@@ -404,12 +451,14 @@ var coreFormats = []*format{
 			return m.check(checkLuhn(s[:10]) == digitAt(s, 10))
 		}},
 	{name: "Demo", carrier: "demo", lens: []int{5, 6}, rank: 99, demo: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "DEMO") || !allDigits(s[4:]) {
 				return false
 			}
-			n, _ := strconv.Atoi(string(s[4:]))
-			m.number = "DEMO" + strconv.Itoa(n)
+			if env.decode {
+				n, _ := strconv.Atoi(string(s[4:]))
+				m.number = "DEMO" + strconv.Itoa(n)
+			}
 			return m.formatOnly()
 		}},
 }
@@ -452,15 +501,17 @@ func matchAmazonOrder(s []byte, env *matchEnv, m *formatMatch) bool {
 	if !dashed && !env.orderCtx {
 		return false
 	}
-	m.kind = KindOrder
-	m.number = string(s[:3]) + "-" + string(s[3:10]) + "-" + string(s[10:])
+	m.order = true
+	if env.decode {
+		m.number = string(s[:3]) + "-" + string(s[3:10]) + "-" + string(s[10:])
+	}
 	return true // Valid stays false: an order number is not a tracking number
 }
 
 // matchUSPSLegacy: optional 420+ZIP5(+4) routing, optional 91 application
 // identifier, then 2+9+8 digits and a check digit; the check runs as if 91
 // were always present.
-func matchUSPSLegacy(s []byte, _ *matchEnv, m *formatMatch) bool {
+func matchUSPSLegacy(s []byte, env *matchEnv, m *formatMatch) bool {
 	if !allDigits(s) {
 		return false
 	}
@@ -490,7 +541,9 @@ func matchUSPSLegacy(s []byte, _ *matchEnv, m *formatMatch) bool {
 	if len(body) == 22 {
 		svc = body[2:4]
 	}
-	m.service = uspsServices[string(svc)]
+	if env.decode {
+		m.service = uspsServices[string(svc)]
+	}
 	m.country = "US"
 	return m.check(checkMod10(prefix, serial, 3, 1, false) == digitAt(body, len(body)-1))
 }
@@ -499,7 +552,7 @@ func matchUSPSLegacy(s []byte, _ *matchEnv, m *formatMatch) bool {
 // an optional 420+ZIP routing prefix, then a 22-, 26- or 30-digit tracking
 // part whose Mailer ID length (9 digits when it starts with 9, else 6) must
 // agree with the package-ID length. RE2 cannot say this; Go can.
-func matchIMpb(s []byte, _ *matchEnv, m *formatMatch) bool {
+func matchIMpb(s []byte, env *matchEnv, m *formatMatch) bool {
 	if !allDigits(s) {
 		return false
 	}
@@ -522,9 +575,11 @@ func matchIMpb(s []byte, _ *matchEnv, m *formatMatch) bool {
 			continue
 		}
 		m.numFrom = skip
-		m.service = uspsIMpbServices[string(t[:2])]
-		if string(t[2:5]) == "612" && t[1] != '4' { // construct C's one service code
-			m.service = "Parcel Select"
+		if env.decode {
+			m.service = uspsIMpbServices[string(t[:2])]
+			if string(t[2:5]) == "612" && t[1] != '4' { // construct C's one service code
+				m.service = "Parcel Select"
+			}
 		}
 		m.country = "US"
 		reverse := t[1] == '4' // construct N is specified right to left

@@ -100,7 +100,7 @@ var europeFormats = []*format{
 				body := s[2+letters:]
 				if allUpper(s[2:2+letters]) && allDigits(body) && len(body) >= 7 && len(body) <= 9 {
 					if letters == 3 {
-						m.carrier = "dhl"
+						m.carrier = overDHL
 						m.service = "DHL Parcel"
 					} else {
 						m.country = "NL"

@@ -122,8 +122,9 @@ func s10Service(a, b byte) string {
 }
 
 // upuMembers are the country codes the S10 courier lookup knows; an S10
-// number from any other code is not valid.
-var upuMembers = func() map[string]bool {
+// number from any other code is not valid. Indexed by the two letters, so
+// the check is one load.
+var upuMembers = func() (t [26][26]bool) {
 	const list = "AE AF AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ " +
 		"CA CD CF CG CH CI CL CM CN CO CR CU CV CY CZ DE DJ DK DM DO DZ EC EE EG ER ES ET FI FJ FR " +
 		"GA GB GD GE GH GM GN GQ GR GT GW GY HK HN HR HT HU ID IE IL IN IQ IR IS IT JM JO JP KE KG " +
@@ -131,9 +132,31 @@ var upuMembers = func() map[string]bool {
 		"MU MV MW MX MY MZ NA NE NG NI NL NO NP NR NZ OM PA PE PG PH PK PL PT PY QA RO RS RU RW SA " +
 		"SB SC SD SE SG SI SK SL SM SN SO SR SS ST SV SY SZ TD TG TH TJ TL TM TN TO TR TT TV TZ UA " +
 		"UG US UY UZ VA VC VE VN VU WS YE ZA ZM ZW"
-	m := make(map[string]bool, 200)
 	for i := 0; i+2 <= len(list); i += 3 {
-		m[list[i:i+2]] = true
+		t[list[i]-'A'][list[i+1]-'A'] = true
 	}
-	return m
+	return t
 }()
+
+// upuMember reports whether the upper-case letters a, b are a UPU member's code.
+func upuMember(a, b byte) bool {
+	return isUpper(a) && isUpper(b) && upuMembers[a-'A'][b-'A']
+}
+
+// countryCodes holds every pair of capital letters, so a country code read
+// from a number is a string without allocating.
+var countryCodes = func() string {
+	b := make([]byte, 0, 26*26*2)
+	for a := byte('A'); a <= 'Z'; a++ {
+		for c := byte('A'); c <= 'Z'; c++ {
+			b = append(b, a, c)
+		}
+	}
+	return string(b)
+}()
+
+// countryCode returns the upper-case letters a, b as a string.
+func countryCode(a, b byte) string {
+	k := (int(a-'A')*26 + int(b-'A')) * 2
+	return countryCodes[k : k+2]
+}
