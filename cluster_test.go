@@ -3,7 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"sort"
@@ -48,9 +52,75 @@ const (
 
 const clusterSecret = "cluster_Webhook-secret_7"
 
+// apiGate stands between one instance and the fake Bot API, the network
+// between them: it counts the sends it has answered, and once closed it
+// holds every send where it is (the request made, not yet at Telegram),
+// until its sender dies, and never passes it on.
+type apiGate struct {
+	*httptest.Server
+	mu       sync.Mutex
+	closed   bool
+	gone     chan struct{} // closed when the test ends
+	held     int           // sends waiting at the closed gate
+	answered int           // sends Telegram accepted, answer passed back
+}
+
+func newAPIGate(t *testing.T, api string) *apiGate {
+	t.Helper()
+	target, err := url.Parse(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	g := &apiGate{gone: make(chan struct{})}
+	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		send := strings.HasSuffix(r.URL.Path, "/sendMessage") || strings.HasSuffix(r.URL.Path, "/editMessageText")
+		g.mu.Lock()
+		if send && g.closed {
+			g.held++
+			g.mu.Unlock()
+			// Read to the end, so the server watches the connection and
+			// ends the request's context when the sender dies.
+			_, _ = io.Copy(io.Discard, r.Body)
+			select { // the send never reaches Telegram
+			case <-r.Context().Done():
+			case <-g.gone:
+			}
+			return
+		}
+		g.mu.Unlock()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		proxy.ServeHTTP(rec, r)
+		if send && rec.code == http.StatusOK {
+			g.mu.Lock()
+			g.answered++
+			g.mu.Unlock()
+		}
+	}))
+	t.Cleanup(func() { close(g.gone); g.Close() })
+	return g
+}
+
+func (g *apiGate) close() { g.mu.Lock(); g.closed = true; g.mu.Unlock() }
+
+// counts: sends held at the closed gate, sends answered.
+func (g *apiGate) counts() (held, answered int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held, g.answered
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.code = code; r.ResponseWriter.WriteHeader(code) }
+
 // instance is one child process.
 type instance struct {
 	name   string
+	gate   *apiGate // its way to the Bot API
 	cmd    *exec.Cmd
 	log    *lockedBuffer
 	hook   string // webhook URL
@@ -81,14 +151,16 @@ func (in *instance) role(t *testing.T) string {
 // startInstance runs one child on dsn and waits until it takes updates.
 func startInstance(t *testing.T, name, dsn string, tg *telegramtest.Server, ups *upstest.Server) *instance {
 	t.Helper()
+	gate := newAPIGate(t, tg.URL)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestClusterChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), clusterChildEnv+"=1",
 		"TELEGRAM_BOT_TOKEN="+e2eToken,
-		"TELEGRAM_API_URL="+tg.URL,
+		"TELEGRAM_API_URL="+gate.URL,
 		"TRACKBOT_DB="+dsn,
 		"TRACKBOT_INSTANCE="+name,
 		"TRACKBOT_POLL_SCHEDULE=@every 1s",
 		"TRACKBOT_POLL_LEASE=3s",
+		"TRACKBOT_SEND_LEASE=3s",
 		"TRACKBOT_POLL_BATCH=2", // small claims, so the instances share each wave (UPS allows 2 polls a second)
 		"TRACKBOT_SEND_SPEEDUP="+clusterPace,
 		"TRACKBOT_WEBHOOK_URL=https://bot.example.org/hook",
@@ -102,7 +174,7 @@ func startInstance(t *testing.T, name, dsn string, tg *telegramtest.Server, ups 
 		"UPS_API_URL="+ups.URL(),
 		"TRACKBOT_DEMO=", "USPS_CLIENT_ID=", "FEDEX_API_KEY=", "DHL_API_KEY=", "SEVENTEENTRACK_API_KEY=",
 	)
-	in := &instance{name: name, cmd: cmd, log: &lockedBuffer{}, done: make(chan error, 1)}
+	in := &instance{name: name, gate: gate, cmd: cmd, log: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = in.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -158,10 +230,11 @@ func (in *instance) kill(t *testing.T) {
 // TestCluster is the several-instances story: three instances on one
 // PostgreSQL database behind a load balancer in webhook mode (the test
 // spreads the updates over them), 300 follows and two waves of status
-// changes at the carrier, one instance killed with SIGKILL in the middle of
-// the first wave. Every reply and every push arrives exactly once, the
-// survivors poll what the dead one had claimed, and the fake Bot API, which
-// enforces Telegram's limits, never had to refuse a send. The same story
+// changes at the carrier, the leader killed with SIGKILL in the middle of
+// the first wave while it holds shipments and chats. Every reply and every
+// push arrives exactly once, the survivors poll and send what the dead one
+// held, another leads, and together the instances never sent faster than
+// Telegram allows (the fake Bot API enforces its limits). The same story
 // runs on SQLite with one instance (and no kill).
 func TestCluster(t *testing.T) {
 	if testing.Short() {
@@ -261,33 +334,72 @@ func testCluster(t *testing.T, db storagetest.Engine) {
 		makeAllDue(t, dsn)
 	}
 
-	// Wave 1, and a follower killed while the instances poll it.
+	// Wave 1, and the leader killed while it polls and sends it.
 	var (
-		victim *instance
-		before float64
+		victim       *instance
+		before, sent float64
+		leased       []int64 // chats the victim held, with messages unsent, when it died
 	)
 	polls := func(in *instance) float64 {
 		return value(sample(scrape(t, in.ops), "trackbot_polls_total", "carrier", "ups", "outcome", "ok"))
 	}
+	pushed := func(in *instance) float64 {
+		return value(sample(scrape(t, in.ops), "trackbot_pushes_total", "outcome", "sent"))
+	}
 	if n > 1 {
-		// A follower: the leader is the one sender, and a kill between
-		// Telegram's "ok" and the mark would resend that one message.
+		// The leader: it runs the sweeps, polls and sends like the others.
 		for _, in := range insts {
-			if in.role(t) == "follower" {
+			if in.role(t) == "leader" {
 				victim = in
 				break
 			}
 		}
-		before = polls(victim)
+		if victim == nil {
+			t.Fatal("no instance leads")
+		}
+		before, sent = polls(victim), pushed(victim)
 	}
 	wave(tracker.StatusInTransit, time.Hour)
 	if victim != nil {
-		// It has polled some of the wave and holds a claim on more.
-		waitFor(t, "the victim polling", func() bool { return polls(victim) >= before+1 })
+		// It has polled some of the wave (and holds a claim on more) and
+		// sends it. Then its sends stop on the way to Telegram, and once
+		// each one Telegram answered is recorded as sent, it dies: no send
+		// is in the one window no design closes, between Telegram's "ok"
+		// and the record of it, where a kill means a second copy.
+		waitFor(t, "the victim polling and sending the wave", func() bool {
+			return polls(victim) >= before+1 && pushed(victim) >= sent+1
+		})
+		victim.gate.close()
+		waitFor(t, "the victim's sends held, the answered ones recorded", func() bool {
+			held, answered := victim.gate.counts()
+			return held >= 1 && pushed(victim) == float64(answered)
+		})
+		leased = leasedChats(t, dsn, victim.name)
+		if len(leased) == 0 {
+			t.Fatal("the victim holds no chat with unsent messages")
+		}
 		victim.kill(t)
-		t.Logf("killed %s mid-wave", victim.name)
+		t.Logf("killed %s mid-wave, holding %d chats with messages unsent", victim.name, len(leased))
 	}
 	waitFor(t, "every In transit push", func() bool { return len(perFollow(headline("In transit"))) == len(follows) })
+	if victim != nil {
+		// The survivors took its chats over once their leases ran out, and
+		// another leads.
+		owners := chatOwners(t, dsn)
+		for _, id := range leased {
+			if strings.HasPrefix(owners[id], victim.name+"/") {
+				t.Errorf("chat %d is still the dead instance's", id)
+			}
+		}
+		waitFor(t, "a new leader", func() bool {
+			for _, in := range insts {
+				if in != victim && in.role(t) == "leader" {
+					return true
+				}
+			}
+			return false
+		})
+	}
 
 	// Wave 2 with the survivors.
 	wave(tracker.StatusDelivered, 2*time.Hour)
@@ -301,6 +413,13 @@ func testCluster(t *testing.T, db storagetest.Engine) {
 			if counts[f] != 1 {
 				t.Errorf("%s for %s in chat %d arrived %d times", name, f.number, f.user.ID, counts[f])
 			}
+		}
+	}
+	// Not every follow gets a push of the first status (it depends on
+	// when the parcel was polled), but none gets two.
+	for f, n := range perFollow(headline("Label created")) {
+		if n > 1 {
+			t.Errorf("Label created for %s in chat %d arrived %d times", f.number, f.user.ID, n)
 		}
 	}
 	// The instances together never went over Telegram's 30 a second
@@ -326,6 +445,55 @@ func testCluster(t *testing.T, db storagetest.Engine) {
 		t.Errorf("%d sends within %s (Telegram's second at speedup %d), want at most 30", most, window, clusterSpeedup)
 	}
 	t.Logf("%d instances, %d sends, at most %d per (scaled) second, %d refused", n, len(at), most, st.TooMany)
+}
+
+// leasedChats are the chats an instance (by name) holds with messages
+// unsent.
+func leasedChats(t *testing.T, dsn, name string) []int64 {
+	t.Helper()
+	var ids []int64
+	for id, owner := range chatOwners(t, dsn, `c.send_lease_until > 0
+		AND EXISTS (SELECT 1 FROM outbox o WHERE o.chat_id = c.id AND o.sent_at = 0 AND o.failed_at = 0)`) {
+		if strings.HasPrefix(owner, name+"/") {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// chatOwners maps chats to the instance process sending to them, those
+// matching where if given.
+func chatOwners(t *testing.T, dsn string, where ...string) map[int64]string {
+	t.Helper()
+	db, err := storagetest.OpenSQL(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	query := `SELECT c.id, c.send_owner FROM chats c`
+	if len(where) > 0 {
+		query += ` WHERE ` + where[0]
+	}
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	owners := map[int64]string{}
+	for rows.Next() {
+		var (
+			id    int64
+			owner string
+		)
+		if err := rows.Scan(&id, &owner); err != nil {
+			t.Fatal(err)
+		}
+		owners[id] = owner
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return owners
 }
 
 // makeAllDue makes every shipment due now, as if their next polls came.

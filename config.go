@@ -41,6 +41,7 @@ type config struct {
 	LogLevel      slog.Level
 	Instance      string        // this instance's name in /healthz and /metrics
 	PollLease     time.Duration // how long a tick holds the shipments it claimed
+	SendLease     time.Duration // how long a chat stays the instance's that sends to it (0: the notifier's default)
 	PollBatch     int           // due shipments one claim takes (0: the poller's default)
 	// SendSpeedup multiplies the notifier's pace, for tests against a fake
 	// Bot API whose limits run as many times faster; 0 or 1: Telegram's.
@@ -90,12 +91,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.PollInterval = d
 		}
 	}
-	if v := getenv("TRACKBOT_POLL_LEASE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			errs = append(errs, fmt.Errorf("TRACKBOT_POLL_LEASE: %q must be a Go duration of at least 1s (try \"5m\")", v))
-		} else {
-			c.PollLease = d
+	for _, l := range []struct {
+		name, try string
+		to        *time.Duration
+	}{{"TRACKBOT_POLL_LEASE", "5m", &c.PollLease}, {"TRACKBOT_SEND_LEASE", "30s", &c.SendLease}} {
+		if v := getenv(l.name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second {
+				errs = append(errs, fmt.Errorf("%s: %q must be a Go duration of at least 1s (try %q)", l.name, v, l.try))
+			} else {
+				*l.to = d
+			}
 		}
 	}
 	if v := getenv("TRACKBOT_POLL_BATCH"); v != "" {

@@ -35,6 +35,8 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		"bad max":                  {map[string]string{"TRACKBOT_MAX_PARCELS": "-3"}, "TRACKBOT_MAX_PARCELS"},
 		"bad log format":           {map[string]string{"TRACKBOT_LOG_FORMAT": "xml"}, "TRACKBOT_LOG_FORMAT"},
 		"bad log level":            {map[string]string{"TRACKBOT_LOG_LEVEL": "loud"}, "TRACKBOT_LOG_LEVEL"},
+		"short poll lease":         {map[string]string{"TRACKBOT_POLL_LEASE": "10ms"}, "TRACKBOT_POLL_LEASE"},
+		"bad send lease":           {map[string]string{"TRACKBOT_SEND_LEASE": "long"}, "TRACKBOT_SEND_LEASE"},
 		"UPS id without secret":    {map[string]string{"UPS_CLIENT_ID": "id"}, "UPS_CLIENT_ID is set but UPS_CLIENT_SECRET is not"},
 		"USPS secret without id":   {map[string]string{"USPS_CLIENT_SECRET": "s"}, "USPS_CLIENT_SECRET is set but USPS_CLIENT_ID is not"},
 		"FedEx key without secret": {map[string]string{"FEDEX_API_KEY": "k"}, "FEDEX_SECRET_KEY is not"},

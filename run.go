@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -101,7 +102,15 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 		limits = notify.Limits{PerSecond: limits.PerSecond * f, PerChatPerSecond: limits.PerChatPerSecond * f,
 			PerGroupPerMinute: limits.PerGroupPerMinute * f, Window: time.Duration(float64(time.Second) / f)}
 	}
-	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush, Render: app.RenderPush, Limits: limits})
+	// On PostgreSQL every instance sends: each the chats it leases, all
+	// from one schedule kept under Telegram's overall limit. Alone on
+	// SQLite, the one instance sends everything.
+	var owner string
+	if store.Engine() == storage.PostgreSQL {
+		owner = cfg.Instance + "/" + processTag()
+	}
+	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush,
+		Render: app.RenderPush, Limits: limits, Owner: owner, Lease: cfg.SendLease})
 	app.OnQueued(notifier.Wake)
 	app.PaceDirect(notifier.Pace) // a full database's direct answers share the limits
 
@@ -161,17 +170,14 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	})
 	sched.Start()
 
-	// The role outlives the work: it is let go only after the flush, so no
-	// other instance starts sending while this one still does.
+	// The role outlives the work: it is let go only after the flush.
 	roleCtx, stopRole := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRole()
 	roleDone := make(chan struct{})
 	go func() { defer close(roleDone); role.Run(roleCtx) }()
 
-	// The leader alone sends: one sender keeps each chat's order and the
-	// bot's 30 msg/s whatever the number of instances.
 	notifyDone := make(chan error, 1)
-	go func() { notifyDone <- role.Lead(workCtx, notifier.Run) }()
+	go func() { notifyDone <- notifier.Run(workCtx) }()
 
 	var servers []*http.Server
 	if opsLn != nil {
@@ -215,10 +221,13 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	}
 	flushCtx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
-	if role.Held() {
-		if ferr := notifier.Flush(flushCtx); ferr != nil {
-			log.Warn("flush at shutdown", slog.Any("error", ferr))
-		}
+	if ferr := notifier.Flush(flushCtx); ferr != nil {
+		log.Warn("flush at shutdown", slog.Any("error", ferr))
+	}
+	// What is left of this instance's chats goes to the others now, not
+	// when the leases run out.
+	if rerr := notifier.Release(flushCtx); rerr != nil {
+		log.Warn("release chats at shutdown", slog.Any("error", rerr))
 	}
 	stopRole()
 	<-roleDone
@@ -309,4 +318,10 @@ func serve(log *slog.Logger, name string, srv *http.Server, l net.Listener) *htt
 		}
 	}()
 	return srv
+}
+
+// processTag tells this process from any other given the same instance
+// name: two of them must never both count a chat's lease as their own.
+func processTag() string {
+	return rand.Text()[:8]
 }

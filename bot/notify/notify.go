@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,7 +68,22 @@ type Config struct {
 	// ok false: nothing to send any more; the row is done. Nil sends a
 	// row's Text and Markup as they are.
 	Render func(ctx context.Context, it storage.OutboxItem) (m Message, ok bool, err error)
+	// Owner, when set, makes this notifier one of several instances
+	// sending one outbox (on PostgreSQL): it sends only the chats it leases
+	// (Store.ClaimOutbox), so each chat's messages go in order from one
+	// instance, and it draws every send from the one schedule all the
+	// instances share (share.go). Unique per process. Empty: it sends the
+	// whole outbox alone (SQLite).
+	Owner string
+	// Lease is how long a chat stays this instance's after its last
+	// renewal (each load renews the chats with something due); DefaultLease
+	// when zero. A dead instance's chats wait this long for another.
+	Lease time.Duration
 }
+
+// DefaultLease: a dead instance's chats are taken over within half a
+// minute, and a live one renews its leases thirty times meanwhile.
+const DefaultLease = 30 * time.Second
 
 // ErrUnreadable marks a Render error about the row itself (a payload it
 // cannot decode): the row is given up, not retried.
@@ -97,8 +113,12 @@ type Notifier struct {
 	cfg    Config
 	log    *slog.Logger
 	global *pacer
-	sem    chan struct{}
-	wake   chan struct{}
+	share  *sharedPace // with Owner: the instances' one schedule
+	// claimTarget: with Owner, how many chats this instance sends to at
+	// once, at most (due).
+	claimTarget int
+	sem         chan struct{}
+	wake        chan struct{}
 
 	mu         sync.Mutex
 	chats      map[int64]*chatState
@@ -111,8 +131,11 @@ type Notifier struct {
 	// the row as it was before, and must not queue it again.
 	finished map[int64]time.Time
 	queues   map[int64]*chatQueue
-	active   int           // chats being sent to
-	idle     chan struct{} // closed when active drops to 0
+	// leases: with Owner, until when (this process's clock, counted from
+	// before the claim) each chat it sends to is surely its own.
+	leases map[int64]time.Time
+	active int           // chats being sent to
+	idle   chan struct{} // closed when active drops to 0
 
 	stats struct{ sent, tooMany, retried, failed, blocked, migrated atomic.Int64 }
 }
@@ -164,7 +187,10 @@ func New(cfg Config) *Notifier {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
-	return &Notifier{
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	n := &Notifier{
 		cfg: cfg,
 		log: cfg.Logger.With("component", "notifier"),
 		// One send at a time, evenly spaced: Telegram's window slides, so a
@@ -176,8 +202,15 @@ func New(cfg Config) *Notifier {
 		queued:   map[int64]bool{},
 		finished: map[int64]time.Time{},
 		queues:   map[int64]*chatQueue{},
+		leases:   map[int64]time.Time{},
 		idle:     make(chan struct{}),
 	}
+	if cfg.Owner != "" {
+		n.share = &sharedPace{store: cfg.Store, every: n.global.every, log: n.log}
+		n.global.gate = n.share.wait
+		n.claimTarget = max(1, int(math.Ceil(cfg.Limits.PerSecond/cfg.Limits.PerChatPerSecond)))
+	}
+	return n
 }
 
 // Stats counts what the notifier did since it started.
@@ -208,7 +241,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		n.prune()
-		if _, err := n.load(ctx); err != nil && ctx.Err() == nil {
+		if _, err := n.load(ctx, true); err != nil && ctx.Err() == nil {
 			n.log.Error("outbox", slog.Any("error", err))
 		}
 		select {
@@ -223,11 +256,12 @@ func (n *Notifier) Run(ctx context.Context) error {
 
 // Flush sends what is due now, paced, and returns when it is done (or ctx
 // is, after the sends under way). Messages held back (a 429, a transient
-// error) wait for a later Flush.
+// error) wait for a later Flush. With Owner it sends the chats it holds and
+// takes on no others: it is for shutdown.
 func (n *Notifier) Flush(ctx context.Context) error {
 	n.prune()
 	for ctx.Err() == nil {
-		added, err := n.load(ctx)
+		added, err := n.load(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -258,18 +292,31 @@ func (n *Notifier) waitIdle(ctx context.Context) {
 	}
 }
 
+// Release lets the other instances take this one's chats at once, rather
+// than when their leases run out: for shutdown, after Flush.
+func (n *Notifier) Release(ctx context.Context) error {
+	if n.cfg.Owner == "" {
+		return nil
+	}
+	return n.cfg.Store.ReleaseOutbox(ctx, n.cfg.Owner)
+}
+
 // load queues the due messages not queued yet and starts a goroutine for
-// each chat that has none; it returns how many it queued.
-func (n *Notifier) load(ctx context.Context) (int, error) {
+// each chat that has none; it returns how many it queued. With Owner it
+// claims them (taking on new chats only when more is true).
+func (n *Notifier) load(ctx context.Context, more bool) (int, error) {
 	began := time.Now()
-	items, err := n.cfg.Store.PendingOutbox(ctx, n.cfg.Now(), pageSize)
+	items, err := n.due(ctx, more)
 	if err != nil {
-		return 0, fmt.Errorf("notify: pending outbox: %w", err)
+		return 0, err
 	}
 	added := 0
 	n.qmu.Lock()
 	defer n.qmu.Unlock()
 	for _, it := range items {
+		if n.cfg.Owner != "" {
+			n.leases[it.ChatID] = began.Add(n.cfg.Lease)
+		}
 		if n.queued[it.ID] || n.held(it.ChatID) {
 			continue
 		}
@@ -289,6 +336,45 @@ func (n *Notifier) load(ctx context.Context) (int, error) {
 		q.lanes[lane] = append(q.lanes[lane], it)
 	}
 	return added, nil
+}
+
+// due reads the messages to send: the whole outbox's, or with Owner those
+// of the chats this instance leases, taking on new chats up to
+// claimTarget: enough to send at the full rate even if each chat has a long
+// queue (paced at its own 1/s), few enough that the other instances get
+// theirs. A chat finished makes room; crossing half empty wakes a load.
+func (n *Notifier) due(ctx context.Context, more bool) ([]storage.OutboxItem, error) {
+	if n.cfg.Owner == "" {
+		items, err := n.cfg.Store.PendingOutbox(ctx, n.cfg.Now(), pageSize)
+		if err != nil {
+			return nil, fmt.Errorf("notify: pending outbox: %w", err)
+		}
+		return items, nil
+	}
+	newChats := 0
+	if more {
+		n.qmu.Lock()
+		newChats = max(0, n.claimTarget-len(n.queues))
+		n.qmu.Unlock()
+	}
+	items, err := n.cfg.Store.ClaimOutbox(ctx, storage.OutboxClaim{
+		Owner: n.cfg.Owner, Now: n.cfg.Now(), Lease: n.cfg.Lease, NewChats: newChats, Limit: pageSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify: claim outbox: %w", err)
+	}
+	return items, nil
+}
+
+// leaseLeft is how long chat is surely still this instance's: forever
+// without Owner.
+func (n *Notifier) leaseLeft(chat int64) time.Duration {
+	if n.cfg.Owner == "" {
+		return sendTimeout
+	}
+	n.qmu.Lock()
+	defer n.qmu.Unlock()
+	return time.Until(n.leases[chat])
 }
 
 // runChat sends chat's queue in order until it is empty or a message must
@@ -335,6 +421,10 @@ func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it stora
 		}
 	}
 	delete(n.queues, chat)
+	delete(n.leases, chat)
+	if n.cfg.Owner != "" && len(n.queues) == n.claimTarget/2 {
+		n.Wake() // room for more chats
+	}
 	n.active--
 	if n.active == 0 {
 		close(n.idle)
@@ -385,9 +475,21 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 	}
 	for range 3 { // a migration resends to the new id; twice is already odd
 		if err := n.pace(ctx, it); err != nil {
-			return false, it.ChatID // shutting down: the message stays pending
+			if ctx.Err() == nil {
+				n.log.Warn("send: pace", "chat", it.ChatID, slog.Any("error", err))
+			}
+			return false, it.ChatID // shutting down (or no shared slot): the message stays pending
 		}
-		err := n.send(ctx, it, m)
+		// With Owner, the send must end before the chat's lease may: past
+		// it another instance may send the chat's messages. A lease half
+		// gone (the loads that renew it are failing) is left to lapse.
+		left := n.leaseLeft(it.ChatID)
+		if left < min(n.cfg.Lease/2, sendTimeout) {
+			n.log.Warn("send: the chat's lease runs out; leaving it to the next holder", "chat", it.ChatID, "outbox", it.ID)
+			n.global.done() // the grant goes unused
+			return false, it.ChatID
+		}
+		err := n.send(ctx, it, m, min(left, sendTimeout))
 		n.sentTo(it)
 		next, retry := n.handle(ctx, &it, err)
 		if !retry {
@@ -401,10 +503,10 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 // send makes the sendMessage (or editMessageText) call. Once started, it is
 // not cancelled by shutdown: abandoning a request Telegram may already have
 // accepted would send the message twice after a restart.
-func (n *Notifier) send(ctx context.Context, it storage.OutboxItem, m Message) error {
+func (n *Notifier) send(ctx context.Context, it storage.OutboxItem, m Message, timeout time.Duration) error {
 	n.sem <- struct{}{}
 	defer func() { <-n.sem }()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	noPreview := &models.LinkPreviewOptions{IsDisabled: bot.True()}
 	mk := m.Markup
@@ -475,11 +577,11 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	switch {
 	case v.Outcome == Delivered:
 		n.stats.sent.Add(1)
-		n.observe("sent")
 		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
 			n.log.Error("send: mark sent", "outbox", it.ID, slog.Any("error", err))
 			return false, false
 		}
+		n.observe("sent") // once recorded: a count that includes it means the row says so
 		return true, false
 
 	case v.Outcome == Flood:
@@ -493,6 +595,9 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 			n.pauseUntil = until
 		}
 		n.mu.Unlock()
+		if n.share != nil {
+			n.share.pause(ctx, wait) // the other instances too
+		}
 		n.hold(it.ChatID, wait)
 		n.retryLater(ctx, it, now.Add(wait), "telegram: 429 too many requests")
 		return false, false
@@ -507,6 +612,11 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 			n.retryLater(ctx, it, now.Add(retryMin), "migrate chat: "+err.Error())
 			return false, false
 		}
+		n.qmu.Lock()
+		if until, ok := n.leases[it.ChatID]; ok {
+			n.leases[to] = until // MigrateChat moved the lease along
+		}
+		n.qmu.Unlock()
 		it.ChatID, it.ChatType = to, "supergroup"
 		return false, true
 
@@ -635,6 +745,11 @@ func (n *Notifier) prune() {
 	for id, at := range n.finished {
 		if time.Since(at) > time.Minute { // far longer than any read takes
 			delete(n.finished, id)
+		}
+	}
+	for chat, until := range n.leases {
+		if time.Now().After(until) && n.queues[chat] == nil {
+			delete(n.leases, chat)
 		}
 	}
 	n.qmu.Unlock()

@@ -27,6 +27,11 @@ type pacer struct {
 	every  time.Duration
 	window time.Duration
 	most   int
+	// gate, when set, is waited for by the waiter whose turn it is before
+	// its grant (the slot all instances share, share.go); meanwhile nobody
+	// else is granted, so this instance holds one shared slot at a time.
+	gate   func(context.Context) error
+	gating bool
 
 	mu       sync.Mutex
 	next     time.Time   // earliest time of the next grant
@@ -65,8 +70,15 @@ func (p *pacer) wait(ctx context.Context, lane int) error {
 		head := p.headLocked()
 		now := time.Now()
 		free := p.freeAtLocked(now) // zero: the window has room now
-		if head == w && !now.Before(p.next) && free.IsZero() {
-			p.q[lane] = p.q[lane][1:]
+		if head == w && !p.gating && !now.Before(p.next) && free.IsZero() {
+			if err := p.passGateLocked(ctx); err != nil {
+				p.removeLocked(lane, w)
+				p.signalLocked()
+				p.mu.Unlock()
+				return err
+			}
+			p.removeLocked(lane, w) // a reply may have come ahead meanwhile
+			now = time.Now()
 			p.next = now.Add(p.every)
 			p.inFlight++
 			p.signalLocked()
@@ -76,7 +88,7 @@ func (p *pacer) wait(ctx context.Context, lane int) error {
 		changed := p.changed
 		var t *time.Timer
 		var timer <-chan time.Time
-		if head == w {
+		if head == w && !p.gating {
 			// Wake at the next grant time or when the oldest answer leaves
 			// the window, whichever is later; a send answered meanwhile
 			// signals changed. Sends all in flight: only changed can help.
@@ -106,6 +118,19 @@ func (p *pacer) wait(ctx context.Context, lane int) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// passGateLocked waits for the gate, if any, with mu released.
+func (p *pacer) passGateLocked(ctx context.Context) error {
+	if p.gate == nil {
+		return nil
+	}
+	p.gating = true
+	p.mu.Unlock()
+	err := p.gate(ctx)
+	p.mu.Lock()
+	p.gating = false
+	return err
 }
 
 // never marks a window that only an answer can free.

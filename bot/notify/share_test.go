@@ -1,0 +1,132 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot"
+
+	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
+)
+
+// Three instances send one PostgreSQL outbox together: every message goes
+// out once and each chat's in order, all three take part, and together
+// they keep to Telegram's limits, which the fake Bot API enforces (its
+// time runs speedup times faster, and the instances' paces pace times: the
+// margin the defaults keep at real time shrinks with the speedup, below
+// what a busy machine's scheduling jitter takes).
+func TestInstancesShareTheOutbox(t *testing.T) {
+	const speedup, pace, instances, chats, groups, perChat = 4, 3.5, 3, 90, 6, 3
+	dsn := storagetest.PostgresDSN(t)
+	ctx := context.Background()
+	tg := telegramtest.NewServer(token)
+	t.Cleanup(tg.Close)
+	tg.EnforceLimits(telegramtest.Limits{PerSecond: 30, PerChatPerSecond: 1, PerGroupPerMinute: 20, Speedup: speedup})
+	limits := Limits{
+		PerSecond:         DefaultLimits.PerSecond * pace,
+		PerChatPerSecond:  DefaultLimits.PerChatPerSecond * pace,
+		PerGroupPerMinute: DefaultLimits.PerGroupPerMinute * pace,
+	}
+
+	var notifiers []*Notifier
+	for i := range instances {
+		st, err := storage.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		b, err := bot.New(token, bot.WithServerURL(tg.URL), bot.WithSkipGetMe())
+		if err != nil {
+			t.Fatal(err)
+		}
+		notifiers = append(notifiers, New(Config{
+			Store: st, Telegram: b, Limits: limits, Owner: fmt.Sprintf("i%d", i), Lease: 5 * time.Second,
+			Interval: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		}))
+	}
+	e := &env{store: notifiers[0].cfg.Store, tg: tg}
+	var (
+		ids  []int64
+		msgs []storage.OutboxMessage
+	)
+	for c := range chats {
+		id := int64(7000 + c)
+		if c < groups {
+			id = -id
+		}
+		ids = append(ids, id)
+		e.chat(t, id)
+		for k := range perChat {
+			msgs = append(msgs, msg(id, fmt.Sprintf("%d-%d", id, k), fmt.Sprintf("chat %d message %d", id, k)))
+		}
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, n := range notifiers {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = n.Run(runCtx) }()
+	}
+	e.enqueue(t, msgs...)
+	for _, n := range notifiers {
+		n.Wake()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err := tg.WaitSent(wctx, len(msgs))
+	stop()
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("%d of %d messages sent: %v", len(tg.Sent()), len(msgs), err)
+	}
+
+	sent := tg.Sent()
+	if len(sent) != len(msgs) {
+		t.Errorf("%d sends, want %d (each message once)", len(sent), len(msgs))
+	}
+	for _, id := range ids {
+		var want []string
+		for k := range perChat {
+			want = append(want, fmt.Sprintf("chat %d message %d", id, k))
+		}
+		if got := texts(sent, id); !equal(got, want) {
+			t.Errorf("chat %d got %q, want %q", id, got, want)
+		}
+	}
+	for i, n := range notifiers {
+		if n.Stats().Sent == 0 {
+			t.Errorf("instance %d sent nothing: the instances did not share the outbox", i)
+		}
+	}
+	if st := tg.Stats(); st.TooMany != 0 {
+		t.Errorf("the Bot API refused %d sends with 429", st.TooMany)
+	}
+	if most := mostInWindow(sent, time.Second/speedup); most > 30 {
+		t.Errorf("%d sends within one (scaled) second, want at most 30", most)
+	}
+}
+
+// mostInWindow is the most sends that fell within any window.
+func mostInWindow(sent []telegramtest.Sent, window time.Duration) int {
+	var at []time.Time
+	for _, s := range sent {
+		at = append(at, s.At)
+	}
+	slices.SortFunc(at, time.Time.Compare)
+	most := 0
+	for i, j := 0, 0; i < len(at); i++ {
+		for at[i].Sub(at[j]) >= window {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
+}
