@@ -444,7 +444,8 @@ func testCluster(t *testing.T, db storagetest.Engine) {
 	if most > 30 {
 		t.Errorf("%d sends within %s (Telegram's second at speedup %d), want at most 30", most, window, clusterSpeedup)
 	}
-	t.Logf("%d instances, %d sends, at most %d per (scaled) second, %d refused", n, len(at), most, st.TooMany)
+	t.Logf("%d instances, %d sends, at most %d per (scaled) second, %d refused (%d overall, %d per chat)",
+		n, len(at), most, st.TooMany, st.TooManyOverall, st.TooManyChat)
 }
 
 // leasedChats are the chats an instance (by name) holds with messages
