@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
 	"github.com/trackbot/trackbot/tracker/dhl"
@@ -92,6 +93,17 @@ func newRouter(getenv func(string) string, demoOn bool, hc *http.Client) (*track
 		direct["demo"] = demoOff{}
 	}
 	return tracker.NewRouter(direct, aggregator), notes
+}
+
+// resumeDemo lets the demo carrier carry on the stories an earlier run of
+// the bot or the console began, from the scans the database holds, instead
+// of replaying them from the label: a restart never moves a parcel back.
+func resumeDemo(r *tracker.Router, store *storage.Store) {
+	if c, err := r.ClientFor("demo"); err == nil {
+		if d, ok := c.(*demo.Client); ok {
+			d.ResumeFrom(store.FirstEventAt)
+		}
+	}
 }
 
 // postalSplit tracks S10 numbers: those ending in US at USPS, the others at

@@ -61,6 +61,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	defer store.Close()
 
 	router, notes := newRouter(cfg.getenv, cfg.Demo, nil)
+	resumeDemo(router, store)
 	for _, n := range notes {
 		log.Info("carriers: " + n)
 	}
@@ -252,6 +253,7 @@ func runConsole(ctx context.Context, cfg config, args []string, stdin io.Reader,
 	}
 	defer store.Close()
 	router, _ := newRouter(cfg.getenv, true, nil)
+	resumeDemo(router, store)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	poll := poller.New(poller.Config{Store: store, Router: router, BaseInterval: consolePollInterval, Logger: quiet})
 	go func() {

@@ -170,6 +170,23 @@ func (s *Store) ShipmentEvents(ctx context.Context, shipmentID int64, limit int)
 	return events, nil
 }
 
+// FirstEventAt is the time of the oldest scan stored for carrier's number,
+// and whether there is one: when the parcel's history began as far as this
+// database knows (the demo carrier resumes its stories from it).
+func (s *Store) FirstEventAt(ctx context.Context, carrier, number string) (time.Time, bool, error) {
+	var first sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `
+		SELECT MIN(e.time_unix) FROM events e JOIN shipments sh ON sh.id = e.shipment_id
+		WHERE sh.carrier = $1 AND sh.number = $2 AND e.time_unix <> 0`, carrier, number).Scan(&first)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("storage: first event of %s %s: %w", carrier, number, err)
+	}
+	if !first.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromUnix(first.Int64), true, nil
+}
+
 // eventHash identifies a carrier scan: the same instant, status, description
 // and location is the same scan however often a carrier repeats it. The
 // instant, not its text, goes in, so a zone change alone is no new scan.

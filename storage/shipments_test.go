@@ -337,3 +337,39 @@ func TestEventHash(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstEventAt: the oldest stored scan of a carrier's number, not
+// another carrier's or number's; none before the first poll.
+func TestFirstEventAt(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, e storagetest.Engine) {
+		ctx := context.Background()
+		s, _ := openOn(t, e)
+		mustTouch(t, s, 1, "private")
+		sub := mustSubscribe(t, s, 1, "demo", "DEMO1", "")
+		other := mustSubscribe(t, s, 1, "demo", "DEMO2", "")
+		if _, ok, err := s.FirstEventAt(ctx, "demo", "DEMO1"); err != nil || ok {
+			t.Fatalf("before any poll: ok %v, %v", ok, err)
+		}
+		first := t0.Add(-3 * time.Hour)
+		for _, r := range []PollRecord{
+			{ShipmentID: sub.Shipment.ID, Result: poll(tracker.StatusInTransit,
+				tracker.Event{Time: first.Add(2 * time.Hour), Status: tracker.StatusInTransit, Description: "Departed"},
+				tracker.Event{Time: first, Status: tracker.StatusInfoReceived, Description: "Label created"}),
+				PolledAt: t0, NextPollAt: t0.Add(time.Hour)},
+			{ShipmentID: other.Shipment.ID, Result: poll(tracker.StatusInfoReceived,
+				tracker.Event{Time: first.Add(-time.Hour), Status: tracker.StatusInfoReceived, Description: "Label created"}),
+				PolledAt: t0, NextPollAt: t0.Add(time.Hour)},
+		} {
+			if _, err := s.RecordPolls(ctx, []PollRecord{r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, ok, err := s.FirstEventAt(ctx, "demo", "DEMO1")
+		if err != nil || !ok || !got.Equal(first) {
+			t.Errorf("FirstEventAt = %v, %v, %v; want %v", got, ok, err, first)
+		}
+		if _, ok, err := s.FirstEventAt(ctx, "ups", "DEMO1"); err != nil || ok {
+			t.Errorf("another carrier's number: ok %v, %v", ok, err)
+		}
+	})
+}

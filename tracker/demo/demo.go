@@ -44,6 +44,20 @@ type Client struct {
 
 	mu      sync.Mutex
 	started map[string]time.Time // when each number was first tracked
+	resume  Started
+}
+
+// Started looks up when a number's story began in an earlier run: the time
+// of its first scan stored (storage's FirstEventAt). ok false: never tracked.
+type Started func(ctx context.Context, carrier, number string) (at time.Time, ok bool, err error)
+
+// ResumeFrom makes the stories an earlier run began carry on from where
+// they were instead of starting over: a restart never moves a demo parcel
+// back a stage.
+func (c *Client) ResumeFrom(f Started) {
+	c.mu.Lock()
+	c.resume = f
+	c.mu.Unlock()
 }
 
 // New returns a demo carrier.
@@ -82,20 +96,34 @@ func (c *Client) Track(ctx context.Context, numbers []string) ([]tracker.Result,
 			out = append(out, tracker.Result{Number: n, Carrier: "demo", Status: tracker.StatusNotFound, StatusText: "Demo Express does not know this number"})
 			continue
 		}
-		out = append(out, c.play(n, st, now))
+		out = append(out, c.play(ctx, n, st, now))
 	}
 	return out, nil
 }
 
 // play returns the story of number as far as it has got by now.
-func (c *Client) play(number string, st story, now time.Time) tracker.Result {
+func (c *Client) play(ctx context.Context, number string, st story, now time.Time) tracker.Result {
+	key := strings.ToUpper(strings.TrimSpace(number))
 	c.mu.Lock()
-	start, ok := c.started[strings.ToUpper(strings.TrimSpace(number))]
+	start, ok := c.started[key]
+	resume := c.resume
+	c.mu.Unlock()
 	if !ok {
 		start = now.Truncate(time.Second)
-		c.started[strings.ToUpper(strings.TrimSpace(number))] = start
+		if resume != nil {
+			// The story's first step is at its time 0: its scan is the start.
+			if at, found, err := resume(ctx, "demo", key); err == nil && found && !at.After(now) {
+				start = at
+			}
+		}
+		c.mu.Lock()
+		if first, ok := c.started[key]; ok { // another poll got here first
+			start = first
+		} else {
+			c.started[key] = start
+		}
+		c.mu.Unlock()
 	}
-	c.mu.Unlock()
 
 	// at converts story time to the real moment it happens.
 	at := func(d time.Duration) time.Time {

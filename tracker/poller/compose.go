@@ -20,8 +20,14 @@ const newsMaxAge = 7 * 24 * time.Hour
 //   - a stray out-for-delivery scan after the delivery scan must not
 //     "undeliver" a parcel ("Delivered" wins);
 //   - a carrier that briefly forgets a number it knew (not found / unknown)
-//     must not make the parcel look lost.
+//     must not make the parcel look lost;
+//   - an answer that knows less than we do (its newest scan older than the
+//     newest stored: a stale cache or replica, a restarted process) must
+//     not move the parcel back a stage.
 func settle(before parcel.Shipment, res tracker.Result) tracker.Result {
+	if behind(before, res) {
+		res.Status, res.StatusText, res.ETA = before.Status, before.StatusText, before.ETA
+	}
 	if res.Status == tracker.StatusOutForDelivery {
 		delivered := before.Status == tracker.StatusDelivered
 		for _, e := range res.Events {
@@ -42,6 +48,27 @@ func settle(before parcel.Shipment, res tracker.Result) tracker.Result {
 		res.Status = tracker.StatusUnknown
 	}
 	return res
+}
+
+// behind reports whether res was answered from an older view than the one
+// stored: it has scans, and the newest of them is older than the newest
+// scan stored. A correction (delivered, then in transit again) comes with a
+// newer scan and is taken.
+func behind(before parcel.Shipment, res tracker.Result) bool {
+	if before.PolledAt.IsZero() || before.LastEventAt.IsZero() || len(res.Events) == 0 {
+		return false
+	}
+	dated := false
+	for _, e := range res.Events {
+		if e.Time.IsZero() {
+			continue // says nothing about how recent the answer is
+		}
+		if !e.Time.Before(before.LastEventAt) {
+			return false
+		}
+		dated = true
+	}
+	return dated
 }
 
 // item is one piece of news about a shipment.

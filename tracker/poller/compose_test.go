@@ -1,13 +1,17 @@
 package poller
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/demo"
 	"github.com/trackbot/trackbot/tracker/notice"
+	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
 )
 
 var t0 = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -141,4 +145,121 @@ func TestParcelNotice(t *testing.T) {
 	if n := parcelNotice(before, tracker.Result{Status: tracker.StatusInTransit, ETA: before.ETA, Events: res.Events[1:]}, t0); n != nil {
 		t.Errorf("no news, notice %+v", n)
 	}
+}
+
+func TestSettleNeverGoesBackOnAnOlderView(t *testing.T) {
+	ofdStored := storage.Shipment{Status: tracker.StatusOutForDelivery, StatusText: "On vehicle", PolledAt: t0, LastEventAt: t0.Add(-time.Hour)}
+	delivered := storage.Shipment{Status: tracker.StatusDelivered, PolledAt: t0, LastEventAt: t0.Add(-2 * time.Hour)}
+	tests := map[string]struct {
+		before storage.Shipment
+		res    tracker.Result
+		want   tracker.Status
+	}{
+		"an answer knowing only older scans keeps the stage": {ofdStored, tracker.Result{Status: tracker.StatusInTransit,
+			Events: []tracker.Event{ev(3*time.Hour, tracker.StatusInTransit, "Departed"), ev(5*time.Hour, tracker.StatusInfoReceived, "Label")}}, tracker.StatusOutForDelivery},
+		"a newer scan is a correction, taken": {delivered, tracker.Result{Status: tracker.StatusInTransit,
+			Events: []tracker.Event{ev(time.Hour, tracker.StatusInTransit, "Delivery correction"), ev(2*time.Hour, tracker.StatusDelivered, "Delivered")}}, tracker.StatusInTransit},
+		"the same newest scan is the same view": {ofdStored, tracker.Result{Status: tracker.StatusDelivered,
+			Events: []tracker.Event{ev(time.Hour, tracker.StatusDelivered, "Delivered")}}, tracker.StatusDelivered},
+		"undated scans say nothing of the view": {ofdStored, tracker.Result{Status: tracker.StatusInTransit,
+			Events: []tracker.Event{{Status: tracker.StatusInTransit, Description: "In transit"}}}, tracker.StatusInTransit},
+		"the first answer is taken as it is": {storage.Shipment{Status: tracker.StatusUnknown}, tracker.Result{Status: tracker.StatusInTransit,
+			Events: []tracker.Event{ev(3*time.Hour, tracker.StatusInTransit, "Departed")}}, tracker.StatusInTransit},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := settle(tc.before, tc.res).Status; got != tc.want {
+				t.Errorf("settle = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRestartNeverMovesAParcelBack: the poller restarts on the same
+// database, and the carrier's first answer after the restart is less
+// advanced than what is stored — a carrier answering from an older view, or
+// the demo carrier, whose stories live in the process. The parcel keeps its
+// stage and nobody is told it went back.
+func TestRestartNeverMovesAParcelBack(t *testing.T) {
+	ctx := context.Background()
+	statuses := func(e *env) []string {
+		var out []string
+		for _, it := range e.pending(t) {
+			var p struct {
+				Status string `json:"status"`
+			}
+			_ = json.Unmarshal([]byte(it.Payload), &p)
+			out = append(out, p.Status)
+		}
+		return out
+	}
+
+	t.Run("a carrier answering from an older view", func(t *testing.T) {
+		e := newEnv(t)
+		num := s10("RR", 313, "DE")
+		at := e.clock.Now()
+		transit := seventeentest.Event{Time: at.Add(-5 * time.Hour), Description: "Departed", City: "Leipzig", Country: "DE", Stage: "Departure"}
+		e.fake.SetShipment(num, seventeentest.Shipment{Status: "OutForDelivery", Events: []seventeentest.Event{
+			{Time: at.Add(-time.Hour), Description: "Out for delivery", City: "Berlin", Country: "DE", Stage: "OutForDelivery"}, transit}})
+		sub := e.follow(t, 900, num, "")
+		e.p.Tick(ctx)
+		if sh := e.shipment(t, sub.Shipment.ID); sh.Status != tracker.StatusOutForDelivery {
+			t.Fatalf("before the restart: %s", sh.Status)
+		}
+		before := statuses(e)
+
+		e.restart(t)
+		e.fake.SetShipment(num, seventeentest.Shipment{Status: "InTransit", Events: []seventeentest.Event{transit}})
+		e.clock.Add(24 * time.Hour)
+		if st := e.p.Tick(ctx); st.Polled != 1 {
+			t.Fatalf("after the restart: %+v", st)
+		}
+		sh := e.shipment(t, sub.Shipment.ID)
+		if sh.Status != tracker.StatusOutForDelivery || !sh.PolledAt.Equal(e.clock.Now()) {
+			t.Errorf("after the restart: %s polled %v, want out for delivery, polled now", sh.Status, sh.PolledAt)
+		}
+		if after := statuses(e); len(after) != len(before) {
+			t.Errorf("pushes %v after the restart, %v before: nothing changed", after, before)
+		}
+	})
+
+	t.Run("the demo carrier restarted", func(t *testing.T) {
+		e := newEnv(t)
+		start := func() {
+			d := demo.New(demo.Config{Now: e.clock.Now})
+			e.p = New(Config{Store: e.store, Router: tracker.NewRouter(map[string]tracker.Client{"demo": d}, nil), Logger: quietLogger(),
+				Now: e.clock.Now, Rand: func() float64 { return 0.5 }, BaseInterval: time.Minute})
+			resume(e.p.cfg.Router, e.store)
+		}
+		start()
+		sub := e.followOn(t, 901, "demo", "DEMO1")
+		e.p.Tick(ctx)
+		// DEMO1 is out for delivery from 500 s of real time to 537.
+		e.clock.Add(510 * time.Second)
+		e.p.Tick(ctx)
+		if sh := e.shipment(t, sub.Shipment.ID); sh.Status != tracker.StatusOutForDelivery {
+			t.Fatalf("before the restart: %s", sh.Status)
+		}
+		before := statuses(e)
+
+		e.restart(t)
+		start()
+		e.clock.Add(16 * time.Second) // the out-for-delivery poll is due; the story is still there
+		if st := e.p.Tick(ctx); st.Polled != 1 {
+			t.Fatalf("after the restart: %+v", st)
+		}
+		if sh := e.shipment(t, sub.Shipment.ID); sh.Status != tracker.StatusOutForDelivery {
+			t.Errorf("after the restart: %s, want still out for delivery", sh.Status)
+		}
+		if after := statuses(e); len(after) != len(before) {
+			t.Errorf("pushes %v after the restart, %v before: nothing changed", after, before)
+		}
+	})
+}
+
+// resume is what `trackbot run` and the console do (resumeDemo): the demo
+// carrier resumes its stories from the database.
+func resume(r *tracker.Router, st *storage.Store) {
+	c, _ := r.ClientFor("demo")
+	c.(*demo.Client).ResumeFrom(st.FirstEventAt)
 }
