@@ -26,6 +26,59 @@ type walkClock struct {
 func (c *walkClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *walkClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
+// storyWalk is a world for walking the demo stories hour by hour: SQLite,
+// the demo carrier at speed 1 (story days are real days, so "tomorrow" and
+// "late" mean what they say) on a clock starting on a Monday, the engine
+// and the real poller.
+type storyWalk struct {
+	store *storage.Store
+	clk   *walkClock
+	eng   *Engine
+	p     *poller.Poller
+}
+
+func newStoryWalk(t *testing.T) *storyWalk {
+	t.Helper()
+	store, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "walk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	clk := &walkClock{t: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)}
+	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{Speed: 1, Now: clk.Now})}, nil)
+	return &storyWalk{store: store, clk: clk, eng: newEngine(store, router, true, 0, slog.New(slog.DiscardHandler), clk.Now),
+		p: poller.New(poller.Config{Store: store, Router: router, Now: clk.Now, Logger: slog.New(slog.DiscardHandler), Rand: func() float64 { return 0.5 }})}
+}
+
+// tick polls what is due and runs the advice sweep, then renders every
+// message due as the notifier would (at send time) and marks it sent,
+// handing each rendered one to sent.
+func (w *storyWalk) tick(t *testing.T, sent func(it storage.OutboxItem, r Reply)) {
+	t.Helper()
+	ctx := context.Background()
+	w.p.Tick(ctx)
+	if _, err := w.p.AdviceSweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := w.clk.Now()
+	items, err := w.store.PendingOutbox(ctx, now, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		r, ok, err := w.eng.RenderOutbox(ctx, it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.store.MarkSent(ctx, it.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			sent(it, r)
+		}
+	}
+}
+
 // lineWith is the first line of text starting with prefix ("" when none).
 func lineWith(text, prefix string) string {
 	for _, l := range strings.Split(text, "\n") {
@@ -56,16 +109,8 @@ func answerEntry(answer, number string) string { return listEntry(answer, number
 // (late or not), the same next step, the same ❗.
 func TestSurfacesAgreeThroughEveryDemoStory(t *testing.T) {
 	ctx := context.Background()
-	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "walk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clk := &walkClock{t: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)} // a Monday
-	// Speed 1: story days are real days, so "tomorrow" and "late" mean what they say.
-	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{Speed: 1, Now: clk.Now})}, nil)
-	eng := newEngine(store, router, true, 0, slog.New(slog.DiscardHandler), clk.Now)
-	p := poller.New(poller.Config{Store: store, Router: router, Now: clk.Now, Logger: slog.New(slog.DiscardHandler), Rand: func() float64 { return 0.5 }})
+	w := newStoryWalk(t)
+	store, clk, eng := w.store, w.clk, w.eng
 	chat := Chat{ID: 8080, Type: "private"}
 	say := func(text string) string {
 		return strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: text})), "\n")
@@ -83,28 +128,13 @@ func TestSurfacesAgreeThroughEveryDemoStory(t *testing.T) {
 	seen := map[string]map[assess.Step]bool{}
 	attention := map[string]bool{}
 	for range 6 * 24 {
-		p.Tick(ctx)
-		if _, err := p.AdviceSweep(ctx); err != nil {
-			t.Fatal(err)
-		}
 		now := clk.Now()
 		v := view{now: now}
 		// Pushes, rendered as the notifier would, each checked against
 		// /status at the same moment.
-		items, err := store.PendingOutbox(ctx, now, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			r, ok, err := eng.RenderOutbox(ctx, it)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.MarkSent(ctx, it.ID, now); err != nil {
-				t.Fatal(err)
-			}
-			if !ok || it.Kind != "parcel" {
-				continue
+		w.tick(t, func(it storage.OutboxItem, r Reply) {
+			if it.Kind != "parcel" {
+				return
 			}
 			sub, _ := store.SubscriptionByID(ctx, it.SubscriptionID)
 			status := say("/status " + sub.Shipment.Number)
@@ -117,7 +147,7 @@ func TestSurfacesAgreeThroughEveryDemoStory(t *testing.T) {
 			}
 			checkReply(t, "push", r)
 			pushes++
-		}
+		})
 
 		list := say("/list")
 		answer := say("where are my parcels?")

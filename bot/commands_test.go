@@ -101,3 +101,45 @@ func TestParcelButtonsCopyTheNumber(t *testing.T) {
 	}
 	copies("/status", status, "DEMO1", false)
 }
+
+// TestFirstConversation walks the flows a new user meets first: small
+// talk, a pasted list of numbers, the same list again, an Amazon order
+// number and the list of parcels.
+func TestFirstConversation(t *testing.T) {
+	h := newHarness(t, 10)
+	pc := telegramtest.Private(ann)
+
+	has(t, h.say(pc, ann, "hi", 1)[0], "Hi!", "tracking number")
+
+	// Five numbers in one message: one summary, not five messages.
+	email := "Your boxes: DEMO1, DEMO2, DEMO3\nand DEMO4 / DEMO5. Thanks!"
+	sum := h.say(pc, ann, email, 1)[0]
+	has(t, sum, "Following 5 new parcels", "DEMO1", "DEMO5", "Demo Express", "/list")
+	h.quiet(len(h.srv.Sent()))
+	again := h.say(pc, ann, email, 1)[0]
+	has(t, again, "already follow all 5")
+	has(t, h.say(pc, ann, "/track DEMO6 lamp", 1)[0], "Following <b>lamp</b>", "Number: <code>DEMO6</code>", "What happens next")
+	mixed := h.say(pc, ann, "DEMO6 DEMO1 DEMO2 DEMO3 and a new one", 1)[0] // four known: still one summary
+	has(t, mixed, "already follow all 4")
+
+	has(t, h.say(pc, ann, "thanks!", 1)[0], "You&#39;re welcome", "keep an eye on your parcels")
+
+	order := h.say(pc, ann, "my order 112-3456789-0123456", 1)[0]
+	has(t, order, "Amazon <b>order</b> number", "Your Orders", "Track package")
+	if len(order.Text) > 400 {
+		t.Errorf("order-number answer is %d characters; keep it short:\n%s", len(order.Text), order.Text)
+	}
+
+	list := h.say(pc, ann, "/list", 1)[0]
+	has(t, list, "6 parcels</b> followed here", "<b>lamp</b>", "not checked yet")
+	if strings.Contains(list.Text, "(s)") {
+		t.Errorf("list says parcel(s):\n%s", list.Text)
+	}
+	// A parcel without a name shows its number once, not twice.
+	if n := strings.Count(list.Text, "DEMO1"); n != 1 {
+		t.Errorf("DEMO1 appears %d times in the list:\n%s", n, list.Text)
+	}
+	if st := h.srv.Stats(); st.BadRequests != 0 {
+		t.Errorf("Telegram refused %d of our messages", st.BadRequests)
+	}
+}

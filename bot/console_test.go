@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -138,5 +140,40 @@ func TestConsoleCommandForTheBot(t *testing.T) {
 	}
 	if list := answers[4]; !strings.Contains(list, "DEMO2") {
 		t.Errorf("/list after the paste:\n%s\nwant DEMO2, followed from the paste", list)
+	}
+}
+
+// A push queued for the console shows its buttons, and they work.
+func TestConsolePushButtons(t *testing.T) {
+	ctx := context.Background()
+	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.TouchChat(ctx, storage.Chat{ID: ConsoleChatID, Type: "private", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := store.Subscribe(ctx, storage.SubscribeParams{ChatID: ConsoleChatID, Carrier: "demo", Number: "DEMO6", Label: "lamp", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	markup := fmt.Sprintf(`{"inline_keyboard":[[{"text":"Got it","callback_data":"%s"},{"text":"Not received","callback_data":"%s"}]]}`,
+		CallbackData(ActGotIt, sub.ID, ""), CallbackData(ActNotReceived, sub.ID, ""))
+	if _, err := store.Enqueue(ctx, storage.OutboxMessage{ChatID: ConsoleChatID, SubscriptionID: sub.ID, DedupeKey: "t:1",
+		Text: "✅ <b>Delivered</b> — lamp", Markup: markup}); err != nil {
+		t.Fatal(err)
+	}
+	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{})}, nil)
+	var out bytes.Buffer
+	in := strings.NewReader("1\n/list\n/quit\n")
+	if err := RunConsole(ctx, ConsoleConfig{Store: store, Router: router, In: in, Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{"🔔 ✅ Delivered — lamp", "[1] Got it [2] Not received", "lamp arrived", "not following anything here"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("console output lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
-	"github.com/trackbot/trackbot/tracker/poller"
 )
 
 // TestDemoStoriesInEveryLanguage plays every demo story through the real
@@ -24,15 +21,8 @@ import (
 // status names appear.
 func TestDemoStoriesInEveryLanguage(t *testing.T) {
 	ctx := context.Background()
-	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "walk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clk := &walkClock{t: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)} // a Monday
-	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{Speed: 1, Now: clk.Now})}, nil)
-	eng := newEngine(store, router, true, 0, slog.New(slog.DiscardHandler), clk.Now)
-	p := poller.New(poller.Config{Store: store, Router: router, Now: clk.Now, Logger: slog.New(slog.DiscardHandler), Rand: func() float64 { return 0.5 }})
+	w := newStoryWalk(t)
+	store, clk, eng := w.store, w.clk, w.eng
 	carrier := carrierWords(t)
 
 	chats := map[int64]locale.Lang{}
@@ -53,26 +43,7 @@ func TestDemoStoriesInEveryLanguage(t *testing.T) {
 	pushes := map[locale.Lang]int{}
 	pressed := map[int64]bool{}
 	for h := range 6 * 24 {
-		p.Tick(ctx)
-		if _, err := p.AdviceSweep(ctx); err != nil {
-			t.Fatal(err)
-		}
-		now := clk.Now()
-		items, err := store.PendingOutbox(ctx, now, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			r, ok, err := eng.RenderOutbox(ctx, it)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.MarkSent(ctx, it.ID, now); err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				continue
-			}
+		w.tick(t, func(it storage.OutboxItem, r Reply) {
 			l := chats[it.ChatID]
 			pushes[l]++
 			shown[l] = append(shown[l], r.Text)
@@ -81,7 +52,7 @@ func TestDemoStoriesInEveryLanguage(t *testing.T) {
 					shown[l] = append(shown[l], b.Text)
 				}
 			}
-		}
+		})
 		for id, l := range chats {
 			chat := Chat{ID: id, Type: "private"}
 			if h%12 == 0 {

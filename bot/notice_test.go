@@ -10,6 +10,7 @@ import (
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/advice"
 	"github.com/trackbot/trackbot/tracker/demo"
 	"github.com/trackbot/trackbot/tracker/notice"
 )
@@ -223,5 +224,43 @@ func TestNoticeRenderedAtSendTime(t *testing.T) {
 		if _, ok, err := eng.RenderOutbox(ctx, it); ok || err != nil {
 			t.Fatalf("stopped parcel: ok %v, err %v; want nothing to send", ok, err)
 		}
+	}
+}
+
+func TestRenderAdviceNamesWhomToContact(t *testing.T) {
+	ctx := context.Background()
+	eng, sub := noticeEngine(t, "<mum's> lamp")
+	delivered := nt0.Add(-72 * time.Hour)
+	if _, err := eng.store.RecordPoll(ctx, storage.PollRecord{ShipmentID: sub.Shipment.ID, PolledAt: delivered, NextPollAt: nt0,
+		Result: tracker.Result{Status: tracker.StatusDelivered, Events: []tracker.Event{{Time: delivered, Status: tracker.StatusDelivered, Description: "Delivered"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.store.MarkNotReceived(ctx, sub.ID, delivered.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.store.Enqueue(ctx, storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "a",
+		Kind: string(notice.KindAdvice), Payload: notice.Encode(notice.Advice{Rule: advice.RuleNotReceived})}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := eng.store.PendingOutbox(ctx, nt0, 0)
+	r, ok, err := eng.RenderOutbox(ctx, items[0])
+	if !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	for _, want := range []string{"<b>Delivered but still missing</b> — &lt;mum&#39;s&gt; lamp",
+		`☎️ Whom to contact: <a href="https://`, ">UPS customer service</a>"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("advice lacks %q:\n%s", want, r.Text)
+		}
+	}
+	// Advice that no longer applies (the rule is for a parcel in transit)
+	// is not sent.
+	if _, err := eng.store.Enqueue(ctx, storage.OutboxMessage{ChatID: sub.ChatID, SubscriptionID: sub.ID, DedupeKey: "b",
+		Kind: string(notice.KindAdvice), Payload: notice.Encode(notice.Advice{Rule: advice.RuleStalled})}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = eng.store.PendingOutbox(ctx, nt0, 0)
+	if _, ok, err := eng.RenderOutbox(ctx, items[1]); ok || err != nil {
+		t.Errorf("stale advice: ok %v, err %v", ok, err)
 	}
 }

@@ -1,13 +1,38 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
-	"time"
-	"unicode/utf8"
-
-	"github.com/trackbot/trackbot/tracker"
 )
+
+func TestParseCommand(t *testing.T) {
+	tests := map[string]struct {
+		text, cmd, args string
+		isCmd           bool
+	}{
+		"plain":             {"/list", "list", "", true},
+		"args":              {"/track 1Z 12  new headphones", "track", "1Z 12  new headphones", true},
+		"addressed to us":   {"/list@Trackbot_Test_Bot", "list", "", true},
+		"to us with args":   {"/stop@trackbot_test_bot lamp", "stop", "lamp", true},
+		"to another bot":    {"/list@other_bot", "", "", true},
+		"upper case":        {"/LIST", "list", "", true},
+		"multi-line args":   {"/track DEMO1\nfor mum", "track", "DEMO1\nfor mum", true},
+		"not a command":     {"hello /list", "", "", false},
+		"lone slash":        {"/", "", "", false},
+		"slash space":       {"/ list", "", "", false},
+		"odd characters":    {"/<b>", "<b>", "", true},
+		"deep link payload": {"/start track_DEMO1", "start", "track_DEMO1", true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			cmd, args, isCmd := parseCommand(tc.text, "trackbot_test_bot")
+			if cmd != tc.cmd || args != tc.args || isCmd != tc.isCmd {
+				t.Fatalf("parseCommand(%q) = %q, %q, %v", tc.text, cmd, args, isCmd)
+			}
+		})
+	}
+}
 
 func TestCleanLabel(t *testing.T) {
 	tests := map[string]struct {
@@ -36,41 +61,6 @@ func TestCleanLabel(t *testing.T) {
 			got, err := cleanLabel(tc.in)
 			if (err != nil) != tc.tooLong || got != tc.want {
 				t.Fatalf("cleanLabel(%q) = %q, %v; want %q, too long %v", tc.in, got, err, tc.want, tc.tooLong)
-			}
-		})
-	}
-}
-
-// TestSplitLongLine: a single line over the limit is cut as plain text and
-// escaped after the cut, so no entity is broken and nothing is lost.
-func TestSplitLongLine(t *testing.T) {
-	tests := map[string]string{
-		"entities at every cut": strings.Repeat("a&b<c>\"d' ", 1200),
-		"odd offset":            "x" + strings.Repeat("&", 9000),
-		"emoji":                 strings.Repeat("📦&", 3000),
-		"with our tags":         "<b>" + esc(strings.Repeat("<tag> & ", 900)) + "</b>",
-		"blank run in between":  strings.Repeat("q", 3000) + strings.Repeat(" ", 5000) + strings.Repeat("r", 3000),
-	}
-	for name, line := range tests {
-		t.Run(name, func(t *testing.T) {
-			parts := Split(line)
-			if len(parts) < 2 {
-				t.Fatalf("%d parts", len(parts))
-			}
-			var shown strings.Builder
-			for i, p := range parts {
-				plain, err := checkHTML(p)
-				if err != nil {
-					t.Fatalf("part %d: %v", i, err)
-				}
-				if n := units(plain); n > MaxMessage || strings.TrimSpace(plain) == "" {
-					t.Fatalf("part %d: %d units", i, n)
-				}
-				shown.WriteString(plain)
-			}
-			want := strings.Join(strings.Fields(stripTags(line)), "")
-			if got := strings.Join(strings.Fields(shown.String()), ""); got != want {
-				t.Fatalf("content changed: %d runes shown, %d sent", utf8.RuneCountInString(got), utf8.RuneCountInString(want))
 			}
 		})
 	}
@@ -114,36 +104,54 @@ func TestRepliesEscapeUserText(t *testing.T) {
 	}
 }
 
-// TestRenderResultEscapesCarrierText: whatever a carrier says (markup,
-// ampersands, a 10,000-character description) comes out as valid HTML with
-// the carrier's words shown literally.
-func TestRenderResultEscapesCarrierText(t *testing.T) {
-	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+func TestStripMention(t *testing.T) {
 	tests := map[string]struct {
-		res  tracker.Result
-		want []string
+		text, user string
+		want       string
+		mentioned  bool
 	}{
-		"markup in every field": {
-			res: tracker.Result{Number: "<b>1</b>", Carrier: "ups", Status: tracker.StatusException, StatusText: "Held: <i>address</i> & co",
-				Events: []tracker.Event{{Time: now.Add(-time.Hour), Status: tracker.StatusException, Description: "</code><a href=\"javascript:x\">", Location: "A&B <Depot>"}}},
-			want: []string{"Held: &lt;i&gt;address&lt;/i&gt; &amp; co", "&lt;/code&gt;&lt;a href=&#34;javascript:x&#34;&gt;", "A&amp;B &lt;Depot&gt;", "<code>&lt;b&gt;1&lt;/b&gt;</code>"},
-		},
-		"enormous description": {
-			res: tracker.Result{Number: "DEMO1", Carrier: "demo", Status: tracker.StatusInTransit,
-				Events: []tracker.Event{{Time: now, Status: tracker.StatusInTransit, Description: strings.Repeat("&<", 5000)}}},
-			want: []string{"&amp;&lt;&amp;&lt;"},
-		},
+		"at the start":               {"@TrackBot where is it?", "trackbot", "  where is it?", true},
+		"any case":                   {"hey @TRACKBOT, status", "TrackBot", "hey  , status", true},
+		"twice":                      {"@trackbot @trackbot hi", "trackbot", "    hi", true},
+		"at the end":                 {"thanks @trackbot", "trackbot", "thanks  ", true},
+		"someone else's longer name": {"ask @trackbot_fan", "trackbot", "ask @trackbot_fan", false},
+		"a name inside a word":       {"mail@trackbotx.test", "trackbot", "mail@trackbotx.test", false},
+		"no mention":                 {"where is it?", "trackbot", "where is it?", false},
+		"no username (console)":      {"@trackbot hi", "", "@trackbot hi", false},
+		"non-ASCII around it":        {"Grüße @trackbot… İstanbul", "trackbot", "Grüße  … İstanbul", true},
+		"only the at sign":           {"@", "trackbot", "@", false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			eng, _, _ := raceEngine(t)
-			out := lookedUp(eng, tc.res, now)
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("lacks %q:\n%s", w, out)
-				}
+			got, ok := stripMention(tc.text, tc.user)
+			if got != tc.want || ok != tc.mentioned {
+				t.Errorf("stripMention(%q, %q) = %q, %v; want %q, %v", tc.text, tc.user, got, ok, tc.want, tc.mentioned)
 			}
-			checkReply(t, name, Reply{Text: out})
 		})
+	}
+}
+
+// A group message that mentions the bot is answered; one that names a
+// longer username is chatter.
+func TestGroupMentionOnly(t *testing.T) {
+	eng, _, logs := raceEngine(t)
+	eng.username = "TrackBot"
+	ctx := context.Background()
+	if r := eng.HandleMessage(ctx, Message{Chat: raceGroup, From: raceAnn, Text: "@trackbot_fan what is customs?"}); len(r) != 0 {
+		t.Errorf("answered chatter: %v", texts(r))
+	}
+	r := eng.HandleMessage(ctx, Message{Chat: raceGroup, From: raceAnn, Text: "@trackbot DEMO1"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "Following") || !strings.Contains(r[0].Text, "DEMO1") {
+		t.Errorf("mention not answered: %v", texts(r))
+	}
+	noTrouble(t, logs, texts(r)...)
+}
+
+func BenchmarkStripMention(b *testing.B) {
+	text := "@TrackBot where is the parcel from grandma? It said out for delivery yesterday"
+	for b.Loop() {
+		if _, ok := stripMention(text, "trackbot"); !ok {
+			b.Fatal("no mention")
+		}
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,37 +11,38 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 )
 
-// TestAnswerUsesLatestScans: a question about "my parcels" names where each
-// parcel was last scanned, read from the store for the whole chat at once.
-func TestAnswerUsesLatestScans(t *testing.T) {
-	ctx := context.Background()
-	eng, store, logs := raceEngine(t)
-	chat := Chat{ID: 4242, Type: "private"}
-	now := time.Date(2026, 3, 12, 18, 0, 0, 0, time.UTC)
-	eng.now = func() time.Time { return now }
-	lamp := eng.mustTrack(t, chat, raceAnn, "DEMO1")
-	eng.mustTrack(t, chat, raceAnn, "DEMO2") // never scanned: no place
-	cst := time.FixedZone("CST", -6*3600)
-	events := []tracker.Event{
-		{Time: time.Date(2026, 3, 12, 9, 40, 0, 0, cst), Status: tracker.StatusInTransit, Description: "Arrived", Location: "Memphis, TN"},
-		{Time: time.Date(2026, 3, 11, 20, 0, 0, 0, cst), Status: tracker.StatusInTransit, Description: "Departed", Location: "Dallas, TX"},
+// TestRenderResultEscapesCarrierText: whatever a carrier says (markup,
+// ampersands, a 10,000-character description) comes out as valid HTML with
+// the carrier's words shown literally.
+func TestRenderResultEscapesCarrierText(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	tests := map[string]struct {
+		res  tracker.Result
+		want []string
+	}{
+		"markup in every field": {
+			res: tracker.Result{Number: "<b>1</b>", Carrier: "ups", Status: tracker.StatusException, StatusText: "Held: <i>address</i> & co",
+				Events: []tracker.Event{{Time: now.Add(-time.Hour), Status: tracker.StatusException, Description: "</code><a href=\"javascript:x\">", Location: "A&B <Depot>"}}},
+			want: []string{"Held: &lt;i&gt;address&lt;/i&gt; &amp; co", "&lt;/code&gt;&lt;a href=&#34;javascript:x&#34;&gt;", "A&amp;B &lt;Depot&gt;", "<code>&lt;b&gt;1&lt;/b&gt;</code>"},
+		},
+		"enormous description": {
+			res: tracker.Result{Number: "DEMO1", Carrier: "demo", Status: tracker.StatusInTransit,
+				Events: []tracker.Event{{Time: now, Status: tracker.StatusInTransit, Description: strings.Repeat("&<", 5000)}}},
+			want: []string{"&amp;&lt;&amp;&lt;"},
+		},
 	}
-	if _, err := store.RecordPoll(ctx, storage.PollRecord{ShipmentID: lamp.Shipment.ID, PolledAt: now, NextPollAt: now.Add(time.Hour),
-		Result: tracker.Result{Status: tracker.StatusInTransit, Events: events}}); err != nil {
-		t.Fatal(err)
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			eng, _, _ := raceEngine(t)
+			out := lookedUp(eng, tc.res, now)
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q:\n%s", w, out)
+				}
+			}
+			checkReply(t, name, Reply{Text: out})
+		})
 	}
-	replies := eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})
-	if len(replies) != 1 {
-		t.Fatalf("%d replies, want 1", len(replies))
-	}
-	got := replies[0].Text
-	if !strings.Contains(got, "last seen in Memphis, TN 2 h ago") {
-		t.Errorf("answer lacks the newest scan's place:\n%s", got)
-	}
-	if strings.Contains(got, "Dallas") || strings.Count(got, "last seen in") != 1 {
-		t.Errorf("answer names an older or an absent scan:\n%s", got)
-	}
-	noTrouble(t, logs, got)
 }
 
 // TestStatusLineEverywhere: /list, following a parcel again and a live
@@ -83,58 +85,6 @@ func TestStatusLineEverywhere(t *testing.T) {
 			}
 			noTrouble(t, logs, append(list, again...)...)
 		})
-	}
-}
-
-func TestStripMention(t *testing.T) {
-	tests := map[string]struct {
-		text, user string
-		want       string
-		mentioned  bool
-	}{
-		"at the start":               {"@TrackBot where is it?", "trackbot", "  where is it?", true},
-		"any case":                   {"hey @TRACKBOT, status", "TrackBot", "hey  , status", true},
-		"twice":                      {"@trackbot @trackbot hi", "trackbot", "    hi", true},
-		"at the end":                 {"thanks @trackbot", "trackbot", "thanks  ", true},
-		"someone else's longer name": {"ask @trackbot_fan", "trackbot", "ask @trackbot_fan", false},
-		"a name inside a word":       {"mail@trackbotx.test", "trackbot", "mail@trackbotx.test", false},
-		"no mention":                 {"where is it?", "trackbot", "where is it?", false},
-		"no username (console)":      {"@trackbot hi", "", "@trackbot hi", false},
-		"non-ASCII around it":        {"Grüße @trackbot… İstanbul", "trackbot", "Grüße  … İstanbul", true},
-		"only the at sign":           {"@", "trackbot", "@", false},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			got, ok := stripMention(tc.text, tc.user)
-			if got != tc.want || ok != tc.mentioned {
-				t.Errorf("stripMention(%q, %q) = %q, %v; want %q, %v", tc.text, tc.user, got, ok, tc.want, tc.mentioned)
-			}
-		})
-	}
-}
-
-// A group message that mentions the bot is answered; one that names a
-// longer username is chatter.
-func TestGroupMentionOnly(t *testing.T) {
-	eng, _, logs := raceEngine(t)
-	eng.username = "TrackBot"
-	ctx := context.Background()
-	if r := eng.HandleMessage(ctx, Message{Chat: raceGroup, From: raceAnn, Text: "@trackbot_fan what is customs?"}); len(r) != 0 {
-		t.Errorf("answered chatter: %v", texts(r))
-	}
-	r := eng.HandleMessage(ctx, Message{Chat: raceGroup, From: raceAnn, Text: "@trackbot DEMO1"})
-	if len(r) != 1 || !strings.Contains(r[0].Text, "Following") || !strings.Contains(r[0].Text, "DEMO1") {
-		t.Errorf("mention not answered: %v", texts(r))
-	}
-	noTrouble(t, logs, texts(r)...)
-}
-
-func BenchmarkStripMention(b *testing.B) {
-	text := "@TrackBot where is the parcel from grandma? It said out for delivery yesterday"
-	for b.Loop() {
-		if _, ok := stripMention(text, "trackbot"); !ok {
-			b.Fatal("no mention")
-		}
 	}
 }
 
@@ -181,4 +131,42 @@ func TestCarrierTextCleaned(t *testing.T) {
 func lookedUp(eng *Engine, res tracker.Result, now time.Time) string {
 	sub := storage.Subscription{CreatedAt: now, Shipment: withResult(storage.Shipment{Carrier: res.Carrier, Number: res.Number, PolledAt: now}, res)}
 	return eng.renderStatus(sub, res.Events, view{now: now}, false)
+}
+
+func TestRenderStatus(t *testing.T) {
+	pst := time.FixedZone("PST", -8*3600)
+	now := time.Date(2026, 3, 12, 20, 0, 0, 0, time.UTC) // 12:00 in Portland
+	r := tracker.Result{Number: "DEMO1", Carrier: "demo", Status: tracker.StatusOutForDelivery, StatusText: "On vehicle <for> delivery",
+		ETA: time.Date(2026, 3, 13, 0, 0, 0, 0, pst),
+		Events: []tracker.Event{
+			{Time: time.Date(2026, 3, 12, 7, 30, 0, 0, pst), Status: tracker.StatusOutForDelivery, Description: "On vehicle <for> delivery", Location: "Portland, OR"},
+			{Time: time.Date(2026, 3, 11, 22, 10, 0, 0, pst), Status: tracker.StatusInTransit, Description: "Arrived at facility", Location: "Portland, OR"},
+			{Time: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Status: tracker.StatusInTransit, Description: "Departed", Location: ""},
+		}}
+	eng, _ := noticeEngine(t, "")
+	sub := storage.Subscription{CreatedAt: now, Shipment: withResult(storage.Shipment{Carrier: "demo", Number: "DEMO1", PolledAt: now}, r)}
+	got := eng.renderStatus(sub, r.Events, view{now: now}, false)
+	for _, want := range []string{
+		"🛵 <b>Out for delivery</b>", "On vehicle &lt;for&gt; delivery", "🗓 Expected today",
+		"• today 07:30 — On vehicle &lt;for&gt; delivery, Portland, OR",
+		"• yesterday 22:10 — Arrived at facility",
+		"• last Tue 09:00 UTC — Departed",
+		"👉 Arriving today",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("look-up lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "tomorrow") {
+		t.Errorf("out for delivery yet expected tomorrow:\n%s", got)
+	}
+	// A long timeline folds into an expandable quote.
+	var many []tracker.Event
+	for i := range 12 {
+		many = append(many, tracker.Event{Time: now.Add(-time.Duration(i) * time.Hour), Status: tracker.StatusInTransit, Description: "Scan <" + strconv.Itoa(i) + ">"})
+	}
+	long := eng.renderStatus(sub, many, view{now: now}, false)
+	if !strings.Contains(long, "<blockquote expandable>") || !strings.Contains(long, "Scan &lt;11&gt;") {
+		t.Errorf("long timeline:\n%s", long)
+	}
 }

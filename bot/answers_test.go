@@ -1,0 +1,44 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
+)
+
+// TestAnswerUsesLatestScans: a question about "my parcels" names where each
+// parcel was last scanned, read from the store for the whole chat at once.
+func TestAnswerUsesLatestScans(t *testing.T) {
+	ctx := context.Background()
+	eng, store, logs := raceEngine(t)
+	chat := Chat{ID: 4242, Type: "private"}
+	now := time.Date(2026, 3, 12, 18, 0, 0, 0, time.UTC)
+	eng.now = func() time.Time { return now }
+	lamp := eng.mustTrack(t, chat, raceAnn, "DEMO1")
+	eng.mustTrack(t, chat, raceAnn, "DEMO2") // never scanned: no place
+	cst := time.FixedZone("CST", -6*3600)
+	events := []tracker.Event{
+		{Time: time.Date(2026, 3, 12, 9, 40, 0, 0, cst), Status: tracker.StatusInTransit, Description: "Arrived", Location: "Memphis, TN"},
+		{Time: time.Date(2026, 3, 11, 20, 0, 0, 0, cst), Status: tracker.StatusInTransit, Description: "Departed", Location: "Dallas, TX"},
+	}
+	if _, err := store.RecordPoll(ctx, storage.PollRecord{ShipmentID: lamp.Shipment.ID, PolledAt: now, NextPollAt: now.Add(time.Hour),
+		Result: tracker.Result{Status: tracker.StatusInTransit, Events: events}}); err != nil {
+		t.Fatal(err)
+	}
+	replies := eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})
+	if len(replies) != 1 {
+		t.Fatalf("%d replies, want 1", len(replies))
+	}
+	got := replies[0].Text
+	if !strings.Contains(got, "last seen in Memphis, TN 2 h ago") {
+		t.Errorf("answer lacks the newest scan's place:\n%s", got)
+	}
+	if strings.Contains(got, "Dallas") || strings.Count(got, "last seen in") != 1 {
+		t.Errorf("answer names an older or an absent scan:\n%s", got)
+	}
+	noTrouble(t, logs, got)
+}
