@@ -167,3 +167,24 @@ func TestSmallTalkInTheChatsLanguage(t *testing.T) {
 		has(t, h.sayTo(pc, u, tc.thanks), esc(p.T("talk_thanks_following")))
 	}
 }
+
+// TestQuestionsByCarrierWord: "is the ups one late", "is the ups one still
+// on track for thursday" answer from that parcel's assessment, not the
+// chat's others; with one parcel, "when is my delivery expected" is about it.
+func TestQuestionsByCarrierWord(t *testing.T) {
+	h := newHarness(t, 4)
+	pc := telegramtest.Private(ann)
+	n := upsNumber(61)
+	has(t, h.say(pc, ann, "/track "+n, 1)[0], "UPS")
+	has(t, h.say(pc, ann, "when is my delivery expected", 1)[0], "Your parcel:", n)
+	has(t, h.say(pc, ann, "/track DEMO1 lamp", 1)[0], "lamp")
+
+	for _, q := range []string{"is the ups one late", "is the ups one still on track for thursday"} {
+		got := h.say(pc, ann, q, 1)[0]
+		has(t, got, "Your parcel:", "UPS "+n)
+		if strings.Contains(got.Text, "lamp") || strings.Contains(got.Text, "Did you mean") {
+			t.Errorf("%q answered about the other parcel or asked back:\n%s", q, got.Text)
+		}
+	}
+	has(t, h.say(pc, ann, "is the lamp late?", 1)[0], "Your parcel:", "lamp")
+}

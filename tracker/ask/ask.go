@@ -255,7 +255,7 @@ func answerFor(topic string, q query) string {
 		if progressTopics[topic] {
 			sel := selectParcels(q.question, q.parcels)
 			if !sel.missing && len(sel.parcels) > 0 && (sel.explicit || len(q.parcels) == 1) {
-				q.parcels, q.named = sel.parcels, true
+				q.parcels, q.named, q.topic = sel.parcels, true, topic
 				return myPackagesAnswer(q) + "\n\n" + e.answer(q)
 			}
 		}
@@ -289,7 +289,11 @@ func myPackagesAnswer(q query) string {
 		fmt.Fprintf(&b, "Your %d parcels:", len(sel.parcels))
 	}
 	if len(sel.parcels) == 1 {
-		if s := onTrack(sel.parcels[0], q.question, q.now); s != "" {
+		s := onTrack(sel.parcels[0], q.question, q.now)
+		if s == "" && q.topic == "late" {
+			s = lateness(sel.parcels[0], q.now)
+		}
+		if s != "" {
 			b.WriteString(" " + s)
 		}
 	}

@@ -25,6 +25,7 @@ type query struct {
 	now      time.Time
 	question string // as asked; empty when a topic was picked from a button
 	named    bool   // parcels holds only the parcels the question is about, already shown
+	topic    string // what the answer is about, when it starts with the parcels
 }
 
 var kb = []entry{

@@ -141,35 +141,78 @@ func askedDay(question string, now time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// onTrack answers "will it come by <day>?" for one parcel, or "".
-func onTrack(p Parcel, question string, now time.Time) string {
-	day, ok := askedDay(question, now)
-	if !ok || p.Status == tracker.StatusDelivered || p.Status.Final() {
-		return ""
+// expected is what the parcel's one assessment (or, unassessed, its ETA)
+// says of its delivery: final (nothing more to promise), out for delivery
+// today, or the expected time (zero: no date yet) and whether its day is
+// already past.
+type expected struct {
+	final, today bool
+	eta          time.Time
+	overdue      bool
+}
+
+func expectation(p Parcel, now time.Time) expected {
+	if p.Status == tracker.StatusDelivered || p.Status.Final() {
+		return expected{final: true}
 	}
-	name := day.Format("Monday")
 	eta := p.ETA
 	if a := p.Assessment; a.Step != "" { // the one assessment decides, as everywhere else
 		if a.Status.Final() {
-			return ""
+			return expected{final: true}
 		}
 		if a.Today {
-			return "Yes: it is out for delivery today."
+			return expected{today: true}
 		}
 		eta = a.ETA
 	}
 	if eta.IsZero() {
-		return "The carrier has not given a delivery date yet, so I can't promise " + name + "."
+		return expected{}
 	}
-	local := eta.In(now.Location())
-	etaDay := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, now.Location())
+	return expected{eta: eta, overdue: localDay(eta, now).Before(localDay(now, now))}
+}
+
+// localDay is t's calendar day in now's zone, at midnight.
+func localDay(t, now time.Time) time.Time {
+	t = t.In(now.Location())
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, now.Location())
+}
+
+// onTrack answers "will it come by <day>?" for one parcel, or "".
+func onTrack(p Parcel, question string, now time.Time) string {
+	day, ok := askedDay(question, now)
+	if !ok {
+		return ""
+	}
+	name := day.Format("Monday")
+	e := expectation(p, now)
 	switch {
-	case etaDay.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())):
-		return "It was due " + tracker.DayDate(eta, now) + " and has not arrived, so " + name + " is not certain."
-	case !etaDay.After(day):
-		return "Yes, it is on track: expected " + tracker.DayDate(eta, now) + "."
+	case e.final:
+		return ""
+	case e.today:
+		return "Yes: it is out for delivery today."
+	case e.eta.IsZero():
+		return "The carrier has not given a delivery date yet, so I can't promise " + name + "."
+	case e.overdue:
+		return "It was due " + tracker.DayDate(e.eta, now) + " and has not arrived, so " + name + " is not certain."
+	case !localDay(e.eta, now).After(day):
+		return "Yes, it is on track: expected " + tracker.DayDate(e.eta, now) + "."
 	}
-	return "Not by " + name + ": it is now expected " + tracker.DayDate(eta, now) + "."
+	return "Not by " + name + ": it is now expected " + tracker.DayDate(e.eta, now) + "."
+}
+
+// lateness answers "is it late?" for one parcel, or "" when there is no
+// date to go by.
+func lateness(p Parcel, now time.Time) string {
+	e := expectation(p, now)
+	switch {
+	case e.final || e.eta.IsZero() && !e.today:
+		return ""
+	case e.today:
+		return "Not late: it is out for delivery today."
+	case e.overdue:
+		return "Yes: it was due " + tracker.DayDate(e.eta, now) + "."
+	}
+	return "Not late: it is expected " + tracker.DayDate(e.eta, now) + "."
 }
 
 // nameParcels replaces the words of the chat's parcel labels and their

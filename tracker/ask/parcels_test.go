@@ -98,7 +98,9 @@ func TestQuestionsAboutANamedParcel(t *testing.T) {
 		about    []int
 	}{
 		"late, by carrier": {"is the ups one late", all,
-			[]string{"Your parcel:", "UPS 1Z999AA10123456784", late.Assessment.NextStep(dayOf, false)}, []string{"Garden chairs"}, []int{0}},
+			[]string{"Your parcel: Yes: it was due", "UPS 1Z999AA10123456784", late.Assessment.NextStep(dayOf, false)}, []string{"Garden chairs"}, []int{0}},
+		"not late, by carrier": {"is the dhl one late?", all,
+			[]string{"Your parcel: Not late: it is expected tomorrow", "Garden chairs (DHL Express)"}, []string{"1Z999AA10123456784"}, []int{1}},
 		"on track, by carrier": {"is the dhl one still on track for friday", all,
 			[]string{"Your parcel: Yes, it is on track", "Garden chairs (DHL Express)"}, []string{"1Z999AA10123456784"}, []int{1}},
 		"by label":              {"are the garden chairs late?", all, []string{"Your parcel:", "Garden chairs (DHL Express)"}, []string{"1Z999AA10123456784"}, []int{1}},
