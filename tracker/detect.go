@@ -224,111 +224,126 @@ func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-// scan splits the text into words and groups. One pass; the rest of an
-// ASCII word is copied in a tight loop (most of a text's bytes) and other
-// ASCII bytes cost one table look-up.
+// scan splits the text into words and groups: separators are counted
+// byte by byte (one table look-up for ASCII), and each word is taken whole
+// (its ASCII runs by copyWord).
 func (sc *scanner) scan() {
 	text := sc.text
 	norm := sc.norm[:cap(sc.norm)] // reset made it at least len(text): a compact byte per input byte at most
 	np := 0
-	inWord := false
 	spaces, dashes, newlines, broken := 0, 0, 0, true
-	var cur word
 	for i := 0; i < len(text); {
 		c := text[i]
 		var cls uint8
-		var ch byte
 		size := 1
 		if c < utf8.RuneSelf {
 			cls = asciiClass[c]
-			if cls == clsAlnum {
-				if !inWord {
-					cur = sc.startWord(np, i, spaces, dashes, newlines, broken)
-					inWord = true
-				}
-				n, kinds := copyWord(norm[np:], text[i:])
-				np += n
-				j := i + n
-				cur.digits = cur.digits && kinds&kindLetter == 0
-				cur.alpha = cur.alpha && kinds&kindDigit == 0
-				cur.s1 = j
-				i = j
-				continue
-			}
 			if cls == clsSpecial {
-				cls = clsBreak
-				switch {
-				case c == '%':
-					if i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
-						size = 3 // a percent-escape in a URL separates, never joins
-					}
-				case c == '\r':
-					cls = clsNewline
-					if i+1 < len(text) && text[i+1] == '\n' {
-						cls = clsIgnore // CR LF is one line break
-					}
-				case c == '=':
-					if i+1 < len(text) && (text[i+1] == '\n' || text[i+1] == '\r') {
-						cls = clsIgnore // quoted-printable soft line break
-					}
-				case c == '>':
-					if newlines > 0 && !broken {
-						cls = clsSpace // "> " quote marks at the start of a line
-					}
-				}
+				cls, size = specialClass(text, i, newlines > 0 && !broken)
 			}
 		} else {
 			sc.nonASCII = true
 			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:])
+			cls = clsBreak
 			if r != utf8.RuneError {
-				var k int
-				k, ch = classify(r)
+				k, _ := classify(r)
 				cls = uint8(k)
 			}
-			if cls == clsAlnum {
-				if !inWord {
-					cur = sc.startWord(np, i, spaces, dashes, newlines, broken)
-					inWord = true
-				}
-				norm[np] = ch
-				np++
-				if isDigit(ch) {
-					cur.alpha = false
-				} else {
-					cur.digits = false
-				}
-				cur.s1 = i + size
-				i += size
-				continue
-			}
-		}
-		i += size
-		if cls == clsIgnore {
-			continue
-		}
-		if inWord {
-			cur.n1 = np
-			sc.words = append(sc.words, cur)
-			inWord = false
-			spaces, dashes, newlines, broken = 0, 0, 0, false
 		}
 		switch cls {
+		case clsAlnum:
+			w := sc.startWord(np, i, spaces, dashes, newlines, broken)
+			i, np = sc.word(&w, norm, np)
+			sc.words = append(sc.words, w)
+			spaces, dashes, newlines, broken = 0, 0, 0, false
+			continue
 		case clsSpace:
 			spaces++
 		case clsDash:
 			dashes++
 		case clsNewline:
 			newlines++
+		case clsIgnore:
 		default:
 			broken = true
 		}
-	}
-	if inWord {
-		cur.n1 = np
-		sc.words = append(sc.words, cur)
+		i += size
 	}
 	sc.norm = norm[:np]
+}
+
+// specialClass decides the class of the clsSpecial byte at text[i], which
+// depends on its neighbours; quoted: a line break, and nothing else, came
+// since the last word.
+func specialClass(text string, i int, quoted bool) (cls uint8, size int) {
+	switch text[i] {
+	case '%':
+		if i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]) {
+			return clsBreak, 3 // a percent-escape in a URL separates, never joins
+		}
+	case '\r':
+		if i+1 < len(text) && text[i+1] == '\n' {
+			return clsIgnore, 1 // CR LF is one line break
+		}
+		return clsNewline, 1
+	case '=':
+		if i+1 < len(text) && (text[i+1] == '\n' || text[i+1] == '\r') {
+			return clsIgnore, 1 // quoted-printable soft line break
+		}
+	case '>':
+		if quoted {
+			return clsSpace, 1 // "> " quote marks at the start of a line
+		}
+	}
+	return clsBreak, 1
+}
+
+// word takes the word that starts at w.s0 into norm from np on, and
+// returns where the text and norm continue. Any ASCII byte other than a
+// letter or digit ends a word (the special ones that are ignored, a CR or
+// "=" before a line break, stand before a break that would end it anyway);
+// invisible marks inside a word are skipped.
+func (sc *scanner) word(w *word, norm []byte, np int) (int, int) {
+	text := sc.text
+	i := w.s0
+	for {
+		n, kinds := copyWord(norm[np:], text[i:])
+		if n > 0 {
+			np += n
+			i += n
+			w.digits = w.digits && kinds&kindLetter == 0
+			w.alpha = w.alpha && kinds&kindDigit == 0
+			w.s1 = i
+		}
+		if i >= len(text) || text[i] < utf8.RuneSelf {
+			break
+		}
+		sc.nonASCII = true
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError {
+			break
+		}
+		cls, ch := classify(r)
+		if cls == clsIgnore {
+			i += size
+			continue
+		}
+		if cls != clsAlnum {
+			break
+		}
+		norm[np] = ch
+		np++
+		if isDigit(ch) {
+			w.alpha = false
+		} else {
+			w.digits = false
+		}
+		i += size
+		w.s1 = i
+	}
+	w.n1 = np
+	return i, np
 }
 
 // copyWord copies the run of ASCII letters and digits that src starts
@@ -401,8 +416,16 @@ func (sc *scanner) detect() []Candidate {
 	ws := sc.words
 	for g0 := 0; g0 < len(ws); {
 		g1 := g0 + 1
+		digits := !ws[g0].alpha
 		for g1 < len(ws) && ws[g1].sep != 0 {
+			digits = digits || !ws[g1].alpha
 			g1++
+		}
+		if !digits {
+			// Every format has a digit: a group of words without one (most
+			// of a text's prose) holds no number.
+			g0 = g1
+			continue
 		}
 		sc.cands = sc.cands[:0]
 		sc.markIBAN(g0, g1)
@@ -423,7 +446,7 @@ func (sc *scanner) detect() []Candidate {
 // matchFrom tries every span of whole words starting at word i.
 func (sc *scanner) matchFrom(i, g1 int) {
 	ws := sc.words
-	first := ws[i]
+	first := &ws[i]
 	if first.iban {
 		return
 	}
@@ -431,11 +454,13 @@ func (sc *scanner) matchFrom(i, g1 int) {
 	if sc.opt.Demo {
 		minLen = 5
 	}
+	digit := false
 	for j := i; j < g1; j++ {
-		w := ws[j]
+		w := &ws[j]
 		if w.iban {
 			return
 		}
+		digit = digit || !w.alpha
 		if j > i {
 			// Letters standing apart may open a number (a prefix such as
 			// TBA, JJD, GFUS: 2–4 letters) or close it (an S10 country);
@@ -456,7 +481,7 @@ func (sc *scanner) matchFrom(i, g1 int) {
 		}
 		// Shorter spans only for the demo, and for GLS Track-IDs (8
 		// characters) where the text names GLS.
-		if n >= minLen || n >= 8 && sc.mentions(glsBit) {
+		if digit && (n >= minLen || n >= 8 && sc.mentions(glsBit)) {
 			sc.try(i, j)
 		}
 	}

@@ -101,8 +101,13 @@ func (sc *scanner) names() uint64 {
 			if at > 0 && isASCIILetter(text[at-1]) {
 				continue // the word starts after a non-ASCII letter... or inside one
 			}
-			for _, r := range nameByFirst[lowerASCII(text[at])] {
-				if !hasFoldAt(text, at, r.name) {
+			refs := nameByFirst[lowerASCII(text[at])]
+			if len(refs) == 0 || at+1 >= len(text) {
+				continue
+			}
+			second := lowerASCII(text[at+1])
+			for _, r := range refs {
+				if r.name[1] != second || !hasFoldAt(text, at, r.name) {
 					continue
 				}
 				if end := at + len(r.name); end < len(text) && isASCIILetter(text[end]) {
