@@ -208,7 +208,7 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	depth, oldest, err := c.stats(ctx)
 	if err != nil {
-		slog.Warn("metrics: outbox stats", slog.Any("error", err))
+		slog.Warn("metrics: outbox stats", "component", "ops", slog.Any("error", err))
 		ch <- prometheus.NewInvalidMetric(outboxDepthDesc, fmt.Errorf("outbox stats: %w", err))
 		return
 	}
@@ -391,7 +391,7 @@ func (h *health) report(ctx context.Context) healthReport {
 		err := h.ping(pctx)
 		cancel()
 		if err != nil {
-			slog.Warn("healthz: database ping failed", slog.Any("error", err))
+			slog.Warn("healthz: database ping failed", "component", "ops", slog.Any("error", err))
 			r.Database = healthPart{Status: healthDown, Error: "database did not answer"}
 		}
 	}

@@ -50,7 +50,8 @@ var tickGrace = 5 * time.Second
 // runBot is `trackbot run`: the Telegram bot, the poller on its schedule and
 // the notifier, until a signal. stopSignals restores default signal handling
 // once shutdown starts, so a second Ctrl-C ends the process at once.
-func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logger) error {
+func runBot(ctx context.Context, stopSignals func(), cfg config, root *slog.Logger) error {
+	log := root.With("component", "run") // its own lines; the parts it starts name themselves
 	if err := cfg.requireToken(); err != nil {
 		return err
 	}
@@ -82,18 +83,18 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	m.attachHealth(h)
 	// Instances on one database elect a leader: it alone polls Telegram
 	// (long polling) and runs the sweeps. Alone on SQLite, it always leads.
-	role := cluster.New(cluster.Config{Store: store, Logger: log})
+	role := cluster.New(cluster.Config{Store: store, Logger: root})
 	h.engine, h.instance, h.role = string(store.Engine()), cfg.Instance, role.Name
 
 	poll := poller.New(poller.Config{
-		Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: log,
+		Store: store, Router: router, BaseInterval: cfg.PollInterval, Logger: root,
 		Observe: m.ObservePoll, ValidNumber: validNumber, Lease: cfg.PollLease,
 		BatchLimit: cfg.PollBatch,
 	})
 	h.lanes = poll.Lanes
 	app, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
-		MaxParcels: cfg.MaxParcels, Logger: log, Refresh: poll.PollNow, OnUpdate: m.ObserveUpdate,
+		MaxParcels: cfg.MaxParcels, Logger: root, Refresh: poll.PollNow, OnUpdate: m.ObserveUpdate,
 	})
 	if err != nil {
 		return err
@@ -110,7 +111,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	if store.Engine() == storage.PostgreSQL {
 		owner = cfg.Instance + "/" + processTag()
 	}
-	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: log, Observe: m.ObservePush,
+	notifier := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: root, Observe: m.ObservePush,
 		Render: app.RenderPush, Limits: limits, Owner: owner, Lease: cfg.SendLease})
 	app.OnQueued(notifier.Wake)
 	app.PaceDirect(notifier.Pace) // a full database's direct answers share the limits
@@ -182,7 +183,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 
 	var servers []*http.Server
 	if opsLn != nil {
-		servers = append(servers, serve(log, "ops", newOpsServer(cfg.HTTPListen, m, h), opsLn))
+		servers = append(servers, serve(root, "ops", newOpsServer(cfg.HTTPListen, m, h), opsLn))
 	}
 	// A failure here still goes through the shutdown below: the schedule and
 	// the notifier are already running.
@@ -191,7 +192,7 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, log *slog.Logge
 	case err != nil:
 	case hookLn != nil:
 		hook := webhookHandler(cfg.WebhookSecret, app.WebhookHandler())
-		hookSrv := serve(log, "webhook", newWebhookServer(cfg.WebhookListen, hook), hookLn)
+		hookSrv := serve(root, "webhook", newWebhookServer(cfg.WebhookListen, hook), hookLn)
 		err = app.RunWebhook(ctx)
 		// Stop taking updates first: Telegram keeps what we refuse and
 		// delivers it again to the next start.
@@ -313,6 +314,7 @@ func mustAdd(c *cron.Cron, spec string, f func()) {
 
 // serve starts srv on l in the background and logs if it stops unexpectedly.
 func serve(log *slog.Logger, name string, srv *http.Server, l net.Listener) *http.Server {
+	log = log.With("component", name)
 	log.Info(name+": listening", slog.String("addr", l.Addr().String()))
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

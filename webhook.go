@@ -40,7 +40,7 @@ func webhookHandler(secret string, next http.Handler) http.Handler {
 		// An empty secret would let anyone in: refuse everything instead.
 		if len(want) == 0 || subtle.ConstantTimeCompare(got, want) != 1 {
 			slog.Warn("webhook: request without the right secret token refused",
-				"remote", r.RemoteAddr, "has_token", len(got) > 0)
+				"component", "webhook", "remote", r.RemoteAddr, "has_token", len(got) > 0)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -115,7 +115,7 @@ func dropWebhook(ctx context.Context, tg *gotgbot.Bot) error {
 // switchUpdateMode makes Telegram's side match the configured mode: a webhook
 // at url when url is set, long polling (no webhook) otherwise.
 func switchUpdateMode(ctx context.Context, tg *gotgbot.Bot, url, secret string) error {
-	log := slog.Default()
+	log := slog.Default().With("component", "webhook")
 	if url == "" {
 		return bot.StartupRetry(ctx, log, "telegram: deleteWebhook", func(ctx context.Context) error { return dropWebhook(ctx, tg) })
 	}

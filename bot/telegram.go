@@ -124,7 +124,7 @@ func newEngine(store *storage.Store, router *tracker.Router, demo bool, maxParce
 	if router == nil {
 		router = tracker.NewRouter(nil, nil)
 	}
-	return &Engine{store: store, router: router, demo: demo, maxParcels: maxParcels, log: log, now: now}
+	return &Engine{store: store, router: router, demo: demo, maxParcels: maxParcels, log: log.With("component", "bot"), now: now}
 }
 
 // New creates the Telegram client, learns the bot's username with getMe and

@@ -216,7 +216,7 @@ func toResult(number string, tr trackResult) tracker.Result {
 		// TRACKING.TRACKINGNUMBER.NOTFOUND, and likewise invalid numbers: to
 		// the user this is "FedEx does not know it (yet)".
 		if !strings.Contains(string(e.Code), "NOTFOUND") {
-			slog.Debug("fedex: per-number error", "number", number, "code", string(e.Code))
+			slog.Debug("fedex: per-number error", "component", "carrier", "carrier", "fedex", "number", number, "code", string(e.Code))
 		}
 		res.Status = tracker.StatusNotFound
 		res.StatusText = string(e.Message)

@@ -96,7 +96,7 @@ func New(cfg Config) *Client {
 			HTTP:    cfg.HTTPClient,
 			Now:     cfg.Now,
 		}),
-		log:        logger.With("carrier", "17track"),
+		log:        logger.With("component", "carrier", "carrier", "17track"),
 		registered: map[string]bool{},
 	}
 }
@@ -171,7 +171,7 @@ func (c *Client) track(ctx context.Context, numbers []string) ([]tracker.Result,
 		}
 		// The other numbers' answers are good; the new ones are tried again
 		// on the next poll.
-		c.log.WarnContext(ctx, "register failed", "numbers", len(unregistered), "err", err)
+		c.log.WarnContext(ctx, "register failed", "numbers", len(unregistered), slog.Any("error", err))
 		for _, n := range unregistered {
 			out = append(out, notFound(n, "Not yet registered with 17TRACK"))
 		}
@@ -185,7 +185,7 @@ func (c *Client) track(ctx context.Context, numbers []string) ([]tracker.Result,
 	// often finds it, and costs a request but no quota.
 	accepted, rejected, err = c.getTrackInfo(ctx, refetch)
 	if err != nil {
-		c.log.WarnContext(ctx, "fetch after register failed", "numbers", len(refetch), "err", err)
+		c.log.WarnContext(ctx, "fetch after register failed", "numbers", len(refetch), slog.Any("error", err))
 		rejected = nil
 		for _, n := range refetch {
 			rejected = append(rejected, rejection{Number: carrierhttp.String(n)})

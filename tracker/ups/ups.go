@@ -72,7 +72,7 @@ type Client struct {
 
 // New returns a Client for cfg.
 func New(cfg Config) *Client {
-	c := &Client{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default())}
+	c := &Client{cfg: cfg, log: cmp.Or(cfg.Logger, slog.Default()).With("component", "carrier", "carrier", "ups")}
 	c.base, c.err = carrierhttp.BaseURL(cmp.Or(cfg.BaseURL, DefaultBaseURL))
 	if c.err != nil {
 		c.err = fmt.Errorf("ups: %w", c.err)
