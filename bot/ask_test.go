@@ -2,8 +2,14 @@ package bot
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
@@ -187,4 +193,47 @@ func TestQuestionsByCarrierWord(t *testing.T) {
 		}
 	}
 	has(t, h.say(pc, ann, "is the lamp late?", 1)[0], "Your parcel:", "lamp")
+}
+
+// TestSuggestedQuestionsAreUnderstood: every question the bot suggests in
+// its own words (“where is my parcel?” in the welcome, “where are my
+// parcels?” under /list's ❗, the help's examples) gets an answer in every
+// language — not an ask-back, not the off-topic reply.
+func TestSuggestedQuestionsAreUnderstood(t *testing.T) {
+	quoted := regexp.MustCompile(`[“„«]\s*([^”“»„«]+?)\s*[”“»]`)
+	for _, l := range locale.All {
+		raw, err := os.ReadFile(filepath.Join("locale", "locales", string(l)+".toml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var catalog map[string]any
+		if err := toml.Unmarshal(raw, &catalog); err != nil {
+			t.Fatal(err)
+		}
+		asked := 0
+		for key, v := range catalog {
+			text, ok := v.(string)
+			if !ok {
+				continue
+			}
+			for _, m := range quoted.FindAllStringSubmatch(text, -1) {
+				q := m[1]
+				if !strings.Contains(q, "?") {
+					continue // a button's name, a status: not a question
+				}
+				asked++
+				r := ask.AnswerIn(string(l), q, nil, time.Now())
+				if r.Topic == ask.TopicUnknown || len(r.Alternatives) > 0 {
+					t.Errorf("%s: %s suggests asking %q, which gets topic %s (alternatives %v)", l, key, q, r.Topic, r.Alternatives)
+				}
+				// /list promises that this question says whom to contact, parcel by parcel.
+				if key == "list_attention_note" && r.Topic != "my_packages" {
+					t.Errorf("%s: /list suggests %q for whom to contact, which gets topic %s", l, q, r.Topic)
+				}
+			}
+		}
+		if asked < 3 {
+			t.Errorf("%s: only %d suggested questions found: is the pattern blind?", l, asked)
+		}
+	}
 }
