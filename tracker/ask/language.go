@@ -93,34 +93,40 @@ func trainingData(lang string) ([]example, error) {
 	return parseExamples(lang+".tsv", string(b))
 }
 
-var (
-	modelsMu sync.Mutex
-	models   = map[string]*model{}
-)
+// models holds, per language, the training of its model: done once, on
+// first use, while other languages train alongside.
+var models sync.Map // lang → func() (*model, error)
 
 // modelFor trains the language's model on first use; later calls share it.
 func modelFor(lang string) (*model, error) {
-	modelsMu.Lock()
-	defer modelsMu.Unlock()
-	if m, ok := models[lang]; ok {
-		return m, nil
+	f, ok := models.Load(lang)
+	if !ok {
+		if _, err := fs.Stat(dataFS, "data/"+lang+".tsv"); err != nil {
+			return nil, fmt.Errorf("ask: no training data for %q: %w", lang, err) // not kept: any string may come here
+		}
+		f, _ = models.LoadOrStore(lang, sync.OnceValues(func() (*model, error) {
+			ex, err := trainingData(lang)
+			if err != nil {
+				return nil, err
+			}
+			return train(newLanguage(lang), ex, defaultParams), nil
+		}))
 	}
-	ex, err := trainingData(lang)
-	if err != nil {
-		return nil, err
-	}
-	m := train(newLanguage(lang), ex, defaultParams)
-	models[lang] = m
-	return m, nil
+	return f.(func() (*model, error))()
 }
 
 // Prepare trains the model of every language with data (normally done on
 // first use), so that a bot can do it at start-up rather than while a user
-// waits.
+// waits. Languages train in parallel: start-up takes about as long as the
+// slowest one on a machine with a core per language.
 func Prepare() {
+	var wg sync.WaitGroup
 	for _, lang := range Langs() {
-		if _, err := modelFor(lang); err != nil {
-			panic(err) // embedded data that does not parse is a build error
-		}
+		wg.Go(func() {
+			if _, err := modelFor(lang); err != nil {
+				panic(err) // embedded data that does not parse is a build error
+			}
+		})
 	}
+	wg.Wait()
 }

@@ -32,3 +32,14 @@ func BenchmarkTrain(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrepare is the bot's start-up: every language's model trained,
+// in parallel (run with -cpu 1,2 to see what cores buy). Each iteration
+// trains afresh.
+func BenchmarkPrepare(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		models.Clear()
+		Prepare()
+	}
+}
