@@ -488,3 +488,36 @@ func TestBaseURLKeepsOnlyHost(t *testing.T) {
 		t.Fatal("Track with a relative base URL: want an error")
 	}
 }
+
+// A DHL eCommerce parcel handed to the local carrier for the last mile: DHL
+// names its number (details.references local-tracking-number), which the
+// result reports as a hand-off; other references are not.
+func TestHandOffToLocalCarrier(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv)
+	const n = "GM2951173225174494"
+	const usps = "9400119123456787654321" // a valid USPS IMpb number
+	cases := []struct {
+		name  string
+		local string
+		want  *tracker.Handoff
+	}{
+		{"USPS number", usps, &tracker.Handoff{Carrier: "usps", Number: usps}},
+		{"none", "", nil},
+		{"not a tracking number", "H01PQA", nil},
+		{"DHL's own number", number(99), nil},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.SetShipment(n, dhltest.Shipment{Service: "ecommerce", LocalNumber: tt.local, Events: []dhltest.Event{
+				{Time: at(9, 0), StatusCode: "transit", Description: "Tendered to delivery service provider", Locality: "Memphis, TN, US"}}})
+			res, err := c.Track(context.Background(), []string{n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res[0].Handoff; (got == nil) != (tt.want == nil) || got != nil && *got != *tt.want {
+				t.Errorf("hand-off %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

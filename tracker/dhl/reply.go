@@ -31,8 +31,17 @@ type shipment struct {
 		Product struct {
 			ProductName carrierhttp.String `json:"productName"`
 		} `json:"product"`
+		References carrierhttp.List[reference] `json:"references"`
 	} `json:"details"`
 	Events carrierhttp.List[event] `json:"events"`
+}
+
+// reference is another number of the shipment; type local-tracking-number
+// is the number the local carrier delivers it under (DHL eCommerce's last
+// mile by USPS or Evri, for instance).
+type reference struct {
+	Number carrierhttp.String `json:"number"`
+	Type   carrierhttp.String `json:"type"`
 }
 
 type event struct {
@@ -112,6 +121,7 @@ func parseReply(body []byte, number string) (tracker.Result, error) {
 	res.StatusText = latest.text()
 	res.Status = shipmentStatus(string(latest.StatusCode), res.StatusText, res.Events)
 	res.Service = strings.TrimSpace(string(sh.Details.Product.ProductName))
+	res.Handoff = localHandoff(number, sh.Details.References)
 	if !res.Status.Final() {
 		for _, s := range []carrierhttp.String{sh.EstimatedTimeOfDelivery, sh.EstimatedDeliveryTimeFrame.EstimatedThrough} {
 			if t, ok := parseTime(s); ok {
@@ -121,6 +131,20 @@ func parseReply(body []byte, number string) (tracker.Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// localHandoff reads the local carrier's number, when DHL names one, as a
+// hand-off; a number that reads as DHL's own is none.
+func localHandoff(number string, refs []reference) *tracker.Handoff {
+	for _, r := range refs {
+		if !strings.EqualFold(strings.TrimSpace(string(r.Type)), "local-tracking-number") {
+			continue
+		}
+		if h, ok := tracker.NewHandoff(number, string(r.Number), ""); ok && h.Carrier != "dhl" && h.Carrier != "dhl_ecommerce" {
+			return &h
+		}
+	}
+	return nil
 }
 
 // parseTime reads DHL's time stamps. Many carry no offset

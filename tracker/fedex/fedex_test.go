@@ -553,3 +553,35 @@ func TestBarcodeTrackedByEmbeddedNumber(t *testing.T) {
 		}
 	}
 }
+
+// A parcel handed to a partner carrier: FedEx names its number
+// (additionalTrackingInfo.packageIdentifiers PARTNER_CARRIER_NUMBER), which
+// the result reports as a hand-off; other identifiers are not.
+func TestHandOffToPartner(t *testing.T) {
+	srv := newServer(t)
+	c := newClient(t, srv)
+	n := number(4242)
+	const usps = "9400119123456787654321" // a valid USPS IMpb number
+	cases := []struct {
+		name    string
+		partner string
+		want    *tracker.Handoff
+	}{
+		{"USPS number", usps, &tracker.Handoff{Carrier: "usps", Number: usps}},
+		{"none", "", nil},
+		{"not a tracking number", "ABC-1", nil},
+		{"FedEx's own number", number(99), nil},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.SetShipment(n, fedextest.Shipment{PartnerNumber: tt.partner, Events: story()})
+			res, err := c.Track(context.Background(), []string{n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res[0].Handoff; (got == nil) != (tt.want == nil) || got != nil && *got != *tt.want {
+				t.Errorf("hand-off %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -88,7 +88,18 @@ type trackResult struct {
 	ServiceDetail struct {
 		Description carrierhttp.String `json:"description"`
 	} `json:"serviceDetail"`
+	AdditionalTrackingInfo struct {
+		PackageIdentifiers carrierhttp.List[packageIdentifier] `json:"packageIdentifiers"`
+	} `json:"additionalTrackingInfo"`
 	Error *apiError `json:"error"`
+}
+
+// packageIdentifier is another number of the package; type
+// PARTNER_CARRIER_NUMBER is the number a partner carrier delivers it under
+// (FedEx Ground Economy by USPS, International Connect by the local post).
+type packageIdentifier struct {
+	Type  carrierhttp.String                   `json:"type"`
+	Value carrierhttp.List[carrierhttp.String] `json:"value"`
 }
 
 type location struct {
@@ -264,7 +275,24 @@ func toResult(number string, tr trackResult) tracker.Result {
 	if !res.Status.Final() {
 		res.ETA = eta(tr, zone)
 	}
+	res.Handoff = partnerHandoff(number, tr.AdditionalTrackingInfo.PackageIdentifiers)
 	return res
+}
+
+// partnerHandoff reads the partner carrier's number, when FedEx names one,
+// as a hand-off; a number that reads as FedEx's own is none.
+func partnerHandoff(number string, ids []packageIdentifier) *tracker.Handoff {
+	for _, id := range ids {
+		if !strings.EqualFold(strings.TrimSpace(string(id.Type)), "PARTNER_CARRIER_NUMBER") {
+			continue
+		}
+		for _, v := range id.Value {
+			if h, ok := tracker.NewHandoff(number, string(v), ""); ok && h.Carrier != "fedex" {
+				return &h
+			}
+		}
+	}
+	return nil
 }
 
 // eta reads the estimated delivery: the ESTIMATED_DELIVERY date, else the end

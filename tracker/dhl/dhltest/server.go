@@ -32,6 +32,10 @@ type Shipment struct {
 	ETA        time.Time // estimatedTimeOfDelivery
 	ETAThrough time.Time // estimatedDeliveryTimeFrame.estimatedThrough
 	Events     []Event   // newest first, as DHL sends them
+	// LocalNumber: the parcel was handed to a local carrier for the last
+	// mile under this number, sent as details.references
+	// local-tracking-number beside a customer-confirmation-number.
+	LocalNumber string
 }
 
 // Event is one scan.
@@ -174,6 +178,12 @@ func shipment(number, service string, sh Shipment) map[string]any {
 	}
 	if sh.Product != "" {
 		out["details"].(map[string]any)["product"] = map[string]any{"productName": sh.Product}
+	}
+	if sh.LocalNumber != "" {
+		out["details"].(map[string]any)["references"] = []any{
+			map[string]any{"number": "GMDBD8E9CCE94842E495B7", "type": "customer-confirmation-number"},
+			map[string]any{"number": sh.LocalNumber, "type": "local-tracking-number"},
+		}
 	}
 	if len(sh.Events) > 0 {
 		st := eventJSON(sh.Events[0])

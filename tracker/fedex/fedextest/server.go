@@ -46,6 +46,11 @@ type Shipment struct {
 	WindowEnds time.Time // estimatedDeliveryTimeWindow.window.ends
 	Commitment time.Time // dateAndTimes COMMITMENT (the service's promised delivery)
 	Events     []Event   // newest first, as FedEx sends them
+	// PartnerNumber: the parcel was handed to a partner carrier (Ground
+	// Economy to USPS, International Connect to the local post) under this
+	// number, sent as additionalTrackingInfo.packageIdentifiers
+	// PARTNER_CARRIER_NUMBER beside a shipper reference.
+	PartnerNumber string
 }
 
 // Event is one scan.
@@ -275,10 +280,16 @@ func found(n string, sh Shipment, detailed bool) any {
 		dates = append(dates, map[string]any{"type": "SHIP", "dateTime": sh.Events[k-1].Time.Format(time.RFC3339)})
 	}
 
+	ids := []any{}
+	if sh.PartnerNumber != "" {
+		ids = append(ids,
+			map[string]any{"type": "SHIPPER_REFERENCE", "value": []string{"PO 4471"}, "trackingNumberUniqueId": ""},
+			map[string]any{"type": "PARTNER_CARRIER_NUMBER", "value": []string{sh.PartnerNumber}, "trackingNumberUniqueId": ""})
+	}
 	tr := map[string]any{
 		"trackingNumberInfo": map[string]any{"trackingNumber": n, "trackingNumberUniqueId": "12029~" + n + "~FDEG", "carrierCode": "FDXG"},
 		"additionalTrackingInfo": map[string]any{
-			"nickname": "", "hasAssociatedShipments": false, "packageIdentifiers": []any{},
+			"nickname": "", "hasAssociatedShipments": false, "packageIdentifiers": ids,
 		},
 		"latestStatusDetail": latest,
 		"dateAndTimes":       dates,
