@@ -602,3 +602,10 @@ func TestConsole(t *testing.T) {
 		t.Errorf("console shows raw HTML:\n%s", text)
 	}
 }
+
+// Engine is the conversation engine behind the adapter (tests drive it
+// directly).
+func (a *App) Engine() *Engine { return a.eng }
+
+// Username is the bot's @name without the "@".
+func (a *App) Username() string { return a.username }

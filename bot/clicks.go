@@ -128,13 +128,7 @@ func (e *Engine) notReceived(ctx context.Context, sub storage.Subscription) Clic
 
 // --- chat lifecycle
 
-// MemberChanged handles my_chat_member: the bot was added to a chat,
-// removed, or blocked/unblocked by a user. Data is kept either way.
-func (e *Engine) MemberChanged(ctx context.Context, chat Chat, status string) []Reply {
-	return e.MemberChangedBy(ctx, chat, status, User{})
-}
-
-// MemberChangedBy is MemberChanged knowing who made the change: a group
+// MemberChangedBy handles my_chat_member, knowing who made the change: a group
 // takes the language of whoever added the bot.
 func (e *Engine) MemberChangedBy(ctx context.Context, chat Chat, status string, by User) []Reply {
 	switch status {

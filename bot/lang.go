@@ -106,14 +106,3 @@ func statusLine(p *locale.Printer, s tracker.Status, statusText string) string {
 	}
 	return p.T("status_line", "Title", statusTitle(p, s), "Carrier", text)
 }
-
-// nextStep is tracker's NextStepFor in the chat's language.
-func nextStep(p *locale.Printer, s tracker.Status, carrierText string) string {
-	if !s.Valid() {
-		s = tracker.StatusUnknown
-	}
-	if s.NextStepFor(carrierText) != s.NextStep() {
-		return p.T("next_action_needed")
-	}
-	return p.T("next_" + string(s))
-}

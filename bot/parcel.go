@@ -78,9 +78,6 @@ func (e *Engine) assessInput(sub storage.Subscription, latest tracker.Event) ass
 	}
 }
 
-// statusIcon marks a parcel in lists: its status, or ❗ when someone must act.
-func statusIcon(a assess.Assessment) string { return a.Status.Emoji() }
-
 // expectedLine is the expected-delivery line shared by pushes, /status and
 // replies: "🗓 Expected Fri 7 Mar", "⏰ Expected Sun 29 Nov — 3 days late",
 // "🛵 Arriving today"; nil when there is no date.

@@ -181,9 +181,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 // Telegram is the client, for the notifier and webhook mode.
 func (a *App) Telegram() *tg.Bot { return a.tg }
 
-// Username is the bot's @name without the "@".
-func (a *App) Username() string { return a.username }
-
 // RenderPush renders an outbox row for the notifier at send time.
 func (a *App) RenderPush(ctx context.Context, it storage.OutboxItem) (notify.Message, bool, error) {
 	r, ok, err := a.eng.RenderOutbox(ctx, it)
@@ -201,9 +198,6 @@ func clipMessage(text string) string {
 	}
 	return text
 }
-
-// Engine is the conversation engine behind the adapter.
-func (a *App) Engine() *Engine { return a.eng }
 
 // Run registers the command menu, drops any webhook and long-polls into the
 // inbox, handling what it stores, until ctx is done (nil) or Telegram

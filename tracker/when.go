@@ -6,26 +6,6 @@ import (
 	"time"
 )
 
-// When says when t happened (or will happen) the way people say it on a
-// phone: "today 14:05", "yesterday 09:12", "Mon 14:05" within the week
-// around now, "Tue 4 Mar 14:05" further away, with the year when it is not
-// now's year.
-//
-// The clock reading is t's own: carriers report the local time of the place
-// the scan happened, which is what their own page shows, and "today" is
-// counted in that same place. A time in UTC usually means the carrier gave
-// no zone at all, so it is marked "UTC" rather than passed off as local.
-func When(t, now time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	s := Day(t, now) + " " + t.Format("15:04")
-	if t.Location() == time.UTC {
-		s += " UTC"
-	}
-	return s
-}
-
 // Day names t's calendar date relative to now: "today", "tomorrow",
 // "yesterday", a weekday ("Mon") within six days either side, else
 // "Tue 4 Mar" (and the year when it differs from now's). Dates are compared

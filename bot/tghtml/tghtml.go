@@ -21,9 +21,6 @@ func (h *Builder) Line() *Builder { h.b.WriteByte('\n'); return h }
 // Bold appends s in bold.
 func (h *Builder) Bold(s string) *Builder { return h.tag("b", s) }
 
-// Italic appends s in italics.
-func (h *Builder) Italic(s string) *Builder { return h.tag("i", s) }
-
 // Code appends s in a monospace span (tap to copy on phones).
 func (h *Builder) Code(s string) *Builder { return h.tag("code", s) }
 
@@ -59,9 +56,6 @@ func (h *Builder) Quote(lines []string, expandable bool) *Builder {
 
 // Append appends another builder's message (already safe).
 func (h *Builder) Append(o *Builder) *Builder { h.b.WriteString(o.b.String()); return h }
-
-// Len is the message's length in bytes so far.
-func (h *Builder) Len() int { return h.b.Len() }
 
 // String is the message.
 func (h *Builder) String() string { return h.b.String() }

@@ -125,16 +125,6 @@ var postal = map[string]bool{"usps": true, "canada_post": true, "royal_mail": tr
 // urgent first.
 func Evaluate(in Input, now time.Time) []Advice { return Default.Evaluate(in, now) }
 
-// NeedsAttention reports whether any rule says to contact someone now.
-func NeedsAttention(in Input, now time.Time) bool {
-	for _, a := range Evaluate(in, now) {
-		if a.Action == Contact {
-			return true
-		}
-	}
-	return false
-}
-
 // Evaluate returns the advice that applies now under l, most urgent first.
 func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 	var out []Advice
