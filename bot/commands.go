@@ -554,7 +554,9 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 	v := e.view(ctx, m.Chat.ID)
 	// A parcel followed here: what we know, the same assessment its pushes
 	// carry, with its whole timeline.
-	if subs, err := e.store.FindSubscriptions(ctx, m.Chat.ID, c.Number); err == nil && len(subs) == 1 && !subs[0].Shipment.PolledAt.IsZero() {
+	subs, err := e.store.FindSubscriptions(ctx, m.Chat.ID, c.Number)
+	followed := err == nil && len(subs) == 1
+	if followed && !subs[0].Shipment.PolledAt.IsZero() {
 		sub := subs[0]
 		events, err := e.store.ShipmentEvents(ctx, sub.Shipment.ID, maxTimeline)
 		if err != nil {
@@ -567,6 +569,12 @@ func (e *Engine) status(ctx context.Context, m Message, args string) []Reply {
 		return []Reply{{Text: lookupFailed(p, c.Carrier, c.Number, err)}}
 	}
 	res.Carrier = c.Carrier
+	if followed { // followed here but not polled yet: the live answer, without "want updates?"
+		sub := subs[0]
+		sub.Shipment.PolledAt = v.now
+		sub.Shipment = withResult(sub.Shipment, res)
+		return []Reply{{Text: e.renderStatus(sub, res.Events, v, true), Buttons: parcelButtons(p, sub)}}
+	}
 	sub := storage.Subscription{CreatedAt: v.now, Shipment: withResult(storage.Shipment{Carrier: c.Carrier, Number: c.Number, PolledAt: v.now}, res)}
 	return []Reply{{Text: e.renderStatus(sub, res.Events, v, false) + "\n\n" + p.T("status_want_updates", "Number", esc(c.Number))}}
 }

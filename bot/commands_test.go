@@ -143,3 +143,33 @@ func TestFirstConversation(t *testing.T) {
 		t.Errorf("Telegram refused %d of our messages", st.BadRequests)
 	}
 }
+
+// TestStatusOfAParcelNotCheckedYet: /status of a parcel this chat follows
+// but the poller has not reached yet answers live, with the parcel's
+// buttons — not "Want updates? Send /track …" for a parcel already followed.
+func TestStatusOfAParcelNotCheckedYet(t *testing.T) {
+	ctx := context.Background()
+	eng, _, logs := raceEngine(t)
+	chat := Chat{ID: 6161, Type: "private"}
+	for _, tc := range []struct{ cmd, want, not string }{
+		{"/status DEMO2", "/track DEMO2", "Stop"}, // not followed: the offer to follow, no parcel buttons
+		{"/track DEMO2 lamp", "lamp", ""},
+		{"/status DEMO2", "lamp", "/track DEMO2"}, // followed: its name, no offer
+	} {
+		rs := eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: tc.cmd})
+		if len(rs) != 1 {
+			t.Fatalf("%s: %d replies", tc.cmd, len(rs))
+		}
+		var buttons []string
+		for _, row := range rs[0].Buttons {
+			for _, b := range row {
+				buttons = append(buttons, b.Text)
+			}
+		}
+		all := rs[0].Text + "\n" + strings.Join(buttons, " ")
+		if !strings.Contains(all, tc.want) || tc.not != "" && strings.Contains(all, tc.not) {
+			t.Errorf("%s answered:\n%s\nwant %q, not %q", tc.cmd, all, tc.want, tc.not)
+		}
+	}
+	noTrouble(t, logs)
+}
