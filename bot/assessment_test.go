@@ -31,10 +31,11 @@ func (c *walkClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // "late" mean what they say) on a clock starting on a Monday, the engine
 // and the real poller.
 type storyWalk struct {
-	store *storage.Store
-	clk   *walkClock
-	eng   *Engine
-	p     *poller.Poller
+	store  *storage.Store
+	clk    *walkClock
+	router *tracker.Router
+	eng    *Engine
+	p      *poller.Poller
 }
 
 func newStoryWalk(t *testing.T) *storyWalk {
@@ -46,7 +47,7 @@ func newStoryWalk(t *testing.T) *storyWalk {
 	t.Cleanup(func() { store.Close() })
 	clk := &walkClock{t: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)}
 	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{Speed: 1, Now: clk.Now})}, nil)
-	return &storyWalk{store: store, clk: clk, eng: newEngine(store, router, true, 0, slog.New(slog.DiscardHandler), clk.Now),
+	return &storyWalk{store: store, clk: clk, router: router, eng: newEngine(store, router, true, 0, slog.New(slog.DiscardHandler), clk.Now),
 		p: poller.New(poller.Config{Store: store, Router: router, Now: clk.Now, Logger: slog.New(slog.DiscardHandler), Rand: func() float64 { return 0.5 }})}
 }
 

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
-	"github.com/trackbot/trackbot/tracker/demo"
 	"github.com/trackbot/trackbot/tracker/notice"
 )
 
@@ -74,16 +72,12 @@ func TestQuietUntil(t *testing.T) {
 // times in the push are the chat's.
 func TestQuietHoursEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "quiet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	w := newStoryWalk(t)
+	store, clk := w.store, w.clk
+	clk.t = time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC) // 03:00 in Berlin
 	srv := telegramtest.NewServer(testToken)
 	defer srv.Close()
-	clk := &walkClock{t: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)} // 03:00 in Berlin
-	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{Now: clk.Now})}, nil)
-	app, err := New(ctx, Config{Token: testToken, APIURL: srv.URL, Store: store, Router: router, Demo: true, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
+	app, err := New(ctx, Config{Token: testToken, APIURL: srv.URL, Store: store, Router: w.router, Demo: true, Now: clk.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
