@@ -191,8 +191,8 @@ func TestSmallTalk(t *testing.T) {
 	}
 }
 
-// TestSmallTalkInGermanAndFrench: greetings, thanks and goodbyes in German
-// and French are small talk too, named by kind so the bot answers in the
+// TestSmallTalkInGermanAndFrench: greetings, thanks and goodbyes in German,
+// French and Spanish are small talk too, named by kind so the bot answers in the
 // chat's language; a message that also asks something is a question.
 func TestSmallTalkInGermanAndFrench(t *testing.T) {
 	tests := []struct{ lang, question, kind string }{
@@ -215,6 +215,17 @@ func TestSmallTalkInGermanAndFrench(t *testing.T) {
 		{"fr", "Salut, ça va ?", TalkHowAreYou},
 		{"fr", "t'es qui ?", TalkWho},
 		{"fr", "d'accord, parfait", TalkOK},
+		{"es", "¡Hola!", TalkGreeting},
+		{"es", "buenos días", TalkGreeting},
+		{"es", "muchas gracias por tu ayuda", TalkThanks},
+		{"es", "ok gracias 🙏", TalkThanks},
+		{"es", "vale, hasta luego", TalkBye},
+		{"es", "adiós", TalkBye},
+		{"es", "hola, ¿qué tal?", TalkHowAreYou},
+		{"es", "¿quién eres?", TalkWho},
+		{"es", "vale, perfecto", TalkOK},
+		{"es", "Hola, ¿dónde está mi paquete?", ""},
+		{"es", "gracias, ¿qué significa incidencia?", ""},
 		{"de", "Hallo, wo ist mein Paket?", ""},
 		{"de", "Danke! Was bedeutet Zustellproblem?", ""},
 		{"de", "Kommt das Paket morgen?", ""},

@@ -65,6 +65,12 @@ var talkWords = map[string]talkKind{
 	"revoir": talkBye, "bientot": talkBye, "tchao": talkBye,
 	"daccord": talkOK, "dac": talkOK, "parfait": talkOK, "genial": talkOK, "top": talkOK, "nickel": talkOK,
 	"entendu": talkOK, "compris": talkOK, "oui": talkOK, "sympa": talkOK,
+	// Spanish (Spain and Mexico)
+	"hola": talkGreeting, "holaa": talkGreeting, "holis": talkGreeting, "buenas": talkGreeting, "buenos": talkGreeting,
+	"saludos": talkGreeting, "gracias": talkThanks, "graciass": talkThanks, "grax": talkThanks, "agradecido": talkThanks,
+	"agradecida": talkThanks, "agradezco": talkThanks, "adios": talkBye, "chao": talkBye, "chau": talkBye,
+	"vale": talkOK, "perfecto": talkOK, "guay": talkOK, "listo": talkOK, "entendido": talkOK, "claro": talkOK,
+	"si": talkOK, "sip": talkOK, "dale": talkOK, "chido": talkOK, "okis": talkOK, "estupendo": talkOK,
 }
 
 // talkFiller may appear around small talk without making it a question.
@@ -74,7 +80,9 @@ again too many once one job work my man i am is see soon thats its im
 du sie dir ihnen dich euch ihr ich mir mich es das ist sehr vielen vielmals tausend herzlichen herzlich liebe lieber lieben
 ihre deine eure schon auch noch nochmal mal und dann erstmal zusammen allerseits leute guten gute einen schonen fur die hilfe na
 je tu toi vous te le la les tout tous monde beaucoup bien encore et madame monsieur mon ma ami cher chere alors
-ben bah cest pour aide laide votre ton ta mille au un grand`)
+ben bah cest pour aide laide votre ton ta mille au un grand
+muchas muchisimas mil por todo tu usted ayuda el los dias tardes noches amigo amiga de nuevo y pues bueno muy lo buen
+dia tengas igualmente`)
 
 // talkPhrases are whole small-talk messages made of words that on their own
 // could be a question.
@@ -93,6 +101,11 @@ var talkPhrases = map[string]talkKind{
 	"tu es un bot": talkWho, "vous etes un bot": talkWho,
 	"a plus": talkBye, "a bientot": talkBye, "a demain": talkBye, "bonne journee": talkBye, "bonne soiree": talkBye,
 	"bonne nuit": talkBye, "bon week end": talkBye, "ca marche": talkOK, "pas de souci": talkOK, "pas de probleme": talkOK,
+	"que tal": talkHowAreYou, "como estas": talkHowAreYou, "como esta": talkHowAreYou, "como va": talkHowAreYou,
+	"que onda": talkHowAreYou, "como andas": talkHowAreYou, "quien eres": talkWho, "que eres": talkWho,
+	"eres un bot": talkWho, "eres un robot": talkWho, "hasta luego": talkBye, "hasta pronto": talkBye,
+	"hasta manana": talkBye, "nos vemos": talkBye, "que tengas buen dia": talkBye, "buen fin de semana": talkBye,
+	"de acuerdo": talkOK, "sin problema": talkOK, "no pasa nada": talkOK, "muy bien": talkOK,
 }
 
 // talkEmoji are emoji that stand for a whole reply.
