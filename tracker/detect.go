@@ -231,9 +231,28 @@ func (sc *scanner) scan() {
 	text := sc.text
 	norm := sc.norm[:cap(sc.norm)] // reset made it at least len(text): a compact byte per input byte at most
 	np := 0
+	words := sc.words
 	spaces, dashes, newlines, broken := 0, 0, 0, true
 	for i := 0; i < len(text); {
 		c := text[i]
+		if upperAlnum[c] != 0 {
+			// An ASCII word, the common case, inline.
+			w := word{n0: np, s0: i}
+			if len(words) > 0 && !broken {
+				w.sep = sepOf(spaces, dashes, newlines)
+			}
+			n, kinds := copyWord(norm[np:], text[i:])
+			np += n
+			i += n
+			w.digits, w.alpha, w.s1 = kinds&kindLetter == 0, kinds&kindDigit == 0, i
+			if i < len(text) && text[i] >= utf8.RuneSelf {
+				i, np = sc.word(&w, norm, np, i) // it may go on past an invisible mark
+			}
+			w.n1 = np
+			words = append(words, w)
+			spaces, dashes, newlines, broken = 0, 0, 0, false
+			continue
+		}
 		var cls uint8
 		size := 1
 		if c < utf8.RuneSelf {
@@ -253,9 +272,13 @@ func (sc *scanner) scan() {
 		}
 		switch cls {
 		case clsAlnum:
-			w := sc.startWord(np, i, spaces, dashes, newlines, broken)
-			i, np = sc.word(&w, norm, np)
-			sc.words = append(sc.words, w)
+			w := word{n0: np, s0: i, digits: true, alpha: true}
+			if len(words) > 0 && !broken {
+				w.sep = sepOf(spaces, dashes, newlines)
+			}
+			i, np = sc.word(&w, norm, np, i)
+			w.n1 = np
+			words = append(words, w)
 			spaces, dashes, newlines, broken = 0, 0, 0, false
 			continue
 		case clsSpace:
@@ -270,7 +293,7 @@ func (sc *scanner) scan() {
 		}
 		i += size
 	}
-	sc.norm = norm[:np]
+	sc.norm, sc.words = norm[:np], words
 }
 
 // specialClass decides the class of the clsSpecial byte at text[i], which
@@ -299,14 +322,14 @@ func specialClass(text string, i int, quoted bool) (cls uint8, size int) {
 	return clsBreak, 1
 }
 
-// word takes the word that starts at w.s0 into norm from np on, and
-// returns where the text and norm continue. Any ASCII byte other than a
+// word takes the rest of the word w from text[i:] into norm from np on
+// (w.n0 and w.s0 set, digits and alpha as far as it went), and returns
+// where the text and norm continue. Any ASCII byte other than a
 // letter or digit ends a word (the special ones that are ignored, a CR or
 // "=" before a line break, stand before a break that would end it anyway);
 // invisible marks inside a word are skipped.
-func (sc *scanner) word(w *word, norm []byte, np int) (int, int) {
+func (sc *scanner) word(w *word, norm []byte, np, i int) (int, int) {
 	text := sc.text
-	i := w.s0
 	for {
 		n, kinds := copyWord(norm[np:], text[i:])
 		if n > 0 {
@@ -342,7 +365,6 @@ func (sc *scanner) word(w *word, norm []byte, np int) (int, int) {
 		i += size
 		w.s1 = i
 	}
-	w.n1 = np
 	return i, np
 }
 
@@ -392,22 +414,19 @@ var upperAlnum = func() (t [256]byte) {
 	return
 }()
 
-// startWord opens a word at compact offset np and byte offset i; the
-// separators counted since the previous word decide whether it joins it.
-func (sc *scanner) startWord(np, i, spaces, dashes, newlines int, broken bool) word {
-	w := word{n0: np, s0: i, digits: true, alpha: true}
-	if len(sc.words) > 0 && !broken {
-		switch {
-		case newlines == 1 && dashes == 0 && spaces <= 8:
-			w.sep = '\n'
-		case newlines > 0:
-		case dashes == 0 && spaces >= 1 && spaces <= 3:
-			w.sep = ' '
-		case dashes == 1 && spaces == 0:
-			w.sep = '-'
-		}
+// sepOf is how a word joins the previous one, from the separators
+// counted since it: 0 when it starts a group.
+func sepOf(spaces, dashes, newlines int) byte {
+	switch {
+	case newlines == 1 && dashes == 0 && spaces <= 8:
+		return '\n'
+	case newlines > 0:
+	case dashes == 0 && spaces >= 1 && spaces <= 3:
+		return ' '
+	case dashes == 1 && spaces == 0:
+		return '-'
 	}
-	return w
+	return 0
 }
 
 // detect runs match and choose over every group.
@@ -450,6 +469,12 @@ func (sc *scanner) matchFrom(i, g1 int) {
 	if first.iban {
 		return
 	}
+	// Letters standing apart may open a number (a prefix such as TBA, JJD,
+	// GFUS: 2–4 letters) or close it (an S10 country); anything longer is a
+	// word of prose. A lone C or D opens an OnTrac number printed in groups.
+	if n := first.n1 - first.n0; first.alpha && (n < 2 && !oneOf(sc.norm[first.n0], "CD") || n > 4) {
+		return
+	}
 	minLen := minCompact
 	if sc.opt.Demo {
 		minLen = 5
@@ -462,13 +487,6 @@ func (sc *scanner) matchFrom(i, g1 int) {
 		}
 		digit = digit || !w.alpha
 		if j > i {
-			// Letters standing apart may open a number (a prefix such as
-			// TBA, JJD, GFUS: 2–4 letters) or close it (an S10 country);
-			// anything longer is a word of prose.
-			// A lone C or D opens an OnTrac number printed in groups.
-			if n := first.n1 - first.n0; first.alpha && (n < 2 && !oneOf(sc.norm[first.n0], "CD") || n > 4) {
-				return
-			}
 			// Letter-only chunks inside a number (UPS "… 03G TSN NIN 3")
 			// are short and follow a chunk with digits.
 			if n := w.n1 - w.n0; w.alpha && (n > 4 || n > 2 && first.alpha) {

@@ -62,14 +62,35 @@ type nameRef struct {
 	name    string
 }
 
+// nameStart marks the bytes a name can start with (either case), so the
+// pass below skips every other byte with one look-up.
+var nameStart = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = len(nameByFirst[lowerASCII(byte(c))]) > 0
+	}
+	return
+}()
+
+// namePairs has, for each byte a name can start with (either case), a bit
+// (the low six bits of the lower-cased byte) for each byte that can follow
+// it: most words are ruled out by one look-up.
+var namePairs = func() (t [256]uint64) {
+	for c := range 256 {
+		for _, r := range nameByFirst[lowerASCII(byte(c))] {
+			t[c] |= 1 << (r.name[1] & 63)
+		}
+	}
+	return
+}()
+
 // namedCarriers returns the bit set of carriers named in text, in one pass.
 func namedCarriers(text string) uint64 {
 	var set uint64
 	for at := 0; at < len(text); at++ {
-		refs := nameByFirst[lowerASCII(text[at])]
-		if len(refs) == 0 || at > 0 && isASCIILetter(text[at-1]) {
+		if !nameStart[text[at]] || at > 0 && isASCIILetter(text[at-1]) {
 			continue
 		}
+		refs := nameByFirst[lowerASCII(text[at])]
 		for _, r := range refs {
 			if !hasFoldAt(text, at, r.name) {
 				continue
@@ -98,13 +119,13 @@ func (sc *scanner) names() uint64 {
 		text := sc.text
 		for k := range sc.words {
 			at := sc.words[k].s0
+			if at+1 >= len(text) || namePairs[text[at]]&(1<<(lowerASCII(text[at+1])&63)) == 0 {
+				continue // no name starts with these two letters
+			}
 			if at > 0 && isASCIILetter(text[at-1]) {
 				continue // the word starts after a non-ASCII letter... or inside one
 			}
 			refs := nameByFirst[lowerASCII(text[at])]
-			if len(refs) == 0 || at+1 >= len(text) {
-				continue
-			}
 			second := lowerASCII(text[at+1])
 			for _, r := range refs {
 				if r.name[1] != second || !hasFoldAt(text, at, r.name) {
