@@ -6,14 +6,15 @@ import (
 )
 
 // cueWords are frequent words of questions about parcels in each language,
-// function words first, then (en, de, fr) the words of greetings and thanks. A word several languages share counts for each,
+// function words first, then (en, es, de, fr) the words of greetings and thanks. A word several languages share counts for each,
 // divided among them.
 var cueWords = map[Lang]string{
 	EN: `the is are my where what does do did it i you how when why mean means parcel package says said delivered not can of to and
 		this that with has have was still yet got get order tracking number arrived
 		hello hi thanks thank bye please lot`,
 	ES: `el los las mi mis dónde donde qué que es está esta están por para cómo como un una paquete pedido envío no me significa pone
-		llegado llega cuándo cuando y del lo ha he hay sigue seguimiento número quiere decir entregado recibido todavía aún ya`,
+		llegado llega cuándo cuando y del lo ha he hay sigue seguimiento número quiere decir entregado recibido todavía aún ya q
+		hola gracias muchas buenos buenas días adiós vale tal`,
 	DE: `der die das ist mein meine meinen wo was wie warum nicht ich es paket sendung bestellung bedeutet heißt heisst steht und zu noch
 		kein keine hat habe schon wann zugestellt bei den dem ein eine sendungsnummer angekommen bekommen immer seit mir
 		hallo danke dank vielen tschüss tschüs guten morgen moin servus wiedersehen schönen geht's gehts`,

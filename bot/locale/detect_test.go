@@ -30,6 +30,8 @@ func TestDetect(t *testing.T) {
 		{"ok", EN, false},
 		{"merci beaucoup", FR, true},
 		{"Vielen Dank!", DE, true},
+		{"¡muchas gracias!", ES, true},
+		{"q significa entregado", ES, true},
 		{"Danke", EN, false}, // one word: the chat's language answers
 	} {
 		got, ok := Detect(tc.text)
@@ -44,7 +46,7 @@ func TestDetect(t *testing.T) {
 // language, en included), as the share detected right and the share
 // detected wrong (undecided is neither: the chat's language answers then).
 func TestGuessSmallTalk(t *testing.T) {
-	for text, want := range map[string]Lang{"thanks a lot": EN, "merci": FR, "Danke": DE, "bonjour": FR, "Hallo": DE} {
+	for text, want := range map[string]Lang{"thanks a lot": EN, "merci": FR, "Danke": DE, "bonjour": FR, "Hallo": DE, "hola": ES, "gracias": ES} {
 		if got := Guess(text); got != want {
 			t.Errorf("Guess(%q) = %s, want %s", text, got, want)
 		}
