@@ -17,6 +17,10 @@ const historyAfter = 3 * 24 * time.Hour
 // historyMax bounds /history to the newest deliveries.
 const historyMax = 50
 
+// maxNameWords bounds how many words of "/stop A B …" one parcel's name
+// may take.
+const maxNameWords = 8
+
 // stopDelivered is the /stop argument that stops every delivered parcel.
 const stopDelivered = "delivered"
 
@@ -92,19 +96,32 @@ func (e *Engine) stopMany(ctx context.Context, m Message, args string) []Reply {
 			return []Reply{{Text: p.T("stop_no_delivered")}}
 		}
 	} else {
+		// Names have spaces ("/stop sofa desk lamp"): at each word the
+		// longest run of words that names one parcel wins; a word that
+		// starts no name is named back.
 		seen := map[int64]bool{}
-		for _, q := range strings.Fields(args) {
-			found, err := e.store.FindSubscriptions(ctx, m.Chat.ID, q)
-			if err != nil {
-				return e.fail(ctx, "find subscriptions", err)
+		words := strings.Fields(args)
+		for i := 0; i < len(words); {
+			var match storage.Subscription
+			n := 0
+			for j := min(len(words), i+maxNameWords); j > i && n == 0; j-- {
+				found, err := e.store.FindSubscriptions(ctx, m.Chat.ID, strings.Join(words[i:j], " "))
+				if err != nil {
+					return e.fail(ctx, "find subscriptions", err)
+				}
+				if len(found) == 1 {
+					match, n = found[0], j-i
+				}
 			}
-			if len(found) != 1 { // none, or ambiguous: name it back
-				missing = append(missing, q)
+			if n == 0 { // none, or ambiguous: name it back
+				missing = append(missing, words[i])
+				i++
 				continue
 			}
-			if !seen[found[0].ID] {
-				seen[found[0].ID] = true
-				subs = append(subs, found[0])
+			i += n
+			if !seen[match.ID] {
+				seen[match.ID] = true
+				subs = append(subs, match)
 			}
 		}
 	}

@@ -172,3 +172,31 @@ func TestHistory(t *testing.T) {
 	h.say(pc, ann, "/stop rug vase", 1)
 	has(t, h.say(pc, ann, "/list", 1)[0], "Nothing on its way", "/history")
 }
+
+// TestStopSeveralNamesWithSpaces: "/stop sofa desk lamp teapot" stops the
+// sofa and the desk lamp — a name of several words among others — and names
+// back only what matched nothing.
+func TestStopSeveralNamesWithSpaces(t *testing.T) {
+	ctx := context.Background()
+	eng, store, logs := raceEngine(t)
+	chat := Chat{ID: 7171, Type: "private"}
+	say := func(text string) string {
+		return strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: text})), "\n")
+	}
+	say("/track DEMO1 sofa")
+	say("/track DEMO2 desk lamp")
+	say("/track DEMO3 desk fan")
+	got := say("/stop sofa desk lamp teapot")
+	for _, want := range []string{"Stopped following 2 parcels", "sofa", "desk lamp", "Not found here", "teapot"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/stop sofa desk lamp teapot lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "<b>lamp</b>") || strings.Contains(got, "desk fan") {
+		t.Errorf("/stop named back a word of a name it stopped, or stopped the fan:\n%s", got)
+	}
+	if subs, _ := store.ChatSubscriptions(ctx, chat.ID); len(subs) != 1 || subs[0].Label != "desk fan" {
+		t.Errorf("left %d parcels, want the desk fan alone", len(subs))
+	}
+	noTrouble(t, logs)
+}
