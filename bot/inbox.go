@@ -99,31 +99,11 @@ func (a *App) HandleStored(ctx context.Context, u storage.InboxUpdate) error {
 	var upd models.Update
 	if err := json.Unmarshal(u.Body, &upd); err != nil {
 		// Nothing to answer: record it handled so it is not offered again.
-		return a.eng.store.Handle(ctx, u.UpdateID, a.eng.now(), func(context.Context, *storage.Store) ([]storage.OutboxMessage, string, error) {
-			return nil, "unreadable", nil
-		})
+		return a.eng.store.CloseUpdate(ctx, u.UpdateID, a.eng.now(), nil, "unreadable")
 	}
 	plan := &netPlan{admins: map[[2]int64]adminAnswer{}, lookups: map[[2]string]lookupAnswer{}}
 	for round := 0; ; round++ {
-		var after afterCommit
-		queued := 0
-		err := a.eng.store.Handle(ctx, u.UpdateID, a.eng.now(), func(ctx context.Context, tx *storage.Store) ([]storage.OutboxMessage, string, error) {
-			plan.missing, plan.refresh = nil, nil
-			e := a.engineIn(tx, plan)
-			out, answer, album := a.dispatch(ctx, e, &upd)
-			if len(plan.missing) > 0 && round < maxNetRounds {
-				return nil, "", errNeedNetwork
-			}
-			// The album's other photos were answered with this one (album.go).
-			if len(album) > 0 {
-				if err := tx.CloseUpdates(ctx, a.eng.now(), album, "album", nil); err != nil {
-					return nil, "", err
-				}
-			}
-			after = afterCommit{answer: answer, refresh: plan.refresh}
-			queued = len(out)
-			return out, "handled", nil
-		})
+		after, queued, err := a.handleIn(ctx, u.UpdateID, &upd, plan, round < maxNetRounds)
 		if errors.Is(err, errNeedNetwork) {
 			for _, fetch := range plan.missing {
 				fetch(ctx)
@@ -142,6 +122,33 @@ func (a *App) HandleStored(ctx context.Context, u storage.InboxUpdate) error {
 		a.afterCommit(ctx, after)
 		return nil
 	}
+}
+
+// handleIn handles upd in one transaction (storage.UpdateTx): its effects,
+// its replies and the handled mark commit together. errNeedNetwork (and
+// nothing stored) when the handling needs answers plan does not have yet
+// and mayAsk allows fetching them first.
+func (a *App) handleIn(ctx context.Context, id int64, upd *models.Update, plan *netPlan, mayAsk bool) (afterCommit, int, error) {
+	ut, err := a.eng.store.BeginUpdate(ctx, id)
+	if err != nil {
+		return afterCommit{}, 0, err
+	}
+	defer ut.Rollback()
+	plan.missing, plan.refresh = nil, nil
+	out, answer, album := a.dispatch(ctx, a.engineIn(ut.Store, plan), upd)
+	if len(plan.missing) > 0 && mayAsk {
+		return afterCommit{}, 0, errNeedNetwork
+	}
+	// The album's other photos were answered with this one (album.go).
+	if len(album) > 0 {
+		if err := ut.Store.CloseUpdates(ctx, a.eng.now(), album, "album", nil); err != nil {
+			return afterCommit{}, 0, err
+		}
+	}
+	if err := ut.Finish(ctx, a.eng.now(), out, "handled"); err != nil {
+		return afterCommit{}, 0, err
+	}
+	return afterCommit{answer: answer, refresh: plan.refresh}, len(out), nil
 }
 
 // engineIn is the engine working inside tx, with plan's network answers.

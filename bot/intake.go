@@ -472,14 +472,12 @@ func (a *App) handleOne(ctx context.Context, u storage.InboxUpdate) error {
 	a.log.ErrorContext(ctx, "bot: handling update failed", slog.Int64("update", u.UpdateID), slog.Int("attempt", u.Attempts+1), slog.Any("error", err))
 	giveUp := u.Attempts+1 >= maxAttempts
 	if giveUp {
-		err2 := a.eng.store.Handle(hctx, u.UpdateID, a.eng.now(), func(context.Context, *storage.Store) ([]storage.OutboxMessage, string, error) {
-			var q replyQueue
-			q.update = u.UpdateID
-			if u.ChatID != 0 {
-				q.add(u.ChatID, Reply{Text: a.eng.ChatPrinter(hctx, u.ChatID).T("error_internal")}, 0, 0)
-			}
-			return q.out, "failed: " + clipBody(err.Error()), nil
-		})
+		var q replyQueue
+		q.update = u.UpdateID
+		if u.ChatID != 0 {
+			q.add(u.ChatID, Reply{Text: a.eng.ChatPrinter(hctx, u.ChatID).T("error_internal")}, 0, 0)
+		}
+		err2 := a.eng.store.CloseUpdate(hctx, u.UpdateID, a.eng.now(), q.out, "failed: "+clipBody(err.Error()))
 		if err2 == nil || errors.Is(err2, storage.ErrAlreadyHandled) {
 			return nil
 		}

@@ -203,23 +203,22 @@ func TestInboxTurnsAcrossInstances(t *testing.T) {
 	if _, err := a.StoreUpdates(ctx, t0, ups...); err != nil {
 		t.Fatal(err)
 	}
-	handle := func(s *Store, id int64) error {
-		return s.Handle(ctx, id, t0, func(context.Context, *Store) ([]OutboxMessage, string, error) { return nil, "", nil })
-	}
-	err = a.Handle(ctx, 1, t0, func(context.Context, *Store) ([]OutboxMessage, string, error) {
-		// While a has chat 5's turn, b may not handle its updates, but may another chat's.
-		if err := handle(b, 1); !errors.Is(err, ErrBusy) {
-			t.Errorf("b handling update 1 during a's: %v, want ErrBusy", err)
-		}
-		if err := handle(b, 2); !errors.Is(err, ErrBusy) {
-			t.Errorf("b handling update 2 during a's 1: %v, want ErrBusy", err)
-		}
-		if err := handle(b, 4); err != nil {
-			t.Errorf("b handling another chat's update: %v", err)
-		}
-		return nil, "", nil
-	})
+	handle := func(s *Store, id int64) error { return s.CloseUpdate(ctx, id, t0, nil, "") }
+	ut, err := a.BeginUpdate(ctx, 1)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// While a has chat 5's turn, b may not handle its updates, but may another chat's.
+	if err := handle(b, 1); !errors.Is(err, ErrBusy) {
+		t.Errorf("b handling update 1 during a's: %v, want ErrBusy", err)
+	}
+	if err := handle(b, 2); !errors.Is(err, ErrBusy) {
+		t.Errorf("b handling update 2 during a's 1: %v, want ErrBusy", err)
+	}
+	if err := handle(b, 4); err != nil {
+		t.Errorf("b handling another chat's update: %v", err)
+	}
+	if err := ut.Finish(ctx, t0, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := handle(b, 1); !errors.Is(err, ErrAlreadyHandled) {

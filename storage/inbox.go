@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// ErrAlreadyHandled: Handle found the update handled before (by an earlier
+// ErrAlreadyHandled: BeginUpdate found the update handled before (by an earlier
 // run that committed just before a crash, or a concurrent worker).
 var ErrAlreadyHandled = errors.New("storage: update already handled")
 
@@ -74,28 +74,43 @@ func (s *Store) PendingUpdates(ctx context.Context, limit int) ([]InboxUpdate, e
 	return out, nil
 }
 
-// HandleFunc handles one update inside its transaction: tx is a Store whose
-// every read and write is part of it. It returns the replies to queue and
-// the outcome to record ("handled", "coalesced", …). An error rolls
-// everything back and leaves the update pending.
-type HandleFunc func(ctx context.Context, tx *Store) (replies []OutboxMessage, outcome string, err error)
+// UpdateTx is one stored update being handled: its effects, its replies and
+// its handled mark are one write transaction, from BeginUpdate to Finish.
+// Store is bound to that transaction: every read and write through it is
+// part of it (and the outer Store must not be used meanwhile). Until Finish
+// or Rollback it holds the one writer connection, so its holder makes no
+// network calls and waits on nothing but the database.
+type UpdateTx struct {
+	Store *Store
+	tx    *sql.Tx
+	id    int64
+	done  bool
+}
 
-// Handle runs fn for update id in one write transaction that also queues
-// the replies fn returns and marks the update handled: after a crash the
-// update is either untouched (and handled again) or handled with its replies
-// queued, never half of it. ErrAlreadyHandled when it was handled before.
-//
-// fn must not make network calls or wait on anything but the database: the
-// transaction holds the one writer connection.
-func (s *Store) Handle(ctx context.Context, id int64, at time.Time, fn HandleFunc) error {
+// BeginUpdate opens the transaction handling update id: after a crash the
+// update is either untouched (and handled again) or handled with its
+// replies queued, never half of it. ErrAlreadyHandled when it was handled
+// before; ErrNotFound when it is not stored; ErrBusy when another instance
+// has its chat's turn (PostgreSQL).
+func (s *Store) BeginUpdate(ctx context.Context, id int64) (*UpdateTx, error) {
 	if s.tx != nil {
-		return errors.New("storage: handle: nested transaction")
+		return nil, errors.New("storage: handle: nested transaction")
 	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("storage: handle update %d: begin: %w", id, err)
+		return nil, fmt.Errorf("storage: handle update %d: begin: %w", id, err)
 	}
-	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	if err := checkUnhandled(ctx, tx, id, s.engine); err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	view := &Store{w: tx, r: tx, wdb: s.wdb, rdb: s.rdb, tx: tx, engine: s.engine}
+	return &UpdateTx{Store: view, tx: tx, id: id}, nil
+}
+
+// checkUnhandled fails unless update id is stored and not handled, taking
+// its chat's turn on PostgreSQL.
+func checkUnhandled(ctx context.Context, tx *sql.Tx, id int64, engine Engine) error {
 	var handled int64
 	switch err := tx.QueryRowContext(ctx, `SELECT handled_at FROM inbox WHERE update_id = $1`, id).Scan(&handled); {
 	case errors.Is(err, sql.ErrNoRows):
@@ -105,40 +120,64 @@ func (s *Store) Handle(ctx context.Context, id int64, at time.Time, fn HandleFun
 	case handled != 0:
 		return ErrAlreadyHandled
 	}
-	if s.engine == PostgreSQL {
-		if err := takeChatTurn(ctx, tx, id); err != nil {
-			return err
-		}
+	if engine == PostgreSQL {
+		return takeChatTurn(ctx, tx, id)
 	}
-	view := &Store{w: tx, r: tx, wdb: s.wdb, rdb: s.rdb, tx: tx, engine: s.engine}
-	replies, outcome, err := fn(ctx, view)
-	if err != nil {
-		return err
+	return nil
+}
+
+// Finish queues replies, marks the update handled at at with outcome
+// ("handled" when empty) and commits.
+func (u *UpdateTx) Finish(ctx context.Context, at time.Time, replies []OutboxMessage, outcome string) error {
+	if u.done {
+		return fmt.Errorf("storage: handle update %d: finished already", u.id)
 	}
+	defer u.Rollback() // a failed step leaves nothing behind
 	if outcome == "" {
 		outcome = "handled"
 	}
 	for _, m := range replies {
 		// A reply may go to a chat the handler did not store (a button on a
 		// message from before a migration): the outbox needs its row.
-		if _, err := tx.ExecContext(ctx, `
+		if _, err := u.tx.ExecContext(ctx, `
 			INSERT INTO chats (id, created_at, updated_at) VALUES ($1, $2, $2)
 			ON CONFLICT (id) DO NOTHING`, m.ChatID, unix(at)); err != nil {
-			return fmt.Errorf("storage: handle update %d: chat: %w", id, err)
+			return fmt.Errorf("storage: handle update %d: chat: %w", u.id, err)
 		}
 	}
-	if _, err := enqueue(ctx, tx, unix(at), replies); err != nil {
-		return fmt.Errorf("storage: handle update %d: %w", id, err)
+	if _, err := enqueue(ctx, u.tx, unix(at), replies); err != nil {
+		return fmt.Errorf("storage: handle update %d: %w", u.id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `
+	if _, err := u.tx.ExecContext(ctx, `
 		UPDATE inbox SET handled_at = $1, attempts = attempts + 1, outcome = $2 WHERE update_id = $3`,
-		unix(at), outcome, id); err != nil {
-		return fmt.Errorf("storage: handle update %d: mark handled: %w", id, err)
+		unix(at), outcome, u.id); err != nil {
+		return fmt.Errorf("storage: handle update %d: mark handled: %w", u.id, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("storage: handle update %d: commit: %w", id, err)
+	if err := u.tx.Commit(); err != nil {
+		return fmt.Errorf("storage: handle update %d: commit: %w", u.id, err)
 	}
+	u.done = true
 	return nil
+}
+
+// Rollback undoes the update's transaction: it stays pending. A no-op after
+// Finish, so it can be deferred.
+func (u *UpdateTx) Rollback() {
+	if !u.done {
+		_ = u.tx.Rollback()
+		u.done = true
+	}
+}
+
+// CloseUpdate marks update id handled with outcome, queuing replies, when
+// there is nothing to do inside its transaction (an update that cannot be
+// read, one given up on).
+func (s *Store) CloseUpdate(ctx context.Context, id int64, at time.Time, replies []OutboxMessage, outcome string) error {
+	u, err := s.BeginUpdate(ctx, id)
+	if err != nil {
+		return err
+	}
+	return u.Finish(ctx, at, replies, outcome)
 }
 
 // ErrBusy: another instance is handling this chat's updates, or an earlier
@@ -151,7 +190,7 @@ var ErrBusy = errors.New("storage: the chat's updates are being handled elsewher
 // the lock, checks again that the update is not handled (another instance
 // may have committed it a moment ago) and that no earlier update of the
 // chat waits. SQLite has one instance, and its single writer already
-// serialises Handle.
+// serialises the updates being handled.
 func takeChatTurn(ctx context.Context, tx *sql.Tx, id int64) error {
 	var chat int64
 	if err := tx.QueryRowContext(ctx, `SELECT chat_id FROM inbox WHERE update_id = $1`, id).Scan(&chat); err != nil {

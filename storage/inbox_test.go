@@ -46,19 +46,18 @@ func testHandleIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	if _, err := s.StoreUpdates(ctx, now, InboxUpdate{UpdateID: 1, ChatID: 42, Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
-	boom := errors.New("boom")
-	err := s.Handle(ctx, 1, now, func(ctx context.Context, tx *Store) ([]OutboxMessage, string, error) {
-		if err := tx.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
-			return nil, "", err
-		}
-		if _, _, err := tx.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
-			return nil, "", err
-		}
-		return nil, "", boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("handle: %v, want boom", err)
+	// A handling that fails half-way is rolled back: nothing of it stays.
+	ut, err := s.BeginUpdate(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := ut.Store.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ut.Store.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	ut.Rollback()
 	if _, err := s.Chat(ctx, 42); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a failed handler's chat was kept: %v", err)
 	}
@@ -67,23 +66,24 @@ func testHandleIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	}
 
 	reply := OutboxMessage{ChatID: 42, DedupeKey: "upd:1:0", Text: "ok", Reply: true}
-	err = s.Handle(ctx, 1, now, func(ctx context.Context, tx *Store) ([]OutboxMessage, string, error) {
-		if err := tx.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
-			return nil, "", err
-		}
-		if _, _, err := tx.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
-			return nil, "", err
-		}
-		// A read inside sees the transaction's own write.
-		subs, err := tx.ChatSubscriptions(ctx, 42)
-		if err != nil || len(subs) != 1 {
-			t.Errorf("inside the transaction: %v, %v", subs, err)
-		}
-		return []OutboxMessage{reply}, "", nil
-	})
+	ut, err = s.BeginUpdate(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := ut.Store.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ut.Store.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	// A read inside sees the transaction's own write.
+	if subs, err := ut.Store.ChatSubscriptions(ctx, 42); err != nil || len(subs) != 1 {
+		t.Errorf("inside the transaction: %v, %v", subs, err)
+	}
+	if err := ut.Finish(ctx, now, []OutboxMessage{reply}, ""); err != nil {
+		t.Fatal(err)
+	}
+	ut.Rollback() // a no-op once finished
 	items, err := s.PendingOutbox(ctx, now.Add(time.Minute), 0)
 	if err != nil || len(items) != 1 || items[0].Lane != LaneReply || items[0].Text != "ok" {
 		t.Fatalf("outbox %+v, %v", items, err)
@@ -91,11 +91,7 @@ func testHandleIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	if ups, _ := s.PendingUpdates(ctx, 0); len(ups) != 0 {
 		t.Errorf("handled update still pending: %+v", ups)
 	}
-	err = s.Handle(ctx, 1, now, func(context.Context, *Store) ([]OutboxMessage, string, error) {
-		t.Error("handler ran for a handled update")
-		return nil, "", nil
-	})
-	if !errors.Is(err, ErrAlreadyHandled) {
+	if _, err := s.BeginUpdate(ctx, 1); !errors.Is(err, ErrAlreadyHandled) {
 		t.Errorf("second handle: %v, want ErrAlreadyHandled", err)
 	}
 	if out, _ := s.UpdateOutcomes(ctx); out["handled"] != 1 {

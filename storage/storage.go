@@ -29,15 +29,15 @@ import (
 // On PostgreSQL w and r are one pool: the server orders the writers.
 //
 // The single writer has one consequence for callers: code running inside a
-// write transaction (Handle's fn) must use the Store it is given, never the
+// write transaction (an UpdateTx) must use the Store bound to it, never the
 // outer one.
 type Store struct {
-	w      querier // the one writer connection (SQLite); the pool (PostgreSQL); in a Store from Handle, its transaction
-	r      querier // readers (SQLite); the same pool as w (PostgreSQL); in a Store from Handle, that transaction too
+	w      querier // the one writer connection (SQLite); the pool (PostgreSQL); in an UpdateTx's Store, its transaction
+	r      querier // readers (SQLite); the same pool as w (PostgreSQL); in an UpdateTx's Store, that transaction too
 	engine Engine
 
 	wdb, rdb *sql.DB // the pools behind w and r
-	tx       *sql.Tx // set in a Store bound to one transaction (Handle)
+	tx       *sql.Tx // set in a Store bound to one transaction (UpdateTx)
 }
 
 // Engine names a storage engine.
@@ -133,7 +133,7 @@ func (s *Store) Counts(ctx context.Context) (Counts, error) {
 // inTx runs fn in a write transaction on the writer connection, committing
 // when fn returns nil.
 //
-// In a Store bound to a transaction (Handle), fn runs inside it under a
+// In a Store bound to a transaction (UpdateTx), fn runs inside it under a
 // savepoint, so a failed step undoes only its own writes.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.tx != nil {
