@@ -46,18 +46,23 @@ func testHandleIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	if _, err := s.StoreUpdates(ctx, now, InboxUpdate{UpdateID: 1, ChatID: 42, Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// follow begins handling update 1 and follows a parcel in its chat.
+	follow := func() *UpdateTx {
+		t.Helper()
+		ut, err := s.BeginUpdate(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ut.Store.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := ut.Store.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		return ut
+	}
 	// A handling that fails half-way is rolled back: nothing of it stays.
-	ut, err := s.BeginUpdate(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ut.Store.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := ut.Store.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
-		t.Fatal(err)
-	}
-	ut.Rollback()
+	follow().Rollback()
 	if _, err := s.Chat(ctx, 42); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a failed handler's chat was kept: %v", err)
 	}
@@ -66,16 +71,7 @@ func testHandleIsAllOrNothing(t *testing.T, e storagetest.Engine) {
 	}
 
 	reply := OutboxMessage{ChatID: 42, DedupeKey: "upd:1:0", Text: "ok", Reply: true}
-	ut, err = s.BeginUpdate(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ut.Store.TouchChat(ctx, Chat{ID: 42, Type: "private", Active: true}); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := ut.Store.Subscribe(ctx, SubscribeParams{ChatID: 42, Carrier: "ups", Number: upsNumber(1), Now: now}); err != nil {
-		t.Fatal(err)
-	}
+	ut := follow()
 	// A read inside sees the transaction's own write.
 	if subs, err := ut.Store.ChatSubscriptions(ctx, 42); err != nil || len(subs) != 1 {
 		t.Errorf("inside the transaction: %v, %v", subs, err)
