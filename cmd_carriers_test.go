@@ -120,8 +120,8 @@ func TestCarriersNothingConfigured(t *testing.T) {
 }
 
 func TestHealthcheckWithoutListenAddress(t *testing.T) {
-	t.Setenv("TRACKBOT_HTTP_LISTEN", "")
-	err := run([]string{"healthcheck"}, nil, &bytes.Buffer{}, &bytes.Buffer{})
+	t.Parallel()
+	err := runWith(nil, []string{"healthcheck"}, nil, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "TRACKBOT_HTTP_LISTEN is not set") {
 		t.Errorf("healthcheck without TRACKBOT_HTTP_LISTEN: %v", err)
 	}

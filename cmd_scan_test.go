@@ -54,7 +54,7 @@ func barcodePNG(t *testing.T, path string, w gozxing.Writer, format gozxing.Barc
 }
 
 func TestRunScan(t *testing.T) {
-	t.Setenv("TRACKBOT_DEMO", "")
+	t.Parallel()
 	dir := t.TempDir()
 	ups := ups18("7R3K2W03" + "4455661")
 	p := func(name string) string { return filepath.Join(dir, name) }
@@ -131,14 +131,14 @@ func TestScanCommand(t *testing.T) {
 	barcodePNG(t, filepath.Join(dir, "a.png"), oned.NewCode128Writer(), gozxing.BarcodeFormat_CODE_128, "TBA123456789000", 3)
 	var out, errOut bytes.Buffer
 	// Several images, one of them unreadable: every one answered, exit 0.
-	if err := run([]string{"scan", filepath.Join(dir, "a.png"), filepath.Join(dir, "missing.png")}, strings.NewReader(""), &out, &errOut); err != nil {
+	if err := runWith(nil, []string{"scan", filepath.Join(dir, "a.png"), filepath.Join(dir, "missing.png")}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatalf("scan: %v", err)
 	}
 	if n := strings.Count(out.String(), "\n"); n != 2 || !strings.Contains(out.String(), `"number":"TBA123456789000"`) {
 		t.Fatalf("output: %s", out.String())
 	}
 	// No image is wrong usage: non-zero with a one-line error.
-	if err := run([]string{"scan"}, strings.NewReader(""), &out, &errOut); err == nil || strings.Contains(err.Error(), "\n") {
+	if err := runWith(nil, []string{"scan"}, strings.NewReader(""), &out, &errOut); err == nil || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("scan without IMAGE: %v", err)
 	}
 }

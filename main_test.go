@@ -17,6 +17,16 @@ func runContext(parent context.Context, args []string, stdin io.Reader, stdout, 
 	return runEnv(parent, args, os.Environ(), stdin, stdout, stderr)
 }
 
+// runWith is runEnv with exactly the variables of env, none of the
+// process's: such a test may run in parallel with others.
+func runWith(env map[string]string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	environ := make([]string, 0, len(env))
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	return runEnv(context.Background(), args, environ, stdin, stdout, stderr)
+}
+
 // envMap is a getenv over m.
 func envMap(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }

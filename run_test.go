@@ -73,7 +73,7 @@ func sameFields(t *testing.T, got, want map[string]any) {
 }
 
 func TestRunDetectContract(t *testing.T) {
-	t.Setenv("TRACKBOT_DEMO", "")
+	t.Parallel()
 	ups := upstest.TrackingNumber(1234)
 	upu := upuNumber("RR", 27182818, "DE")
 	order := "114-2718281-8284590"
@@ -109,7 +109,7 @@ func TestRunDetectContract(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			if err := run(append([]string{"detect"}, tc.args...), strings.NewReader(tc.stdin), &out, &errOut); err != nil {
+			if err := runWith(nil, append([]string{"detect"}, tc.args...), strings.NewReader(tc.stdin), &out, &errOut); err != nil {
 				t.Fatalf("detect: %v (stderr %q)", err, errOut.String())
 			}
 			got := jsonLines(t, out.String())
@@ -127,14 +127,10 @@ func TestRunDetectContract(t *testing.T) {
 // status`: an answer (not_found included) is success with one JSON line;
 // no usable answer is an error of one line, without secrets.
 func TestRunStatusContract(t *testing.T) {
+	t.Parallel()
 	srv := upstest.NewServer()
 	defer srv.Close()
-	for _, k := range []string{"SEVENTEENTRACK_API_KEY", "USPS_CLIENT_ID", "FEDEX_API_KEY", "DHL_API_KEY", "TRACKBOT_DEMO"} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("UPS_CLIENT_ID", upstest.ClientID)
-	t.Setenv("UPS_CLIENT_SECRET", upstest.ClientSecret)
-	t.Setenv("UPS_API_URL", srv.URL())
+	env := map[string]string{"UPS_CLIENT_ID": upstest.ClientID, "UPS_CLIENT_SECRET": upstest.ClientSecret, "UPS_API_URL": srv.URL()}
 	known, unknown := upstest.TrackingNumber(501), upstest.TrackingNumber(502)
 	when := time.Date(2026, 5, 4, 9, 30, 0, 0, time.FixedZone("CST", -6*3600))
 	srv.SetShipment(known, upstest.Shipment{Events: []upstest.Event{
@@ -143,7 +139,7 @@ func TestRunStatusContract(t *testing.T) {
 
 	statusOf := func(number string) (map[string]any, error, string) {
 		var out, errOut bytes.Buffer
-		err := run([]string{"status", number}, nil, &out, &errOut)
+		err := runWith(env, []string{"status", number}, nil, &out, &errOut)
 		if err != nil {
 			return nil, err, out.String()
 		}
@@ -185,7 +181,7 @@ func TestRunStatusContract(t *testing.T) {
 		want  string
 	}{
 		{"carrier down", func() { srv.FailNext(10, http.StatusServiceUnavailable, 0) }, "503"},
-		{"wrong credentials", func() { t.Setenv("UPS_CLIENT_SECRET", "not-the-ups-secret-123") }, "401"},
+		{"wrong credentials", func() { env["UPS_CLIENT_SECRET"] = "not-the-ups-secret-123" }, "401"},
 	}
 	for _, tc := range fail {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,8 +207,9 @@ func TestRunStatusContract(t *testing.T) {
 }
 
 func TestRunAskContract(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
-	if err := run([]string{"ask", "it", "says", "delivered", "but", "I", "never", "got", "it"}, nil, &out, &out); err != nil {
+	if err := runWith(nil, []string{"ask", "it", "says", "delivered", "but", "I", "never", "got", "it"}, nil, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	recs := jsonLines(t, out.String())
@@ -234,7 +231,7 @@ func TestRunAskContract(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
-	t.Setenv("TELEGRAM_BOT_TOKEN", "")
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -246,7 +243,7 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var out, errOut bytes.Buffer
-		err := run(tc.args, strings.NewReader(""), &out, &errOut)
+		err := runWith(nil, tc.args, strings.NewReader(""), &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run %q: %v, want an error containing %q", tc.args, err, tc.want)
 			continue
@@ -259,9 +256,9 @@ func TestRunErrors(t *testing.T) {
 
 // A mistyped command is named as such even when the environment is broken.
 func TestUnknownCommandBeforeConfig(t *testing.T) {
-	t.Setenv("TRACKBOT_DEMO", "bogus")
+	t.Parallel()
 	var out, errOut strings.Builder
-	err := run([]string{"stauts"}, strings.NewReader(""), &out, &errOut)
+	err := runWith(map[string]string{"TRACKBOT_DEMO": "bogus"}, []string{"stauts"}, strings.NewReader(""), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), `unknown command "stauts"`) {
 		t.Fatalf("got %v, want unknown command", err)
 	}
