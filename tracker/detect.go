@@ -535,8 +535,12 @@ func (sc *scanner) try(i, j int) {
 	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
 	var best, named, first match
 	bestTier, namedTier, firstTier, matched := 0, 0, 0, 0
+	skip := digitsOnly // the shape no format for this span can have
+	if allDigit {
+		skip = hasLetter
+	}
 	for _, f := range fs {
-		if f.demo && !sc.opt.Demo {
+		if f.shape == skip || f.demo && !sc.opt.Demo {
 			continue
 		}
 		m := &sc.fm
@@ -793,6 +797,10 @@ func (sc *scanner) namedTypo(carrier uint64, ctx int) bool {
 // choose picks, inside one group, the non-overlapping matches with the
 // highest total score, and appends them to picked.
 func (sc *scanner) choose(g0, g1 int) {
+	if len(sc.cands) == 1 {
+		sc.picked = append(sc.picked, sc.cands[0]) // a lone match is the best set (scores are positive)
+		return
+	}
 	n := g1 - g0
 	if cap(sc.best) < n+1 {
 		sc.best = make([]int, n+1)
@@ -928,17 +936,16 @@ func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []by
 	if m.order {
 		kind = KindOrder
 	}
-	*cand = Candidate{
-		Number:  number,
-		Carrier: carrier,
-		Service: m.service,
-		Valid:   m.valid,
-		Country: m.country,
-		Kind:    kind,
-		Format:  f.name,
-		Start:   ws[c.i].s0,
-		End:     ws[c.j].s1,
+	// Field by field into the fresh (zeroed) candidate: a whole-struct
+	// copy would run the bulk write barrier while a GC is marking.
+	cand.Number, cand.Carrier, cand.Valid, cand.Kind, cand.Format = number, carrier, m.valid, kind, f.name
+	if m.service != "" {
+		cand.Service = m.service
 	}
+	if m.country != "" {
+		cand.Country = m.country
+	}
+	cand.Start, cand.End = ws[c.i].s0, ws[c.j].s1
 	if kind == KindTracking {
 		if u := urlOf(f, m); u.ok {
 			buf, cand.URL = bufString(buf, u.pre, TrackableNumber(carrier, number), u.post)

@@ -28,14 +28,46 @@ type format struct {
 	match         func(s []byte, env *matchEnv, m *formatMatch) bool
 
 	// Filled in at start-up, for the detector's hot path.
-	idx uint16  // index in formats
-	bit uint64  // carrierBit[carrier]
-	url urlPart // urlParts(carrier)
+	idx   uint16  // index in formats
+	bit   uint64  // carrierBit[carrier]
+	url   urlPart // urlParts(carrier)
+	shape shape   // formatShapes[name]
+}
+
+// shape says what characters a format's numbers are made of, so the
+// detector skips (without calling it) a matcher that would refuse a span
+// at its first test.
+type shape uint8
+
+const (
+	anyShape   shape = iota
+	digitsOnly       // matches only spans of digits
+	hasLetter        // matches only spans with a letter (prefix, country, …)
+)
+
+// formatShapes: every format whose matcher starts with allDigits(s), or
+// with a letter test, says so here. A format left out is tried on every
+// span of its lengths, which is always right, only slower.
+var formatShapes = map[string]shape{
+	"FedEx Express (12)": digitsOnly, "FedEx Ground": digitsOnly, "FedEx Ground (SSCC-18)": digitsOnly,
+	"FedEx Ground 96 (22)": digitsOnly, "FedEx Express (34)": digitsOnly, "FedEx ASTRA (32)": digitsOnly,
+	"FedEx Ground GSN": digitsOnly, "USPS 20": digitsOnly, "USPS Legacy": digitsOnly, "USPS IMpb": digitsOnly,
+	"Canada Post (16)": digitsOnly, "DHL Express": digitsOnly, "DHL eCommerce (14)": digitsOnly,
+	"Purolator (12)": digitsOnly, "Old Dominion": digitsOnly, "DHL Paket (SSCC)": digitsOnly,
+	"DHL Paket (12)": digitsOnly, "Hermes (14)": digitsOnly, "InPost (24)": digitsOnly,
+
+	"UPS": hasLetter, "UPS Waybill": hasLetter, "Amazon Logistics": hasLetter, "DHL Express (Piece ID)": hasLetter,
+	"DHL eCommerce": hasLetter, "OnTrac": hasLetter, "LaserShip LX": hasLetter, "LaserShip 1LS7 (15)": hasLetter,
+	"LaserShip 1LS7 (18)": hasLetter, "LaserShip 1LSCX (15)": hasLetter, "S10": hasLetter,
+	"Purolator (alpha + 9)": hasLetter, "Canpar (22)": hasLetter, "Yodel": hasLetter, "YunExpress": hasLetter,
+	"Spee-Dee (20)": hasLetter, "GOFO Express (US)": hasLetter, "Landmark Global LTN": hasLetter, "Demo": hasLetter,
+	"DHL Paket (JJD)": hasLetter, "PostNL (3S)": hasLetter, "Colissimo / La Poste": hasLetter,
+	"Correos (23)": hasLetter, "Poste Italiane": hasLetter, "Amazon International": hasLetter,
 }
 
 func init() {
 	for k, f := range formats {
-		f.idx, f.bit, f.url = uint16(k), carrierBit[f.carrier], urlParts(f.carrier)
+		f.idx, f.bit, f.url, f.shape = uint16(k), carrierBit[f.carrier], urlParts(f.carrier), formatShapes[f.name]
 	}
 }
 
