@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/datamatrix"
@@ -40,35 +41,37 @@ type scanner struct {
 	detect   tracker.DetectOptions
 	found    []Found
 	seen     map[string]bool
-	payloads map[string]bool
-	pending  map[string]bool // payloads read once whose number has no check digit
+	reads    map[string]int  // decodings of each payload
+	sure     map[string]bool // payloads that hold a valid number and need no second reading
+	weak     map[string]bool // 1-D payloads whose number has no check digit of its own
 	barcodes int
 	valid    bool
 }
 
 func newScanner(ctx context.Context, opt tracker.DetectOptions) *scanner {
-	return &scanner{ctx: ctx, detect: opt, seen: map[string]bool{}, payloads: map[string]bool{}, pending: map[string]bool{}}
+	return &scanner{ctx: ctx, detect: opt, seen: map[string]bool{}, reads: map[string]int{}, sure: map[string]bool{}, weak: map[string]bool{}}
 }
 
 func (s *scanner) done() bool { return s.valid || s.ctx.Err() != nil }
 
 // result keeps the valid candidates when there are any: an invalid one
-// beside them is a misread (two errors can cancel in Code 128's check) or
-// another code's digits. Without a valid one, the invalid ones are all
-// there is to tell. A number without a check digit of its own read only
-// once from a 1-D code is left out: see take.
+// beside them is a misread or another code's digits. Numbers read twice
+// (or from a 2-D code) come first, then those read once; a number without
+// a check digit of its own read only once from a 1-D code is left out (see
+// take). Without a valid one, the invalid ones are all there is to tell.
 func (s *scanner) result() Result {
-	var valid, rest []Found
+	var sure, once, rest []Found
 	for _, f := range s.found {
 		switch {
-		case f.Valid && s.pending[f.Payload]:
-		case f.Valid:
-			valid = append(valid, f)
-		default:
+		case !f.Valid:
 			rest = append(rest, f)
+		case s.sure[f.Payload] || s.reads[f.Payload] > 1:
+			sure = append(sure, f)
+		case !s.weak[f.Payload]:
+			once = append(once, f)
 		}
 	}
-	if len(valid) > 0 {
+	if valid := append(sure, once...); len(valid) > 0 {
 		return Result{Found: valid, Barcodes: s.barcodes}
 	}
 	return Result{Found: rest, Barcodes: s.barcodes}
@@ -78,24 +81,24 @@ func (s *scanner) result() Result {
 //
 // A 1-D code's own check (Code 128: mod 103) lets about one random misread
 // in a hundred through, and the pipeline makes hundreds of attempts on a
-// hard photo; most tracking numbers carry a check digit of their own that
-// catches the rest, but some (Amazon's TBA…) have none. Such a number counts
-// only once a second, independent decoding (another region, row set or
-// variant) gives the same payload. 2-D codes carry Reed–Solomon error
-// correction and need no second reading.
+// hard photo; a tracking number's own check digit catches most of the rest
+// but not all (one in ten or eleven), and some (Amazon's TBA…) have none.
+// So the scan stops at a number from a 1-D code only once a second,
+// independent decoding (another region, row set or variant) gives the same
+// payload; one read once still counts when nothing better turns up, unless
+// it has no check digit. 2-D codes carry Reed–Solomon error correction and
+// need no second reading.
 func (s *scanner) take(res *gozxing.Result) {
 	text := res.GetText()
 	if text == "" {
 		return
 	}
-	if s.payloads[text] {
-		if s.pending[text] {
-			delete(s.pending, text)
+	if s.reads[text]++; s.reads[text] > 1 {
+		if s.reads[text] == 2 && s.hasValid(text) {
 			s.valid = true
 		}
 		return
 	}
-	s.payloads[text] = true
 	sym := symbology(res.GetBarcodeFormat())
 	oneD := sym == "code128" || sym == "code39" || sym == "itf"
 	s.barcodes++
@@ -106,13 +109,25 @@ func (s *scanner) take(res *gozxing.Result) {
 		s.seen[c.Number] = true
 		s.found = append(s.found, Found{Candidate: c, Symbology: sym, Payload: text})
 		if c.Valid && c.Kind == tracker.KindTracking {
-			if oneD && !checked(c, s.detect) {
-				s.pending[text] = true
-				continue
+			switch {
+			case !oneD:
+				s.sure[text] = true
+				s.valid = true
+			case !checked(c, s.detect):
+				s.weak[text] = true
 			}
-			s.valid = true
 		}
 	}
+}
+
+// hasValid reports whether payload text gave a valid tracking number.
+func (s *scanner) hasValid(text string) bool {
+	for _, f := range s.found {
+		if f.Payload == text && f.Valid && f.Kind == tracker.KindTracking {
+			return true
+		}
+	}
+	return false
 }
 
 // checked reports whether the number's format has a check digit: changing
@@ -243,9 +258,14 @@ func (s *scanner) run(g *image.Gray) {
 	lines, squares = lines[:min(len(lines), maxLines)], squares[:min(len(squares), maxSquares)]
 	cuts := make([][]*image.Gray, len(lines)) // per line, per scale (smoothed)
 	scales := make([][]float64, len(lines))
+	runs := make([]float64, len(lines)) // mean run length, scale 1
 	cut := func(i, j int) *image.Gray {
 		if cuts[i] == nil {
-			scales[i] = lines[i].scales(g)
+			runs[i] = lines[i].meanRun(g)
+			scales[i] = []float64{1, 2}
+			if runs[i] < 4 {
+				scales[i] = []float64{2, 1} // thin bars
+			}
 			cuts[i] = make([]*image.Gray, len(scales[i]))
 		}
 		if j >= len(scales[i]) {
@@ -256,29 +276,50 @@ func (s *scanner) run(g *image.Gray) {
 		}
 		return cuts[i][j]
 	}
-	eachLine := func(j int, try func(crop *image.Gray, k float64)) {
+	eachLine := func(j int, try func(crop *image.Gray, k, run float64)) {
 		for i := range lines {
 			if s.done() {
 				return
 			}
 			if c := cut(i, j); c != nil {
-				try(c, scales[i][j])
+				try(c, scales[i][j], runs[i])
+			}
+		}
+	}
+	// eachAt is eachLine at scale k, whichever index it has.
+	eachAt := func(k float64, try func(crop *image.Gray, k, run float64)) {
+		for i := range lines {
+			if s.done() {
+				return
+			}
+			cut(i, 0)
+			if j := slices.Index(scales[i], k); j >= 0 {
+				try(cut(i, j), k, runs[i])
 			}
 		}
 	}
 	// A few rows spread over each cut-out, at its preferred scale.
-	eachLine(0, func(c *image.Gray, _ float64) { s.decode1D(c, hybrid, hints1D) })
+	eachLine(0, func(c *image.Gray, _, _ float64) { s.decode1D(c, hybrid, hints1D) })
 	for _, sq := range squares {
 		if s.done() {
 			return
 		}
 		s.decode2D(sq.cut(g, 1), hybrid, hints2D)
 	}
-	// Every row, then blur and contrast remedies, at both scales.
+	// Every row enlarged, sharpened across the bars and cut at the middle
+	// of each row's local extremes: blur, perspective and small codes leave
+	// one-module spaces as grey bumps between bars that a row-wide or
+	// local-mean threshold loses (envelopeBars). The strongest remedy on
+	// the tuning set, so it comes before the plain ones.
+	eachAt(2, func(c *image.Gray, k, run float64) {
+		s.decode1D(envelopeBars(sharpenBars(c, int(3*k), 1.5), int(3*run*k)), hybrid, hints1DHard)
+	})
+	eachAt(2, func(c *image.Gray, k, run float64) {
+		s.decode1D(envelopeBars(sharpenBars(c, int(2*k), 3), int(3*run*k)), hybrid, hints1DHard)
+	})
+	// Every row, as it is, at both scales.
 	for j := 0; j < 2; j++ {
-		eachLine(j, func(c *image.Gray, _ float64) { s.decode1D(c, hybrid, hints1DHard) })
-		eachLine(j, func(c *image.Gray, k float64) { s.decode1D(sharpenBars(c, int(3*k), 1.5), hybrid, hints1DHard) })
-		eachLine(j, func(c *image.Gray, k float64) { s.decode1D(thresholdBars(c, int(4*k)), hybrid, hints1DHard) })
+		eachLine(j, func(c *image.Gray, _, _ float64) { s.decode1D(c, hybrid, hints1DHard) })
 	}
 	for _, sq := range squares {
 		if s.done() {
@@ -286,10 +327,17 @@ func (s *scanner) run(g *image.Gray) {
 		}
 		s.scanSquare(g, sq)
 	}
+	// The older remedies, rarely needed since: the envelope at scale 1,
+	// sharpening and local-mean thresholds left to the decoder, and noise
+	// averaged over more rows.
+	eachAt(1, func(c *image.Gray, k, run float64) {
+		s.decode1D(envelopeBars(sharpenBars(c, int(3*k), 1.5), int(3*run*k)), hybrid, hints1DHard)
+	})
 	for j := 0; j < 2; j++ {
-		// Blur: a stronger unsharp mask; noise: average more rows.
-		eachLine(j, func(c *image.Gray, k float64) { s.decode1D(sharpenBars(c, int(2*k), 3), hybrid, hints1DHard) })
-		eachLine(j, func(c *image.Gray, k float64) {
+		eachLine(j, func(c *image.Gray, k, _ float64) { s.decode1D(sharpenBars(c, int(3*k), 1.5), hybrid, hints1DHard) })
+		eachLine(j, func(c *image.Gray, k, _ float64) { s.decode1D(thresholdBars(c, int(4*k)), hybrid, hints1DHard) })
+		eachLine(j, func(c *image.Gray, k, _ float64) { s.decode1D(sharpenBars(c, int(2*k), 3), hybrid, hints1DHard) })
+		eachLine(j, func(c *image.Gray, k, _ float64) {
 			s.decode1D(thresholdBars(smoothBars(c, 10), int(4*k)), hybrid, hints1DHard)
 		})
 	}

@@ -211,27 +211,10 @@ func (l line) cut(g *image.Gray, k float64) *image.Gray {
 	return out
 }
 
-// scales: 1, and 2 when the bars are thin (short runs along the centre).
+// scales: 1, and 2 first when the bars are thin (short runs along the
+// centre).
 func (l line) scales(g *image.Gray) []float64 {
-	n := int(2 * l.half)
-	if n < 8 {
-		return []float64{1}
-	}
-	row := make([]uint8, n)
-	var lo, hi uint8 = 255, 0
-	for i := range row {
-		u := float64(i) - l.half
-		row[i] = bilerp(g, l.cx+u*l.ux, l.cy+u*l.uy)
-		lo, hi = min(lo, row[i]), max(hi, row[i])
-	}
-	mid := (int(lo) + int(hi)) / 2
-	runs := 1
-	for i := 1; i < n; i++ {
-		if (int(row[i]) < mid) != (int(row[i-1]) < mid) {
-			runs++
-		}
-	}
-	if float64(n)/float64(runs) < 4 {
+	if l.meanRun(g) < 4 {
 		return []float64{2, 1}
 	}
 	return []float64{1, 2}
@@ -417,4 +400,108 @@ func blurGray(g *image.Gray, r int) *image.Gray {
 		}
 	}
 	return out
+}
+
+// meanRun is the mean length of the light and dark runs along the line's
+// centre, in pixels at scale 1: about two modules of the code.
+func (l line) meanRun(g *image.Gray) float64 {
+	n := int(2 * l.half)
+	if n < 8 {
+		return 1
+	}
+	row := make([]uint8, n)
+	var lo, hi uint8 = 255, 0
+	for i := range row {
+		u := float64(i) - l.half
+		row[i] = bilerp(g, l.cx+u*l.ux, l.cy+u*l.uy)
+		lo, hi = min(lo, row[i]), max(hi, row[i])
+	}
+	mid := (int(lo) + int(hi)) / 2
+	runs := 1
+	for i := 1; i < n; i++ {
+		if (int(row[i]) < mid) != (int(row[i-1]) < mid) {
+			runs++
+		}
+	}
+	return float64(n) / float64(runs)
+}
+
+// envelopeBars binarises each row at the middle between its local minimum
+// and maximum over ±r pixels. Blur and a small scale leave a one-module
+// space as a grey bump that a row-wide threshold (or a local mean, pulled
+// down by the wide bars around it) puts among the bars; its own
+// neighbourhood's extremes still bracket it. r must reach past half the
+// widest bar so its middle sees paper.
+func envelopeBars(g *image.Gray, r int) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(g.Rect)
+	lo := make([]uint8, w)
+	hi := make([]uint8, w)
+	var mm minMax
+	for y := 0; y < h; y++ {
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		rlo, rhi := uint8(255), uint8(0)
+		for _, p := range row {
+			rlo, rhi = min(rlo, p), max(rhi, p)
+		}
+		mm.run(row, r, lo, hi)
+		floor := int(rhi-rlo) / 4 // flat paper or flat ink stays as it is
+		for x, p := range row {
+			v := uint8(255)
+			span := int(hi[x]) - int(lo[x])
+			mid := (int(hi[x]) + int(lo[x])) / 2
+			if span < floor {
+				mid = (int(rhi) + int(rlo)) / 2
+			}
+			if int(p) < mid {
+				v = 0
+			}
+			out.Pix[y*w+x] = v
+		}
+	}
+	return out
+}
+
+// runMinMax fills lo and hi with the minimum and maximum of row over ±r
+// (van Herk / Gil–Werman: blocks of the window's size, running extremes
+// from each block's start and end, so a few comparisons a pixel whatever r).
+func runMinMax(row []uint8, r int, lo, hi []uint8) {
+	var m minMax
+	m.run(row, r, lo, hi)
+}
+
+// minMax is runMinMax's scratch space, kept between the rows of an image.
+type minMax struct{ buf []uint8 }
+
+func (m *minMax) run(row []uint8, r int, lo, hi []uint8) {
+	w, k := len(row), 2*r+1
+	n := w + 2*r
+	if cap(m.buf) < 5*n {
+		m.buf = make([]uint8, 5*n)
+	}
+	b := m.buf[:5*n]
+	pad := b[:n]
+	for i := range pad {
+		pad[i] = row[max(0, min(w-1, i-r))]
+	}
+	fmin, fmax := b[n:2*n], b[2*n:3*n] // from the block's start
+	bmin, bmax := b[3*n:4*n], b[4*n:]  // to the block's end
+	for i, p := range pad {
+		if i%k == 0 {
+			fmin[i], fmax[i] = p, p
+		} else {
+			fmin[i], fmax[i] = min(fmin[i-1], p), max(fmax[i-1], p)
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		if i == n-1 || (i+1)%k == 0 {
+			bmin[i], bmax[i] = pad[i], pad[i]
+		} else {
+			bmin[i], bmax[i] = min(bmin[i+1], pad[i]), max(bmax[i+1], pad[i])
+		}
+	}
+	for x := 0; x < w; x++ {
+		lo[x] = min(bmin[x], fmin[x+2*r])
+		hi[x] = max(bmax[x], fmax[x+2*r])
+	}
 }
