@@ -211,15 +211,6 @@ func (l line) cut(g *image.Gray, k float64) *image.Gray {
 	return out
 }
 
-// scales: 1, and 2 first when the bars are thin (short runs along the
-// centre).
-func (l line) scales(g *image.Gray) []float64 {
-	if l.meanRun(g) < 4 {
-		return []float64{2, 1}
-	}
-	return []float64{1, 2}
-}
-
 // cut returns the square's box with a quiet zone, scaled by k.
 func (s square) cut(g *image.Gray, k float64) *image.Gray {
 	pad := max(block, s.r.Dx()/4)
