@@ -164,7 +164,7 @@ func aboutParcel(d decision, top []ranked) decision {
 	if p < policy.answerAt {
 		return d
 	}
-	return decision{kind: kindAnswer, topic: d.topic, p: p}
+	return decision{kind: kindAnswer, topic: d.topic, p: min(p, 1)}
 }
 
 // IsProgress reports whether topic is one of the questions about how a

@@ -12,10 +12,10 @@ import (
 // known topics, the reply's topic first).
 func FuzzAnswer(f *testing.F) {
 	for _, s := range []string{"", "where is my parcel", "didn't ' it's n't '", "pick-up e-mail tracking no.", "🙂📦", "ÄÖÜ ß ç ñ",
-		strings.Repeat("a", 70), "the headphones on thursday?", "\x00\xff", "q:0:late"} {
+		strings.Repeat("a", 70), "the headphones on thursday?", "\x00\xff", "q:0:late", "is the dhl one late", "1z999aa10123456784?"} {
 		f.Add(s)
 	}
-	parcels := []Parcel{{Carrier: "ups", Number: "1Z999AA10123456784", Label: "Headphones"}}
+	parcels := []Parcel{{Carrier: "ups", Number: "1Z999AA10123456784", Label: "Headphones"}, {Carrier: "dhl", Number: "1234567890"}}
 	topics := Topics()
 	f.Fuzz(func(t *testing.T, q string) {
 		r := Answer(q, parcels, now)
@@ -24,6 +24,11 @@ func FuzzAnswer(f *testing.F) {
 		}
 		if len(r.Alternatives) > 0 && (len(r.Alternatives) < 2 || len(r.Alternatives) > maxAlternatives || r.Alternatives[0] != r.Topic) {
 			t.Fatalf("Answer(%q) alternatives %v", q, r.Alternatives)
+		}
+		for i, k := range r.About { // the bot indexes its subscriptions with these
+			if k < 0 || k >= len(parcels) || i > 0 && k <= r.About[i-1] {
+				t.Fatalf("Answer(%q) about %v", q, r.About)
+			}
 		}
 	})
 }
