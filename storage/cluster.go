@@ -48,8 +48,8 @@ func (s *Store) ClaimDueShipments(ctx context.Context, now time.Time, limit int,
 	return out, nil
 }
 
-const claimDueSelect = `
-	SELECT d.id FROM shipments d
+const claimDueWhere = `
+	FROM shipments d
 	WHERE d.next_poll_at <= $2 AND d.lease_until <= $2
 	  AND EXISTS (
 		SELECT 1 FROM subscriptions sub JOIN chats c ON c.id = sub.chat_id
@@ -58,18 +58,27 @@ const claimDueSelect = `
 	LIMIT $3`
 
 // SQLite numbers $n parameters in order of first appearance, so the
-// lease, written first, is $1. The two engines differ only in the row locks: SQLite's single writer
-// already runs claims one at a time. (SQLite's RETURNING takes no table
-// alias, hence the bare column names.)
+// lease, written first, is $1. (SQLite's RETURNING takes no table alias,
+// hence the bare column names.)
+//
+// On PostgreSQL the claim also moves next_poll_at to the lease's end, where
+// a lease that runs out makes the shipment due again anyway, and returns
+// the due time it had. A tick claims pages well ahead of its lanes, and
+// with next_poll_at left alone every later claim walked the index over all
+// the claimed, unpolled rows before it found a free one (50,000 rows a
+// claim at 100,000 shipments: the claims' cost grew with the cycle, and
+// with the instances). SQLite keeps the plain lease: one instance claims,
+// and its RETURNING sees only the new row, not the due time it replaced.
 var (
 	claimDueQuery = `
 	UPDATE shipments SET lease_until = $1
-	WHERE id IN (` + claimDueSelect + `)
+	WHERE id IN (SELECT d.id` + claimDueWhere + `)
 	RETURNING ` + strings.ReplaceAll(shipmentColumns, "s.", "")
 	claimDueQueryPostgres = `
-	UPDATE shipments SET lease_until = $1
-	WHERE id IN (` + claimDueSelect + ` FOR UPDATE SKIP LOCKED)
-	RETURNING ` + strings.ReplaceAll(shipmentColumns, "s.", "")
+	WITH picked AS (SELECT d.id, d.next_poll_at AS due` + claimDueWhere + ` FOR UPDATE SKIP LOCKED)
+	UPDATE shipments s SET lease_until = $1, next_poll_at = $1
+	FROM picked WHERE s.id = picked.id
+	RETURNING ` + strings.Replace(shipmentColumns, "s.next_poll_at", "picked.due", 1)
 )
 
 // Lock is a named lock one instance holds at a time: on PostgreSQL a

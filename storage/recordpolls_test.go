@@ -191,3 +191,41 @@ func testCarrierTextsAreCapped(t *testing.T, e storagetest.Engine) {
 		t.Errorf("poll error stored with %d characters", utf8.RuneCountInString(sh.LastError))
 	}
 }
+
+// A record that fails after it began writing (PostgreSQL refuses a NUL in
+// text) is undone alone; the batch's other records are stored.
+func TestRecordPollsFailureMidway(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openOn(t, storagetest.Postgres)
+	mustTouch(t, s, 1, "private")
+	var ids []int64
+	for i := range 3 {
+		ids = append(ids, mustSubscribe(t, s, 1, "ups", upsNumber(200+i), "").Shipment.ID)
+	}
+	ev := func(i int) tracker.Event {
+		return tracker.Event{Time: t0.Add(-time.Duration(i) * time.Hour), Status: tracker.StatusInTransit, Description: "Departed", Location: fmt.Sprintf("Hub %d", i)}
+	}
+	bad := poll(tracker.StatusInTransit, ev(1))
+	bad.StatusText = "in\x00transit" // written after the events
+	records := []PollRecord{
+		{ShipmentID: ids[0], PolledAt: t0, NextPollAt: t0.Add(time.Hour), Result: poll(tracker.StatusInTransit, ev(0))},
+		{ShipmentID: ids[1], PolledAt: t0, NextPollAt: t0.Add(time.Hour), Result: bad},
+		{ShipmentID: ids[2], PolledAt: t0, NextPollAt: t0.Add(time.Hour), Result: poll(tracker.StatusInTransit, ev(2))},
+	}
+	outs, err := s.RecordPolls(ctx, records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outs[0].Err != nil || outs[2].Err != nil || outs[1].Err == nil {
+		t.Fatalf("outcomes %+v, want only the second to fail", outs)
+	}
+	for i, id := range ids {
+		events, err := s.ShipmentEvents(ctx, id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{true: 0, false: 1}[i == 1]; len(events) != want {
+			t.Errorf("shipment %d has %d events, want %d", i, len(events), want)
+		}
+	}
+}

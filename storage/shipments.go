@@ -236,19 +236,48 @@ func (s *Store) RecordPoll(ctx context.Context, r PollRecord) ([]tracker.Event, 
 // shipment is still all or nothing. One commit and one preparation of each
 // statement serve the whole batch. The error is for the batch as a whole
 // (begin, commit, a cancelled context): then nothing was stored.
+//
+// Savepoints cost two round trips a record, and records almost never fail
+// after they started writing (a gone or stale shipment is found before
+// any write): the batch is written without them, and only when a record
+// fails midway is it rolled back and written again with them.
 func (s *Store) RecordPolls(ctx context.Context, records []PollRecord) ([]PollOutcome, error) {
 	if len(records) == 0 {
 		return nil, nil
 	}
+	outs, err := s.recordPolls(ctx, records, false)
+	if errors.Is(err, errNeedSavepoints) {
+		outs, err = s.recordPolls(ctx, records, true)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: record %d polls: %w", len(records), err)
+	}
+	return outs, nil
+}
+
+// errNeedSavepoints: a record failed after it wrote; the batch is rolled
+// back to be written again record by record.
+var errNeedSavepoints = errors.New("a record failed midway")
+
+func (s *Store) recordPolls(ctx context.Context, records []PollRecord, savepoints bool) ([]PollOutcome, error) {
 	outs := make([]PollOutcome, len(records))
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		w := pollWriter{tx: tx, prepare: true}
 		defer w.close()
 		for i, r := range records {
-			if err := w.exec(ctx, &w.savepoint, `SAVEPOINT poll`); err != nil {
-				return err
+			if savepoints {
+				if err := w.exec(ctx, &w.savepoint, `SAVEPOINT poll`); err != nil {
+					return err
+				}
 			}
 			fresh, queued, err := w.record(ctx, r)
+			if err != nil && !savepoints {
+				if errors.Is(err, ErrNotFound) || errors.Is(err, ErrStale) {
+					outs[i].Err = err // found before any write: nothing to undo
+					continue
+				}
+				return errNeedSavepoints
+			}
 			if err != nil {
 				if errors.Is(err, ErrNotFound) || errors.Is(err, ErrStale) {
 					// as it is
@@ -261,16 +290,15 @@ func (s *Store) RecordPolls(ctx context.Context, records []PollRecord) ([]PollOu
 				}
 			}
 			outs[i].Fresh, outs[i].Queued = fresh, queued
-			if err := w.exec(ctx, &w.release, `RELEASE poll`); err != nil {
-				return err
+			if savepoints {
+				if err := w.exec(ctx, &w.release, `RELEASE poll`); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: record %d polls: %w", len(records), err)
-	}
-	return outs, nil
+	return outs, err
 }
 
 // pollWriter writes polls inside one transaction. With prepare set it
