@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Several instances on one PostgreSQL database share the work through
@@ -292,4 +295,48 @@ func (s *Store) PauseSends(ctx context.Context, d time.Duration) error {
 		return fmt.Errorf("storage: pause sends: %w", err)
 	}
 	return nil
+}
+
+// ListenOutbox calls wake whenever another transaction (any instance's)
+// has queued outbox rows, until ctx ends; on PostgreSQL through LISTEN on a
+// connection of its own, reconnecting after a failure. On SQLite it
+// returns at once: its one instance wakes its notifier itself.
+func (s *Store) ListenOutbox(ctx context.Context, wake func(), log *slog.Logger) {
+	if s.engine != PostgreSQL {
+		return
+	}
+	for ctx.Err() == nil {
+		err := s.listen(ctx, "trackbot_outbox", wake)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("outbox: listen for new messages; trying again", "component", "storage", slog.Any("error", err))
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+func (s *Store) listen(ctx context.Context, channel string, wake func()) error {
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The connection ends with the wait (a cancelled wait leaves it
+	// unusable); the pool must not hand it out again.
+	defer conn.Raw(func(any) error { return driver.ErrBadConn })
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		if _, err := pc.Exec(ctx, "LISTEN "+channel); err != nil {
+			return err
+		}
+		for {
+			if _, err := pc.WaitForNotification(ctx); err != nil {
+				return err
+			}
+			wake()
+		}
+	})
 }

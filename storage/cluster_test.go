@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -432,5 +433,41 @@ func testReserveSend(t *testing.T, e storagetest.Engine) {
 	}
 	if d, err := a.ReserveSend(ctx, step); err != nil || d < time.Minute-step {
 		t.Errorf("after a minute's pause: wait %v, %v; want about a minute", d, err)
+	}
+}
+
+// A message queued by one instance wakes another's listener.
+func TestListenOutbox(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, dsn := openOn(t, storagetest.Postgres)
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mustTouch(t, a, 1, "private")
+	woken := make(chan struct{}, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.ListenOutbox(ctx, func() { woken <- struct{}{} }, slog.Default())
+	}()
+	// The listener is up once a message queued after it wakes it: queue
+	// until one does (LISTEN may not have run yet for the first).
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i++ {
+		if _, err := a.Enqueue(ctx, OutboxMessage{ChatID: 1, DedupeKey: fmt.Sprintf("w%d", i), Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-woken:
+			cancel()
+			<-done
+			return
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("no wake-up for a queued message")
+		}
 	}
 }

@@ -378,6 +378,21 @@ var migrations = []migration{
 	INSERT INTO send_pace (id, next_at) VALUES (1, 0);
 	`,
 	},
+
+	// 12: a new outbox row wakes the instances at once (LISTEN/NOTIFY on
+	// PostgreSQL, delivered at commit, one per transaction) instead of at
+	// their next look. SQLite's one instance is woken in process.
+	{
+		sqlite: `SELECT 1; -- nothing to wake across processes`,
+		postgres: `
+	CREATE FUNCTION outbox_wake() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM pg_notify('trackbot_outbox', '');
+		RETURN NULL;
+	END $$;
+	CREATE TRIGGER outbox_wake AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_wake();
+	`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

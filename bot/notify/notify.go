@@ -239,6 +239,13 @@ func (n *Notifier) Wake() {
 func (n *Notifier) Run(ctx context.Context) error {
 	t := time.NewTicker(n.cfg.Interval)
 	defer t.Stop()
+	if n.cfg.Owner != "" {
+		// Another instance may queue a reply for a chat this one holds:
+		// its commit wakes this one at once, not at the next interval.
+		listening := make(chan struct{})
+		defer func() { <-listening }()
+		go func() { defer close(listening); n.cfg.Store.ListenOutbox(ctx, n.Wake, n.log) }()
+	}
 	for {
 		n.prune()
 		if _, err := n.load(ctx, true); err != nil && ctx.Err() == nil {

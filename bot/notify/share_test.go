@@ -130,3 +130,67 @@ func mostInWindow(sent []telegramtest.Sent, window time.Duration) int {
 	}
 	return most
 }
+
+// A message another instance queues for a chat this one holds is sent at
+// once: the queuing commit wakes it (LISTEN/NOTIFY), though neither looks
+// at the outbox on its own for an hour.
+func TestInstancesWakeEachOther(t *testing.T) {
+	dsn := storagetest.PostgresDSN(t)
+	ctx := context.Background()
+	tg := telegramtest.NewServer(token)
+	t.Cleanup(tg.Close)
+	var (
+		notifiers []*Notifier
+		stores    []*storage.Store
+	)
+	for i := range 2 {
+		st, err := storage.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		b, err := bot.New(token, bot.WithServerURL(tg.URL), bot.WithSkipGetMe())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, st)
+		notifiers = append(notifiers, New(Config{
+			Store: st, Telegram: b, Limits: fast, Owner: fmt.Sprintf("i%d", i), Interval: time.Hour,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		}))
+	}
+	const chat = 7301
+	e := &env{store: stores[0], tg: tg}
+	e.chat(t, chat)
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	for _, n := range notifiers {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = n.Run(runCtx) }()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	// Each message is queued through instance 0's store and woken by the
+	// database alone; keep queuing until the listeners are up.
+	for i := 0; ; i++ {
+		e.enqueue(t, msg(chat, fmt.Sprintf("k%d", i), fmt.Sprintf("message %d", i)))
+		sctx, scancel := context.WithTimeout(wctx, 300*time.Millisecond)
+		_, err := tg.WaitSent(sctx, 1)
+		scancel()
+		if err == nil {
+			break
+		}
+		if wctx.Err() != nil {
+			t.Fatal("nothing sent: no instance was woken")
+		}
+	}
+	before := len(tg.Sent())
+	e.enqueue(t, msg(chat, "next", "next message"))
+	if _, err := tg.WaitSent(wctx, before+1); err != nil {
+		t.Fatalf("the next message was not sent: %v", err)
+	}
+	if got := texts(tg.Sent(), chat); got[len(got)-1] != "next message" {
+		t.Errorf("chat got %q, want the next message last", got)
+	}
+}
