@@ -36,22 +36,7 @@ func TestInstancesShareTheOutbox(t *testing.T) {
 		PerGroupPerMinute: DefaultLimits.PerGroupPerMinute * pace,
 	}
 
-	var notifiers []*Notifier
-	for i := range instances {
-		st, err := storage.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		b, err := bot.New(token, bot.WithServerURL(tg.URL), bot.WithSkipGetMe())
-		if err != nil {
-			t.Fatal(err)
-		}
-		notifiers = append(notifiers, New(Config{
-			Store: st, Telegram: b, Limits: limits, Owner: fmt.Sprintf("i%d", i), Lease: 5 * time.Second,
-			Interval: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		}))
-	}
+	notifiers := newInstances(t, dsn, tg, instances, Config{Limits: limits, Lease: 5 * time.Second, Interval: 50 * time.Millisecond})
 	e := &env{store: notifiers[0].cfg.Store, tg: tg}
 	var (
 		ids  []int64
@@ -139,28 +124,9 @@ func TestInstancesWakeEachOther(t *testing.T) {
 	ctx := context.Background()
 	tg := telegramtest.NewServer(token)
 	t.Cleanup(tg.Close)
-	var (
-		notifiers []*Notifier
-		stores    []*storage.Store
-	)
-	for i := range 2 {
-		st, err := storage.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		b, err := bot.New(token, bot.WithServerURL(tg.URL), bot.WithSkipGetMe())
-		if err != nil {
-			t.Fatal(err)
-		}
-		stores = append(stores, st)
-		notifiers = append(notifiers, New(Config{
-			Store: st, Telegram: b, Limits: fast, Owner: fmt.Sprintf("i%d", i), Interval: time.Hour,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		}))
-	}
+	notifiers := newInstances(t, dsn, tg, 2, Config{Limits: fast, Interval: time.Hour})
 	const chat = 7301
-	e := &env{store: stores[0], tg: tg}
+	e := &env{store: notifiers[0].cfg.Store, tg: tg}
 	e.chat(t, chat)
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -193,4 +159,27 @@ func TestInstancesWakeEachOther(t *testing.T) {
 	if got := texts(tg.Sent(), chat); got[len(got)-1] != "next message" {
 		t.Errorf("chat got %q, want the next message last", got)
 	}
+}
+
+// newInstances makes n notifiers on dsn as n instances would have them,
+// each with its own store and Telegram client, configured as cfg.
+func newInstances(t *testing.T, dsn string, tg *telegramtest.Server, n int, cfg Config) []*Notifier {
+	t.Helper()
+	var out []*Notifier
+	for i := range n {
+		st, err := storage.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		b, err := bot.New(token, bot.WithServerURL(tg.URL), bot.WithSkipGetMe())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cfg
+		c.Store, c.Telegram, c.Owner = st, b, fmt.Sprintf("i%d", i)
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		out = append(out, New(c))
+	}
+	return out
 }
