@@ -48,6 +48,11 @@ func TestConsolePhotos(t *testing.T) {
 	if err := os.WriteFile(notes, []byte("not a picture"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An iPhone photo renamed .jpg: HEIC inside, said so (not "no picture").
+	iphone := filepath.Join(dir, "iphone.jpg")
+	if err := os.WriteFile(iphone, []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct{ line, want string }{
 		{"/photo", "Send a picture by its path: /photo label.jpg"},
 		{"/photo " + lamp + " mum's lamp", "Read from the photo (Code 128): " + n1},
@@ -55,6 +60,7 @@ func TestConsolePhotos(t *testing.T) {
 		{"/photo " + filepath.Join(dir, "gone.png"), "No such file: " + filepath.Join(dir, "gone.png")},
 		{"/photo " + third + " " + blank, "Read from 1 of 2 photos: " + n3 + " (Code 128)"},
 		{"/photo " + notes, "I can't open that file as a picture"},
+		{"/photo " + iphone, "I can't read HEIC files yet"},
 	}
 	var lines []string
 	for _, s := range steps {

@@ -255,7 +255,7 @@ func unreadText(p *locale.Printer, reads []photoRead) string {
 		return p.T("photo_album_none", "Total", p.Num(len(reads)))
 	case scanned:
 		return p.T("photo_no_barcode")
-	case errors.Is(firstErr, errUnsupported):
+	case errors.Is(firstErr, errUnsupported), errors.Is(firstErr, label.ErrHEIC):
 		return p.T("photo_heic")
 	case errors.Is(firstErr, label.ErrTooLarge), errors.Is(firstErr, label.ErrTooManyPixels):
 		return p.T("photo_too_large")

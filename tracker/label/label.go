@@ -45,7 +45,19 @@ var (
 	ErrTooManyPixels = errors.New("the image is larger than 40 megapixels")
 	// ErrNotImage: not a JPEG, PNG, GIF, WebP or BMP image, or a broken one.
 	ErrNotImage = errors.New("not a readable image (JPEG, PNG, WebP, GIF or BMP)")
+	// ErrHEIC: an iPhone's HEIC/HEIF photo, which no pure-Go decoder reads
+	// (see the README); it is also an ErrNotImage.
+	ErrHEIC = fmt.Errorf("%w: a HEIC/HEIF photo, which cannot be read here; send it as JPEG or PNG", ErrNotImage)
 )
+
+// heifBrands are the ISO-BMFF major brands of HEIC/HEIF stills and sequences.
+var heifBrands = map[string]bool{"heic": true, "heix": true, "hevc": true, "hevx": true, "heim": true,
+	"heis": true, "mif1": true, "msf1": true}
+
+// isHEIF: the file starts with an ISO-BMFF "ftyp" box of a HEIF brand.
+func isHEIF(data []byte) bool {
+	return len(data) >= 12 && string(data[4:8]) == "ftyp" && heifBrands[string(data[8:12])]
+}
 
 // Options tunes Scan. The zero value is the product's setting.
 type Options struct {
@@ -105,6 +117,9 @@ func Scan(ctx context.Context, r io.Reader, opt Options) (Result, error) {
 func decode(data []byte) (img image.Image, err error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
+		if isHEIF(data) {
+			return nil, ErrHEIC
+		}
 		return nil, fmt.Errorf("%w: %v", ErrNotImage, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {

@@ -80,12 +80,18 @@ func TestScanRefuses(t *testing.T) {
 		{"text", strings.NewReader("hello, this is not a picture"), ErrNotImage},
 		{"empty", strings.NewReader(""), ErrNotImage},
 		{"truncated JPEG", bytes.NewReader(truncatedJPEG(t)), ErrNotImage},
+		{"HEIC", strings.NewReader("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), ErrHEIC},
+		{"HEIF", strings.NewReader("\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic"), ErrHEIC},
+		{"other ISO-BMFF (MP4)", strings.NewReader("\x00\x00\x00\x18ftypisom\x00\x00\x00\x00isomiso2"), ErrNotImage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Scan(context.Background(), tt.in, Options{})
-			if !errors.Is(err, tt.want) {
+			if !errors.Is(err, tt.want) || !errors.Is(err, ErrNotImage) && tt.want != ErrTooLarge && tt.want != ErrTooManyPixels {
 				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if tt.want == ErrNotImage && errors.Is(err, ErrHEIC) {
+				t.Fatalf("err = %v: not a HEIC file", err)
 			}
 		})
 	}
