@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"math"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -60,11 +61,14 @@ type DetectOptions struct {
 }
 
 // Detect returns every tracking-number or order-number candidate in text,
-// in order of appearance.
+// in order of appearance (in its first 2 GiB).
 func Detect(text string) []Candidate { return DetectWith(text, DetectOptions{}) }
 
 // DetectWith is Detect with options.
 func DetectWith(text string, opt DetectOptions) []Candidate {
+	if len(text) > maxText {
+		text = text[:maxText]
+	}
 	sc := scannerPool.Get().(*scanner)
 	defer scannerPool.Put(sc)
 	sc.reset(text, opt)
@@ -72,10 +76,16 @@ func DetectWith(text string, opt DetectOptions) []Candidate {
 	return sc.detect()
 }
 
+// maxText is the longest text Detect reads; the rest of a longer one is
+// ignored. Offsets fit in 32 bits, which halves the scanner's word table
+// (a 1 MB text has some 200,000 words); no message or file trackbot reads
+// comes near 2 GiB.
+const maxText = math.MaxInt32
+
 // word is one run of [0-9A-Z] characters.
 type word struct {
-	n0, n1 int  // span in the compact buffer
-	s0, s1 int  // byte span in the input
+	n0, n1 int32 // span in the compact buffer (DetectWith keeps texts under 2 GiB)
+	s0, s1 int32 // byte span in the input
 	sep    byte // 0: starts a group; ' ', '-' or '\n': joined to the previous word
 	digits bool // only digits
 	alpha  bool // only letters
@@ -126,11 +136,14 @@ func (sc *scanner) reset(text string, opt DetectOptions) {
 	sc.cands = sc.cands[:0]
 	sc.namesDone, sc.nonASCII = false, false
 	sc.ctxAt = -1
-	// Don't keep huge buffers alive in the pool.
-	if cap(sc.norm) > 1<<16 {
+	// Buffers for texts up to about 2 MB stay with the scanner, so a long
+	// text read again and again (a mailbox, a log) is not paid for in
+	// allocation each time; the pool lets idle scanners go at the next
+	// GCs. Larger ones are not kept.
+	if cap(sc.norm) > 1<<21 {
 		sc.norm = nil
 	}
-	if cap(sc.words) > 1<<13 {
+	if cap(sc.words) > 1<<19 {
 		sc.words = nil
 	}
 	// A long text gets its buffers at their final size at once: grown by
@@ -237,18 +250,18 @@ func (sc *scanner) scan() {
 		c := text[i]
 		if upperAlnum[c] != 0 {
 			// An ASCII word, the common case, inline.
-			w := word{n0: np, s0: i}
+			w := word{n0: int32(np), s0: int32(i)}
 			if len(words) > 0 && !broken {
 				w.sep = sepOf(spaces, dashes, newlines)
 			}
 			n, kinds := copyWord(norm[np:], text[i:])
 			np += n
 			i += n
-			w.digits, w.alpha, w.s1 = kinds&kindLetter == 0, kinds&kindDigit == 0, i
+			w.digits, w.alpha, w.s1 = kinds&kindLetter == 0, kinds&kindDigit == 0, int32(i)
 			if i < len(text) && text[i] >= utf8.RuneSelf {
 				i, np = sc.word(&w, norm, np, i) // it may go on past an invisible mark
 			}
-			w.n1 = np
+			w.n1 = int32(np)
 			words = append(words, w)
 			spaces, dashes, newlines, broken = 0, 0, 0, false
 			continue
@@ -272,12 +285,12 @@ func (sc *scanner) scan() {
 		}
 		switch cls {
 		case clsAlnum:
-			w := word{n0: np, s0: i, digits: true, alpha: true}
+			w := word{n0: int32(np), s0: int32(i), digits: true, alpha: true}
 			if len(words) > 0 && !broken {
 				w.sep = sepOf(spaces, dashes, newlines)
 			}
 			i, np = sc.word(&w, norm, np, i)
-			w.n1 = np
+			w.n1 = int32(np)
 			words = append(words, w)
 			spaces, dashes, newlines, broken = 0, 0, 0, false
 			continue
@@ -337,7 +350,7 @@ func (sc *scanner) word(w *word, norm []byte, np, i int) (int, int) {
 			i += n
 			w.digits = w.digits && kinds&kindLetter == 0
 			w.alpha = w.alpha && kinds&kindDigit == 0
-			w.s1 = i
+			w.s1 = int32(i)
 		}
 		if i >= len(text) || text[i] < utf8.RuneSelf {
 			break
@@ -363,7 +376,7 @@ func (sc *scanner) word(w *word, norm []byte, np, i int) (int, int) {
 			w.digits = false
 		}
 		i += size
-		w.s1 = i
+		w.s1 = int32(i)
 	}
 	return i, np
 }
@@ -499,7 +512,7 @@ func (sc *scanner) matchFrom(i, g1 int) {
 		}
 		// Shorter spans only for the demo, and for GLS Track-IDs (8
 		// characters) where the text names GLS.
-		if digit && (n >= minLen || n >= 8 && sc.mentions(glsBit)) {
+		if digit && (int(n) >= minLen || n >= 8 && sc.mentions(glsBit)) {
 			sc.try(i, j)
 		}
 	}
@@ -524,7 +537,7 @@ func (sc *scanner) try(i, j int) {
 		if sc.continuesDigits(i, j) || oddChunks(ws[i:j+1]) {
 			return
 		}
-		ctx = sc.contextBefore(ws[i].s0)
+		ctx = sc.contextBefore(int(ws[i].s0))
 		if ctx == ctxPhone || sc.phoneShaped(i, j) {
 			return
 		}
@@ -662,7 +675,7 @@ func oddChunks(ws []word) bool {
 	}
 	longest := 0
 	for _, w := range ws {
-		longest = max(longest, w.n1-w.n0)
+		longest = max(longest, int(w.n1-w.n0))
 	}
 	first, last := ws[0].n1-ws[0].n0, ws[len(ws)-1].n1-ws[len(ws)-1].n0
 	return longest >= 8 && (first <= 2 || last <= 2)
@@ -684,7 +697,7 @@ func (sc *scanner) markIBAN(g0, g1 int) {
 			if e > k && (ws[e].sep != ' ' || ws[e].alpha) {
 				break
 			}
-			if n := ws[e].n1 - w.n0; n == ibanLen[string(sc.norm[w.n0:w.n0+2])] && ibanValid(sc.norm[w.n0:ws[e].n1]) {
+			if n := int(ws[e].n1 - w.n0); n == ibanLen[string(sc.norm[w.n0:w.n0+2])] && ibanValid(sc.norm[w.n0:ws[e].n1]) {
 				for x := k; x <= e; x++ {
 					ws[x].iban = true
 				}
@@ -754,7 +767,7 @@ func (sc *scanner) phoneShaped(i, j int) bool {
 		return false
 	}
 	for k := i; k <= j; k++ {
-		lens[k-i] = ws[k].n1 - ws[k].n0
+		lens[k-i] = int(ws[k].n1 - ws[k].n0)
 	}
 	switch {
 	case n >= 4 && lens[0] <= 2 && lens[1] <= 2 && lens[2] <= 2 && lens[3] <= 2,
@@ -776,7 +789,7 @@ func (sc *scanner) weakAllowed(i, j int, carrier uint64, ctx int) bool {
 		return true
 	}
 	if ctx == ctxNone {
-		ctx = sc.contextBefore(sc.words[i].s0)
+		ctx = sc.contextBefore(int(sc.words[i].s0))
 	}
 	if sc.mentions(carrier) {
 		return true
@@ -896,9 +909,12 @@ func urlOf(f *format, m *formatMatch) urlPart {
 // sizes reports how many buffer bytes the match's number and URL take.
 func (sc *scanner) sizes(c *match, m *formatMatch) (num, url int) {
 	n := len(sc.span(c)) - m.numFrom
-	if m.number != "" {
+	switch {
+	case m.number != "":
 		n = len(m.number)
-	} else {
+	case m.order:
+		num = n + 2 // two dashes
+	default:
 		num = n
 	}
 	if !m.order {
@@ -922,14 +938,22 @@ func bufString(buf []byte, b ...string) ([]byte, string) {
 	return buf, unsafe.String(&buf[start], len(buf)-start)
 }
 
+// bytesString views b as a string without copying; for bufString, which
+// copies it.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 // candidate fills the public Candidate for a chosen match.
 func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []byte) []byte {
 	ws := sc.words
 	s := sc.span(c)
 	f := formats[c.fi]
 	number := m.number
-	if number == "" {
-		buf, number = bufString(buf, unsafe.String(unsafe.SliceData(s[m.numFrom:]), len(s)-m.numFrom))
+	switch {
+	case number != "":
+	case m.order: // an Amazon order number, 3-7-7
+		buf, number = bufString(buf, bytesString(s[:3]), "-", bytesString(s[3:10]), "-", bytesString(s[10:]))
+	default:
+		buf, number = bufString(buf, bytesString(s[m.numFrom:]))
 	}
 	carrier := m.carrierOr(f)
 	kind := KindTracking
@@ -945,7 +969,7 @@ func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []by
 	if m.country != "" {
 		cand.Country = m.country
 	}
-	cand.Start, cand.End = ws[c.i].s0, ws[c.j].s1
+	cand.Start, cand.End = int(ws[c.i].s0), int(ws[c.j].s1)
 	if kind == KindTracking {
 		if u := urlOf(f, m); u.ok {
 			buf, cand.URL = bufString(buf, u.pre, TrackableNumber(carrier, number), u.post)

@@ -18,8 +18,9 @@ func cpuClock() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchCPU runs f b.N times and reports CPU ns per call beside ns/op.
-func benchCPU(b *testing.B, f func()) {
+// benchCPU runs f b.N times and reports CPU ns per call beside ns/op; it
+// returns them.
+func benchCPU(b *testing.B, f func()) (cpuNs float64) {
 	b.ReportAllocs()
 	start := cpuClock()
 	n := 0
@@ -28,8 +29,10 @@ func benchCPU(b *testing.B, f func()) {
 		n++
 	}
 	if n > 0 {
-		b.ReportMetric(float64(cpuClock()-start)/float64(n), "cpu-ns/op")
+		cpuNs = float64(cpuClock()-start) / float64(n)
+		b.ReportMetric(cpuNs, "cpu-ns/op")
 	}
+	return cpuNs
 }
 
 // formatMix is one generated number of every format the detector knows,
@@ -58,12 +61,13 @@ func formatMix() []string {
 }
 
 // BenchmarkDetectFormats detects numbers of every format, one per call,
-// and reports numbers per second.
+// and reports numbers per second (wall clock, and by the CPU the detector
+// used, which a loaded machine does not distort as much).
 func BenchmarkDetectFormats(b *testing.B) {
 	nums := formatMix()
 	k := 0
 	start := time.Now()
-	benchCPU(b, func() {
+	cpuNs := benchCPU(b, func() {
 		Detect(nums[k])
 		k++
 		if k == len(nums) {
@@ -71,6 +75,9 @@ func BenchmarkDetectFormats(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "numbers/s")
+	if cpuNs > 0 {
+		b.ReportMetric(1e9/cpuNs, "cpu-numbers/s")
+	}
 }
 
 func TestFormatMixIsDetected(t *testing.T) {
@@ -79,5 +86,71 @@ func TestFormatMixIsDetected(t *testing.T) {
 		if got := Detect(n); len(got) != 1 || got[0].Number != strings.ReplaceAll(n, "-", "") && got[0].Number != n {
 			t.Errorf("Detect(%q) = %v", n, numbersOf(got))
 		}
+	}
+}
+
+var benchMessage = "Hi! Your package is on its way. Order 112-4455667-8899001.\n" +
+	"UPS tracking: 1Z " + spaced(upsNum[2:], 4, " ") + " — expected Thursday.\n" +
+	"Second box ships with USPS " + uspsNum + ". Questions? Call (555) 201-3344.\n" +
+	"Total $84.20, paid 2024-03-12. Thanks for shopping with us!"
+
+// benchEmail is a 300-byte store e-mail with a USPS number wrapped onto
+// the next line, an order number, a price, a date and a phone number.
+var benchEmail = func() string {
+	n := spaced(uspsNum, 4, " ")
+	s := "Hi Jamie, good news: order #1045 from Paper Goods Co. has shipped.\n" +
+		"Carrier: USPS. Your tracking number is " + n[:14] + "\n" + n[15:] +
+		"\nEstimated delivery: Fri 03/15/2024.\nSubtotal $58.00, shipping $6.50.\n" +
+		"Questions? Call (555) 201-3344 or reply to this e-mail."
+	return s + strings.Repeat(" ", max(0, 300-len(s)))
+}()
+
+// BenchmarkDetect: a chat message with three numbers, a 300-byte store
+// e-mail, and a bare UPS number (the common paste).
+func BenchmarkDetect(b *testing.B) {
+	for _, bm := range []struct{ name, in string }{
+		{"message", benchMessage},
+		{"email300", benchEmail},
+		{"bare", upsNum},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bm.in)))
+			benchCPU(b, func() { Detect(bm.in) })
+		})
+	}
+}
+
+// BenchmarkDetectHuge detects in 1 MB texts made of the message and the
+// e-mail above: MB/s here against BenchmarkDetect's tells whether a long
+// text costs more per byte than a short one.
+func BenchmarkDetectHuge(b *testing.B) {
+	for _, bm := range []struct{ name, in string }{
+		{"message", benchMessage},
+		{"email", benchEmail},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			in := repeatTo(bm.in+"\n", 1<<20)
+			b.SetBytes(int64(len(in)))
+			benchCPU(b, func() { Detect(in) })
+		})
+	}
+}
+
+// repeatTo repeats s until the result is at least n bytes long.
+func repeatTo(s string, n int) string {
+	return strings.Repeat(s, (n+len(s)-1)/len(s))
+}
+
+func TestBenchInputs(t *testing.T) {
+	// The benchmarks measure what they claim: the e-mail is 300 bytes and
+	// its wrapped number is found.
+	if len(benchEmail) != 300 {
+		t.Errorf("benchEmail is %d bytes", len(benchEmail))
+	}
+	if got := Detect(benchEmail); len(got) != 1 || got[0].Number != uspsNum {
+		t.Errorf("Detect(benchEmail) = %v", numbersOf(got))
+	}
+	if got := Detect(benchMessage); len(got) != 3 {
+		t.Errorf("Detect(benchMessage) = %v", numbersOf(got))
 	}
 }

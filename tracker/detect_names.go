@@ -118,7 +118,7 @@ func (sc *scanner) names() uint64 {
 	} else {
 		text := sc.text
 		for k := range sc.words {
-			at := sc.words[k].s0
+			at := int(sc.words[k].s0)
 			if at+1 >= len(text) || namePairs[text[at]]&(1<<(lowerASCII(text[at+1])&63)) == 0 {
 				continue // no name starts with these two letters
 			}

@@ -182,7 +182,7 @@ func TestDetectSuggestion(t *testing.T) {
 			b := []byte(n)
 			b[k], b[k+1] = b[k+1], b[k]
 			f := formatNamed(t, "UPS")
-			if ok, m := verdict(f, string(b)); ok && !m.valid && suggest(f, b, &matchEnv{ws: []word{{n1: len(b)}}}) == n {
+			if ok, m := verdict(f, string(b)); ok && !m.valid && suggest(f, b, &matchEnv{ws: []word{{n1: int32(len(b))}}}) == n {
 				typo, orig = string(b), n
 				break
 			}
@@ -209,7 +209,7 @@ func TestDetectSuggestion(t *testing.T) {
 				fixes[string(b)] = true
 			}
 		}
-		if s := suggest(f, n, &matchEnv{ws: []word{{n1: len(n)}}}); (len(fixes) == 1) != (s != "") {
+		if s := suggest(f, n, &matchEnv{ws: []word{{n1: int32(len(n))}}}); (len(fixes) == 1) != (s != "") {
 			t.Fatalf("%s: %d fixes, suggestion %q", n, len(fixes), s)
 		}
 	}
@@ -260,58 +260,4 @@ func FuzzDetect(f *testing.F) {
 			}
 		}
 	})
-}
-
-var benchMessage = "Hi! Your package is on its way. Order 112-4455667-8899001.\n" +
-	"UPS tracking: 1Z " + spaced(upsNum[2:], 4, " ") + " — expected Thursday.\n" +
-	"Second box ships with USPS " + uspsNum + ". Questions? Call (555) 201-3344.\n" +
-	"Total $84.20, paid 2024-03-12. Thanks for shopping with us!"
-
-// benchEmail is a 300-byte store e-mail with a USPS number wrapped onto
-// the next line, an order number, a price, a date and a phone number.
-var benchEmail = func() string {
-	n := spaced(uspsNum, 4, " ")
-	s := "Hi Jamie, good news: order #1045 from Paper Goods Co. has shipped.\n" +
-		"Carrier: USPS. Your tracking number is " + n[:14] + "\n" + n[15:] +
-		"\nEstimated delivery: Fri 03/15/2024.\nSubtotal $58.00, shipping $6.50.\n" +
-		"Questions? Call (555) 201-3344 or reply to this e-mail."
-	return s + strings.Repeat(" ", max(0, 300-len(s)))
-}()
-
-func BenchmarkDetect(b *testing.B) {
-	for _, bm := range []struct{ name, in string }{
-		{"message", benchMessage},
-		{"email300", benchEmail},
-		{"bare", upsNum},
-	} {
-		b.Run(bm.name, func(b *testing.B) {
-			b.SetBytes(int64(len(bm.in)))
-			benchCPU(b, func() { Detect(bm.in) })
-		})
-	}
-}
-
-func BenchmarkDetectHuge(b *testing.B) {
-	var sb strings.Builder
-	for sb.Len() < 1<<20 {
-		sb.WriteString(benchMessage)
-		sb.WriteString("\n")
-	}
-	in := sb.String()
-	b.SetBytes(int64(len(in)))
-	benchCPU(b, func() { Detect(in) })
-}
-
-func TestBenchInputs(t *testing.T) {
-	// The benchmarks measure what they claim: the e-mail is 300 bytes and
-	// its wrapped number is found.
-	if len(benchEmail) != 300 {
-		t.Errorf("benchEmail is %d bytes", len(benchEmail))
-	}
-	if got := Detect(benchEmail); len(got) != 1 || got[0].Number != uspsNum {
-		t.Errorf("Detect(benchEmail) = %v", numbersOf(got))
-	}
-	if got := Detect(benchMessage); len(got) != 3 {
-		t.Errorf("Detect(benchMessage) = %v", numbersOf(got))
-	}
 }

@@ -533,10 +533,7 @@ func matchAmazonOrder(s []byte, env *matchEnv, m *formatMatch) bool {
 	if !dashed && !env.orderCtx {
 		return false
 	}
-	m.order = true
-	if env.decode {
-		m.number = string(s[:3]) + "-" + string(s[3:10]) + "-" + string(s[10:])
-	}
+	m.order = true // the number is written 3-7-7 with dashes (see candidate)
 	return true // Valid stays false: an order number is not a tracking number
 }
 

@@ -168,5 +168,5 @@ var europeFormats = []*format{
 // apart from the digits.
 func apart(env *matchEnv, n int) bool {
 	w := env.ws[0]
-	return len(env.ws) > 1 && w.n1-w.n0 == n
+	return len(env.ws) > 1 && int(w.n1-w.n0) == n
 }

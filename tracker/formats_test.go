@@ -189,9 +189,9 @@ func lookupFormat(name string) *format {
 // see it as a single word (or two, for the LaserShip "-1").
 func verdict(f *format, number string) (ok bool, m formatMatch) {
 	compact := strings.ReplaceAll(number, "-", "")
-	ws := []word{{n0: 0, n1: len(compact)}}
+	ws := []word{{n0: 0, n1: int32(len(compact))}}
 	if strings.HasSuffix(number, "-1") {
-		ws = []word{{n0: 0, n1: len(compact) - 1}, {n0: len(compact) - 1, n1: len(compact), sep: '-', digits: true}}
+		ws = []word{{n0: 0, n1: int32(len(compact) - 1)}, {n0: int32(len(compact) - 1), n1: int32(len(compact)), sep: '-', digits: true}}
 	}
 	for _, n := range f.lens {
 		if n == len(compact) {
