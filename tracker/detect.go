@@ -86,10 +86,10 @@ const maxText = math.MaxInt32
 type word struct {
 	n0, n1 int32 // span in the compact buffer (DetectWith keeps texts under 2 GiB)
 	s0, s1 int32 // byte span in the input
-	sep    byte // 0: starts a group; ' ', '-' or '\n': joined to the previous word
-	digits bool // only digits
-	alpha  bool // only letters
-	iban   bool // part of an IBAN: never part of a tracking number
+	sep    byte  // 0: starts a group; ' ', '-' or '\n': joined to the previous word
+	digits bool  // only digits
+	alpha  bool  // only letters
+	iban   bool  // part of an IBAN: never part of a tracking number
 }
 
 // match is a chosen span's verdict, kept small and free of pointers: the

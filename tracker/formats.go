@@ -534,7 +534,7 @@ func matchAmazonOrder(s []byte, env *matchEnv, m *formatMatch) bool {
 		return false
 	}
 	m.order = true // the number is written 3-7-7 with dashes (see candidate)
-	return true // Valid stays false: an order number is not a tracking number
+	return true    // Valid stays false: an order number is not a tracking number
 }
 
 // matchUSPSLegacy: optional 420+ZIP5(+4) routing, optional 91 application
