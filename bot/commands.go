@@ -273,6 +273,17 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 	}
 	name := esc(carrierName(sub.Shipment.Carrier))
 	line := parcelName(sub.Label, sub.Shipment.Number) + " · " + name
+	if cl, err := cleanLabel(label); !created && err == nil && cl != "" && !strings.EqualFold(cl, sub.Label) &&
+		e.refusal(ctx, m.Chat, m.From, sub) == "" {
+		// "/track 1Z… new name" of a parcel already followed: the name is
+		// what is new, so it is applied, as /rename would.
+		rs := e.setLabel(ctx, sub, cl)
+		if len(rs) == 1 {
+			sub.Label = cl
+			rs[0].Buttons = parcelButtons(p, sub)
+			return followed{line: parcelName(sub.Label, sub.Shipment.Number) + " · " + name, reply: rs[0]}
+		}
+	}
 	if !created {
 		st := sub.Shipment.Status.Emoji() + " " + esc(tracker.Clip(statusLine(p, sub.Shipment.Status, sub.Shipment.StatusText), statusLineLen))
 		t := p.T("already_following", "Name", parcelName(sub.Label, sub.Shipment.Number), "Carrier", name) + "\n"

@@ -173,3 +173,51 @@ func TestStatusOfAParcelNotCheckedYet(t *testing.T) {
 	}
 	noTrouble(t, logs)
 }
+
+// TestTrackAgainWithAName: "/track NUMBER name" (or a pasted "NUMBER name")
+// of a parcel already followed applies the name instead of ignoring it; in
+// a group, only for whoever may rename it.
+func TestTrackAgainWithAName(t *testing.T) {
+	ctx := context.Background()
+	eng, store, logs := raceEngine(t)
+	chat := Chat{ID: 8181, Type: "private"}
+	say := func(c Chat, from User, text string) string {
+		return strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: c, From: from, Text: text})), "\n")
+	}
+	label := func(c Chat) string {
+		subs, err := store.FindSubscriptions(ctx, c.ID, "DEMO1")
+		if err != nil || len(subs) != 1 {
+			t.Fatalf("DEMO1: %d subscriptions, %v", len(subs), err)
+		}
+		return subs[0].Label
+	}
+	say(chat, raceAnn, "/track DEMO1")
+	for _, tc := range []struct{ text, want, label string }{
+		{"/track DEMO1 new lamp", "now called <b>new lamp</b>", "new lamp"},
+		{"DEMO1 desk lamp", "now called <b>desk lamp</b>", "desk lamp"},
+		{"/track DEMO1 Desk Lamp", "already following", "desk lamp"}, // the same name: nothing new
+		{"/track DEMO1", "already following", "desk lamp"},
+	} {
+		if got := say(chat, raceAnn, tc.text); !strings.Contains(got, tc.want) {
+			t.Errorf("%q answered:\n%s\nwant %q", tc.text, got, tc.want)
+		}
+		if got := label(chat); got != tc.label {
+			t.Errorf("after %q the name is %q, want %q", tc.text, got, tc.label)
+		}
+	}
+	// In a group, someone else's parcel keeps its name (Cy is no admin);
+	// an admin may rename it, as with /rename.
+	cy := User{ID: 3, Name: "Cy"}
+	say(raceGroup, raceAnn, "/track DEMO1 vase")
+	if got := say(raceGroup, cy, "/track DEMO1 cy's vase"); !strings.Contains(got, "already") {
+		t.Errorf("another member's /track with a name answered:\n%s", got)
+	}
+	if got := label(raceGroup); got != "vase" {
+		t.Errorf("another member renamed the group's parcel to %q", got)
+	}
+	say(raceGroup, raceBob, "/track DEMO1 blue vase")
+	if got := label(raceGroup); got != "blue vase" {
+		t.Errorf("the admin's name did not stick: %q", got)
+	}
+	noTrouble(t, logs)
+}
