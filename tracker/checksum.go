@@ -23,35 +23,22 @@ var mod10Value = func() (t [256]uint8) {
 // right end when reverse is set. prefix is logically prepended to serial (the
 // data's prepend_if) without building a new string.
 func checkMod10(prefix string, serial []byte, evens, odds int, reverse bool) int {
-	// Sum the values at even and odd positions apart, two at a time, and
-	// weigh the two sums once.
-	var e, o int
+	// The weight of position p (0-based from the left) alternates; with
+	// reverse it is that of n-1-p, which swaps the two when n is even.
+	w, flip := evens, evens^odds
+	if reverse && (len(prefix)+len(serial))%2 == 0 {
+		w = odds
+	}
+	total := 0
 	for i := 0; i < len(prefix); i++ {
-		if i%2 == 0 {
-			e += int(mod10Value[prefix[i]])
-		} else {
-			o += int(mod10Value[prefix[i]])
-		}
+		total += int(mod10Value[prefix[i]]) * w
+		w ^= flip
 	}
-	var se, so int
-	k := 0
-	for ; k+1 < len(serial); k += 2 {
-		se += int(mod10Value[serial[k]])
-		so += int(mod10Value[serial[k+1]])
+	for _, c := range serial {
+		total += int(mod10Value[c]) * w
+		w ^= flip
 	}
-	if k < len(serial) {
-		se += int(mod10Value[serial[k]])
-	}
-	if len(prefix)%2 == 1 {
-		se, so = so, se
-	}
-	e, o = e+se, o+so
-	// Counted from the right, position p is n-1-p: the parities swap
-	// when n is even.
-	if n := len(prefix) + len(serial); reverse && n%2 == 0 {
-		e, o = o, e
-	}
-	if r := (e*evens + o*odds) % 10; r != 0 {
+	if r := total % 10; r != 0 {
 		return 10 - r
 	}
 	return 0

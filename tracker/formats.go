@@ -170,7 +170,7 @@ var coreFormats = []*format{
 				return false
 			}
 			if env.decode {
-				m.service = upsServices[string(s[8:10])]
+				m.service = upsServiceCodes[code36(s[8])*36+code36(s[9])]
 			}
 			return m.check(checkMod10("", s[2:17], 1, 2, false) == digitAt(s, 17))
 		}},
@@ -261,7 +261,7 @@ var coreFormats = []*format{
 				return false
 			}
 			if env.decode {
-				m.service = uspsServices[string(s[:2])]
+				m.service = uspsServiceCodes[digits2(s)]
 			}
 			m.country = "US"
 			return m.check(checkMod10("", s[:19], 3, 1, false) == digitAt(s, 19))
@@ -417,7 +417,7 @@ var coreFormats = []*format{
 				return false
 			}
 			if env.decode {
-				m.service = dpdServices[string(s[21:24])]
+				m.service = dpdServiceCodes[digits2(s[21:])*10+int(s[23]-'0')]
 			}
 			return m.check(checkMod3736(s[:27]) == s[27])
 		}},
@@ -571,7 +571,7 @@ func matchUSPSLegacy(s []byte, env *matchEnv, m *formatMatch) bool {
 		svc = body[2:4]
 	}
 	if env.decode {
-		m.service = uspsServices[string(svc)]
+		m.service = uspsServiceCodes[digits2(svc)]
 	}
 	m.country = "US"
 	return m.check(checkMod10(prefix, serial, 3, 1, false) == digitAt(body, len(body)-1))
@@ -605,7 +605,7 @@ func matchIMpb(s []byte, env *matchEnv, m *formatMatch) bool {
 		}
 		m.numFrom = skip
 		if env.decode {
-			m.service = uspsIMpbServices[string(t[:2])]
+			m.service = uspsIMpbServiceCodes[digits2(t)]
 			if string(t[2:5]) == "612" && t[1] != '4' { // construct C's one service code
 				m.service = "Parcel Select"
 			}

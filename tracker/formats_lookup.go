@@ -160,3 +160,31 @@ func countryCode(a, b byte) string {
 	k := (int(a-'A')*26 + int(b-'A')) * 2
 	return countryCodes[k : k+2]
 }
+
+// The service tables above, indexed by the code's characters: the look-up
+// runs for every detected number, a map's hashing costs more than the
+// check digit.
+var (
+	upsServiceCodes      = codeTable[[36 * 36]string](upsServices, func(k string) int { return code36(k[0])*36 + code36(k[1]) })
+	uspsServiceCodes     = codeTable[[100]string](uspsServices, func(k string) int { return digits2([]byte(k)) })
+	uspsIMpbServiceCodes = codeTable[[100]string](uspsIMpbServices, func(k string) int { return digits2([]byte(k)) })
+	dpdServiceCodes      = codeTable[[1000]string](dpdServices, func(k string) int { return digits2([]byte(k))*10 + int(k[2]-'0') })
+)
+
+func codeTable[T [36 * 36]string | [100]string | [1000]string](m map[string]string, index func(string) int) (t T) {
+	for k, v := range m {
+		t[index(k)] = v
+	}
+	return t
+}
+
+// code36 is the value of a digit or upper-case letter, 0–35.
+func code36(c byte) int {
+	if isDigit(c) {
+		return int(c - '0')
+	}
+	return int(c-'A') + 10
+}
+
+// digits2 is the number the first two digits of s write.
+func digits2(s []byte) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
