@@ -362,6 +362,11 @@ func (s *scanner) scanSquare(g *image.Gray, r square) {
 	if !s.done() {
 		s.decode2D(crop, hist, hints2D)
 	}
+	if a := gridAngle(r.cut(g, 1)); !s.done() && math.Abs(a) > 5*math.Pi/180 {
+		// Turned by 15–45°, a small code's finder edges become staircases
+		// the detector does not follow: turn it back onto the axes.
+		s.decode2D(rotateGray(r.cut(g, 1), -a, max(r.upscale(), 1.5)), hybrid, hints2D)
+	}
 	if !s.done() {
 		// Noise flips single pixels of a module: smooth them away first,
 		// at the photo's own scale (smoothing after enlarging averages

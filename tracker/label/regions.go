@@ -496,3 +496,50 @@ func (m *minMax) run(row []uint8, r int, lo, hi []uint8) {
 		hi[x] = max(bmax[x], fmax[x+2*r])
 	}
 }
+
+// gridAngle estimates how far a 2-D code's module grid is turned from the
+// axes, in (-π/4, π/4]: its edges run in two perpendicular directions, so
+// the gradient angles are averaged modulo 90° (angle ×4 on the circle,
+// weighted by gradient energy).
+func gridAngle(g *image.Gray) float64 {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	var c, s float64
+	for y := 1; y < h-1; y++ {
+		row := g.Pix[y*g.Stride:]
+		up, down := g.Pix[(y-1)*g.Stride:], g.Pix[(y+1)*g.Stride:]
+		for x := 1; x < w-1; x++ {
+			// Scharr: central differences misjudge a sharp diagonal edge
+			// by several degrees, these weights hardly.
+			gx := float64(3*(int(up[x+1])-int(up[x-1])) + 10*(int(row[x+1])-int(row[x-1])) + 3*(int(down[x+1])-int(down[x-1])))
+			gy := float64(3*(int(down[x-1])-int(up[x-1])) + 10*(int(down[x])-int(up[x])) + 3*(int(down[x+1])-int(up[x+1])))
+			m := gx*gx + gy*gy
+			if m == 0 {
+				continue
+			}
+			// cos 4θ and sin 4θ from the gradient, without atan2.
+			c2, s2 := (gx*gx-gy*gy)/m, 2*gx*gy/m
+			c += m * (c2*c2 - s2*s2)
+			s += m * 2 * s2 * c2
+		}
+	}
+	return math.Atan2(s, c) / 4
+}
+
+// rotateGray turns g by a radians about its centre, at scale k, into an
+// image large enough for all of it; what lies outside g is white.
+func rotateGray(g *image.Gray, a, k float64) *image.Gray {
+	w, h := float64(g.Rect.Dx()), float64(g.Rect.Dy())
+	cs, sn := math.Cos(a), math.Sin(a)
+	ow := int((w*math.Abs(cs) + h*math.Abs(sn)) * k)
+	oh := int((w*math.Abs(sn) + h*math.Abs(cs)) * k)
+	out := image.NewGray(image.Rect(0, 0, ow, oh))
+	for y := 0; y < oh; y++ {
+		dy := (float64(y) + 0.5 - float64(oh)/2) / k
+		for x := 0; x < ow; x++ {
+			dx := (float64(x) + 0.5 - float64(ow)/2) / k
+			// The source point that lands here: turn back by a.
+			out.Pix[y*ow+x] = bilerp(g, w/2+dx*cs+dy*sn, h/2-dx*sn+dy*cs)
+		}
+	}
+	return out
+}

@@ -2,8 +2,12 @@ package label
 
 import (
 	"image"
+	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/datamatrix"
 )
 
 // runMinMax against the plain definition, on random rows and radii.
@@ -51,5 +55,38 @@ func TestEnvelopeBars(t *testing.T) {
 		if white := got[want.at] == 255; white != want.white {
 			t.Errorf("case %d: pixel %d (%d) white=%v, want %v; row %v", x, want.at, row[want.at], white, want.white, got)
 		}
+	}
+}
+
+// A Data Matrix turned by 25°: gridAngle finds the turn, and turning the
+// image back by it puts the grid on the axes again.
+func TestGridAngle(t *testing.T) {
+	bm, err := datamatrix.NewDataMatrixWriter().Encode("JGB 6212345678 AB123456789GB", gozxing.BarcodeFormat_DATA_MATRIX, 0, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const m, pad = 6, 30
+	side := bm.GetWidth()*m + 2*pad
+	g := image.NewGray(image.Rect(0, 0, side, side))
+	for y := range side {
+		for x := range side {
+			i, j := (x-pad)/m, (y-pad)/m
+			v := uint8(235)
+			if x >= pad && y >= pad && i < bm.GetWidth() && j < bm.GetHeight() && bm.Get(i, j) {
+				v = 20
+			}
+			g.Pix[y*side+x] = v
+		}
+	}
+	if a := gridAngle(g); math.Abs(a) > 0.02 {
+		t.Errorf("upright code: angle %.3f", a)
+	}
+	turned := rotateGray(g, 25*math.Pi/180, 1)
+	a := gridAngle(turned)
+	if math.Abs(math.Abs(a)-25*math.Pi/180) > 0.03 {
+		t.Fatalf("turned by 25°: angle %.1f°", a*180/math.Pi)
+	}
+	if back := gridAngle(rotateGray(turned, -a, 1)); math.Abs(back) > 0.03 {
+		t.Errorf("turned back: angle %.1f°", back*180/math.Pi)
 	}
 }
