@@ -5,13 +5,13 @@ import (
 	"image"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/bot/notify"
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
 )
@@ -97,8 +97,12 @@ func (b *albumBot) sweep(t *testing.T) {
 // moment, survives a restart meanwhile, and gets one answer for all its
 // photos: the numbers of two labels, a blank photo counted as unread.
 func TestAlbumWaitsForItsLastPhotoAcrossARestart(t *testing.T) {
+	storagetest.Each(t, testAlbumWaitsForItsLastPhotoAcrossARestart)
+}
+
+func testAlbumWaitsForItsLastPhotoAcrossARestart(t *testing.T, db storagetest.Engine) {
 	ctx := context.Background()
-	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "album.db"))
+	store, err := storage.Open(ctx, db.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

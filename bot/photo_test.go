@@ -218,3 +218,29 @@ func TestAlbumIsAnsweredOnce(t *testing.T) {
 		t.Errorf("downloads = %v, want each photo once", d)
 	}
 }
+
+// In a group, an album counts when one of its photos mentions the bot (the
+// caption sits on the first): one answer, replying to that photo. An
+// album for the others gets none and is not downloaded.
+func TestAlbumInGroup(t *testing.T) {
+	h := newHarness(t, 10)
+	group := telegramtest.Group(-5006, "Flat")
+	n := upsNumber(35)
+	before := len(h.srv.Sent())
+	h.srv.SendPhoto(group, ann, photoSizes(t, labelImage(t, n, false)), "holiday", "album-g1")
+	h.srv.SendPhoto(group, ann, photoSizes(t, labelImage(t, n, true)), "", "album-g1")
+	m := h.srv.SendPhoto(group, bob, photoSizes(t, labelImage(t, n, false)), "@"+telegramtest.BotUser.Username+" sofa", "album-g2")
+	h.srv.SendPhoto(group, bob, photoSizes(t, image.NewGray(image.Rect(0, 0, 640, 480))), "", "album-g2")
+	got := h.waitPhoto(before, 1)
+	has(t, got[0], "Read from 1 of 2 photos: <code>"+n+"</code> (Code 128)", "Following", "sofa")
+	if got[0].ReplyTo != m.MessageID {
+		t.Errorf("reply_to = %d, want the album's first photo %d", got[0].ReplyTo, m.MessageID)
+	}
+	h.drained(group.ID)
+	if sent := h.srv.Sent(); len(sent) != before+1 {
+		t.Fatalf("answers: %+v", sent[before:])
+	}
+	if d := h.srv.Downloads(); len(d) != 2 {
+		t.Errorf("downloads = %v, want only the album for the bot", d)
+	}
+}
