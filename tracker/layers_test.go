@@ -13,17 +13,18 @@ import (
 	"testing"
 )
 
-// forbidden are the packages tracker/ must not reach: the domain holds no
-// SQL, no Telegram and no rendering (README, "Design").
-var forbidden = []string{
-	"github.com/trackbot/trackbot/storage",
-	"github.com/trackbot/trackbot/bot",
-	"github.com/go-telegram/",
-	"html/template",
-	"database/sql",
+// layers are the packages that must stay free of what belongs to others
+// (README, "Design"): the domain holds no SQL, no Telegram and no
+// rendering; storage holds no Telegram and no rendering.
+var layers = []struct {
+	dir       string // from tracker/
+	forbidden []string
+}{
+	{".", []string{"github.com/trackbot/trackbot/storage", "github.com/trackbot/trackbot/bot", "github.com/go-telegram/", "html/template", "database/sql"}},
+	{"../storage", []string{"github.com/trackbot/trackbot/bot", "github.com/go-telegram/", "html/template", "github.com/trackbot/trackbot/tracker/poller"}},
 }
 
-func forbiddenImport(path string) bool {
+func forbiddenIn(forbidden []string, path string) bool {
 	for _, f := range forbidden {
 		if path == f || strings.HasPrefix(path, strings.TrimSuffix(f, "/")+"/") {
 			return true
@@ -35,71 +36,75 @@ func forbiddenImport(path string) bool {
 // htmlTag matches the Telegram HTML the bot writes (tghtml).
 var htmlTag = regexp.MustCompile(`</?(b|strong|i|em|u|ins|s|strike|del|a|code|pre|blockquote|tg-spoiler|tg-emoji|span)\b[^>]*>|&(lt|gt|amp|quot);`)
 
-// TestTrackerStaysDomain fails when code under tracker/ (tests aside: they
-// run on the real storage) imports storage, the bot or go-telegram, or
-// writes HTML in a string.
-func TestTrackerStaysDomain(t *testing.T) {
-	fset := token.NewFileSet()
-	files := 0
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == "testdata" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		files++
-		for _, imp := range f.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			if forbiddenImport(p) {
-				t.Errorf("%s imports %s: tracker/ is the domain (no SQL, Telegram or rendering)", fset.Position(imp.Pos()), p)
+// TestLayers fails when code under tracker/ (tests aside: they run on the
+// real storage) imports storage, the bot or go-telegram, when storage
+// imports the bot or go-telegram, or when either writes HTML in a string.
+func TestLayers(t *testing.T) {
+	for _, l := range layers {
+		fset := token.NewFileSet()
+		files := 0
+		err := filepath.WalkDir(l.dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
 			}
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
+			if d.IsDir() && d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				return err
+			}
+			files++
+			for _, imp := range f.Imports {
+				p, _ := strconv.Unquote(imp.Path.Value)
+				if forbiddenIn(l.forbidden, p) {
+					t.Errorf("%s imports %s, which this layer must not reach", fset.Position(imp.Pos()), p)
+				}
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				if s, err := strconv.Unquote(lit.Value); err == nil && htmlTag.MatchString(s) {
+					t.Errorf("%s: HTML (%q): the bot renders, with tghtml", fset.Position(lit.Pos()), htmlTag.FindString(s))
+				}
 				return true
-			}
-			if s, err := strconv.Unquote(lit.Value); err == nil && htmlTag.MatchString(s) {
-				t.Errorf("%s: HTML in tracker/ (%q): the bot renders, with tghtml", fset.Position(lit.Pos()), htmlTag.FindString(s))
-			}
-			return true
+			})
+			return nil
 		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files < 50 {
-		t.Fatalf("read %d Go files under tracker/; the walk is looking in the wrong place", files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if files < 10 {
+			t.Fatalf("read %d Go files under %s; the walk is looking in the wrong place", files, l.dir)
+		}
 	}
 }
 
-// TestTrackerDependencies checks what tracker/ reaches through other
+// TestLayerDependencies checks what the layers reach through other
 // packages too (go list -deps), which the import check above cannot see.
-func TestTrackerDependencies(t *testing.T) {
+func TestLayerDependencies(t *testing.T) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command to list dependencies")
 	}
-	out, err := exec.Command(gobin, "list", "-deps", "./...").Output()
-	if err != nil {
-		t.Fatalf("go list -deps ./...: %v", err)
-	}
-	deps := strings.Fields(string(out))
-	if len(deps) < 20 {
-		t.Fatalf("go list -deps listed %d packages: %q", len(deps), deps)
-	}
-	for _, p := range deps {
-		if forbiddenImport(p) {
-			t.Errorf("tracker/ depends on %s", p)
+	for _, l := range layers {
+		out, err := exec.Command(gobin, "list", "-deps", l.dir+"/...").Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s/...: %v", l.dir, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 20 {
+			t.Fatalf("go list -deps listed %d packages: %q", len(deps), deps)
+		}
+		for _, p := range deps {
+			if forbiddenIn(l.forbidden, p) {
+				t.Errorf("%s depends on %s", l.dir, p)
+			}
 		}
 	}
 }
@@ -114,8 +119,8 @@ func TestForbiddenImport(t *testing.T) {
 		"github.com/trackbot/trackbot/botany":              false,
 		"html":                                             false,
 	} {
-		if got := forbiddenImport(path); got != want {
-			t.Errorf("forbiddenImport(%q) = %v, want %v", path, got, want)
+		if got := forbiddenIn(layers[0].forbidden, path); got != want {
+			t.Errorf("forbiddenIn(tracker, %q) = %v, want %v", path, got, want)
 		}
 	}
 	for s, want := range map[string]bool{
