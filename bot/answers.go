@@ -119,7 +119,7 @@ func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID 
 		} else {
 			h.Code(sh.Number)
 		}
-		h.Text(" · " + carrierName(sh.Carrier)).Line().Text(statusLine(p, a.Status, sh.StatusText))
+		h.Text(" · " + carrierName(p, sh.Carrier)).Line().Text(statusLine(p, a.Status, sh.StatusText))
 		if !sh.LastEventAt.IsZero() {
 			h.Text(" · " + v.ago(sh.LastEventAt))
 		}

@@ -83,7 +83,7 @@ func (e *Engine) HandleClick(ctx context.Context, c Click) ClickResult {
 
 func (e *Engine) refreshClick(ctx context.Context, sub storage.Subscription) ClickResult {
 	p := pr(ctx)
-	name := carrierName(sub.Shipment.Carrier)
+	name := carrierName(p, sub.Shipment.Carrier)
 	if e.refresh != nil {
 		if err := e.refresh(ctx, sub.Shipment.ID); err != nil {
 			e.log.WarnContext(ctx, "bot: refresh", slog.Int64("shipment", sub.Shipment.ID), slog.Any("error", err))

@@ -225,7 +225,7 @@ func followSummary(p *locale.Printer, fs []followed) Reply {
 }
 
 func (e *Engine) typo(p *locale.Printer, c tracker.Candidate) Reply {
-	t := p.T("typo", "Number", esc(c.Number), "Carrier", esc(carrierName(c.Carrier)))
+	t := p.T("typo", "Number", esc(c.Number), "Carrier", esc(carrierName(p, c.Carrier)))
 	if c.Suggestion != "" {
 		t += "\n" + p.T("typo_suggest", "Suggestion", esc(c.Suggestion))
 	} else {
@@ -271,7 +271,7 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 		return followed{err: true, line: p.T("subscribe_failed_line", "Number", esc(c.Number)),
 			reply: e.fail(ctx, "subscribe", err)[0]}
 	}
-	name := esc(carrierName(sub.Shipment.Carrier))
+	name := esc(carrierName(p, sub.Shipment.Carrier))
 	line := parcelName(sub.Label, sub.Shipment.Number) + " · " + name
 	if cl, err := cleanLabel(label); !created && err == nil && cl != "" && !strings.EqualFold(cl, sub.Label) &&
 		e.refusal(ctx, m.Chat, m.From, sub) == "" {
@@ -353,7 +353,7 @@ func parcelButtons(p *locale.Printer, sub storage.Subscription) [][]Button {
 	// The number, copied with one tap, for the carrier's own app or a call.
 	last := []Button{{Text: p.T("btn_copy_number"), Copy: sub.Shipment.Number}}
 	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		last = append([]Button{{Text: p.T("btn_open_page", "Carrier", carrierName(sub.Shipment.Carrier)), URL: u}}, last...)
+		last = append([]Button{{Text: p.T("btn_open_page", "Carrier", carrierName(p, sub.Shipment.Carrier)), URL: u}}, last...)
 	}
 	return append(rows, last)
 }
@@ -447,7 +447,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		default:
 			b.WriteString(" · " + v.ago(last))
 		}
-		b.WriteString("\n" + esc(carrierName(sh.Carrier)))
+		b.WriteString("\n" + esc(carrierName(p, sh.Carrier)))
 		if s.Label != "" {
 			b.WriteString(" · <code>" + esc(sh.Number) + "</code>")
 		}
@@ -536,7 +536,7 @@ func (e *Engine) unsubscribe(ctx context.Context, chat Chat, user User, sub stor
 	if err != nil {
 		return ClickResult{Answer: p.T("toast_failed"), Replies: e.fail(ctx, "unsubscribe", err)}
 	}
-	t := p.T("stopped", "Name", name, "Carrier", esc(carrierName(sub.Shipment.Carrier)))
+	t := p.T("stopped", "Name", name, "Carrier", esc(carrierName(p, sub.Shipment.Carrier)))
 	return ClickResult{Answer: p.T("stopped_toast"), Replies: []Reply{{Text: t, Edit: edit}}, stopped: true}
 }
 
@@ -604,7 +604,7 @@ func (e *Engine) lookup(ctx context.Context, carrier, number string) (tracker.Re
 }
 
 func lookupFailed(p *locale.Printer, carrier, number string, err error) string {
-	name := esc(carrierName(carrier))
+	name := esc(carrierName(p, carrier))
 	t := p.T("lookup_failed", "Carrier", name)
 	if errors.Is(err, tracker.ErrNoClient) {
 		t = p.T("lookup_no_client", "Carrier", name)
@@ -708,13 +708,13 @@ func (e *Engine) carrierChoices(p *locale.Printer, sub storage.Subscription) Rep
 		if i%2 == 0 {
 			rows = append(rows, nil)
 		}
-		text := carrierName(c)
+		text := carrierName(p, c)
 		if e.noClient(c) {
 			text = p.T("carrier_link_only", "Carrier", text)
 		}
 		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Text: text, Data: CallbackData(ActSetCarrier, sub.ID, c)})
 	}
-	return Reply{Text: p.T("carrier_pick", "Number", esc(sub.Shipment.Number), "Carrier", esc(carrierName(sub.Shipment.Carrier))), Buttons: rows}
+	return Reply{Text: p.T("carrier_pick", "Number", esc(sub.Shipment.Number), "Carrier", esc(carrierName(p, sub.Shipment.Carrier))), Buttons: rows}
 }
 
 func boolRank(b bool) int {
@@ -732,7 +732,7 @@ func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code 
 		return []Reply{{Text: p.T("carrier_unknown", "Code", esc(tracker.Clip(code, 30)), "Codes", esc(strings.Join(e.carrierCodes(), ", ")))}}, false
 	}
 	if code == sub.Shipment.Carrier {
-		return []Reply{{Text: p.T("carrier_same", "Carrier", esc(carrierName(code))), Edit: edit}}, true
+		return []Reply{{Text: p.T("carrier_same", "Carrier", esc(carrierName(p, code))), Edit: edit}}, true
 	}
 	ns, err := e.store.ChangeCarrier(ctx, sub.ID, code, e.now())
 	if isNotFound(err) {
@@ -745,6 +745,6 @@ func (e *Engine) setCarrier(ctx context.Context, sub storage.Subscription, code 
 	if e.noClient(code) {
 		key = "carrier_set_unchecked" // no promise to check what cannot be checked
 	}
-	return []Reply{{Text: p.T(key, "Name", parcelName(ns.Label, ns.Shipment.Number), "Carrier", esc(carrierName(code))),
+	return []Reply{{Text: p.T(key, "Name", parcelName(ns.Label, ns.Shipment.Number), "Carrier", esc(carrierName(p, code))),
 		Buttons: parcelButtons(p, ns), Edit: edit}}, true
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,6 +219,45 @@ func TestTrackAgainWithAName(t *testing.T) {
 	say(raceGroup, raceBob, "/track DEMO1 blue vase")
 	if got := label(raceGroup); got != "blue vase" {
 		t.Errorf("the admin's name did not stick: %q", got)
+	}
+	noTrouble(t, logs)
+}
+
+// TestInternationalPostInTheChatsLanguage: an S10 number's carrier has no
+// brand, so its name is the chat's language's ("Rede postal internacional"),
+// in the follow reply, its buttons, /list and the carrier picker.
+func TestInternationalPostInTheChatsLanguage(t *testing.T) {
+	ctx := context.Background()
+	eng, _, logs := raceEngine(t)
+	// A UPU S10 number: 8 digits, their mod-11 check (weights 8 6 4 2 3 5 9 7), a country.
+	serial, sum := "52718364", 0
+	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
+		sum += int(serial[i]-'0') * w
+	}
+	check := map[int]int{0: 5, 1: 0}[sum%11]
+	if r := sum % 11; r > 1 {
+		check = 11 - r
+	}
+	n := "RR" + serial + strconv.Itoa(check) + "CN"
+	for i, l := range locale.All {
+		chat := Chat{ID: int64(9191 + i), Type: "private"}
+		from := User{ID: int64(9191 + i), Name: "Kim", Lang: string(l)}
+		want := locale.For(l).T("carrier_s10")
+		var all []string
+		for _, text := range []string{n, "/list", "/carrier " + n} {
+			for _, r := range eng.HandleMessage(ctx, Message{Chat: chat, From: from, Text: text}) {
+				all = append(all, r.Text)
+				for _, row := range r.Buttons {
+					for _, b := range row {
+						all = append(all, b.Text)
+					}
+				}
+			}
+		}
+		got := strings.Join(all, "\n")
+		if !strings.Contains(got, want) || l != locale.EN && strings.Contains(got, "International post") {
+			t.Errorf("%s: want %q, not the English name:\n%s", l, want, got)
+		}
 	}
 	noTrouble(t, logs)
 }

@@ -180,7 +180,7 @@ func (e *Engine) history(ctx context.Context, m Message) []Reply {
 		at := v.in(deliveredAt(s.Shipment))
 		b.WriteString("\n✅ " + parcelName(s.Label, s.Shipment.Number) + " · " +
 			p.T("history_delivered", "Date", esc(p.Date(at, at.Year() != v.in(v.now).Year()))))
-		b.WriteString("\n" + esc(carrierName(s.Shipment.Carrier)))
+		b.WriteString("\n" + esc(carrierName(p, s.Shipment.Carrier)))
 		if s.Label != "" {
 			b.WriteString(" · <code>" + esc(s.Shipment.Number) + "</code>")
 		}

@@ -123,8 +123,8 @@ func (e *Engine) renderOutbox(ctx context.Context, it storage.OutboxItem) (r Rep
 // followed under the new number from now on. All its words are here.
 func renderHandoff(p *locale.Printer, sub storage.Subscription, n notice.Handoff) Reply {
 	var h tghtml.Builder
-	h.Text("🔀 ").Bold(p.T("handoff_title", "Carrier", carrierName(n.Carrier)))
-	parcelHead(&h, sub.Label, n.FromCarrier, n.FromNumber)
+	h.Text("🔀 ").Bold(p.T("handoff_title", "Carrier", carrierName(p, n.Carrier)))
+	parcelHead(&h, p, sub.Label, n.FromCarrier, n.FromNumber)
 	h.Line().Text(p.T("handoff_number")).Code(n.Number).Line().
 		Text("👉 " + p.T("handoff_next"))
 	return Reply{Text: h.String(), Buttons: parcelButtons(p, sub)}
@@ -178,7 +178,7 @@ func (e *Engine) renderParcelNotice(sub storage.Subscription, n notice.Parcel, v
 	} else {
 		h.Text(head.Status.Emoji() + " ").Bold(statusTitle(v.p, head.Status))
 	}
-	parcelHead(&h, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
+	parcelHead(&h, v.p, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
 	lines := 0
 	for _, it := range n.Items {
 		switch it.Kind {
@@ -237,7 +237,7 @@ func (e *Engine) renderAdviceNotice(sub storage.Subscription, rule string, v vie
 	}
 	title, text := adviceText(v, adv, sub, a)
 	h.Text(icon).Bold(title)
-	parcelHead(&h, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
+	parcelHead(&h, v.p, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
 	h.Line().Text(text)
 	if adv.ContactName != "" {
 		h.Line().Line().Text(v.p.T("advice_contact_label")).Link(adv.ContactURL, contactName(v.p, adv.ContactName))

@@ -108,11 +108,11 @@ func nextStepLines(h *tghtml.Builder, a assess.Assessment, v view, buttons bool)
 
 // parcelHead is the two lines naming a parcel under a headline:
 // " — label" then "Carrier · number".
-func parcelHead(h *tghtml.Builder, label, carrier, number string) {
+func parcelHead(h *tghtml.Builder, p *locale.Printer, label, carrier, number string) {
 	if label != "" {
 		h.Text(" — " + clipText(label))
 	}
-	h.Line().Text(carrierName(carrier) + " · ").Code(number)
+	h.Line().Text(carrierName(p, carrier) + " · ").Code(number)
 }
 
 // eventLines is "description" then "📍 place · when" for one scan.
@@ -177,7 +177,7 @@ func pushButtons(p *locale.Printer, sub storage.Subscription, a assess.Assessmen
 		}}
 	}
 	if u := tracker.TrackingURL(sub.Shipment.Carrier, sub.Shipment.Number); u != "" {
-		return [][]Button{{{Text: p.T("btn_open_page", "Carrier", carrierName(sub.Shipment.Carrier)), URL: u}}}
+		return [][]Button{{{Text: p.T("btn_open_page", "Carrier", carrierName(p, sub.Shipment.Carrier)), URL: u}}}
 	}
 	return nil
 }
@@ -229,7 +229,7 @@ func (e *Engine) renderStatus(sub storage.Subscription, events []tracker.Event, 
 	}
 	var h tghtml.Builder
 	h.Text(a.Status.Emoji() + " ").Bold(tracker.Clip(statusLine(v.pr(), a.Status, said), 200))
-	parcelHead(&h, sub.Label, sh.Carrier, sh.Number)
+	parcelHead(&h, v.pr(), sub.Label, sh.Carrier, sh.Number)
 	var eta tghtml.Builder
 	if expectedLine(&eta, a, v) {
 		h.Line().Append(&eta)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/tracker"
 )
 
@@ -125,7 +126,12 @@ func stripTags(s string) string {
 	return html.UnescapeString(b.String())
 }
 
-func carrierName(code string) string { return tracker.Carrier(code).Name }
+func carrierName(p *locale.Printer, code string) string {
+	if code == "s10" { // no brand: the generic name, in the chat's language
+		return p.T("carrier_s10")
+	}
+	return tracker.Carrier(code).Name
+}
 
 // parcelName is the label when there is one, else the number; escaped.
 func parcelName(label, number string) string {
