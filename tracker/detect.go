@@ -554,7 +554,7 @@ func (sc *scanner) try(i, j int) {
 		skip = hasLetter
 	}
 	for _, f := range fs {
-		if f.shape == skip || f.demo && !sc.opt.Demo {
+		if f.shape == skip || f.demo && !sc.opt.Demo || f.named && !sc.mentions(f.bit) {
 			continue
 		}
 		m := &sc.fm

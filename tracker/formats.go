@@ -32,6 +32,7 @@ type format struct {
 	bit   uint64  // carrierBit[carrier]
 	url   urlPart // urlParts(carrier)
 	shape shape   // formatShapes[name]
+	named bool    // namedOnly[name]
 }
 
 // shape says what characters a format's numbers are made of, so the
@@ -65,9 +66,15 @@ var formatShapes = map[string]shape{
 	"Correos (23)": hasLetter, "Poste Italiane": hasLetter, "Amazon International": hasLetter,
 }
 
+// namedOnly are the formats whose matcher always asks for the carrier's
+// name (formatMatch.needName): where the text does not name it they are not
+// tried at all.
+var namedOnly = map[string]bool{"DHL Paket (12)": true, "GLS": true, "Poste Italiane": true}
+
 func init() {
 	for k, f := range formats {
-		f.idx, f.bit, f.url, f.shape = uint16(k), carrierBit[f.carrier], urlParts(f.carrier), formatShapes[f.name]
+		f.idx, f.bit, f.url = uint16(k), carrierBit[f.carrier], urlParts(f.carrier)
+		f.shape, f.named = formatShapes[f.name], namedOnly[f.name]
 	}
 }
 
