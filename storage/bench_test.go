@@ -163,3 +163,34 @@ func BenchmarkClaimDueShipments(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClaimBehindClaims claims page after page at one moment, as a
+// tick does ahead of its lanes: each claim finds the pages before it still
+// leased, unpolled. Its cost must not grow with them. When the shipments
+// run out, the leases are reset (untimed) and the pass starts again.
+func BenchmarkClaimBehindClaims(b *testing.B) {
+	for _, e := range storagetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			s := benchStoreOn(b, e)
+			ctx := context.Background()
+			reset := func() {
+				if _, err := s.w.ExecContext(ctx, `UPDATE shipments SET lease_until = 0, next_poll_at = $1`, t0.Unix()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reset()
+			b.ReportAllocs()
+			for b.Loop() {
+				got, err := s.ClaimDueShipments(ctx, t0, 500, time.Hour)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) < 500 {
+					b.StopTimer()
+					reset()
+					b.StartTimer()
+				}
+			}
+		})
+	}
+}

@@ -482,10 +482,7 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 	}
 	for range 3 { // a migration resends to the new id; twice is already odd
 		if err := n.pace(ctx, it); err != nil {
-			if ctx.Err() == nil {
-				n.log.Warn("send: pace", "chat", it.ChatID, slog.Any("error", err))
-			}
-			return false, it.ChatID // shutting down (or no shared slot): the message stays pending
+			return false, it.ChatID // shutting down: the message stays pending
 		}
 		// With Owner, the send must end before the chat's lease may: past
 		// it another instance may send the chat's messages. A lease half

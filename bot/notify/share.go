@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -26,11 +25,18 @@ type sharedPace struct {
 	log   *slog.Logger
 }
 
-// wait takes the next shared slot and sleeps until it comes.
+// wait takes the next shared slot and sleeps until it comes. When the
+// database cannot give one (it is down, or full: the answers of a full
+// database are paced here too), the send goes on this instance's own pace
+// rather than not at all.
 func (s *sharedPace) wait(ctx context.Context) error {
 	d, err := s.store.ReserveSend(ctx, s.every)
 	if err != nil {
-		return fmt.Errorf("notify: shared pace: %w", err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.Warn("send: no shared slot; pacing alone", slog.Any("error", err))
+		return nil
 	}
 	if d <= 0 {
 		return nil

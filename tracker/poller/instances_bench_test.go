@@ -23,10 +23,10 @@ import (
 // embedded engine has one per file) and, with TRACKBOT_TEST_POSTGRES, on
 // PostgreSQL with 1, 2 and 3. The carrier fake answers at once, so the
 // figures are the database's share of a cycle; real carriers' rate limits
-// cap each instance long before it. Run with -benchtime=2x: one cycle
-// takes seconds.
+// cap each instance long before it. Run with -benchtime=1x: one cycle
+// takes tens of seconds, and each set-up runs a first cycle besides.
 //
-//	TRACKBOT_TEST_POSTGRES=postgres://… go test -run '^$' -bench PollCycleInstances -benchtime 2x ./tracker/poller/
+//	TRACKBOT_TEST_POSTGRES=postgres://… go test -run '^$' -bench PollCycleInstances -benchtime 1x -timeout 30m ./tracker/poller/
 func BenchmarkPollCycleInstances(b *testing.B) {
 	const chats, perChat = 1000, 100
 	const total = chats * perChat
