@@ -933,10 +933,16 @@ func bufString(buf []byte, b ...string) ([]byte, string) {
 	for _, s := range b {
 		buf = append(buf, s...)
 	}
+	return buf, sinceString(buf, start)
+}
+
+// sinceString returns buf[start:] as a string sharing buf's memory (buf
+// is never written there again); the common cases of bufString, spelt out.
+func sinceString(buf []byte, start int) string {
 	if len(buf) == start {
-		return buf, ""
+		return ""
 	}
-	return buf, unsafe.String(&buf[start], len(buf)-start)
+	return unsafe.String(&buf[start], len(buf)-start)
 }
 
 // bytesString views b as a string without copying; for bufString, which
@@ -954,7 +960,9 @@ func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []by
 	case m.order: // an Amazon order number, 3-7-7
 		buf, number = bufString(buf, bytesString(s[:3]), "-", bytesString(s[3:10]), "-", bytesString(s[10:]))
 	default:
-		buf, number = bufString(buf, bytesString(s[m.numFrom:]))
+		start := len(buf)
+		buf = append(buf, s[m.numFrom:]...)
+		number = sinceString(buf, start)
 	}
 	carrier := m.carrierOr(f)
 	kind := KindTracking
@@ -973,7 +981,9 @@ func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []by
 	cand.Start, cand.End = int(ws[c.i].s0), int(ws[c.j].s1)
 	if kind == KindTracking {
 		if u := urlOf(f, m); u.ok {
-			buf, cand.URL = bufString(buf, u.pre, TrackableNumber(carrier, number), u.post)
+			start := len(buf)
+			buf = append(append(append(buf, u.pre...), TrackableNumber(carrier, number)...), u.post...)
+			cand.URL = sinceString(buf, start)
 		}
 	}
 	if m.checked && !m.valid {
