@@ -46,10 +46,10 @@ type child struct {
 	err    error         // what Wait returned, once exited is closed
 }
 
-func startChild(t *testing.T, ready string) *child {
+func startChild(t *testing.T, w *world, ready string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashChildEnv+"=1")
+	cmd.Env = append(append(os.Environ(), w.environ()...), crashChildEnv+"=1") // a later entry wins
 	c := &child{cmd: cmd, log: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = c.log
 	if err := cmd.Start(); err != nil {
@@ -105,8 +105,8 @@ func crashWorld(t *testing.T) *world {
 		t.Skip("starts and kills the program as a child process several times")
 	}
 	w := newWorld(t)
-	t.Setenv("TRACKBOT_POLL_SCHEDULE", "@every 1h")
-	t.Setenv("TRACKBOT_LOG_LEVEL", "info")
+	w.setenv("TRACKBOT_POLL_SCHEDULE", "@every 1h")
+	w.setenv("TRACKBOT_LOG_LEVEL", "info")
 	w.tg.EnforceLimits(telegramtest.Limits{PerSecond: 30, PerChatPerSecond: 1, PerGroupPerMinute: 20})
 	return w
 }
@@ -208,18 +208,18 @@ func TestKill9LongPolling(t *testing.T) {
 	third := crashUsers / 3
 
 	sendBatch(w, 0, third)
-	c := startChild(t, ready)
+	c := startChild(t, w, ready)
 	waitFor(t, "the first answers", func() bool { return answered(w) >= 10 })
 	sendBatch(w, third, 2*third)
 	kills := []time.Time{c.kill()}
 
-	c = startChild(t, ready)
+	c = startChild(t, w, ready)
 	waitFor(t, "more answers", func() bool { return answered(w) >= third+10 })
 	sendBatch(w, 2*third, crashUsers)
 	time.Sleep(20 * time.Millisecond) // let the poll take some of them
 	kills = append(kills, c.kill())
 
-	c = startChild(t, ready)
+	c = startChild(t, w, ready)
 	waitFor(t, "every user answered", func() bool { return answered(w) == crashUsers })
 	time.Sleep(1500 * time.Millisecond) // a duplicate would be sent by now
 	c.stop(t)
@@ -242,28 +242,28 @@ func TestKill9Webhook(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	const secret = "crash-test-webhook-secret"
-	t.Setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example/telegram")
-	t.Setenv("TRACKBOT_WEBHOOK_LISTEN", addr)
-	t.Setenv("TRACKBOT_WEBHOOK_SECRET", secret)
+	w.setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example/telegram")
+	w.setenv("TRACKBOT_WEBHOOK_LISTEN", addr)
+	w.setenv("TRACKBOT_WEBHOOK_SECRET", secret)
 	const ready = `"msg":"bot: taking updates by webhook"`
 
 	d := newDeliverer(t, w.tg, "http://"+addr, secret)
 	third := crashUsers / 3
 	sendBatch(w, 0, third)
-	c := startChild(t, ready)
+	c := startChild(t, w, ready)
 	go d.run()
 	waitFor(t, "the first answers", func() bool { return answered(w) >= 10 })
 	sendBatch(w, third, 2*third)
 	time.Sleep(20 * time.Millisecond) // some are being posted
 	kills := []time.Time{c.kill()}
 
-	c = startChild(t, ready)
+	c = startChild(t, w, ready)
 	waitFor(t, "more answers", func() bool { return answered(w) >= third+10 })
 	sendBatch(w, 2*third, crashUsers)
 	time.Sleep(20 * time.Millisecond)
 	kills = append(kills, c.kill())
 
-	c = startChild(t, ready)
+	c = startChild(t, w, ready)
 	waitFor(t, "every user answered", func() bool { return answered(w) == crashUsers })
 	time.Sleep(1500 * time.Millisecond)
 	d.close()

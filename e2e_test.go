@@ -80,6 +80,26 @@ type world struct {
 	db   string
 	mu   sync.Mutex
 	logs []*lockedBuffer // every run's log, for the secret checks
+	env  map[string]string
+}
+
+// setenv sets a variable of the world's environment, for the runs started
+// after it (in process and in children).
+func (w *world) setenv(k, v string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.env[k] = v
+}
+
+// environ is the world's environment as "KEY=value" entries.
+func (w *world) environ() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]string, 0, len(w.env))
+	for k, v := range w.env {
+		out = append(out, k+"="+v)
+	}
+	return out
 }
 
 // TestPostgreSQL says, in one line, whether these tests also ran on PostgreSQL.
@@ -105,16 +125,15 @@ func newWorldOn(t *testing.T, db storagetest.Engine) *world {
 		"UPS_CLIENT_SECRET":      upstest.ClientSecret,
 		"UPS_API_URL":            w.ups.URL(),
 	}
-	// The developer's own environment must not leak into the program.
+	// The developer's own environment must not leak into the children
+	// (which inherit it; the program in process sees only env).
 	for _, k := range []string{"TRACKBOT_DEMO", "TRACKBOT_INSTANCE", "TRACKBOT_POLL_LEASE", "TRACKBOT_SEND_LEASE", "TRACKBOT_POLL_INTERVAL", "TRACKBOT_MAX_PARCELS",
 		"TRACKBOT_WEBHOOK_URL", "TRACKBOT_WEBHOOK_LISTEN", "TRACKBOT_WEBHOOK_SECRET",
 		"USPS_CLIENT_ID", "USPS_CLIENT_SECRET", "USPS_API_URL", "FEDEX_API_KEY", "FEDEX_SECRET_KEY", "FEDEX_API_URL",
 		"DHL_API_KEY", "DHL_API_URL", "SEVENTEENTRACK_API_KEY", "SEVENTEENTRACK_API_URL"} {
 		env[k] = ""
 	}
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
+	w.env = env
 	return w
 }
 
@@ -138,7 +157,8 @@ func (w *world) start(ready string) *running {
 	w.mu.Lock()
 	w.logs = append(w.logs, r.log)
 	w.mu.Unlock()
-	go func() { r.done <- runContext(ctx, []string{"run"}, strings.NewReader(""), io.Discard, r.log) }()
+	environ := w.environ()
+	go func() { r.done <- runEnv(ctx, []string{"run"}, environ, strings.NewReader(""), io.Discard, r.log) }()
 	w.t.Cleanup(func() { r.stop() })
 	r.ops = r.waitLog("ops: listening")["addr"].(string)
 	r.waitLog(ready)
@@ -571,9 +591,9 @@ func TestEndToEndWebhookMode(t *testing.T) { storagetest.EachInTurn(t, testEndTo
 func testEndToEndWebhookMode(t *testing.T, db storagetest.Engine) {
 	w := newWorldOn(t, db)
 	const secret = "e2e_Webhook-secret_0042"
-	t.Setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
-	t.Setenv("TRACKBOT_WEBHOOK_SECRET", secret)
-	t.Setenv("TRACKBOT_WEBHOOK_LISTEN", "127.0.0.1:0")
+	w.setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+	w.setenv("TRACKBOT_WEBHOOK_SECRET", secret)
+	w.setenv("TRACKBOT_WEBHOOK_LISTEN", "127.0.0.1:0")
 	r := w.start("bot: taking updates by webhook")
 	hook := "http://" + r.waitLog("webhook: listening")["addr"].(string) + "/telegram/hook"
 
@@ -606,8 +626,8 @@ func testEndToEndWebhookMode(t *testing.T, db storagetest.Engine) {
 	}
 
 	// Back to long polling: the webhook goes, updates come by getUpdates.
-	t.Setenv("TRACKBOT_WEBHOOK_URL", "")
-	t.Setenv("TRACKBOT_WEBHOOK_SECRET", "")
+	w.setenv("TRACKBOT_WEBHOOK_URL", "")
+	w.setenv("TRACKBOT_WEBHOOK_SECRET", "")
 	r = w.startPolling()
 	if url, _ := w.tg.Webhook(); url != "" {
 		t.Errorf("webhook %q still set in polling mode", url)
@@ -632,7 +652,7 @@ func TestEndToEndOps(t *testing.T) { storagetest.EachInTurn(t, testEndToEndOps) 
 
 func testEndToEndOps(t *testing.T, db storagetest.Engine) {
 	w := newWorldOn(t, db)
-	t.Setenv("TRACKBOT_INSTANCE", "ops-1")
+	w.setenv("TRACKBOT_INSTANCE", "ops-1")
 	cy := telegramtest.User{ID: 5550303, FirstName: "Cy"}
 	num := upstest.TrackingNumber(31337)
 	upsStep(w.ups, num, upstest.Event{Time: time.Now().Add(-2 * time.Hour), Status: tracker.StatusInTransit, City: "Reno", State: "NV", Country: "US"})
@@ -694,9 +714,9 @@ func testEndToEndOps(t *testing.T, db storagetest.Engine) {
 		}
 	}
 
-	t.Setenv("TRACKBOT_HTTP_LISTEN", r.ops)
+	listen := map[string]string{"TRACKBOT_HTTP_LISTEN": r.ops}
 	var out, errOut bytes.Buffer
-	if err := run([]string{"healthcheck"}, nil, &out, &errOut); err != nil {
+	if err := runWith(listen, []string{"healthcheck"}, nil, &out, &errOut); err != nil {
 		t.Errorf("healthcheck: %v", err)
 	}
 	if !strings.Contains(out.String(), `"status": "ok"`) {
@@ -706,7 +726,7 @@ func testEndToEndOps(t *testing.T, db storagetest.Engine) {
 		t.Fatalf("run returned %v", err)
 	}
 	// Stopped: the health check must now fail.
-	if err := run([]string{"healthcheck"}, nil, io.Discard, io.Discard); err == nil {
+	if err := runWith(listen, []string{"healthcheck"}, nil, io.Discard, io.Discard); err == nil {
 		t.Error("healthcheck succeeded against a stopped bot")
 	}
 }
@@ -718,7 +738,7 @@ func testEndToEndOps(t *testing.T, db storagetest.Engine) {
 func TestEndToEndSecretsNeverLogged(t *testing.T) {
 	w := newWorld(t)
 	const wrongSecret = "ups-Wrong-Secret-9f8e7d6c5b4a"
-	t.Setenv("UPS_CLIENT_SECRET", wrongSecret)
+	w.setenv("UPS_CLIENT_SECRET", wrongSecret)
 	dee := telegramtest.User{ID: 5550404, FirstName: "Dee"}
 	eve := telegramtest.User{ID: 5550505, FirstName: "Eve"}
 	num := upstest.TrackingNumber(2718)
@@ -734,7 +754,7 @@ func TestEndToEndSecretsNeverLogged(t *testing.T) {
 
 	// Run 2: right credentials, but UPS is down for a while; Telegram
 	// refuses a blocked chat, rate-limits a reply and drops a connection.
-	t.Setenv("UPS_CLIENT_SECRET", upstest.ClientSecret)
+	w.setenv("UPS_CLIENT_SECRET", upstest.ClientSecret)
 	w.ups.FailNext(1, http.StatusServiceUnavailable, 0)
 	w.tg.Block(eve.ID)
 	r = w.startPolling()

@@ -6,13 +6,13 @@ import (
 	"os"
 )
 
-// run is runEnv on the process environment, for the tests that set it
-// (t.Setenv: those cannot run in parallel); the others pass their own.
+// run is runEnv on the process environment: the program as a child process
+// of the tests (its environment given by the parent) runs through it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return runContext(context.Background(), args, stdin, stdout, stderr)
 }
 
-// runContext is run under a parent context (cancelling it stops the bot).
+// runContext is run under a parent context (cancelling it stops it).
 func runContext(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return runEnv(parent, args, os.Environ(), stdin, stdout, stderr)
 }

@@ -502,10 +502,6 @@ func TestOpsEndpointsKeepSecrets(t *testing.T) {
 		carrierSecret = "ups-client-secret-Zq81xx"
 		webhookSecret = "hook_secret_Jk29"
 	)
-	t.Setenv("TELEGRAM_BOT_TOKEN", botToken)
-	t.Setenv("UPS_CLIENT_SECRET", carrierSecret)
-	t.Setenv("TRACKBOT_WEBHOOK_SECRET", webhookSecret)
-
 	// Errors that (wrongly) carry secrets, as a careless driver might build them.
 	leaky := errors.New("open https://api.telegram.org/bot" + botToken + " with " + carrierSecret)
 	h := newHealth(func(context.Context) error { return leaky }, time.Minute)

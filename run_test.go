@@ -377,9 +377,9 @@ func TestShutdownDoesNotWaitForAPacedLane(t *testing.T) {
 	w := newWorld(t)
 	usf := uspstest.NewServer()
 	t.Cleanup(usf.Close)
-	t.Setenv("USPS_CLIENT_ID", uspstest.ClientID)
-	t.Setenv("USPS_CLIENT_SECRET", uspstest.ClientSecret)
-	t.Setenv("USPS_API_URL", usf.URL())
+	w.setenv("USPS_CLIENT_ID", uspstest.ClientID)
+	w.setenv("USPS_CLIENT_SECRET", uspstest.ClientSecret)
+	w.setenv("USPS_API_URL", usf.URL())
 	old := tickGrace
 	tickGrace = 200 * time.Millisecond
 	t.Cleanup(func() { tickGrace = old })

@@ -43,7 +43,7 @@ func TestEchoedURLNeverLogged(t *testing.T) {
 		}
 	}))
 	t.Cleanup(proxy.Close)
-	t.Setenv("TELEGRAM_API_URL", proxy.URL)
+	w.setenv("TELEGRAM_API_URL", proxy.URL)
 
 	gus := telegramtest.User{ID: 5550808, FirstName: "Gus"}
 	r := w.startPolling()

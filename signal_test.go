@@ -60,7 +60,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Env = append(append(os.Environ(), w.environ()...), childEnv+"=1") // a later entry wins
 	log := &lockedBuffer{}
 	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {

@@ -20,9 +20,9 @@ import (
 func TestEndToEndWebhookAnswersFast(t *testing.T) {
 	w := newWorld(t)
 	const secret = "e2e_Fast-webhook_secret_77"
-	t.Setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example.org/hook")
-	t.Setenv("TRACKBOT_WEBHOOK_SECRET", secret)
-	t.Setenv("TRACKBOT_WEBHOOK_LISTEN", "127.0.0.1:0")
+	w.setenv("TRACKBOT_WEBHOOK_URL", "https://bot.example.org/hook")
+	w.setenv("TRACKBOT_WEBHOOK_SECRET", secret)
+	w.setenv("TRACKBOT_WEBHOOK_LISTEN", "127.0.0.1:0")
 	const slow = 2 * time.Second
 	target, err := url.Parse(w.tg.URL)
 	if err != nil {
@@ -36,7 +36,7 @@ func TestEndToEndWebhookAnswersFast(t *testing.T) {
 		proxy.ServeHTTP(rw, r)
 	}))
 	t.Cleanup(sluggish.Close)
-	t.Setenv("TELEGRAM_API_URL", sluggish.URL)
+	w.setenv("TELEGRAM_API_URL", sluggish.URL)
 	r := w.start("bot: taking updates by webhook")
 	hook := "http://" + r.waitLog("webhook: listening")["addr"].(string) + "/hook"
 
