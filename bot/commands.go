@@ -301,8 +301,8 @@ func (e *Engine) follow(ctx context.Context, m Message, c tracker.Candidate, lab
 		return followed{line: line, reply: Reply{Text: t, Buttons: parcelButtons(p, sub)}}
 	}
 	t := p.T("following", "Name", parcelName(sub.Label, sub.Shipment.Number)) + "\n" + p.T("following_carrier", "Carrier", name)
-	if c.Service != "" {
-		t += " · " + esc(c.Service)
+	if svc := serviceName(p, c.Service); svc != "" {
+		t += " · " + esc(svc)
 	}
 	if label != "" {
 		t += "\n" + p.T("following_number", "Number", esc(sub.Shipment.Number))

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
 	"github.com/trackbot/trackbot/tracker/poller"
+	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
 )
 
 // TestCarrierPromisesOnlyWhatCanBeChecked: /carrier to a carrier no client
@@ -229,16 +229,7 @@ func TestTrackAgainWithAName(t *testing.T) {
 func TestInternationalPostInTheChatsLanguage(t *testing.T) {
 	ctx := context.Background()
 	eng, _, logs := raceEngine(t)
-	// A UPU S10 number: 8 digits, their mod-11 check (weights 8 6 4 2 3 5 9 7), a country.
-	serial, sum := "52718364", 0
-	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
-		sum += int(serial[i]-'0') * w
-	}
-	check := map[int]int{0: 5, 1: 0}[sum%11]
-	if r := sum % 11; r > 1 {
-		check = 11 - r
-	}
-	n := "RR" + serial + strconv.Itoa(check) + "CN"
+	n := seventeentest.S10Number("RR", 52718364, "CN")
 	for i, l := range locale.All {
 		chat := Chat{ID: int64(9191 + i), Type: "private"}
 		from := User{ID: int64(9191 + i), Name: "Kim", Lang: string(l)}
@@ -258,6 +249,33 @@ func TestInternationalPostInTheChatsLanguage(t *testing.T) {
 		if !strings.Contains(got, want) || l != locale.EN && strings.Contains(got, "International post") {
 			t.Errorf("%s: want %q, not the English name:\n%s", l, want, got)
 		}
+		// Its service (RR: registered) too.
+		if svc := locale.For(l).T("service_s10_registered"); !strings.Contains(got, svc) || l != locale.EN && strings.Contains(got, "Registered letter post") {
+			t.Errorf("%s: want the service %q:\n%s", l, svc, got)
+		}
 	}
 	noTrouble(t, logs)
+}
+
+// TestEveryS10ServiceHasAName: each service an S10 number can name (its
+// first two letters) has a catalog key, so no chat reads it in English.
+func TestEveryS10ServiceHasAName(t *testing.T) {
+	seen := map[string]bool{}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			for _, c := range tracker.Detect(seventeentest.S10Number(string(a)+string(b), 30571946, "CN")) {
+				if c.Service != "" {
+					seen[c.Service] = true
+				}
+			}
+		}
+	}
+	if len(seen) < 8 {
+		t.Fatalf("only %d S10 services seen: %v", len(seen), seen)
+	}
+	for svc := range seen {
+		if _, ok := s10Services[svc]; !ok {
+			t.Errorf("S10 service %q has no catalog key", svc)
+		}
+	}
 }

@@ -133,6 +133,30 @@ func carrierName(p *locale.Printer, code string) string {
 	return tracker.Carrier(code).Name
 }
 
+// s10Services are the catalog keys of the UPU services an S10 number
+// names (tracker describes them in English); other carriers' services are
+// product names ("UPS Ground", "DHL Paket") or the carrier's own terms.
+var s10Services = map[string]string{
+	"EMS (international express)":  "service_s10_ems",
+	"Letter post express":          "service_s10_express",
+	"Letter post M-bag":            "service_s10_mbag",
+	"International Business Reply": "service_s10_reply",
+	"Registered letter post":       "service_s10_registered",
+	"Letter post":                  "service_s10_letter",
+	"Insured letter post":          "service_s10_insured",
+	"Parcel post":                  "service_s10_parcel",
+	"Parcel post (e-commerce)":     "service_s10_parcel_ecommerce",
+	"Domestic mail":                "service_s10_domestic",
+}
+
+// serviceName is a number's service as shown in the chat's language.
+func serviceName(p *locale.Printer, service string) string {
+	if key, ok := s10Services[service]; ok && p.Lang() != locale.EN {
+		return p.T(key)
+	}
+	return service
+}
+
 // parcelName is the label when there is one, else the number; escaped.
 func parcelName(label, number string) string {
 	if label != "" {

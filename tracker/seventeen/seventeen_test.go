@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +13,8 @@ import (
 	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
 )
 
-// s10 builds a UPU S10 number with a correct check digit.
-func s10(service string, serial int, country string) string {
-	digits := fmt.Sprintf("%08d", serial)
-	weights := []int{8, 6, 4, 2, 3, 5, 9, 7}
-	sum := 0
-	for i, w := range weights {
-		sum += int(digits[i]-'0') * w
-	}
-	check := 11 - sum%11
-	switch check {
-	case 10:
-		check = 0
-	case 11:
-		check = 5
-	}
-	return fmt.Sprintf("%s%s%d%s", service, digits, check, country)
-}
+// s10 is a generated UPU S10 number.
+var s10 = seventeentest.S10Number
 
 func newClient(t *testing.T, srv *seventeentest.Server, mod func(*Config)) *Client {
 	t.Helper()
