@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/demo"
@@ -175,5 +176,24 @@ func TestConsolePushButtons(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("console output lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// TestConsoleAsksNoZone: the console greets with /start at every start; it
+// does not ask for the time zone each time.
+func TestConsoleAsksNoZone(t *testing.T) {
+	ctx := context.Background()
+	store, err := storage.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var out bytes.Buffer
+	if err := RunConsole(ctx, ConsoleConfig{Store: store, In: strings.NewReader("/quit\n"), Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	en := locale.For(locale.EN)
+	if !strings.Contains(out.String(), stripTags(en.T("welcome"))[:20]) || strings.Contains(out.String(), stripTags(en.T("tz_question"))) {
+		t.Errorf("console start:\n%s\nwant the welcome and no time zone question", out.String())
 	}
 }

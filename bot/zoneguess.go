@@ -115,6 +115,11 @@ func guessZones(lang locale.Lang, clientLang string, now time.Time) []zoneGuess 
 // false when the chat has one. Its dedupe key makes it once per chat for
 // as long as the outbox keeps sent messages.
 func (e *Engine) zoneQuestion(ctx context.Context, m Message) (Reply, bool) {
+	// The console starts with /start every time and keeps no outbox to
+	// remember the question by; /timezone is there when wanted.
+	if m.Chat.ID == ConsoleChatID {
+		return Reply{}, false
+	}
 	if ct, _ := e.chatTime(ctx, m.Chat.ID); ct.TimeZone != "" {
 		return Reply{}, false
 	}
