@@ -23,7 +23,7 @@ var carriers = map[string]CarrierInfo{
 	"ups":            {"ups", "UPS", "https://www.ups.com/track?loc=en_US&tracknum=%s", "https://www.ups.com/us/en/support/contact-us.page"},
 	"usps":           {"usps", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels=%s", "https://www.usps.com/help/contact-us.htm"},
 	"fedex":          {"fedex", "FedEx", "https://www.fedex.com/fedextrack/?trknbr=%s", "https://www.fedex.com/en-us/customer-support.html"},
-	"dhl":            {"dhl", "DHL Express", "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=%s", "https://www.dhl.com/global-en/home/customer-service.html"},
+	"dhl":            {"dhl", "DHL", "https://www.dhl.com/global-en/home/tracking.html?tracking-id=%s&submit=1", "https://www.dhl.com/global-en/home/customer-service.html"},
 	"dhl_ecommerce":  {"dhl_ecommerce", "DHL eCommerce", "https://www.dhl.com/global-en/home/tracking/tracking-ecommerce.html?submit=1&tracking-id=%s", "https://www.dhl.com/global-en/home/customer-service.html"},
 	"ontrac":         {"ontrac", "OnTrac", "https://www.ontrac.com/tracking/?number=%s", "https://www.ontrac.com/contact-us/"},
 	"lasership":      {"lasership", "LaserShip (OnTrac)", "https://www.ontrac.com/tracking/?number=%s", "https://www.ontrac.com/contact-us/"},
