@@ -149,11 +149,26 @@ var s10Services = map[string]string{
 	"Domestic mail":                "service_s10_domestic",
 }
 
-// serviceName is a number's service as shown in the chat's language.
+// usDescriptions are services tracker describes in English words rather
+// than by a product name (USPS IMpb application identifiers).
+var usDescriptions = map[string]bool{"Online or vendor label": true, "Commercial mailer": true, "Passive enroute scan": true}
+
+// serviceName is a number's service as shown in the chat's language: an
+// S10 service translated; elsewhere, outside English, only the product's
+// name ("UPS Ground", not "UPS Ground, signature required"), and nothing
+// for a service that is only an English description.
 func serviceName(p *locale.Printer, service string) string {
-	if key, ok := s10Services[service]; ok && p.Lang() != locale.EN {
+	if p.Lang() == locale.EN {
+		return service
+	}
+	if key, ok := s10Services[service]; ok {
 		return p.T(key)
 	}
+	if usDescriptions[service] {
+		return ""
+	}
+	service, _, _ = strings.Cut(service, ", ")
+	service, _, _ = strings.Cut(service, " (")
 	return service
 }
 

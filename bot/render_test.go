@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
 )
 
@@ -93,5 +94,29 @@ func TestSplitLongLine(t *testing.T) {
 				t.Fatalf("content changed: %d runes shown, %d sent", utf8.RuneCountInString(got), utf8.RuneCountInString(want))
 			}
 		})
+	}
+}
+
+// TestServiceNameOutsideEnglish: a service reads in the chat's language —
+// translated (S10), cut to the product's name, or left out when it is only
+// an English description; English chats keep it whole.
+func TestServiceNameOutsideEnglish(t *testing.T) {
+	de, en := locale.For(locale.DE), locale.For(locale.EN)
+	for _, tc := range []struct{ service, de string }{
+		{"Registered letter post", de.T("service_s10_registered")},
+		{"UPS Ground, signature required", "UPS Ground"},
+		{"DPD Classic, cash on delivery", "DPD Classic"},
+		{"Delivery Confirmation (Priority Mail or First-Class parcel)", "Delivery Confirmation"},
+		{"UPS SurePost (delivered by USPS)", "UPS SurePost"},
+		{"Online or vendor label", ""},
+		{"DHL Paket", "DHL Paket"},
+		{"", ""},
+	} {
+		if got := serviceName(de, tc.service); got != tc.de {
+			t.Errorf("de: serviceName(%q) = %q, want %q", tc.service, got, tc.de)
+		}
+		if got := serviceName(en, tc.service); got != tc.service {
+			t.Errorf("en: serviceName(%q) = %q, want it whole", tc.service, got)
+		}
 	}
 }
