@@ -471,3 +471,37 @@ func TestListenOutbox(t *testing.T) {
 		}
 	}
 }
+
+// A group that becomes a supergroup stays with the instance sending to
+// it: its messages, moved to the new id, are not another's to take.
+func TestMigrateChatKeepsSendLease(t *testing.T) { storagetest.Each(t, testMigrateChatKeepsSendLease) }
+
+func testMigrateChatKeepsSendLease(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	const oldID, newID = -5001, -1005001
+	mustTouch(t, s, oldID, "group")
+	if _, err := s.Enqueue(ctx, OutboxMessage{ChatID: oldID, DedupeKey: "m1", Text: "1"}, OutboxMessage{ChatID: oldID, DedupeKey: "m2", Text: "2"}); err != nil {
+		t.Fatal(err)
+	}
+	claim := func(owner string) int {
+		t.Helper()
+		items, err := s.ClaimOutbox(ctx, OutboxClaim{Owner: owner, Now: t0, Lease: time.Minute, NewChats: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(items)
+	}
+	if n := claim("a"); n != 2 {
+		t.Fatalf("a claimed %d messages, want 2", n)
+	}
+	if err := s.MigrateChat(ctx, oldID, newID); err != nil {
+		t.Fatal(err)
+	}
+	if n := claim("b"); n != 0 {
+		t.Errorf("b took %d of the migrated group's messages, want none while a's lease lives", n)
+	}
+	if n := claim("a"); n != 2 {
+		t.Errorf("a holds %d messages of the supergroup, want 2", n)
+	}
+}
