@@ -14,22 +14,8 @@ import (
 	"github.com/trackbot/trackbot/tracker/ups/upstest"
 )
 
-// s10Number builds a UPU S10 number with a correct check digit.
-func s10Number(service string, serial int, country string) string {
-	digits := fmt.Sprintf("%08d", serial)
-	sum := 0
-	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
-		sum += int(digits[i]-'0') * w
-	}
-	check := 11 - sum%11
-	switch check {
-	case 10:
-		check = 0
-	case 11:
-		check = 5
-	}
-	return fmt.Sprintf("%s%s%d%s", service, digits, check, country)
-}
+// s10Number is a generated UPU S10 number.
+var s10Number = seventeentest.S10Number
 
 // upsNumber builds a 1Z number from a shipper and a serial, with its check
 // digit (upstest.CheckDigit).

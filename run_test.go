@@ -20,27 +20,13 @@ import (
 
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
 	"github.com/trackbot/trackbot/tracker/ups/upstest"
 	"github.com/trackbot/trackbot/tracker/usps/uspstest"
 )
 
-// upuNumber builds a UPU S10 number (two letters, eight digits, the mod-11
-// check digit with weights 8 6 4 2 3 5 9 7, the country).
-func upuNumber(service string, serial int, country string) string {
-	d := fmt.Sprintf("%08d", serial)
-	sum := 0
-	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
-		sum += int(d[i]-'0') * w
-	}
-	c := 11 - sum%11
-	switch c {
-	case 10:
-		c = 0
-	case 11:
-		c = 5
-	}
-	return fmt.Sprintf("%s%s%d%s", service, d, c, country)
-}
+// upuNumber is a generated UPU S10 number.
+var upuNumber = seventeentest.S10Number
 
 // jsonLines decodes stdout as one JSON object per line.
 func jsonLines(t *testing.T, out string) []map[string]any {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,20 +28,9 @@ type testClock struct {
 func (c *testClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *testClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// s10Number builds a valid UPU S10 number (mod-11 check digit, weights 8 6 4 2 3 5 9 7).
+// s10Number is a generated UPU S10 number (registered parcel service RX).
 func s10Number(serial int, country string) string {
-	d := strconv.Itoa(100000000 + serial)[1:]
-	sum := 0
-	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
-		sum += int(d[i]-'0') * w
-	}
-	c := 11 - sum%11
-	if c == 10 {
-		c = 0
-	} else if c == 11 {
-		c = 5
-	}
-	return "RX" + d + strconv.Itoa(c) + country
+	return seventeentest.S10Number("RX", serial, country)
 }
 
 const e2eToken = "123:e2e"

@@ -1,33 +1,21 @@
 package ask
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
 )
 
 var now = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 
-// s10Number builds a valid UPU S10 number with the S10 check digit
-// (weights 8 6 4 2 3 5 9 7, mod 11) so tests do not rely on copied samples.
+// s10Number is a generated UPU S10 number (the serial given as digits).
 func s10Number(service, serial, country string) string {
-	w := []int{8, 6, 4, 2, 3, 5, 9, 7}
-	sum := 0
-	for i, r := range serial {
-		sum += int(r-'0') * w[i]
-	}
-	check := 11 - sum%11
-	switch check {
-	case 10:
-		check = 0
-	case 11:
-		check = 5
-	}
-	return fmt.Sprintf("%s%s%d%s", service, serial, check, country)
+	return service + serial + strconv.Itoa(seventeentest.S10CheckDigit(serial)) + country
 }
 
 func TestS10Number(t *testing.T) {

@@ -2,14 +2,12 @@ package poller
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,24 +34,8 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// s10 builds a valid UPU S10 number: two service letters, eight serial
-// digits, the mod-11 check digit with weights 8 6 4 2 3 5 9 7, country.
-func s10(service string, serial int, country string) string {
-	digits := fmt.Sprintf("%08d", serial)
-	weights := []int{8, 6, 4, 2, 3, 5, 9, 7}
-	sum := 0
-	for i, w := range weights {
-		sum += int(digits[i]-'0') * w
-	}
-	check := 11 - sum%11
-	switch check {
-	case 10:
-		check = 0
-	case 11:
-		check = 5
-	}
-	return service + digits + strconv.Itoa(check) + country
-}
+// s10 is a generated UPU S10 number.
+var s10 = seventeentest.S10Number
 
 func TestS10CheckDigit(t *testing.T) {
 	// 47312482: 4·8+7·6+3·4+1·2+2·3+4·5+8·9+2·7 = 200; 200 mod 11 = 2; 11−2 = 9.
