@@ -82,28 +82,32 @@ type arg struct {
 func splitArgs(s string) []arg {
 	var out []arg
 	var b strings.Builder
-	in, quote, esc := false, rune(0), false
-	for i, r := range s {
+	in, esc := false, false
+	quote := byte(0)
+	// Byte by byte: the special characters are ASCII, and a file name
+	// that is not UTF-8 must come through as it is.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
 		case esc:
-			b.WriteRune(r)
+			b.WriteByte(c)
 			esc, in = false, true
-		case r == '\\' && quote != '\'':
+		case c == '\\' && quote != '\'':
 			esc = true
-		case quote != 0 && r == quote:
+		case quote != 0 && c == quote:
 			quote = 0
 		case quote != 0:
-			b.WriteRune(r)
-		case r == '\'' || r == '"':
-			quote, in = r, true
-		case r == ' ' || r == '\t':
+			b.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case c == ' ' || c == '\t':
 			if in {
 				out = append(out, arg{b.String(), i})
 				b.Reset()
 				in = false
 			}
 		default:
-			b.WriteRune(r)
+			b.WriteByte(c)
 			in = true
 		}
 	}

@@ -149,3 +149,30 @@ func TestPhotoLine(t *testing.T) {
 		}
 	}
 }
+
+// splitArgs takes any line: arguments end in order, inside the line, and
+// a line without quotes or backslashes splits as strings.Fields does.
+func FuzzSplitArgs(f *testing.F) {
+	for _, s := range []string{"/photo a.png mum", `'/tmp/my label.png' "x y" z\ w`, `'unclosed`, "\\", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		prev := 0
+		args := splitArgs(s)
+		for _, a := range args {
+			if a.end < prev || a.end > len(s) {
+				t.Fatalf("%q: argument %q ends at %d (previous %d)", s, a.s, a.end, prev)
+			}
+			prev = a.end
+		}
+		if !strings.ContainsAny(s, `'"\`) && !strings.ContainsAny(s, "\n\r\v\f\u0085\u00a0") {
+			var got []string
+			for _, a := range args {
+				got = append(got, a.s)
+			}
+			if want := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' }); !slices.Equal(got, want) {
+				t.Fatalf("%q: %q, want %q", s, got, want)
+			}
+		}
+	})
+}
