@@ -157,5 +157,5 @@ func (e *Engine) zoneClick(ctx context.Context, chatID int64, zone string) Click
 // zoneSetText confirms a new zone with the time there now.
 func zoneSetText(p *locale.Printer, name string, loc *time.Location, now time.Time) string {
 	t := now.In(loc)
-	return p.T("tz_set", "Zone", esc(name), "Now", p.Weekday(t.Weekday())+" "+t.Format("15:04"))
+	return p.T("tz_set", "Zone", esc(name), "Weekday", p.Weekday(t.Weekday()), "Time", t.Format("15:04"))
 }

@@ -112,7 +112,7 @@ func TestZoneQuestionEndToEnd(t *testing.T) {
 	if edited.Method != "editMessageText" || edited.MessageID != q.MessageID {
 		t.Errorf("the tap answered with %s of message %d, want the question (%d) edited", edited.Method, edited.MessageID, q.MessageID)
 	}
-	if want := en.T("tz_set", "Zone", "America/Chicago", "Now", en.Weekday(time.Wednesday)+" 21:00"); edited.Text != want {
+	if want := en.T("tz_set", "Zone", "America/Chicago", "Weekday", en.Weekday(time.Wednesday), "Time", "21:00"); edited.Text != want {
 		t.Errorf("after the tap: %q, want %q", edited.Text, want)
 	}
 	if a := h.answerTo(id); a.Text != en.T("tz_set_toast") {
