@@ -159,7 +159,7 @@ func (p *Poller) Tick(ctx context.Context) TickStats {
 		if len(page) == 0 {
 			break
 		}
-		st, n := p.dispatch(ctx, page, paused, &wg, add)
+		st, n := p.dispatch(ctx, page, now.Add(p.cfg.Lease-p.cfg.Lease/5), paused, &wg, add)
 		add(st)
 		deferred += n
 		if len(due) < p.cfg.BatchLimit {
@@ -199,7 +199,9 @@ func (ps *pauses) set(client string, until time.Time) {
 // done is told each lane's stats when it has polled its share. It returns
 // the stats of what it settled itself (no client) and how many shipments it
 // left for later because their lane already had work.
-func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, paused *pauses, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
+// A lane reaching the page only after until (most of its lease gone) leaves
+// the rest to whoever claims it next (pollClient).
+func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, until time.Time, paused *pauses, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
 	groups := map[tracker.Client][]parcel.Shipment{}
 	var order []tracker.Client
 	var st TickStats
@@ -226,7 +228,7 @@ func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, paused *p
 		wg.Add(1)
 		if !p.lane(c).take(ctx, ships, func(ctx context.Context) {
 			defer wg.Done()
-			done(p.pollClient(ctx, c, ships, paused))
+			done(p.pollClient(ctx, c, ships, until, paused))
 		}) {
 			wg.Done()
 			deferred += len(ships)
@@ -250,10 +252,17 @@ type answer struct {
 // carrier's round trip and the database work overlap; at most one batch is
 // fetched ahead. The fetching side sets pauses (429, resting) itself, so a
 // carrier that asked us to wait is not asked again meanwhile.
-func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []parcel.Shipment, paused *pauses) TickStats {
+//
+// The shipments were claimed with a lease, and a tick claims pages ahead of
+// its lanes: a lane slower than the lease (a paced carrier, a long queue)
+// would still be asking for shipments whose lease ran out, which another
+// instance (or the next tick) has claimed again meanwhile. So no batch is
+// asked for after until, a fifth of the lease before it ends, leaving time
+// to record what was asked; the rest is left to lapse and come due again.
+func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []parcel.Shipment, until time.Time, paused *pauses) TickStats {
 	answers := make(chan answer) // unbuffered: one batch ahead, no more
 	fetchCtx, stop := context.WithCancel(ctx)
-	go p.fetch(fetchCtx, c, ships, paused, answers)
+	go p.fetch(fetchCtx, c, ships, until, paused, answers)
 	defer func() {
 		stop()
 		for range answers { // let the fetcher finish before the tick ends
@@ -290,11 +299,16 @@ func (p *Poller) pollClient(ctx context.Context, c tracker.Client, ships []parce
 
 // fetch asks the client about ships batch by batch, handing each answer to
 // out, and closes out when done or when ctx is.
-func (p *Poller) fetch(ctx context.Context, c tracker.Client, ships []parcel.Shipment, paused *pauses, out chan<- answer) {
+func (p *Poller) fetch(ctx context.Context, c tracker.Client, ships []parcel.Shipment, until time.Time, paused *pauses, out chan<- answer) {
 	defer close(out)
 	size := max(c.MaxBatch(), 1)
 	for start := 0; start < len(ships); start += size {
 		if ctx.Err() != nil {
+			return
+		}
+		if p.cfg.Now().After(until) {
+			p.log.Info("poll: the lease on these shipments runs out before their turn; they come due again",
+				"client", c.Name(), "shipments", len(ships)-start)
 			return
 		}
 		a := answer{batch: ships[start:min(start+size, len(ships))]}
