@@ -95,14 +95,17 @@ type word struct {
 
 // match is a chosen span's verdict, kept small and free of pointers: the
 // scanner copies many of them, and pointer writes into its heap slices
-// would each pay a write barrier during GC. The strings (service, number)
-// are decoded only for the matches that become Candidates.
+// would each pay a write barrier during GC. It keeps the matcher's verdict,
+// so a chosen match becomes a Candidate without running the checks again;
+// the strings (service, number) are decoded only for those (format.decode).
 type match struct {
 	i, j     int    // first and last word
 	fi       uint16 // the format, an index in formats
 	orderCtx bool   // the span came after an order-ish word
+	country  uint16 // the matcher's country: 1 + its index in countryCodes, 0 for none
 	bit      uint64 // the carrier's bit in the named set (carrierNames)
 	score    int
+	v        matchVerdict
 }
 
 type scanner struct {
@@ -592,7 +595,10 @@ func (sc *scanner) try(i, j int) {
 		if (f.weak || m.weak) && !sc.weakAllowed(i, j, bit, ctx) {
 			continue
 		}
-		cur := match{i: i, j: j, fi: f.idx, bit: bit}
+		cur := match{i: i, j: j, fi: f.idx, bit: bit, v: m.matchVerdict}
+		if m.country != "" {
+			cur.country = 1 + uint16(m.country[0]-'A')*26 + uint16(m.country[1]-'A')
+		}
 		if tier > bestTier || tier == bestTier && sc.prefer(f, bit, &best) {
 			best, bestTier = cur, tier
 		}
@@ -867,15 +873,19 @@ type oneArena struct {
 // strings are laid out in one byte buffer sized up front and never
 // written again, so they can be strings without a copy each.
 func (sc *scanner) build() []Candidate {
-	// Decode the chosen matches: the same matcher over the same span, now
-	// filling in the strings.
+	// Decode the chosen matches: their verdicts, and the strings the
+	// numbers tell.
 	sc.full = slices.Grow(sc.full[:0], len(sc.picked))[:len(sc.picked)]
 	total := 0
 	for k := range sc.picked {
 		c, m := &sc.picked[k], &sc.full[k]
-		*m = formatMatch{}
-		sc.env = matchEnv{ws: sc.words[c.i : c.j+1], orderCtx: c.orderCtx, decode: true}
-		formats[c.fi].match(sc.span(c), &sc.env, m)
+		*m = formatMatch{matchVerdict: c.v}
+		if c.country != 0 {
+			m.country = countryCode(byte('A'+(c.country-1)/26), byte('A'+(c.country-1)%26))
+		}
+		if d := formats[c.fi].decode; d != nil {
+			d(sc.span(c), m)
+		}
 		num, url := sc.sizes(c, m)
 		total += num + url
 	}
@@ -987,7 +997,7 @@ func (sc *scanner) candidate(c *match, m *formatMatch, cand *Candidate, buf []by
 		}
 	}
 	if m.checked && !m.valid {
-		cand.Suggestion = suggest(f, s, &matchEnv{ws: ws[c.i : c.j+1], decode: true})
+		cand.Suggestion = suggest(f, s, &matchEnv{ws: ws[c.i : c.j+1]})
 	}
 	return buf
 }
@@ -1006,6 +1016,9 @@ func suggest(f *format, s []byte, env *matchEnv) string {
 		var m formatMatch
 		if !f.match(buf, env, &m) || !m.checked || !m.valid {
 			continue
+		}
+		if f.decode != nil {
+			f.decode(buf, &m)
 		}
 		n := m.number
 		if n == "" {

@@ -26,6 +26,11 @@ type format struct {
 	reportInvalid bool
 	demo          bool
 	match         func(s []byte, env *matchEnv, m *formatMatch) bool
+	// decode fills in the strings a matched number tells beyond its
+	// verdict (service, S10 country, rewritten number), from the span and
+	// the verdict match set: the detector calls it only for the chosen
+	// matches, without running the checks again. Nil: nothing to decode.
+	decode func(s []byte, m *formatMatch)
 
 	// Filled in at start-up, for the detector's hot path.
 	idx   uint16  // index in formats
@@ -82,17 +87,12 @@ func init() {
 type matchEnv struct {
 	ws       []word // the words the span is made of
 	orderCtx bool   // an order-ish word comes just before the span
-	// decode: fill in the service, country and number strings too. Off
-	// while spans are being weighed (the verdict needs none of them, and
-	// map look-ups and string building cost more than the checks); on when
-	// a chosen match becomes a Candidate.
-	decode bool
 }
 
 // formatMatch is a matcher's verdict. The verdict proper is free of
 // pointers, so the detector resets it for every format it tries without
-// write barriers; the strings are filled in only when env.decode is set
-// (country may be set anyway: a constant).
+// write barriers; the strings are filled in by the format's decode, only
+// for chosen matches (country may be set by the matcher: a constant).
 type formatMatch struct {
 	matchVerdict
 	service string
@@ -176,21 +176,17 @@ var coreFormats = []*format{
 			if !hasPrefix(s, "1Z") || !isDigit(s[17]) {
 				return false
 			}
-			if env.decode {
-				m.service = upsServiceCodes[code36(s[8])*36+code36(s[9])]
-			}
 			return m.check(checkMod10("", s[2:17], 1, 2, false) == digitAt(s, 17))
-		}},
+		},
+		decode: func(s []byte, m *formatMatch) { m.service = upsServiceCodes[code36(s[8])*36+code36(s[9])] }},
 	{name: "UPS Waybill", carrier: "ups", lens: []int{11}, rank: 60,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !oneOf(s[0], "AHJKTV") || !allDigits(s[1:]) {
 				return false
 			}
-			if env.decode {
-				m.service = upsWaybillServices[s[0]]
-			}
 			return m.check(checkMod10("", s[1:10], 1, 2, false) == digitAt(s, 10))
-		}},
+		},
+		decode: func(s []byte, m *formatMatch) { m.service = upsWaybillServices[s[0]] }},
 	{name: "Amazon Logistics", carrier: "amazon", lens: []int{15}, rank: 96,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "TB") || !oneOf(s[2], "ACM") || !allDigits(s[3:]) {
@@ -267,14 +263,14 @@ var coreFormats = []*format{
 			if !allDigits(s) {
 				return false
 			}
-			if env.decode {
-				m.service = uspsServiceCodes[digits2(s)]
-			}
 			m.country = "US"
 			return m.check(checkMod10("", s[:19], 3, 1, false) == digitAt(s, 19))
-		}},
-	{name: "USPS Legacy", carrier: "usps", lens: []int{20, 22, 28, 30, 32, 34}, rank: 71, match: matchUSPSLegacy},
-	{name: "USPS IMpb", carrier: "usps", lens: []int{22, 26, 30, 34}, rank: 90, reportInvalid: true, match: matchIMpb},
+		},
+		decode: func(s []byte, m *formatMatch) { m.service = uspsServiceCodes[digits2(s)] }},
+	{name: "USPS Legacy", carrier: "usps", lens: []int{20, 22, 28, 30, 32, 34}, rank: 71, match: matchUSPSLegacy,
+		decode: decodeUSPSLegacy},
+	{name: "USPS IMpb", carrier: "usps", lens: []int{22, 26, 30, 34}, rank: 90, reportInvalid: true, match: matchIMpb,
+		decode: decodeIMpb},
 	{name: "Canada Post (16)", carrier: "canada_post", lens: []int{16}, rank: 50,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s) {
@@ -357,11 +353,9 @@ var coreFormats = []*format{
 				string(s[7:9]) != "01" || !oneOf(s[9], "1234") {
 				return false
 			}
-			if env.decode {
-				m.number = string(s[:16]) + "-1"
-			}
 			return m.formatOnly()
-		}},
+		},
+		decode: func(s []byte, m *formatMatch) { m.number = string(s[:16]) + "-1" }},
 	{name: "LaserShip 1LSCX (15)", carrier: "lasership", lens: []int{15}, rank: 80,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "1LSCX") {
@@ -385,11 +379,10 @@ var coreFormats = []*format{
 			case "US":
 				m.carrier = overUSPS
 			}
-			if env.decode {
-				m.country = countryCode(s[11], s[12])
-				m.service = s10Service(s[0], s[1])
-			}
 			return m.check(checkS10(s[2:10]) == digitAt(s, 10))
+		},
+		decode: func(s []byte, m *formatMatch) {
+			m.country, m.service = countryCode(s[11], s[12]), s10Service(s[0], s[1])
 		}},
 	{name: "Purolator (12)", carrier: "purolator", lens: []int{12}, rank: 30, weak: true,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
@@ -423,11 +416,9 @@ var coreFormats = []*format{
 			if !allDigits(s[:27]) {
 				return false
 			}
-			if env.decode {
-				m.service = dpdServiceCodes[digits2(s[21:])*10+int(s[23]-'0')]
-			}
 			return m.check(checkMod3736(s[:27]) == s[27])
-		}},
+		},
+		decode: func(s []byte, m *formatMatch) { m.service = dpdServiceCodes[digits2(s[21:])*10+int(s[23]-'0')] }},
 	{name: "DPD (14)", carrier: "dpd", lens: []int{15}, rank: 45,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allDigits(s[:14]) {
@@ -494,11 +485,11 @@ var coreFormats = []*format{
 			if !hasPrefix(s, "DEMO") || !allDigits(s[4:]) {
 				return false
 			}
-			if env.decode {
-				n, _ := strconv.Atoi(string(s[4:]))
-				m.number = "DEMO" + strconv.Itoa(n)
-			}
 			return m.formatOnly()
+		},
+		decode: func(s []byte, m *formatMatch) {
+			n, _ := strconv.Atoi(string(s[4:]))
+			m.number = "DEMO" + strconv.Itoa(n)
 		}},
 }
 
@@ -573,15 +564,19 @@ func matchUSPSLegacy(s []byte, env *matchEnv, m *formatMatch) bool {
 	if hasPrefix(serial, "91") {
 		prefix = ""
 	}
+	m.country = "US"
+	return m.check(checkMod10(prefix, serial, 3, 1, false) == digitAt(body, len(body)-1))
+}
+
+// decodeUSPSLegacy reads the service code after the routing prefix (and
+// the 91 application identifier, when written).
+func decodeUSPSLegacy(s []byte, m *formatMatch) {
+	body := s[m.numFrom:]
 	svc := body[:2]
 	if len(body) == 22 {
 		svc = body[2:4]
 	}
-	if env.decode {
-		m.service = uspsServiceCodes[digits2(svc)]
-	}
-	m.country = "US"
-	return m.check(checkMod10(prefix, serial, 3, 1, false) == digitAt(body, len(body)-1))
+	m.service = uspsServiceCodes[digits2(svc)]
 }
 
 // matchIMpb covers USPS IMpb constructs N (AI 94) and C (AI 92, 93, 95):
@@ -611,17 +606,20 @@ func matchIMpb(s []byte, env *matchEnv, m *formatMatch) bool {
 			continue
 		}
 		m.numFrom = skip
-		if env.decode {
-			m.service = uspsIMpbServiceCodes[digits2(t)]
-			if string(t[2:5]) == "612" && t[1] != '4' { // construct C's one service code
-				m.service = "Parcel Select"
-			}
-		}
 		m.country = "US"
 		reverse := t[1] == '4' // construct N is specified right to left
 		return m.check(checkMod10("", t[:len(t)-1], 3, 1, reverse) == digitAt(t, len(t)-1))
 	}
 	return false
+}
+
+// decodeIMpb reads the application identifier after the routing prefix.
+func decodeIMpb(s []byte, m *formatMatch) {
+	t := s[m.numFrom:]
+	m.service = uspsIMpbServiceCodes[digits2(t)]
+	if string(t[2:5]) == "612" && t[1] != '4' { // construct C's one service code
+		m.service = "Parcel Select"
+	}
 }
 
 // impbShape checks an IMpb tracking part: AI, 3-digit service type,

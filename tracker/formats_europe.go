@@ -18,9 +18,9 @@ var europeFormats = []*format{
 			if !hasPrefix(s, "00") || !allDigits(s) {
 				return false
 			}
-			m.service = "DHL Paket"
 			return m.check(checkMod10("", s[2:19], 3, 1, false) == digitAt(s, 19))
-		}},
+		},
+		decode: dhlPaket},
 	// JJD + digits: DHL Paket's international and Express-network parcel
 	// numbers (13, 18 or 21 digits after JJD; Yodel's JJD + 16 is Yodel's).
 	{name: "DHL Paket (JJD)", carrier: "dhl", lens: []int{16, 21, 24}, rank: 86,
@@ -28,9 +28,9 @@ var europeFormats = []*format{
 			if !hasPrefix(s, "JJD") || !allDigits(s[3:]) {
 				return false
 			}
-			m.service = "DHL Paket"
 			return m.formatOnly()
-		}},
+		},
+		decode: dhlPaket},
 	// DHL Paket's 12-digit Identcode: mod 10 with weights 4 and 9. The same
 	// shape is FedEx Express's, so it counts only where the text names DHL.
 	{name: "DHL Paket (12)", carrier: "dhl", lens: []int{12}, rank: 20, weak: true,
@@ -38,10 +38,10 @@ var europeFormats = []*format{
 			if !allDigits(s) {
 				return false
 			}
-			m.service = "DHL Paket"
 			m.needName = true
 			return m.check(checkMod10("", s[:11], 4, 9, false) == digitAt(s, 11))
-		}},
+		},
+		decode: dhlPaket},
 	// Hermes Germany: 14 digits, mod 10 with weights 3 and 1.
 	{name: "Hermes (14)", carrier: "hermes", lens: []int{14}, rank: 15, weak: true,
 		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
@@ -101,7 +101,6 @@ var europeFormats = []*format{
 				if allUpper(s[2:2+letters]) && allDigits(body) && len(body) >= 7 && len(body) <= 9 {
 					if letters == 3 {
 						m.carrier = overDHL
-						m.service = "DHL Parcel"
 					} else {
 						m.country = "NL"
 					}
@@ -109,6 +108,11 @@ var europeFormats = []*format{
 				}
 			}
 			return false
+		},
+		decode: func(_ []byte, m *formatMatch) {
+			if m.carrier == overDHL {
+				m.service = "DHL Parcel"
+			}
 		}},
 	// InPost: 24 digits, no published check digit.
 	{name: "InPost (24)", carrier: "inpost", lens: []int{24}, rank: 20, weak: true,
@@ -163,6 +167,8 @@ var europeFormats = []*format{
 			return m.formatOnly()
 		}},
 }
+
+func dhlPaket(_ []byte, m *formatMatch) { m.service = "DHL Paket" }
 
 // apart: the span's first word is exactly the n-letter prefix, standing
 // apart from the digits.

@@ -196,6 +196,9 @@ func verdict(f *format, number string) (ok bool, m formatMatch) {
 	for _, n := range f.lens {
 		if n == len(compact) {
 			ok = f.match([]byte(compact), &matchEnv{ws: ws}, &m)
+			if ok && f.decode != nil {
+				f.decode([]byte(compact), &m)
+			}
 			return ok, m
 		}
 	}
