@@ -153,20 +153,24 @@ func (e *Engine) HandlePhotos(ctx context.Context, phs []Photo) []Reply {
 	seen := map[string]bool{}
 	photosRead := 0
 	for _, r := range reads {
-		some := false
-		for _, f := range r.res.Found {
-			if !f.Valid {
-				continue
+		// One number a photo, the label's best: another valid one beside
+		// it is most likely a misread of the label's other barcodes, and
+		// following it would follow a parcel that does not exist.
+		f, ok := r.res.Number()
+		if !ok {
+			for _, f := range r.res.Found {
+				if f.Valid { // an Amazon order number: explained, not followed
+					cands = append(cands, f.Candidate)
+					break
+				}
 			}
-			some = true
-			if !seen[f.Number] {
-				seen[f.Number] = true
-				read = append(read, f)
-				cands = append(cands, f.Candidate)
-			}
+			continue
 		}
-		if some {
-			photosRead++
+		photosRead++
+		if !seen[f.Number] {
+			seen[f.Number] = true
+			read = append(read, f)
+			cands = append(cands, f.Candidate)
 		}
 	}
 	cands = append(cands, capCands...)

@@ -1,6 +1,7 @@
 package label
 
 import (
+	"cmp"
 	"context"
 	"image"
 	"math"
@@ -56,9 +57,10 @@ func (s *scanner) done() bool { return s.valid || s.ctx.Err() != nil }
 
 // result keeps the valid candidates when there are any: an invalid one
 // beside them is a misread or another code's digits. Numbers read twice
-// (or from a 2-D code) come first, then those read once; a number without
-// a check digit of its own read only once from a 1-D code is left out (see
-// take). Without a valid one, the invalid ones are all there is to tell.
+// (or from a 2-D code) when there are any, else those read once; a number
+// without a check digit of its own read only once from a 1-D code is left
+// out (see take). Without a valid one, the invalid ones are all there is
+// to tell.
 func (s *scanner) result() Result {
 	var sure, once, rest []Found
 	for _, f := range s.found {
@@ -71,8 +73,20 @@ func (s *scanner) result() Result {
 			once = append(once, f)
 		}
 	}
-	if valid := append(sure, once...); len(valid) > 0 {
-		return Result{Found: valid, Barcodes: s.barcodes}
+	// Beside a number read twice, one read once is most likely a misread
+	// of another barcode on the label: following it would follow a parcel
+	// that does not exist.
+	if len(sure) > 0 {
+		return Result{Found: sure, Barcodes: s.barcodes}
+	}
+	if len(once) > 0 {
+		// Read once each: the strongest first (payload.go's order: a
+		// number with letters and a check digit rarely comes out of a
+		// misread, a run of digits with one check digit does).
+		slices.SortStableFunc(once, func(a, b Found) int {
+			return cmp.Compare(strength(b.Candidate, false), strength(a.Candidate, false))
+		})
+		return Result{Found: once, Barcodes: s.barcodes}
 	}
 	return Result{Found: rest, Barcodes: s.barcodes}
 }

@@ -3,7 +3,12 @@ package label
 import (
 	"image"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+
+	"github.com/trackbot/trackbot/tracker"
 )
 
 // noisy tells a grainy photo from a clean one with sharp edges and JPEG-
@@ -29,5 +34,43 @@ func TestNoisy(t *testing.T) {
 	}
 	if !noisy(grainy) {
 		t.Errorf("σ=12 noise: noise level %d", noiseLevel(grainy))
+	}
+}
+
+// What a scan keeps from its 1-D reads: a number read twice stops the scan
+// and stands alone; numbers read once rank by strength (letters and a check
+// digit before a run of digits); a number without a check digit of its own
+// read once is dropped.
+func TestScannerReads(t *testing.T) {
+	ups := "1ZHQL9431587190995" // UPS, check digit
+	dhl := "2403000283"         // 10 digits, DHL Express's mod 7
+	tba := "TBA429535397000"    // Amazon: no check digit
+	tests := []struct {
+		name  string
+		reads []string
+		want  []string
+		done  bool
+	}{
+		{"one read each", []string{dhl, ups}, []string{ups, dhl}, false},
+		{"read twice wins", []string{dhl, ups, dhl}, []string{dhl}, true},
+		{"no check digit, once", []string{tba}, nil, false},
+		{"no check digit, twice", []string{tba, tba}, []string{tba}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newScanner(t.Context(), tracker.DetectOptions{})
+			for _, text := range tt.reads {
+				s.take(gozxing.NewResult(text, nil, nil, gozxing.BarcodeFormat_CODE_128))
+			}
+			var got []string
+			for _, f := range s.result().Found {
+				if f.Valid {
+					got = append(got, f.Number)
+				}
+			}
+			if !slices.Equal(got, tt.want) || s.done() != tt.done {
+				t.Errorf("kept %v (done %v), want %v (done %v)", got, s.done(), tt.want, tt.done)
+			}
+		})
 	}
 }
