@@ -527,7 +527,7 @@ func (sc *scanner) matchFrom(i, g1 int) {
 func (sc *scanner) try(i, j int) {
 	ws := sc.words
 	s := sc.norm[ws[i].n0:ws[j].n1]
-	fs := formatsByLen[len(s)]
+	fs := formatsByFirst[len(s)][code36(s[0])]
 	if len(fs) == 0 {
 		return
 	}

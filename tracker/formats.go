@@ -38,6 +38,7 @@ type format struct {
 	url   urlPart // urlParts(carrier)
 	shape shape   // formatShapes[name]
 	named bool    // namedOnly[name]
+	first string  // formatFirst[name]
 }
 
 // shape says what characters a format's numbers are made of, so the
@@ -71,6 +72,21 @@ var formatShapes = map[string]shape{
 	"Correos (23)": hasLetter, "Poste Italiane": hasLetter, "Amazon International": hasLetter,
 }
 
+// formatFirst: the characters a format's numbers can start with, where
+// they are fewer than its shape allows (a prefix, a leading digit). The
+// detector tries a span only against the formats its first character
+// admits (formatsByFirst). A format left out is tried on every span of its
+// lengths and shape, which is always right, only slower.
+var formatFirst = map[string]string{
+	"UPS": "1", "UPS Waybill": "AHJKTV", "Amazon Logistics": "T", "Amazon order": "0123456789D",
+	"FedEx Ground 96 (22)": "9", "FedEx Express (34)": "012345678", "FedEx ASTRA (32)": "3", "FedEx Ground GSN": "9",
+	"USPS IMpb": "49", "DHL Express (Piece ID)": "J", "DHL eCommerce": "CGHILMRSTU", "OnTrac": "CD",
+	"LaserShip LX": "L", "LaserShip 1LS7 (15)": "1", "LaserShip 1LS7 (18)": "1", "LaserShip 1LSCX (15)": "1",
+	"Purolator (12)": "012345", "Canpar (22)": "CDKLSUXZ", "Yodel": "J", "YunExpress": "Y", "Spee-Dee (20)": "S",
+	"GOFO Express (US)": "G", "Landmark Global LTN": "L", "Old Dominion": "078", "Demo": "D",
+	"DHL Paket (SSCC)": "0", "DHL Paket (JJD)": "J", "PostNL (3S)": "3", "Amazon International": "AFC",
+}
+
 // namedOnly are the formats whose matcher always asks for the carrier's
 // name (formatMatch.needName): where the text does not name it they are not
 // tried at all.
@@ -79,9 +95,24 @@ var namedOnly = map[string]bool{"DHL Paket (12)": true, "GLS": true, "Poste Ital
 func init() {
 	for k, f := range formats {
 		f.idx, f.bit, f.url = uint16(k), carrierBit[f.carrier], urlParts(f.carrier)
-		f.shape, f.named = formatShapes[f.name], namedOnly[f.name]
+		f.shape, f.named, f.first = formatShapes[f.name], namedOnly[f.name], formatFirst[f.name]
+	}
+	for n, fs := range formatsByLen {
+		for k := range alphabet36 {
+			c := alphabet36[k]
+			for _, f := range fs {
+				if f.first != "" && !oneOf(c, f.first) || f.shape == digitsOnly && !isDigit(c) {
+					continue
+				}
+				formatsByFirst[n][k] = append(formatsByFirst[n][k], f)
+			}
+		}
 	}
 }
+
+// formatsByFirst indexes formatsByLen further by the span's first
+// character (its code36 value): the formats that can match there.
+var formatsByFirst [maxCompact + 1][36][]*format
 
 // matchEnv is what a matcher may know beyond the compact characters.
 type matchEnv struct {

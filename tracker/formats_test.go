@@ -332,3 +332,59 @@ func TestFormatDetails(t *testing.T) {
 		t.Errorf("S10 ending XX: %+v", got)
 	}
 }
+
+func TestFormatFirstRefuses(t *testing.T) {
+	// A format's declared first characters are all it can start with: its
+	// matcher refuses every span opened by any other, so the detector may
+	// skip it there. Spans are real numbers of every format with the first
+	// character replaced, and random ones.
+	g := newGen(99)
+	var samples []string
+	for range 30 {
+		for _, b := range builders {
+			samples = append(samples, b.make(g))
+		}
+		samples = append(samples, formatMix()...)
+	}
+	for _, f := range formats {
+		if f.first == "" {
+			continue
+		}
+		for _, n := range f.lens {
+			spans := [][]byte{}
+			for _, smp := range samples {
+				if len(strings.ReplaceAll(smp, "-", "")) == n {
+					spans = append(spans, []byte(strings.ReplaceAll(smp, "-", "")))
+				}
+			}
+			for range 300 {
+				if g.r.IntN(2) == 0 {
+					spans = append(spans, []byte(g.digits(n)))
+				} else {
+					spans = append(spans, []byte(g.alnum(n)))
+				}
+			}
+			for _, sp := range spans {
+				for k := range alphabet36 {
+					c := alphabet36[k]
+					if oneOf(c, f.first) {
+						continue
+					}
+					s := append([]byte{c}, sp[1:]...)
+					for _, ws := range [][]word{
+						{{n0: 0, n1: int32(n), digits: allDigits(s)}},
+						{{n0: 0, n1: 1, alpha: !isDigit(c)}, {n0: 1, n1: int32(n), sep: ' '}},
+						{{n0: 0, n1: int32(n - 1)}, {n0: int32(n - 1), n1: int32(n), sep: '-', digits: true}},
+					} {
+						var m formatMatch
+						for _, order := range []bool{false, true} {
+							if f.match(s, &matchEnv{ws: ws, orderCtx: order}, &m) {
+								t.Fatalf("%s matches %q, which starts with %q, not one of %q", f.name, s, c, f.first)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
