@@ -3,7 +3,6 @@ package bot
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -284,36 +283,6 @@ func (c *console) drainOutbox(ctx context.Context) int {
 		}
 	}
 	return shown
-}
-
-// markupButtons reads a push's reply_markup JSON back into buttons; a
-// markup it cannot read just shows no buttons.
-func markupButtons(markup string) [][]Button {
-	if markup == "" {
-		return nil
-	}
-	var kb struct {
-		Rows [][]struct {
-			Text string `json:"text"`
-			Data string `json:"callback_data"`
-			URL  string `json:"url"`
-			Copy struct {
-				Text string `json:"text"`
-			} `json:"copy_text"`
-		} `json:"inline_keyboard"`
-	}
-	if err := json.Unmarshal([]byte(markup), &kb); err != nil {
-		return nil
-	}
-	var rows [][]Button
-	for _, r := range kb.Rows {
-		var row []Button
-		for _, b := range r {
-			row = append(row, Button{Text: b.Text, Data: b.Data, URL: b.URL, Copy: b.Copy.Text})
-		}
-		rows = append(rows, row)
-	}
-	return rows
 }
 
 // pr is the console chat's printer (English before RunConsole set it).

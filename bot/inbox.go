@@ -292,19 +292,6 @@ func (q *replyQueue) add(chatID int64, r Reply, editID, replyTo int) {
 	}
 }
 
-// markupJSON is r's reply_markup as the outbox stores it ("" for none).
-func markupJSON(r Reply) string {
-	mk := markup(r)
-	if mk == nil {
-		return ""
-	}
-	b, err := json.Marshal(mk)
-	if err != nil {
-		return "" // plain structs of strings: cannot fail
-	}
-	return string(b)
-}
-
 // afterCommit answers a button press (the toast) and starts the polls a
 // refresh asked for. Neither is worth keeping across a crash: a toast is
 // only useful within seconds, and the schedule polls anyway.

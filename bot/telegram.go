@@ -280,22 +280,3 @@ func (a *App) isAdmin(ctx context.Context, chatID, userID int64) (bool, error) {
 	}
 	return m.Type == models.ChatMemberTypeOwner || m.Type == models.ChatMemberTypeAdministrator, nil
 }
-
-func markup(r Reply) models.ReplyMarkup {
-	if r.ForceReply {
-		return &models.ForceReply{ForceReply: true, InputFieldPlaceholder: r.Hint} // not selective: in a group, the prompt came from a button, not a message to reply to
-	}
-	if len(r.Buttons) == 0 {
-		return nil
-	}
-	kb := &models.InlineKeyboardMarkup{InlineKeyboard: make([][]models.InlineKeyboardButton, 0, len(r.Buttons))}
-	for _, row := range r.Buttons {
-		var out []models.InlineKeyboardButton
-		for _, b := range row {
-			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL,
-				CopyText: models.CopyTextButton{Text: b.Copy}})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
-	}
-	return kb
-}

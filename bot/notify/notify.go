@@ -515,11 +515,10 @@ func (n *Notifier) send(ctx context.Context, it storage.OutboxItem, m Message, t
 	noPreview := &models.LinkPreviewOptions{IsDisabled: bot.True()}
 	mk := m.Markup
 	if it.EditID != 0 {
-		kb, _ := mk.(*models.InlineKeyboardMarkup) // an edit takes inline buttons only
 		p := &bot.EditMessageTextParams{ChatID: it.ChatID, MessageID: it.EditID, Text: m.Text,
 			ParseMode: models.ParseModeHTML, LinkPreviewOptions: noPreview}
-		if kb != nil {
-			p.ReplyMarkup = kb
+		if inlineKeyboard(mk) { // an edit takes inline buttons only
+			p.ReplyMarkup = mk
 		}
 		_, err := n.cfg.Telegram.EditMessageText(ctx, p)
 		return err
@@ -547,28 +546,31 @@ func (n *Notifier) render(ctx context.Context, it storage.OutboxItem) (Message, 
 	return Message{Text: it.Text, Markup: n.markup(it)}, true, nil
 }
 
-// markup decodes the stored reply_markup: inline buttons, or the "reply to
-// this" prompt of a rename.
+// markup is the stored reply_markup (inline buttons, or the "reply to this"
+// prompt of a rename), sent as stored: go-telegram's keyboard type would add
+// an empty copy_text to every button, which Telegram refuses.
 func (n *Notifier) markup(it storage.OutboxItem) models.ReplyMarkup {
 	if it.Markup == "" {
 		return nil
 	}
-	var probe struct {
-		ForceReply bool `json:"force_reply"`
-	}
-	_ = json.Unmarshal([]byte(it.Markup), &probe)
-	if probe.ForceReply {
-		var fr models.ForceReply
-		if err := json.Unmarshal([]byte(it.Markup), &fr); err == nil {
-			return &fr
-		}
-	}
-	var kb models.InlineKeyboardMarkup
-	if err := json.Unmarshal([]byte(it.Markup), &kb); err != nil {
-		n.log.Error("send: bad markup, sending without buttons", "outbox", it.ID, slog.Any("error", err))
+	if !json.Valid([]byte(it.Markup)) {
+		n.log.Error("send: bad markup, sending without buttons", "outbox", it.ID)
 		return nil
 	}
-	return &kb
+	return json.RawMessage(it.Markup)
+}
+
+// inlineKeyboard reports whether mk is an inline keyboard, whatever type
+// holds it.
+func inlineKeyboard(mk models.ReplyMarkup) bool {
+	if mk == nil {
+		return false
+	}
+	b, err := json.Marshal(mk)
+	var probe struct {
+		Rows json.RawMessage `json:"inline_keyboard"`
+	}
+	return err == nil && json.Unmarshal(b, &probe) == nil && len(probe.Rows) > 0 && string(probe.Rows) != "null"
 }
 
 // handle records the outcome of a send. next: the chat's following message

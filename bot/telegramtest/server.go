@@ -778,15 +778,18 @@ func validate(p map[string]string) (string, Markup, *apiError) {
 		if err := json.Unmarshal([]byte(raw), &mk); err != nil {
 			return "", mk, &apiError{code: 400, desc: "Bad Request: can't parse reply keyboard markup JSON object"}
 		}
+		var fields struct {
+			Rows [][]map[string]json.RawMessage `json:"inline_keyboard"`
+		}
+		_ = json.Unmarshal([]byte(raw), &fields) // it parsed as a Markup
+		for _, row := range fields.Rows {
+			for _, b := range row {
+				if aerr := buttonType(b); aerr != nil {
+					return "", mk, aerr
+				}
+			}
+		}
 		for _, b := range mk.Buttons() {
-			// go-telegram sends "copy_text":{"text":""} with every button;
-			// Telegram reads it only on a button that is nothing else.
-			if b.CallbackData == "" && b.URL == "" && b.CopyText != nil && (b.Copies() == "" || utf8.RuneCountInString(b.Copies()) > 256) {
-				return "", mk, &apiError{code: 400, desc: "Bad Request: BUTTON_COPY_TEXT_INVALID"}
-			}
-			if b.CallbackData == "" && b.URL == "" && b.Copies() == "" {
-				return "", mk, &apiError{code: 400, desc: "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"}
-			}
 			if b.URL == "" && len(b.CallbackData) > 64 {
 				return "", mk, &apiError{code: 400, desc: "Bad Request: BUTTON_DATA_INVALID"}
 			}
@@ -814,6 +817,37 @@ func validate(p map[string]string) (string, Markup, *apiError) {
 		return "", mk, &apiError{code: 400, desc: "Bad Request: message is too long"}
 	}
 	return plain, mk, nil
+}
+
+// buttonActions are the fields that make an inline button what it is;
+// Telegram wants exactly one per button.
+var buttonActions = []string{"url", "callback_data", "web_app", "login_url", "switch_inline_query",
+	"switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay"}
+
+// buttonType refuses a button that is not exactly one kind, as Telegram does:
+// a copy_text beside another action, or with nothing to copy (which is what
+// go-telegram's own keyboard type sends with every button, PR #167), is
+// BUTTON_COPY_TEXT_INVALID.
+func buttonType(b map[string]json.RawMessage) *apiError {
+	n := 0
+	for _, f := range buttonActions {
+		if _, ok := b[f]; ok {
+			n++
+		}
+	}
+	if raw, ok := b["copy_text"]; ok {
+		var ct CopyText
+		if json.Unmarshal(raw, &ct) != nil || ct.Text == "" || utf8.RuneCountInString(ct.Text) > 256 || n > 1 {
+			return &apiError{code: 400, desc: "Bad Request: BUTTON_COPY_TEXT_INVALID"}
+		}
+	}
+	switch {
+	case n == 0:
+		return &apiError{code: 400, desc: "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"}
+	case n > 1:
+		return &apiError{code: 400, desc: "Bad Request: BUTTON_TYPE_INVALID"}
+	}
+	return nil
 }
 
 func (s *Server) editMessage(p map[string]string, withText bool) (any, *apiError) {

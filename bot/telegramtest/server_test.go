@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -46,6 +47,15 @@ func TestSendMessageValidation(t *testing.T) {
 		"callback 64 bytes":  {text: "ok", markup: kb(strings.Repeat("a", 64))},
 		"callback 65 bytes":  {text: "ok", markup: kb(strings.Repeat("a", 65)), wantErr: "BUTTON_DATA_INVALID"},
 		"4096 entity string": {text: strings.Repeat("&amp;", 4096)},
+		"copy button":        {text: "ok", markup: button(`"copy_text":{"text":"1Z999AA10123456784"}`)},
+		"url button":         {text: "ok", markup: button(`"url":"https://x.test"`)},
+		// go-telegram's own keyboard type sends an empty copy_text with every button.
+		"go-telegram keyboard": {text: "ok", wantErr: "BUTTON_COPY_TEXT_INVALID", markup: &models.InlineKeyboardMarkup{
+			InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "b", CallbackData: "x"}}}}},
+		"empty copy text":     {text: "ok", markup: button(`"copy_text":{"text":""}`), wantErr: "BUTTON_COPY_TEXT_INVALID"},
+		"copy beside url":     {text: "ok", markup: button(`"url":"https://x.test","copy_text":{"text":"a"}`), wantErr: "BUTTON_COPY_TEXT_INVALID"},
+		"callback beside url": {text: "ok", markup: button(`"url":"https://x.test","callback_data":"x"`), wantErr: "BUTTON_TYPE_INVALID"},
+		"no action":           {text: "ok", markup: button(`"unknown":1`), wantErr: "Text buttons are unallowed"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -61,7 +71,12 @@ func TestSendMessageValidation(t *testing.T) {
 }
 
 func kb(data string) models.ReplyMarkup {
-	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "b", CallbackData: data}}}}
+	return button(`"callback_data":` + strconv.Quote(data))
+}
+
+// button is a keyboard of one button "b" with the given JSON fields.
+func button(fields string) models.ReplyMarkup {
+	return json.RawMessage(`{"inline_keyboard":[[{"text":"b",` + fields + `}]]}`)
 }
 
 func TestScriptedFailures(t *testing.T) {
