@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -30,6 +31,18 @@ var carrierSetups = []carrierSetup{
 	{"USPS", "usps", []string{"USPS_CLIENT_ID", "USPS_CLIENT_SECRET"}, []string{"usps"}, "9400190000000000000014"},
 	{"FedEx", "fedex", []string{"FEDEX_API_KEY", "FEDEX_SECRET_KEY"}, []string{"fedex"}, "000000000011"},
 	{"DHL", "dhl", []string{"DHL_API_KEY"}, []string{"dhl", "dhl_ecommerce"}, "0000000011"},
+}
+
+// fixFor names what to fix after a failed check: the credentials when the
+// carrier answered (401, a refused key), its base URL or the network when
+// no answer came (refused, unknown host, timeout, TLS).
+func fixFor(err error, vars []string) string {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+		prefix, _, _ := strings.Cut(vars[0], "_")
+		return prefix + "_API_URL or the network (no answer came)"
+	}
+	return strings.Join(vars, " / ")
 }
 
 // credentialPairs are variables that only work together: one without the
@@ -112,7 +125,7 @@ func runCarriers(ctx context.Context, args []string, getenv func(string) string,
 			return "check ok"
 		}
 		failed++
-		return fmt.Sprintf("check FAILED: %s — fix %s", oneLine(err), strings.Join(vars, " / "))
+		return fmt.Sprintf("check FAILED: %s — fix %s", oneLine(err), fixFor(err, vars))
 	}
 	var direct []string
 	for _, s := range carrierSetups {

@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -124,5 +129,40 @@ func TestHealthcheckWithoutListenAddress(t *testing.T) {
 	err := runWith(nil, []string{"healthcheck"}, nil, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "TRACKBOT_HTTP_LISTEN is not set") {
 		t.Errorf("healthcheck without TRACKBOT_HTTP_LISTEN: %v", err)
+	}
+}
+
+// TestCarriersCheckNamesTheURLWhenNothingAnswers: a check that gets no
+// answer at all (the base URL points at nothing) names the URL variable and
+// the network, not the key; a refused key still names the key.
+func TestCarriersCheckNamesTheURLWhenNothingAnswers(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	env := map[string]string{"DHL_API_KEY": "some-key", "DHL_API_URL": deadURL}
+	router, _ := newRouter(envMap(env), false, nil)
+	var out bytes.Buffer
+	if err := runCarriers(context.Background(), []string{"--check"}, envMap(env), router, &out); err == nil {
+		t.Fatalf("a dead DHL_API_URL passed the check:\n%s", out.String())
+	}
+	if l := out.String(); !strings.Contains(l, "fix DHL_API_URL or the network") || strings.Contains(l, "fix DHL_API_KEY") {
+		t.Errorf("want DHL_API_URL named, not the key:\n%s", l)
+	}
+
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"refused connection", fmt.Errorf("dhl: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), "DHL_API_URL or the network (no answer came)"},
+		{"timeout", fmt.Errorf("dhl: %w", context.DeadlineExceeded), "DHL_API_URL or the network (no answer came)"},
+		{"HTTP 401", errors.New("dhl: HTTP 401: invalid API key"), "DHL_API_KEY"},
+	} {
+		if got := fixFor(tc.err, []string{"DHL_API_KEY"}); got != tc.want {
+			t.Errorf("%s: fixFor = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := fixFor(errors.New("HTTP 403"), []string{"UPS_CLIENT_ID", "UPS_CLIENT_SECRET"}); got != "UPS_CLIENT_ID / UPS_CLIENT_SECRET" {
+		t.Errorf("UPS credentials: %q", got)
 	}
 }
