@@ -19,7 +19,10 @@ var carrierWords = map[string][]string{
 	"canada_post": {"canada post"}, "royal_mail": {"royal mail"}, "purolator": {"purolator"},
 	"canpar": {"canpar"}, "dpd": {"dpd"}, "yodel": {"yodel"}, "yunexpress": {"yunexpress", "yun"},
 	"speedee": {"speedee", "spee dee"}, "gofo": {"gofo"}, "landmark": {"landmark"}, "old_dominion": {"old dominion", "odfl"},
-	"s10": {"post", "postal"},
+	"s10":    {"post", "postal"},
+	"hermes": {"hermes", "evri"}, "gls": {"gls"}, "postnl": {"postnl"}, "inpost": {"inpost"},
+	"colissimo": {"colissimo", "la poste"}, "correos": {"correos"}, "poste_italiane": {"poste italiane"},
+	"demo": {"demo"},
 }
 
 // selection is which parcels a question is about.

@@ -132,3 +132,21 @@ func TestQuestionsAboutANamedParcel(t *testing.T) {
 }
 
 func dayOf(t time.Time) string { return tracker.DayDate(t, now) }
+
+// TestEveryCarrierHasAWord: "is the gls one late" works for every carrier
+// trackbot recognises, the European ones and the demo included.
+func TestEveryCarrierHasAWord(t *testing.T) {
+	for _, code := range tracker.CarrierCodes() {
+		if len(carrierWords[code]) == 0 {
+			t.Errorf("carrier %s has no word people would call it by", code)
+		}
+	}
+	gls := Parcel{Carrier: "gls", Number: "12345678901", Label: "", Status: tracker.StatusInTransit}
+	ups := Parcel{Carrier: "ups", Number: "1Z999AA10123456784", Label: "New headphones", Status: tracker.StatusInTransit}
+	for _, q := range []string{"is the gls one late", "where is my GLS parcel"} {
+		sel := selectParcels(q, []Parcel{ups, gls})
+		if len(sel.parcels) != 1 || sel.parcels[0].Carrier != "gls" || !sel.explicit {
+			t.Errorf("%q selected %+v, want the GLS parcel", q, sel)
+		}
+	}
+}
