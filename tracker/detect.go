@@ -695,8 +695,8 @@ func oddChunks(ws []word) bool {
 func (sc *scanner) markIBAN(g0, g1 int) {
 	ws := sc.words
 	for k := g0; k < g1; k++ {
-		w := ws[k]
-		if w.n1-w.n0 < 4 || !isUpper(sc.norm[w.n0]) || !isUpper(sc.norm[w.n0+1]) ||
+		w := &ws[k]
+		if w.alpha || w.digits || w.n1-w.n0 < 4 || !isUpper(sc.norm[w.n0]) || !isUpper(sc.norm[w.n0+1]) ||
 			!isDigit(sc.norm[w.n0+2]) || !isDigit(sc.norm[w.n0+3]) {
 			continue
 		}

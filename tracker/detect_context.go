@@ -75,7 +75,7 @@ func nearestContext(window string) int {
 		}
 		for _, k := range contextByFirst[lowerASCII(window[at])] {
 			if cw := &contextWords[k]; hasFoldAt(window, at, cw.word) {
-				return widerContext(window, at, cw.ctx)
+				return widerContext(window, at, cw.ctx, k)
 			}
 		}
 	}
@@ -84,17 +84,42 @@ func nearestContext(window string) int {
 
 // widerContext: a context word found at may be the tail of a longer one
 // that starts before it ("订单号", order number, ends in "单号", number):
-// the longer word decides.
-func widerContext(window string, at, ctx int) int {
-	for b := at - 1; b >= max(at-12, 0); b-- {
-		for _, k := range contextByFirst[lowerASCII(window[b])] {
-			if cw := &contextWords[k]; b+len(cw.word) > at && hasFoldAt(window, b, cw.word) {
-				return cw.ctx
-			}
+// the longer word decides. Only the words that can overlap the one found
+// are tried (widerWords), nearest start first.
+func widerContext(window string, at, ctx int, k int8) int {
+	for _, w := range widerWords[k] {
+		if b := at - int(w.back); b >= 0 && hasFoldAt(window, b, contextWords[w.k].word) {
+			return contextWords[w.k].ctx
 		}
 	}
 	return ctx
 }
+
+// widerRef is a context word that can start back bytes before another and
+// run over it.
+type widerRef struct{ k, back int8 }
+
+// widerWords lists, for each context word, the words that can start 1–12
+// bytes before it and overlap it with the same characters, in the order
+// the bytes before it are searched (nearest first, then table order).
+var widerWords = func() (t [][]widerRef) {
+	t = make([][]widerRef, len(contextWords))
+	for k, cw := range contextWords {
+		for back := 1; back <= 12; back++ {
+			for o, w := range contextWords {
+				if back >= len(w.word) {
+					continue
+				}
+				tail := w.word[back:]
+				n := min(len(tail), len(cw.word))
+				if tail[:n] == cw.word[:n] {
+					t[k] = append(t[k], widerRef{int8(o), int8(back)})
+				}
+			}
+		}
+	}
+	return t
+}()
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
