@@ -242,22 +242,19 @@ func isHex(c byte) bool {
 }
 
 // scan splits the text into words and groups: separators are counted
-// byte by byte (one table look-up for ASCII), and each word is taken whole
-// (its ASCII runs by copyWord).
+// byte by byte (one table look-up for ASCII, one for the separator state),
+// and each word is taken whole (its ASCII runs by copyWord).
 func (sc *scanner) scan() {
 	text := sc.text
 	norm := sc.norm[:cap(sc.norm)] // reset made it at least len(text): a compact byte per input byte at most
 	np := 0
 	words := sc.words
-	spaces, dashes, newlines, broken := 0, 0, 0, true
+	st := uint8(sepBroken) // the separators since the last word: none yet, so the first word starts a group
 	for i := 0; i < len(text); {
 		c := text[i]
 		if upperAlnum[c] != 0 {
 			// An ASCII word, the common case, inline.
-			w := word{n0: int32(np), s0: int32(i)}
-			if len(words) > 0 && !broken {
-				w.sep = sepOf(spaces, dashes, newlines)
-			}
+			w := word{n0: int32(np), s0: int32(i), sep: sepJoin[st]}
 			n, kinds := copyWord(norm[np:], text[i:])
 			np += n
 			i += n
@@ -267,7 +264,7 @@ func (sc *scanner) scan() {
 			}
 			w.n1 = int32(np)
 			words = append(words, w)
-			spaces, dashes, newlines, broken = 0, 0, 0, false
+			st = 0
 			continue
 		}
 		var cls uint8
@@ -275,7 +272,7 @@ func (sc *scanner) scan() {
 		if c < utf8.RuneSelf {
 			cls = asciiClass[c]
 			if cls == clsSpecial {
-				cls, size = specialClass(text, i, newlines > 0 && !broken)
+				cls, size = specialClass(text, i, sepQuoted[st])
 			}
 		} else {
 			sc.nonASCII = true
@@ -286,32 +283,45 @@ func (sc *scanner) scan() {
 				k, _ := classify(r)
 				cls = uint8(k)
 			}
-		}
-		switch cls {
-		case clsAlnum:
-			w := word{n0: int32(np), s0: int32(i), digits: true, alpha: true}
-			if len(words) > 0 && !broken {
-				w.sep = sepOf(spaces, dashes, newlines)
+			if cls == clsAlnum {
+				w := word{n0: int32(np), s0: int32(i), digits: true, alpha: true, sep: sepJoin[st]}
+				i, np = sc.word(&w, norm, np, i)
+				w.n1 = int32(np)
+				words = append(words, w)
+				st = 0
+				continue
 			}
-			i, np = sc.word(&w, norm, np, i)
-			w.n1 = int32(np)
-			words = append(words, w)
-			spaces, dashes, newlines, broken = 0, 0, 0, false
-			continue
-		case clsSpace:
-			spaces++
-		case clsDash:
-			dashes++
-		case clsNewline:
-			newlines++
-		case clsIgnore:
-		default:
-			broken = true
 		}
+		st = sepNext[st][cls]
 		i += size
 	}
 	sc.norm, sc.words = norm[:np], words
 }
+
+// The separators between two words are counted in one state byte:
+// spaces (capped at 9), dashes and line breaks (capped at 2 each) as
+// spaces + 10·dashes + 30·newlines, or sepBroken once anything else
+// (punctuation, URL syntax) came between. sepNext is the state after one
+// more separator of each class, sepJoin how the next word joins (sepOf),
+// sepQuoted whether a line break and nothing else came.
+const sepBroken = 90
+
+var sepNext, sepJoin, sepQuoted = func() (next [sepBroken + 1][clsSpecial]uint8, join [sepBroken + 1]byte, quoted [sepBroken + 1]bool) {
+	for st := range sepBroken + 1 {
+		next[st] = [clsSpecial]uint8{clsBreak: sepBroken, clsAlnum: sepBroken, clsSpace: sepBroken, clsDash: sepBroken,
+			clsIgnore: uint8(st), clsNewline: sepBroken}
+		if st == sepBroken {
+			continue
+		}
+		spaces, dashes, newlines := st%10, st/10%3, st/30
+		next[st][clsSpace] = uint8(min(spaces+1, 9) + 10*dashes + 30*newlines)
+		next[st][clsDash] = uint8(spaces + 10*min(dashes+1, 2) + 30*newlines)
+		next[st][clsNewline] = uint8(spaces + 10*dashes + 30*min(newlines+1, 2))
+		join[st] = sepOf(spaces, dashes, newlines)
+		quoted[st] = newlines > 0
+	}
+	return
+}()
 
 // specialClass decides the class of the clsSpecial byte at text[i], which
 // depends on its neighbours; quoted: a line break, and nothing else, came
