@@ -876,8 +876,19 @@ func (sc *scanner) choose(g0, g1 int) {
 // bare number, the common paste, costs one allocation in all.
 type oneArena struct {
 	c [1]Candidate
-	b [160]byte
+	b [176]byte
 }
+
+// loneFits: any one candidate's strings fit a oneArena — a number (up to
+// maxCompact characters and two dashes) and its URL (the longest template
+// around such a number) — so a lone match's sizes need no counting.
+var loneFits = func() bool {
+	longest := 0
+	for _, u := range urlPartsByCarrier {
+		longest = max(longest, len(u.pre)+len(u.post))
+	}
+	return 2*(maxCompact+2)+longest <= len(oneArena{}.b)
+}()
 
 // build turns the chosen matches into Candidates. Their number and URL
 // strings are laid out in one byte buffer sized up front and never
@@ -886,6 +897,7 @@ func (sc *scanner) build() []Candidate {
 	// Decode the chosen matches: their verdicts, and the strings the
 	// numbers tell.
 	sc.full = slices.Grow(sc.full[:0], len(sc.picked))[:len(sc.picked)]
+	lone := len(sc.picked) == 1 && loneFits
 	total := 0
 	for k := range sc.picked {
 		c, m := &sc.picked[k], &sc.full[k]
@@ -896,14 +908,16 @@ func (sc *scanner) build() []Candidate {
 		if d := formats[c.fi].decode; d != nil {
 			d(sc.span(c), m)
 		}
-		num, url := sc.sizes(c, m)
-		total += num + url
+		if !lone {
+			num, url := sc.sizes(c, m)
+			total += num + url
+		}
 	}
 	var out []Candidate
 	var buf []byte
-	if len(sc.picked) == 1 && total <= len(oneArena{}.b) {
+	if lone || len(sc.picked) == 1 && total <= len(oneArena{}.b) {
 		a := new(oneArena)
-		out, buf = a.c[:], a.b[:0:total]
+		out, buf = a.c[:], a.b[:0]
 	} else {
 		out, buf = make([]Candidate, len(sc.picked)), make([]byte, 0, total)
 	}

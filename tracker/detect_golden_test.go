@@ -155,3 +155,13 @@ func TestDetectGoldenCorpusFinds(t *testing.T) {
 		t.Errorf("corpus too thin: %d of %d found, %d suggestions, %d orders", found, len(corpus), fixes, orders)
 	}
 }
+
+func TestLoneFits(t *testing.T) {
+	// A lone candidate's strings always fit its arena, so build skips
+	// counting them (the fast path for a bare number); a longer tracking
+	// URL template would need a larger oneArena.
+	if !loneFits {
+		t.Error("the longest tracking URL template no longer fits oneArena with the longest number")
+	}
+}
+
