@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -69,13 +70,30 @@ func DetectWith(text string, opt DetectOptions) []Candidate {
 	if len(text) > maxText {
 		text = text[:maxText]
 	}
-	sc := scannerPool.Get().(*scanner)
+	sc := spareScanner.Swap(nil)
+	if sc == nil {
+		sc = scannerPool.Get().(*scanner)
+	}
 	sc.reset(text, opt)
 	sc.scan()
 	out := sc.detect()
-	scannerPool.Put(sc) // not deferred: a defer costs as much as the scan of a bare number
+	// Put back without a defer: a defer costs as much as the scan of a
+	// bare number. The text is let go: a spare scanner is kept for good.
+	sc.text = ""
+	if cap(sc.norm) > spareMax || cap(sc.words) > spareMax/8 || !spareScanner.CompareAndSwap(nil, sc) {
+		scannerPool.Put(sc)
+	}
 	return out
 }
+
+// spareScanner is one scanner kept at hand for the common case of one
+// detection at a time: one atomic swap to take it and one to give it back
+// cost far less than the pool's per-processor bookkeeping. Only a scanner
+// with small buffers (texts up to spareMax bytes) is kept there, since it
+// is never freed; the others go back to scannerPool.
+var spareScanner atomic.Pointer[scanner]
+
+const spareMax = 1 << 16
 
 // maxText is the longest text Detect reads; the rest of a longer one is
 // ignored. Offsets fit in 32 bits, which halves the scanner's word table

@@ -165,3 +165,38 @@ func TestLoneFits(t *testing.T) {
 	}
 }
 
+func TestDetectConcurrent(t *testing.T) {
+	// Scanners are shared through the spare slot and the pool: detections
+	// running at once, on short texts and long ones (which grow a scanner's
+	// buffers past the spare's limit), give what they give one at a time.
+	corpus := goldenCorpus()
+	long := repeatTo(benchEmail+"\n", 1<<17)
+	want := make([]string, len(corpus))
+	for k, c := range corpus {
+		want[k] = fmt.Sprintf("%+v", DetectWith(c.text, c.opt))
+	}
+	wantLong := fmt.Sprintf("%+v", Detect(long))
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for k := w; k < len(corpus); k += 8 {
+				if k%500 == 0 {
+					if got := fmt.Sprintf("%+v", Detect(long)); got != wantLong {
+						errs <- fmt.Errorf("long text: %.200s…, alone %.200s…", got, wantLong)
+						return
+					}
+				}
+				if got := fmt.Sprintf("%+v", DetectWith(corpus[k].text, corpus[k].opt)); got != want[k] {
+					errs <- fmt.Errorf("Detect(%q) = %s, alone %s", corpus[k].text, got, want[k])
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
