@@ -117,12 +117,12 @@ type word struct {
 // so a chosen match becomes a Candidate without running the checks again;
 // the strings (service, number) are decoded only for those (format.decode).
 type match struct {
-	i, j     int    // first and last word
-	fi       uint16 // the format, an index in formats
-	orderCtx bool   // the span came after an order-ish word
-	country  uint16 // the matcher's country: 1 + its index in countryCodes, 0 for none
 	bit      uint64 // the carrier's bit in the named set (carrierNames)
-	score    int
+	i, j     int32  // first and last word (texts are under 2 GiB)
+	score    int32
+	fi       uint16 // the format, an index in formats
+	country  uint16 // the matcher's country: 1 + its index in countryCodes, 0 for none
+	orderCtx bool   // the span came after an order-ish word
 	v        matchVerdict
 }
 
@@ -623,7 +623,7 @@ func (sc *scanner) try(i, j int) {
 		if (f.weak || m.weak) && !sc.weakAllowed(i, j, bit, ctx) {
 			continue
 		}
-		cur := match{i: i, j: j, fi: f.idx, bit: bit, v: m.matchVerdict}
+		cur := match{i: int32(i), j: int32(j), fi: f.idx, bit: bit, v: m.matchVerdict}
 		if m.country != "" {
 			cur.country = 1 + uint16(m.country[0]-'A')*26 + uint16(m.country[1]-'A')
 		}
@@ -651,7 +651,7 @@ func (sc *scanner) try(i, j int) {
 		best, bestTier = named, namedTier
 	}
 	best.orderCtx = ctx == ctxOrder
-	best.score = len(s)*1000 + bestTier*100 + formats[best.fi].rank
+	best.score = int32(len(s)*1000 + bestTier*100 + formats[best.fi].rank)
 	sc.cands = append(sc.cands, best)
 }
 
@@ -866,10 +866,10 @@ func (sc *scanner) choose(g0, g1 int) {
 		if best[k] > best[k+1] {
 			best[k+1], from[k+1] = best[k], -1
 		}
-		for ; ci < len(sc.cands) && sc.cands[ci].i-g0 == k; ci++ {
+		for ; ci < len(sc.cands) && int(sc.cands[ci].i)-g0 == k; ci++ {
 			c := &sc.cands[ci]
-			end := c.j - g0 + 1
-			if v := best[k] + c.score; v > best[end] {
+			end := int(c.j) - g0 + 1
+			if v := best[k] + int(c.score); v > best[end] {
 				best[end], from[end] = v, ci
 			}
 		}
@@ -882,7 +882,7 @@ func (sc *scanner) choose(g0, g1 int) {
 			continue
 		}
 		sc.picked = append(sc.picked, sc.cands[ci])
-		k = sc.cands[ci].i - g0
+		k = int(sc.cands[ci].i) - g0
 	}
 	// Reverse the group's candidates into order of appearance.
 	for a, b := start, len(sc.picked)-1; a < b; a, b = a+1, b-1 {
@@ -961,7 +961,7 @@ func urlOf(f *format, m *formatMatch) urlPart {
 
 // sizes reports how many buffer bytes the match's number and URL take.
 func (sc *scanner) sizes(c *match, m *formatMatch) (num, url int) {
-	n := len(sc.span(c)) - m.numFrom
+	n := len(sc.span(c)) - int(m.numFrom)
 	switch {
 	case m.number != "":
 		n = len(m.number)

@@ -139,7 +139,7 @@ type matchVerdict struct {
 	// needName: taken only when the text names the carrier.
 	needName bool
 	carrier  carrierOverride // overrides format.carrier (S10 by country)
-	numFrom  int             // leading characters to drop from the number (USPS routing prefix)
+	numFrom  uint8           // leading characters to drop from the number (USPS routing prefix)
 }
 
 // carrierOverride names the carrier of a match when it is not its format's.
@@ -589,7 +589,7 @@ func matchUSPSLegacy(s []byte, env *matchEnv, m *formatMatch) bool {
 	if len(body) == 22 && !hasPrefix(body, "91") {
 		return false
 	}
-	m.numFrom = len(s) - len(body)
+	m.numFrom = uint8(len(s) - len(body))
 	serial := body[:len(body)-1]
 	prefix := "91"
 	if hasPrefix(serial, "91") {
@@ -636,7 +636,7 @@ func matchIMpb(s []byte, env *matchEnv, m *formatMatch) bool {
 		if skip == 12 && len(t) != 22 {
 			continue
 		}
-		m.numFrom = skip
+		m.numFrom = uint8(skip)
 		m.country = "US"
 		reverse := t[1] == '4' // construct N is specified right to left
 		return m.check(checkMod10("", t[:len(t)-1], 3, 1, reverse) == digitAt(t, len(t)-1))
