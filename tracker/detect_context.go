@@ -101,13 +101,15 @@ type widerRef struct{ k, back int8 }
 
 // widerWords lists, for each context word, the words that can start 1–12
 // bytes before it and overlap it with the same characters, in the order
-// the bytes before it are searched (nearest first, then table order).
+// the bytes before it are searched (nearest first, then table order). A
+// word found starts after a byte that is no ASCII letter (nearestContext),
+// so a wider word has no letter there either.
 var widerWords = func() (t [][]widerRef) {
 	t = make([][]widerRef, len(contextWords))
 	for k, cw := range contextWords {
 		for back := 1; back <= 12; back++ {
 			for o, w := range contextWords {
-				if back >= len(w.word) {
+				if back >= len(w.word) || isASCIILetter(w.word[back-1]) {
 					continue
 				}
 				tail := w.word[back:]
