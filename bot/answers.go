@@ -37,8 +37,9 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 	if r.SmallTalk != "" {
 		return esc(talkText(p, r.SmallTalk, len(subs)))
 	}
+	verdict := e.verdictText(ctx, p, chatID, r.Verdict)
 	if p.Lang() == locale.EN || r.Lang == "en" && p.Lang() == locale.EN {
-		return esc(r.Text)
+		return verdict + esc(r.Text)
 	}
 	// The parcels the question named, or the only one: answers about a
 	// parcel's progress start with their state, as the English ones do.
@@ -55,7 +56,7 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 	case r.Topic == ask.TopicUnknown:
 		return esc(p.T("answer_off_topic"))
 	case r.Topic == "my_packages":
-		return e.myParcelsAnswer(ctx, p, chatID, named)
+		return verdict + e.myParcelsAnswer(ctx, p, chatID, named)
 	}
 	key := "answer_" + topicKey(r.Topic)
 	s := p.T(key)
@@ -63,9 +64,49 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 		return esc(p.T("answer_off_topic"))
 	}
 	if ask.IsProgress(r.Topic) && len(named) > 0 && (r.About != nil || len(subs) == 1) {
-		return e.myParcelsAnswer(ctx, p, chatID, named) + "\n\n" + esc(s)
+		return verdict + e.myParcelsAnswer(ctx, p, chatID, named) + "\n\n" + esc(s)
 	}
 	return esc(s)
+}
+
+// verdictText is the direct answer about one parcel ("Yes: it was due Sun
+// 29 Nov."), in p's language and the chat's time, as the answer's first
+// paragraph; "" when the question asked for none.
+func (e *Engine) verdictText(ctx context.Context, p *locale.Printer, chatID int64, v ask.Verdict) string {
+	if v.Kind == "" {
+		return ""
+	}
+	return verdictLine(e.view(withPrinter(ctx, p), chatID), v)
+}
+
+// verdictLine is verdictText in w's language and time.
+func verdictLine(w view, v ask.Verdict) string {
+	p := w.pr()
+	args := []any{"ETA", w.day(v.ETA), "Day", w.day(v.Day)}
+	var s string
+	switch v.Kind {
+	case ask.ByDayToday:
+		s = p.T("verdict_by_day_today", args...)
+	case ask.ByDayNoDate:
+		s = p.T("verdict_by_day_no_date", args...)
+	case ask.ByDayOverdue:
+		s = p.T("verdict_by_day_overdue", args...)
+	case ask.ByDayOnTrack:
+		s = p.T("verdict_by_day_on_track", args...)
+	case ask.ByDayNotBy:
+		s = p.T("verdict_by_day_not_by", args...)
+	case ask.LateToday:
+		s = p.T("verdict_late_today", args...)
+	case ask.LateYes:
+		s = p.T("verdict_late_yes", args...)
+	case ask.LateNo:
+		s = p.T("verdict_late_no", args...)
+	default:
+		return ""
+	}
+	// A date written with an abbreviation ("mar.") may end the sentence.
+	s = strings.Replace(s, "..", ".", 1)
+	return esc(s) + "\n\n"
 }
 
 // talkText answers small talk ("Hallo!", "merci", "ok bye") in p's

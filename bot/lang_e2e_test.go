@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 )
 
@@ -22,6 +24,17 @@ var questions = map[locale.Lang][2]string{
 	locale.FR: {"Où est mon colis ?", "Que veut dire livré ?"},
 	locale.PT: {"Cadê minha encomenda?", "O que significa entregue?"},
 	locale.IT: {"Dov'è il mio pacco?", "Cosa vuol dire consegnato?"},
+}
+
+// lateByCarrier asks whether the UPS parcel is late, naming it by its
+// carrier as people do in each language.
+var lateByCarrier = map[locale.Lang]string{
+	locale.EN: "is the ups one late?",
+	locale.ES: "¿el de ups llega tarde?",
+	locale.DE: "Ist das UPS-Paket verspätet?",
+	locale.FR: "Le colis UPS est-il en retard ?",
+	locale.PT: "A encomenda da UPS está atrasada?",
+	locale.IT: "Il pacco UPS è in ritardo?",
 }
 
 var shippingEmail = map[locale.Lang]string{
@@ -112,6 +125,27 @@ func TestEveryLanguageEndToEnd(t *testing.T) {
 			click(follow, ActRefresh, 1)
 			opens(click(follow, ActStop, 1)[0], "stopped", "Name", "<code>DEMO1</code>", "Carrier", "Demo Express")
 			opens(say("/list", 1)[0], "list_empty")
+			// A parcel asked about by its carrier ("is the ups one late?"),
+			// two days past its expected day: the answer says so first.
+			ups := upsNumber(700 + i)
+			say("/track "+ups, 1)
+			subs, err := h.store.ChatSubscriptions(context.Background(), pc.ID)
+			if err != nil || len(subs) != 1 {
+				t.Fatalf("subscriptions %v, %v", subs, err)
+			}
+			now := time.Now()
+			due := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -2)
+			if _, err := h.store.RecordPoll(context.Background(), storage.PollRecord{ShipmentID: subs[0].Shipment.ID, PolledAt: now,
+				NextPollAt: now.Add(time.Hour), Result: tracker.Result{Number: ups, Carrier: "ups", Status: tracker.StatusInTransit, ETA: due,
+					Events: []tracker.Event{{Time: now.Add(-time.Hour), Status: tracker.StatusInTransit, Description: "Departed from facility"}}}}); err != nil {
+				t.Fatal(err)
+			}
+			late := say(lateByCarrier[l], 1)[0]
+			if r := []rune(stripTags(late.Text)); len(r) < 40 || !strings.Contains(late.Text, ups) {
+				t.Errorf("%s: %q not answered about the UPS parcel: %q", l, lateByCarrier[l], late.Text)
+			}
+			opens(late, "verdict_late_yes", "ETA", p.DayDate(due, now))
+			say("/stop "+ups, 1)
 			// Questions: about "my parcels" (none left now) and a status.
 			// An unsure matcher asks back, in the same language.
 			for i, key := range []string{"answer_my_packages_none", "answer_status_delivered"} {

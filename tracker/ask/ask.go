@@ -56,6 +56,10 @@ type Reply struct {
 	// reader in another language answers in its own words; Text is the
 	// English reply.
 	SmallTalk string
+	// Verdict is the direct answer about the one parcel the question is
+	// about ("is the ups one late?": yes, it was due Sun 29 Nov), for the
+	// bot to put first in the chat's language; not part of Text.
+	Verdict Verdict
 }
 
 // Topics that are not knowledge-base entries.
@@ -134,7 +138,7 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 	case d.kind == kindAskBack:
 		reply.Text = askBackText
 	default:
-		reply.Text = answerFor(d.topic, q)
+		reply.Text, reply.Verdict = answerFor(d.topic, q), verdictFor(d.topic, q)
 	}
 	return reply
 }
@@ -178,7 +182,8 @@ func AnswerTopic(lang, topic string, parcels []Parcel, now time.Time) Reply {
 	if _, err := modelFor(lang); err != nil {
 		lang = DefaultLang
 	}
-	return Reply{Topic: topic, Lang: lang, Confidence: 1, Text: answerFor(topic, query{parcels: parcels, now: now})}
+	q := query{parcels: parcels, now: now}
+	return Reply{Topic: topic, Lang: lang, Confidence: 1, Text: answerFor(topic, q), Verdict: verdictFor(topic, q)}
 }
 
 // Title is a topic's short title, for the button that offers it.
@@ -287,15 +292,6 @@ func myPackagesAnswer(q query) string {
 		fmt.Fprintf(&b, "Your %d %s parcels:", len(sel.parcels), sel.named)
 	default:
 		fmt.Fprintf(&b, "Your %d parcels:", len(sel.parcels))
-	}
-	if len(sel.parcels) == 1 {
-		s := onTrack(sel.parcels[0], q.question, q.now)
-		if s == "" && q.topic == "late" {
-			s = lateness(sel.parcels[0], q.now)
-		}
-		if s != "" {
-			b.WriteString(" " + s)
-		}
 	}
 	for _, p := range sel.parcels {
 		b.WriteString("\n\n" + parcelLine(p, q.now))

@@ -180,42 +180,95 @@ func localDay(t, now time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, now.Location())
 }
 
-// onTrack answers "will it come by <day>?" for one parcel, or "".
-func onTrack(p Parcel, question string, now time.Time) string {
-	day, ok := askedDay(question, now)
-	if !ok {
-		return ""
-	}
-	name := day.Format("Monday")
-	e := expectation(p, now)
-	switch {
-	case e.final:
-		return ""
-	case e.today:
-		return "Yes: it is out for delivery today."
-	case e.eta.IsZero():
-		return "The carrier has not given a delivery date yet, so I can't promise " + name + "."
-	case e.overdue:
-		return "It was due " + tracker.DayDate(e.eta, now) + " and has not arrived, so " + name + " is not certain."
-	case !localDay(e.eta, now).After(day):
-		return "Yes, it is on track: expected " + tracker.DayDate(e.eta, now) + "."
-	}
-	return "Not by " + name + ": it is now expected " + tracker.DayDate(e.eta, now) + "."
+// Verdict is the direct answer about one parcel to "will it come by
+// Friday?" or "is it late?", as data: the bot words it in the chat's
+// language. Kind "" is no verdict (no such question, or nothing to go by).
+type Verdict struct {
+	Kind VerdictKind
+	ETA  time.Time // the day it is (or was) expected, for the kinds that name it
+	Day  time.Time // the day asked about, for the by-day kinds
 }
 
-// lateness answers "is it late?" for one parcel, or "" when there is no
-// date to go by.
-func lateness(p Parcel, now time.Time) string {
+// VerdictKind says which answer a Verdict is.
+type VerdictKind string
+
+// The verdicts: "will it come by <day>?" …
+const (
+	ByDayToday   VerdictKind = "by_day_today"    // out for delivery today: yes
+	ByDayNoDate  VerdictKind = "by_day_no_date"  // no delivery date to promise
+	ByDayOverdue VerdictKind = "by_day_overdue"  // its day has passed: not certain
+	ByDayOnTrack VerdictKind = "by_day_on_track" // expected by then: yes
+	ByDayNotBy   VerdictKind = "by_day_not_by"   // expected later: no
+	// … and "is it late?"
+	LateToday VerdictKind = "late_today" // out for delivery today: not late
+	LateYes   VerdictKind = "late_yes"   // its day has passed
+	LateNo    VerdictKind = "late_no"    // expected later: not late
+)
+
+// onTrack answers "will it come by <day>?" for one parcel (Kind "" when
+// the question names no day or the parcel's journey is over).
+func onTrack(p Parcel, question string, now time.Time) Verdict {
+	day, ok := askedDay(question, now)
+	if !ok {
+		return Verdict{}
+	}
 	e := expectation(p, now)
+	v := Verdict{ETA: e.eta, Day: day}
+	switch {
+	case e.final:
+		return Verdict{}
+	case e.today:
+		v.Kind = ByDayToday
+	case e.eta.IsZero():
+		v.Kind = ByDayNoDate
+	case e.overdue:
+		v.Kind = ByDayOverdue
+	case !localDay(e.eta, now).After(day):
+		v.Kind = ByDayOnTrack
+	default:
+		v.Kind = ByDayNotBy
+	}
+	return v
+}
+
+// lateness answers "is it late?" for one parcel (Kind "" when there is no
+// date to go by).
+func lateness(p Parcel, now time.Time) Verdict {
+	e := expectation(p, now)
+	v := Verdict{ETA: e.eta}
 	switch {
 	case e.final || e.eta.IsZero() && !e.today:
-		return ""
+		return Verdict{}
 	case e.today:
-		return "Not late: it is out for delivery today."
+		v.Kind = LateToday
 	case e.overdue:
-		return "Yes: it was due " + tracker.DayDate(e.eta, now) + "."
+		v.Kind = LateYes
+	default:
+		v.Kind = LateNo
 	}
-	return "Not late: it is expected " + tracker.DayDate(e.eta, now) + "."
+	return v
+}
+
+// verdictFor is the direct answer a topic gives about the one parcel the
+// question is about, if it is about one.
+func verdictFor(topic string, q query) Verdict {
+	if topic != "my_packages" && !progressTopics[topic] {
+		return Verdict{}
+	}
+	sel := selectParcels(q.question, q.parcels)
+	if progressTopics[topic] && (sel.missing || !sel.explicit && len(q.parcels) != 1) {
+		return Verdict{}
+	}
+	if sel.missing {
+		sel.parcels = q.parcels
+	}
+	if len(sel.parcels) != 1 {
+		return Verdict{}
+	}
+	if v := onTrack(sel.parcels[0], q.question, q.now); v.Kind != "" || topic != "late" {
+		return v
+	}
+	return lateness(sel.parcels[0], q.now)
 }
 
 // nameParcels replaces the words of the chat's parcel labels and their

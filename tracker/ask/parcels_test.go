@@ -22,27 +22,32 @@ func TestAnswersAboutOneParcel(t *testing.T) {
 		parcels  []Parcel
 		want     []string
 		not      []string
+		verdict  VerdictKind
 	}{
 		"by carrier, on track": {"is the dhl one still on track for friday", all,
-			[]string{"Your parcel: Yes, it is on track: expected tomorrow (Fri 13 Mar).", "DHL 1234567890"}, []string{"headphones"}},
+			[]string{"Your parcel:", "DHL 1234567890", "expected tomorrow (Fri 13 Mar)"}, []string{"headphones"}, ByDayOnTrack},
 		"by carrier, late for the day asked": {"will the ups one come by friday?", all,
-			[]string{"Not by Friday: it is now expected Sun 15 Mar.", "New headphones (UPS)"}, []string{"DHL"}},
-		"by label":  {"where are my headphones", all, []string{"Your parcel:", "New headphones (UPS)"}, []string{"DHL", "USPS"}},
-		"by number": {"what about 1Z999AA10123456784?", all, []string{"New headphones (UPS)"}, []string{"DHL"}},
+			[]string{"New headphones (UPS)", "expected Sun 15 Mar"}, []string{"DHL"}, ByDayNotBy},
+		"by label":  {"where are my headphones", all, []string{"Your parcel:", "New headphones (UPS)"}, []string{"DHL", "USPS"}, ""},
+		"by number": {"what about 1Z999AA10123456784?", all, []string{"New headphones (UPS)"}, []string{"DHL"}, ""},
 		"carrier not followed": {"where is my fedex parcel", all,
-			[]string{"None of the parcels I follow here is with FedEx.", "Your 3 parcels:", "DHL 1234567890", "New headphones", "USPS"}, nil},
-		"the only parcel":       {"when is my delivery expected", []Parcel{ups}, []string{"Your parcel:", "expected Sun 15 Mar"}, nil},
-		"all of them":           {"any news on my parcels", all, []string{"Your 3 parcels:", "DHL 1234567890", "New headphones", "USPS"}, nil},
-		"no date yet":           {"is it coming tomorrow", []Parcel{{Carrier: "ups", Number: "1Z", Status: tracker.StatusInfoReceived}}, []string{"has not given a delivery date yet"}, nil},
-		"delivered, no verdict": {"did the usps one come today", all, []string{"Your parcel:", "USPS"}, []string{"on track", "Not by"}},
+			[]string{"None of the parcels I follow here is with FedEx.", "Your 3 parcels:", "DHL 1234567890", "New headphones", "USPS"}, nil, ""},
+		"the only parcel":       {"when is my delivery expected", []Parcel{ups}, []string{"Your parcel:", "expected Sun 15 Mar"}, nil, ""},
+		"all of them":           {"any news on my parcels", all, []string{"Your 3 parcels:", "DHL 1234567890", "New headphones", "USPS"}, nil, ""},
+		"no date yet":           {"is it coming tomorrow", []Parcel{{Carrier: "ups", Number: "1Z", Status: tracker.StatusInfoReceived}}, []string{"no delivery date yet"}, nil, ByDayNoDate},
+		"delivered, no verdict": {"did the usps one come today", all, []string{"Your parcel:", "USPS"}, nil, ""},
 		"assessed: out for delivery": {"will the dhl one come by saturday", []Parcel{{Carrier: "dhl", Number: "1234567890", Status: tracker.StatusOutForDelivery,
 			ETA: now.AddDate(0, 0, 3), Assessment: assess.Parcel(assess.Input{Input: advice.Input{Carrier: "dhl", Number: "1234567890", Valid: true, Polled: true,
 				Status: tracker.StatusOutForDelivery, ETA: now.AddDate(0, 0, 3), AddedAt: now.AddDate(0, 0, -2)}, Checkable: true}, now)}},
-			[]string{"Yes: it is out for delivery today."}, []string{"Not by"}},
+			[]string{"expected today"}, nil, ByDayToday},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := myPackagesAnswer(query{parcels: tc.parcels, now: now, question: tc.question})
+			q := query{parcels: tc.parcels, now: now, question: tc.question}
+			got := myPackagesAnswer(q)
+			if v := verdictFor("my_packages", q); v.Kind != tc.verdict {
+				t.Errorf("verdict %+v, want %q", v, tc.verdict)
+			}
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("answer lacks %q:\n%s", w, got)
@@ -96,17 +101,20 @@ func TestQuestionsAboutANamedParcel(t *testing.T) {
 		want     []string
 		not      []string
 		about    []int
+		verdict  Verdict
 	}{
 		"late, by carrier": {"is the ups one late", all,
-			[]string{"Your parcel: Yes: it was due", "UPS 1Z999AA10123456784", late.Assessment.NextStep(dayOf, false)}, []string{"Garden chairs"}, []int{0}},
+			[]string{"Your parcel:", "UPS 1Z999AA10123456784", late.Assessment.NextStep(dayOf, false)}, []string{"Garden chairs"}, []int{0},
+			Verdict{Kind: LateYes, ETA: late.Assessment.ETA}},
 		"not late, by carrier": {"is the dhl one late?", all,
-			[]string{"Your parcel: Not late: it is expected tomorrow", "Garden chairs (DHL)"}, []string{"1Z999AA10123456784"}, []int{1}},
+			[]string{"Your parcel:", "Garden chairs (DHL)"}, []string{"1Z999AA10123456784"}, []int{1}, Verdict{Kind: LateNo, ETA: onTime.Assessment.ETA}},
 		"on track, by carrier": {"is the dhl one still on track for friday", all,
-			[]string{"Your parcel: Yes, it is on track", "Garden chairs (DHL)"}, []string{"1Z999AA10123456784"}, []int{1}},
-		"by label":              {"are the garden chairs late?", all, []string{"Your parcel:", "Garden chairs (DHL)"}, []string{"1Z999AA10123456784"}, []int{1}},
-		"the only parcel":       {"when is my delivery expected", []Parcel{onTime}, []string{"Your parcel:", "expected tomorrow"}, nil, nil},
-		"the only parcel, late": {"my parcel is late", []Parcel{late}, []string{"Your parcel:", "UPS 1Z999AA10123456784", "Estimated delivery dates slip"}, nil, nil},
-		"none named, several":   {"my order is late", all, []string{"Estimated delivery dates slip"}, []string{"Your parcel:"}, nil},
+			[]string{"Your parcel:", "Garden chairs (DHL)"}, []string{"1Z999AA10123456784"}, []int{1},
+			Verdict{Kind: ByDayOnTrack, ETA: onTime.Assessment.ETA, Day: time.Date(2026, 3, 13, 0, 0, 0, 0, now.Location())}},
+		"by label":              {"are the garden chairs late?", all, []string{"Your parcel:", "Garden chairs (DHL)"}, []string{"1Z999AA10123456784"}, []int{1}, Verdict{Kind: LateNo, ETA: onTime.Assessment.ETA}},
+		"the only parcel":       {"when is my delivery expected", []Parcel{onTime}, []string{"Your parcel:", "expected tomorrow"}, nil, nil, Verdict{}},
+		"the only parcel, late": {"my parcel is late", []Parcel{late}, []string{"Your parcel:", "UPS 1Z999AA10123456784", "Estimated delivery dates slip"}, nil, nil, Verdict{Kind: LateYes, ETA: late.Assessment.ETA}},
+		"none named, several":   {"my order is late", all, []string{"Estimated delivery dates slip"}, []string{"Your parcel:"}, nil, Verdict{}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -123,6 +131,9 @@ func TestQuestionsAboutANamedParcel(t *testing.T) {
 				if strings.Contains(got.Text, w) {
 					t.Errorf("topic %s: answer should not contain %q:\n%s", got.Topic, w, got.Text)
 				}
+			}
+			if got.Verdict != tc.verdict {
+				t.Errorf("Verdict = %+v, want %+v", got.Verdict, tc.verdict)
 			}
 			if !slices.Equal(got.About, tc.about) {
 				t.Errorf("About = %v, want %v", got.About, tc.about)
