@@ -283,6 +283,9 @@ func (sc *scanner) scan() {
 			w.n1 = int32(np)
 			words = append(words, w)
 			st = 0
+			if i < len(text) {
+				i, st = skipSeps(text, i, 0)
+			}
 			continue
 		}
 		var cls uint8
@@ -337,6 +340,35 @@ var sepNext, sepJoin, sepQuoted = func() (next [sepBroken + 1][clsSpecial]uint8,
 		next[st][clsNewline] = uint8(spaces + 10*dashes + 30*min(newlines+1, 2))
 		join[st] = sepOf(spaces, dashes, newlines)
 		quoted[st] = newlines > 0
+	}
+	return
+}()
+
+// skipSeps steps over the plain ASCII separators (spaces, dashes, line
+// feeds, punctuation) from text[i] on, from separator state st: a leaf of
+// its own, so the loop keeps everything in registers. It stops at a word,
+// a byte whose class depends on its neighbours, or a non-ASCII byte.
+func skipSeps(text string, i int, st uint8) (int, uint8) {
+	for ; i < len(text); i++ {
+		cls := plainSep[text[i]]
+		if cls == notPlain {
+			break
+		}
+		st = sepNext[st][cls]
+	}
+	return i, st
+}
+
+// plainSep is asciiClass for the bytes skipSeps steps over, notPlain for
+// the rest.
+const notPlain = 0xFF
+
+var plainSep = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = notPlain
+		if c < utf8.RuneSelf && asciiClass[c] != clsSpecial && asciiClass[c] != clsAlnum {
+			t[c] = asciiClass[c]
+		}
 	}
 	return
 }()
