@@ -524,7 +524,14 @@ func (sc *scanner) detect() []Candidate {
 			continue
 		}
 		sc.cands = sc.cands[:0]
-		sc.markIBAN(g0, g1)
+		// An IBAN opens with a word of letters and digits, a letter first:
+		// most groups have none, and skip the look.
+		for k := g0; k < g1; k++ {
+			if w := &ws[k]; !w.alpha && !w.digits && isUpper(sc.norm[w.n0]) {
+				sc.markIBAN(k, g1)
+				break
+			}
+		}
 		for i := g0; i < g1; i++ {
 			sc.matchFrom(i, g1)
 		}
