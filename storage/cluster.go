@@ -252,32 +252,121 @@ func (s *Store) ReleaseOutbox(ctx context.Context, owner string) error {
 	return nil
 }
 
-// ReserveSend takes the next slot of the one schedule all instances send
-// on, one slot every every, and returns how long to wait for it (0: now).
-// Slots are counted on the database's clock, so instances whose clocks
-// differ still keep them apart; a slot taken and not used (the instance
-// died) is lost, never given twice.
-func (s *Store) ReserveSend(ctx context.Context, every time.Duration) (time.Duration, error) {
-	step := every.Microseconds()
-	var wait int64
-	var err error
+// SendPace is how the instances share Telegram's overall limit: one grant
+// every Every, and at most Most sends in any Window, a send counting from
+// its grant until one window after its answer; Hold bounds a send in
+// flight, so a dead instance's sends leave the window in time.
+type SendPace struct {
+	Every, Window, Hold time.Duration
+	Most                int
+}
+
+// SendGrant is one send's place in the shared window: Wait is how long to
+// wait for its slot of the schedule, and the grant goes back with
+// FinishSend once Telegram answered.
+type SendGrant struct {
+	Wait  time.Duration
+	token int64
+	stamp int64 // the token's free_at as granted: a lapsed grant frees nothing
+}
+
+// ReserveSend takes a token of the window and the next slot of the one
+// schedule all instances send on, in one statement. ok false: the window is
+// full, and retry is when its first token is due back (it may come back
+// sooner, when a send in flight is answered). Times are the database's, so
+// instances whose clocks differ still count together; a grant never given
+// back (the instance died) lapses after Hold.
+func (s *Store) ReserveSend(ctx context.Context, p SendPace) (g SendGrant, ok bool, retry time.Duration, err error) {
+	step, hold, most := p.Every.Microseconds(), (p.Hold + p.Every).Microseconds(), max(p.Most, 1)
+	var token, stamp, wait, first sql.NullInt64
 	if s.engine == PostgreSQL {
-		err = s.w.QueryRowContext(ctx, `
-			UPDATE send_pace SET next_at = GREATEST(next_at, t.now) + CAST($1 AS BIGINT)
-			FROM (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS now) t
-			WHERE id = 1
-			RETURNING next_at - CAST($1 AS BIGINT) - t.now`, step).Scan(&wait)
+		err = s.w.QueryRowContext(ctx, reserveSendPostgres, most, hold, step).Scan(&token, &stamp, &wait, &first)
 	} else {
-		now := time.Now().UnixMicro()
-		var next int64
-		err = s.w.QueryRowContext(ctx, `
-			UPDATE send_pace SET next_at = MAX(next_at, $1) + $2 WHERE id = 1 RETURNING next_at`, now, step).Scan(&next)
-		wait = next - step - now
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			now := time.Now().UnixMicro()
+			var next int64
+			if err := tx.QueryRowContext(ctx, `SELECT next_at FROM send_pace WHERE id = 1`).Scan(&next); err != nil {
+				return err
+			}
+			err := tx.QueryRowContext(ctx, `
+				UPDATE send_tokens SET free_at = $1 WHERE id = (
+					SELECT id FROM send_tokens WHERE id <= $2 AND free_at <= $3 ORDER BY free_at, id LIMIT 1)
+				RETURNING id, free_at`, max(next, now)+hold, most, now).Scan(&token, &stamp)
+			if errors.Is(err, sql.ErrNoRows) {
+				return tx.QueryRowContext(ctx, `SELECT MIN(free_at) - $1 FROM send_tokens WHERE id <= $2`, now, most).Scan(&first)
+			}
+			if err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `
+				UPDATE send_pace SET next_at = MAX(next_at, $1) + $2 WHERE id = 1 RETURNING next_at`, now, step).Scan(&next); err != nil {
+				return err
+			}
+			wait = sql.NullInt64{Int64: next - step - now, Valid: true}
+			return nil
+		})
 	}
 	if err != nil {
-		return 0, fmt.Errorf("storage: reserve send: %w", err)
+		return SendGrant{}, false, 0, fmt.Errorf("storage: reserve send: %w", err)
 	}
-	return time.Duration(max(wait, 0)) * time.Microsecond, nil
+	if !token.Valid {
+		if !first.Valid { // no tokens: MakeSendTokens was not called
+			return SendGrant{}, false, 0, fmt.Errorf("storage: reserve send: no tokens for a window of %d", most)
+		}
+		return SendGrant{}, false, time.Duration(max(first.Int64, 0)) * time.Microsecond, nil
+	}
+	return SendGrant{Wait: time.Duration(max(wait.Int64, 0)) * time.Microsecond, token: token.Int64, stamp: stamp.Int64}, true, 0, nil
+}
+
+// reserveSendPostgres takes the least recently freed token that is free
+// ($1 tokens, held for $2 µs past the schedule's next slot) and, if it got
+// one, the next slot ($3 µs apart); else it says when the first token
+// frees. A token another instance is taking is skipped, not waited for.
+const reserveSendPostgres = `
+	WITH now AS (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS t),
+	free AS (
+		SELECT id FROM send_tokens, now WHERE id <= $1 AND free_at <= now.t
+		ORDER BY free_at, id LIMIT 1 FOR UPDATE OF send_tokens SKIP LOCKED),
+	took AS (
+		UPDATE send_tokens s SET free_at = GREATEST((SELECT next_at FROM send_pace WHERE id = 1), now.t) + CAST($2 AS BIGINT)
+		FROM free, now WHERE s.id = free.id RETURNING s.id, s.free_at),
+	slot AS (
+		UPDATE send_pace p SET next_at = GREATEST(p.next_at, now.t) + CAST($3 AS BIGINT)
+		FROM now WHERE p.id = 1 AND EXISTS (SELECT 1 FROM took)
+		RETURNING p.next_at - CAST($3 AS BIGINT) - now.t AS wait)
+	SELECT took.id, took.free_at, slot.wait, (SELECT MIN(free_at) FROM send_tokens WHERE id <= $1) - now.t
+	FROM now LEFT JOIN took ON true LEFT JOIN slot ON true`
+
+// MakeSendTokens makes the window's tokens 1…most that do not exist yet;
+// an instance does once before its first ReserveSend.
+func (s *Store) MakeSendTokens(ctx context.Context, most int) error {
+	q := `INSERT INTO send_tokens (id) SELECT generate_series(1, CAST($1 AS INTEGER)) ON CONFLICT DO NOTHING`
+	if s.engine != PostgreSQL {
+		q = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+			INSERT OR IGNORE INTO send_tokens (id) SELECT i FROM n`
+	}
+	if _, err := s.w.ExecContext(ctx, q, most); err != nil {
+		return fmt.Errorf("make send tokens: %w", err)
+	}
+	return nil
+}
+
+// FinishSend gives a grant back once Telegram answered its send, ago
+// before now: the send stays in the window until one window after that.
+func (s *Store) FinishSend(ctx context.Context, g SendGrant, window, ago time.Duration) error {
+	var err error
+	if s.engine == PostgreSQL {
+		_, err = s.w.ExecContext(ctx, `
+			UPDATE send_tokens SET free_at = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) + CAST($3 AS BIGINT)
+			WHERE id = $1 AND free_at = $2`, g.token, g.stamp, (window - ago).Microseconds())
+	} else {
+		_, err = s.w.ExecContext(ctx, `UPDATE send_tokens SET free_at = $1 WHERE id = $2 AND free_at = $3`,
+			time.Now().Add(window-ago).UnixMicro(), g.token, g.stamp)
+	}
+	if err != nil {
+		return fmt.Errorf("storage: finish send: %w", err)
+	}
+	return nil
 }
 
 // PauseSends keeps every instance's next slot at least d away (Telegram

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -384,9 +385,10 @@ func testOutboxClaimsDoNotOverlap(t *testing.T, e storagetest.Engine) {
 	}
 }
 
-// Instances draw their sends from one schedule: a burst of reservations
-// gets slots one step apart, whichever instance asks; a pause moves them
-// all.
+// Instances draw their sends from one schedule and one window: a burst of
+// reservations gets slots one step apart, whichever instance asks; once the
+// window's tokens are all held, none is granted until a send given back
+// has been answered a window ago; a pause moves every slot.
 func TestReserveSend(t *testing.T) { storagetest.Each(t, testReserveSend) }
 
 func testReserveSend(t *testing.T, e storagetest.Engine) {
@@ -397,11 +399,17 @@ func testReserveSend(t *testing.T, e storagetest.Engine) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	const step, n = time.Second, 10
+	const n = 10
+	pace := SendPace{Every: time.Second, Window: time.Minute, Hold: time.Hour, Most: n}
+	for _, s := range []*Store{a, b} { // both instances make them: the second finds them made
+		if err := s.MakeSendTokens(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var (
-		mu    sync.Mutex
-		waits []time.Duration
-		wg    sync.WaitGroup
+		mu     sync.Mutex
+		grants []SendGrant
+		wg     sync.WaitGroup
 	)
 	for i := range n {
 		wg.Add(1)
@@ -411,28 +419,60 @@ func testReserveSend(t *testing.T, e storagetest.Engine) {
 			if i%2 == 1 {
 				s = b
 			}
-			d, err := s.ReserveSend(ctx, step)
-			if err != nil {
-				t.Error(err)
+			g, ok, _, err := s.ReserveSend(ctx, pace)
+			if err != nil || !ok {
+				t.Errorf("reservation %d: granted %v, %v", i, ok, err)
 				return
 			}
 			mu.Lock()
-			waits = append(waits, d)
+			grants = append(grants, g)
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	slices.Sort(waits)
-	for i, d := range waits {
-		if want := time.Duration(i) * step; d < want-step/2 || d > want+step/2 {
-			t.Errorf("slot %d waits %v, want about %v (waits %v)", i, d, want, waits)
-		}
+	if len(grants) != n {
+		t.Fatalf("%d grants, want %d", len(grants), n)
 	}
-	if err := b.PauseSends(ctx, time.Minute); err != nil {
+	slices.SortFunc(grants, func(x, y SendGrant) int { return cmp.Compare(x.Wait, y.Wait) })
+	tokens := map[int64]bool{}
+	for i, g := range grants {
+		if want := time.Duration(i) * pace.Every; g.Wait < want-pace.Every/2 || g.Wait > want+pace.Every/2 {
+			t.Errorf("slot %d waits %v, want about %v", i, g.Wait, want)
+		}
+		tokens[g.token] = true
+	}
+	if len(tokens) != n {
+		t.Errorf("%d grants held %d distinct tokens", n, len(tokens))
+	}
+
+	// The window is full: the sends are in flight for up to an hour.
+	if _, ok, retry, err := a.ReserveSend(ctx, pace); err != nil || ok || retry < 50*time.Minute {
+		t.Errorf("full window: granted %v, retry in %v, %v; want no grant for about an hour", ok, retry, err)
+	}
+	// One answered just now stays in the window for one more window.
+	if err := b.FinishSend(ctx, grants[0], pace.Window, 0); err != nil {
 		t.Fatal(err)
 	}
-	if d, err := a.ReserveSend(ctx, step); err != nil || d < time.Minute-step {
-		t.Errorf("after a minute's pause: wait %v, %v; want about a minute", d, err)
+	if _, ok, retry, err := a.ReserveSend(ctx, pace); err != nil || ok || retry < pace.Window-10*time.Second || retry > pace.Window {
+		t.Errorf("one send answered now: granted %v, retry in %v, %v; want no grant for a window", ok, retry, err)
+	}
+	// One answered a window ago has left it; giving back a grant twice
+	// frees nothing more.
+	if err := b.FinishSend(ctx, grants[1], pace.Window, pace.Window); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PauseSends(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	g, ok, _, err := a.ReserveSend(ctx, pace)
+	if err != nil || !ok || g.Wait < time.Hour-pace.Every {
+		t.Errorf("a send left the window, sends paused for an hour: granted %v, wait %v, %v; want a grant in about an hour", ok, g.Wait, err)
+	}
+	if err := b.FinishSend(ctx, grants[1], pace.Window, pace.Window); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _, err := a.ReserveSend(ctx, pace); err != nil || ok {
+		t.Errorf("a grant given back twice: granted %v, %v; want the window full", ok, err)
 	}
 }
 

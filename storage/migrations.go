@@ -393,6 +393,19 @@ var migrations = []migration{
 	CREATE TRIGGER outbox_wake AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_wake();
 	`,
 	},
+
+	// 13: the instances' sends in Telegram's window. send_pace spaces the
+	// grants, but Telegram counts arrivals: a send granted on time can
+	// arrive late, together with later ones. A send holds one of the
+	// window's tokens (id 1…the limit, made on first use) from its grant
+	// until one window after its answer (free_at, microseconds of the
+	// database's clock; while in flight, a lease that outlasts any send),
+	// so all instances together never have more sends in a window than
+	// tokens, however late each arrived.
+	{
+		sqlite:   `CREATE TABLE send_tokens (id INTEGER PRIMARY KEY, free_at INTEGER NOT NULL DEFAULT 0);`,
+		postgres: `CREATE TABLE send_tokens (id INTEGER PRIMARY KEY, free_at BIGINT NOT NULL DEFAULT 0);`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -206,8 +206,10 @@ func New(cfg Config) *Notifier {
 		idle:     make(chan struct{}),
 	}
 	if cfg.Owner != "" {
-		n.share = &sharedPace{store: cfg.Store, every: n.global.every, log: n.log}
-		n.global.gate = n.share.wait
+		n.share = &sharedPace{store: cfg.Store, log: n.log, pace: storage.SendPace{
+			Every: n.global.every, Window: n.global.window, Most: n.global.most, Hold: sendTimeout + n.global.window,
+		}}
+		n.global.gate, n.global.ungate = n.share.wait, n.share.finish
 		n.claimTarget = max(1, int(math.Ceil(cfg.Limits.PerSecond/cfg.Limits.PerChatPerSecond)))
 	}
 	return n

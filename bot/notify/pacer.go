@@ -32,6 +32,9 @@ type pacer struct {
 	// else is granted, so this instance holds one shared slot at a time.
 	gate   func(context.Context) error
 	gating bool
+	// ungate, when set, is called by done after each send the gate let
+	// through, with the time of its answer.
+	ungate func(answered time.Time)
 
 	mu       sync.Mutex
 	next     time.Time   // earliest time of the next grant
@@ -139,11 +142,15 @@ var never = time.Unix(1<<62, 0)
 // done records that a granted send was answered: it stays in the window
 // for one more window from now.
 func (p *pacer) done() {
+	now := time.Now()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.inFlight = max(p.inFlight-1, 0)
-	p.answered = append(p.answered, time.Now())
+	p.answered = append(p.answered, now)
 	p.signalLocked()
+	p.mu.Unlock()
+	if p.ungate != nil {
+		p.ungate(now)
+	}
 }
 
 // freeAtLocked is when the window will have room for one more send: zero
