@@ -357,14 +357,48 @@ func photograph(lab *image.Gray, p string, r *rand.Rand) *image.Gray {
 	case "perspective":
 		persp = 0.00025 + r.Float64()*0.0002
 	}
+	out := frame(lab, angle, persp, 0.88+r.Float64()*0.1, 20, 20, r)
+	switch p {
+	case "blur":
+		// Out of focus: σ ≈ 1.2–1.4 px in all. (The first version blurred
+		// with σ ≈ 2.4 px, which leaves under 1 % contrast in the 2–3 px
+		// bars of these labels: no decoder can read that, so it measured
+		// nothing.)
+		boxBlur(out, 1)
+		if r.IntN(2) == 0 {
+			boxBlur(out, 1)
+		}
+	case "noise":
+		sigma := 18 + r.Float64()*14
+		for i := range out.Pix {
+			out.Pix[i] = clamp8(float64(out.Pix[i]) + r.NormFloat64()*sigma)
+		}
+	case "dim":
+		k := 0.22 + r.Float64()*0.1
+		off := 10 + r.Float64()*15
+		for i := range out.Pix {
+			out.Pix[i] = clamp8(float64(out.Pix[i])*k + off + r.NormFloat64()*2)
+		}
+	case "lowres":
+		// Sent small (a thumbnail, a cropped screenshot): 960×720.
+		return resize(out, 960, 720)
+	}
+	return out
+}
+
+// frame photographs the label on a table: turned by angle degrees, the top
+// leaning away by persp, fit times as large as the frame allows, its centre
+// up to shiftX, shiftY pixels off the frame's; under a soft light falling
+// off to one side, a little out of focus.
+func frame(lab *image.Gray, angle, persp, fit, shiftX, shiftY float64, r *rand.Rand) *image.Gray {
 	// Fit the rotated label into the frame with a margin.
 	rad := angle * math.Pi / 180
 	cs, sn := math.Abs(math.Cos(rad)), math.Abs(math.Sin(rad))
 	bw := labelW*cs + labelH*sn
 	bh := labelW*sn + labelH*cs
-	scale := math.Min(photoW/bw, photoH/bh) * (0.88 + r.Float64()*0.1)
-	cx := photoW/2 + (r.Float64()*2-1)*20
-	cy := photoH/2 + (r.Float64()*2-1)*20
+	scale := math.Min(photoW/bw, photoH/bh) * fit
+	cx := photoW/2 + (r.Float64()*2-1)*shiftX
+	cy := photoH/2 + (r.Float64()*2-1)*shiftY
 	// Forward map label → photo: translate, rotate, scale, then a
 	// perspective term (the top of the label further away than the bottom).
 	px, py := persp*(r.Float64()*2-1), persp
@@ -396,31 +430,6 @@ func photograph(lab *image.Gray, p string, r *rand.Rand) *image.Gray {
 	}
 	// Every photo is a little soft.
 	boxBlur(out, 1)
-	switch p {
-	case "blur":
-		// Out of focus: σ ≈ 1.2–1.4 px in all. (The first version blurred
-		// with σ ≈ 2.4 px, which leaves under 1 % contrast in the 2–3 px
-		// bars of these labels: no decoder can read that, so it measured
-		// nothing.)
-		boxBlur(out, 1)
-		if r.IntN(2) == 0 {
-			boxBlur(out, 1)
-		}
-	case "noise":
-		sigma := 18 + r.Float64()*14
-		for i := range out.Pix {
-			out.Pix[i] = clamp8(float64(out.Pix[i]) + r.NormFloat64()*sigma)
-		}
-	case "dim":
-		k := 0.22 + r.Float64()*0.1
-		off := 10 + r.Float64()*15
-		for i := range out.Pix {
-			out.Pix[i] = clamp8(float64(out.Pix[i])*k + off + r.NormFloat64()*2)
-		}
-	case "lowres":
-		// Sent small (a thumbnail, a cropped screenshot): 960×720.
-		return resize(out, 960, 720)
-	}
 	return out
 }
 
