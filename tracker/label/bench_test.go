@@ -151,9 +151,9 @@ func threadCPU() time.Duration {
 
 func (rep evalReport) table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-12s %8s %8s %5s\n", "perturbation", "ours", "naive", "n")
+	fmt.Fprintf(&b, "\n%-14s %8s %8s %5s\n", "perturbation", "ours", "naive", "n")
 	for _, p := range append(slices.Clone(rep.order), "all") {
-		fmt.Fprintf(&b, "%-12s %7.1f%% %7.1f%% %5d\n", p, rep.ours[p].pct(), rep.naive[p].pct(), rep.ours[p].n)
+		fmt.Fprintf(&b, "%-14s %7.1f%% %7.1f%% %5d\n", p, rep.ours[p].pct(), rep.naive[p].pct(), rep.ours[p].n)
 	}
 	fmt.Fprintf(&b, "\n%-12s %8s\n", "label", "ours")
 	for _, k := range labelKinds {
