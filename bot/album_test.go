@@ -44,13 +44,21 @@ type albumBot struct {
 
 func startAlbumBot(t *testing.T, srv *telegramtest.Server, store *storage.Store, clk *walkClock) *albumBot {
 	t.Helper()
+	return startAlbumBotWith(t, srv, store, clk, &http.Client{Timeout: 10 * time.Second}, 0)
+}
+
+// startAlbumBotWith is startAlbumBot with its HTTP client and its budget
+// for one update's photos (0: albumBudget).
+func startAlbumBotWith(t *testing.T, srv *telegramtest.Server, store *storage.Store, clk *walkClock, client *http.Client, scanBudget time.Duration) *albumBot {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	router := tracker.NewRouter(map[string]tracker.Client{"demo": demo.New(demo.Config{Now: clk.Now})}, nil)
 	app, err := New(ctx, Config{Token: testToken, APIURL: srv.URL, Store: store, Router: router, Demo: true, Now: clk.Now,
-		Logger: slog.New(slog.DiscardHandler), HTTPClient: &http.Client{Timeout: 10 * time.Second}, ScanTimeout: time.Minute})
+		Logger: slog.New(slog.DiscardHandler), HTTPClient: client, ScanTimeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
+	app.eng.scanBudget = scanBudget
 	b := &albumBot{app: app, sweeps: make(chan struct{}, 1)}
 	app.swept = func() {
 		select {
@@ -73,6 +81,25 @@ func startAlbumBot(t *testing.T, srv *telegramtest.Server, store *storage.Store,
 		}
 	}
 	return b
+}
+
+// waitStored waits until the inbox holds n updates not yet handled.
+func waitStored(t *testing.T, store *storage.Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ups, err := store.PendingUpdates(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ups) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d photos stored", len(ups), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // sweep makes the worker look at the inbox and waits until it has, twice
@@ -117,20 +144,7 @@ func testAlbumWaitsForItsLastPhotoAcrossARestart(t *testing.T, db storagetest.En
 	srv.SendPhoto(chat, bob, photoSizes(t, labelImage(t, n1, false)), "", "album-7")
 	srv.SendPhoto(chat, bob, photoSizes(t, image.NewGray(image.Rect(0, 0, 640, 480))), "", "album-7")
 	srv.SendPhoto(chat, bob, photoSizes(t, labelImage(t, n2, true)), "", "album-7")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ups, err := store.PendingUpdates(ctx, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ups) == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 3 photos stored", len(ups))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitStored(t, store, 3)
 	first.sweep(t)
 	if sent, d := srv.Sent(), srv.Downloads(); len(sent) != 0 || len(d) != 0 {
 		t.Fatalf("an album still arriving was answered: sent %+v, downloaded %v", sent, d)

@@ -42,6 +42,9 @@ type Engine struct {
 	// scan downloads and reads a photo (photo.go); nil where there are no
 	// photos (the console).
 	scan func(ctx context.Context, fileID string) (label.Result, error)
+	// scanBudget bounds reading one update's photos together (photo.go);
+	// 0: albumBudget.
+	scanBudget time.Duration
 }
 
 // Chat is where a message came from.

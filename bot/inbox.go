@@ -45,6 +45,9 @@ type netPlan struct {
 	missing []func(ctx context.Context)
 	refresh []int64               // shipments to poll once the transaction committed
 	scans   map[string]scanAnswer // photos read, by file id (photo.go)
+	// scanDeadline is when this update's photos must be read by, set by
+	// the first one read (photo.go).
+	scanDeadline time.Time
 }
 
 type adminAnswer struct {

@@ -32,6 +32,16 @@ import (
 // photoTimeout bounds one download plus one decode.
 const photoTimeout = 30 * time.Second
 
+// albumBudget bounds the downloads and decodes of one update's photos
+// together: an album of ten would otherwise spend ten time boxes inside the
+// handling's replyTimeout, and a handling cut short answers nothing. A
+// photo starts only with time left and gets what is left; the answer says
+// how many were not reached.
+const albumBudget = 20 * time.Second
+
+// errOutOfTime: the album's budget ran out before this photo was read.
+var errOutOfTime = errors.New("bot: no time left to read this photo of the album")
+
 // Photo is an incoming image message, transport-neutral. Text is the caption.
 type Photo struct {
 	Message
@@ -86,14 +96,38 @@ func (plan *netPlan) scanIn(orig *Engine) func(ctx context.Context, fileID strin
 			return ans.res, ans.err
 		}
 		plan.missing = append(plan.missing, func(ctx context.Context) {
-			res, err := orig.scan(ctx, fileID)
 			if plan.scans == nil {
 				plan.scans = map[string]scanAnswer{}
 			}
-			plan.scans[fileID] = scanAnswer{res, err}
+			plan.scans[fileID] = orig.scanWithin(ctx, plan, fileID)
 		})
 		return label.Result{}, errNeedNetwork
 	}
+}
+
+// scanWithin reads one photo with what is left of the update's budget for
+// photos (albumBudget, on the engine's clock, from the first photo read).
+// A photo not reached, or cut short before it gave a number, is
+// errOutOfTime.
+func (e *Engine) scanWithin(ctx context.Context, plan *netPlan, fileID string) scanAnswer {
+	budget := e.scanBudget
+	if budget <= 0 {
+		budget = albumBudget
+	}
+	if plan.scanDeadline.IsZero() {
+		plan.scanDeadline = e.now().Add(budget)
+	}
+	left := plan.scanDeadline.Sub(e.now())
+	if left <= 0 {
+		return scanAnswer{err: errOutOfTime}
+	}
+	sctx, cancel := context.WithTimeout(ctx, left)
+	defer cancel()
+	res, err := e.scan(sctx, fileID)
+	if _, ok := res.Number(); !ok && sctx.Err() != nil {
+		return scanAnswer{res: res, err: fmt.Errorf("%w (%v)", errOutOfTime, sctx.Err())}
+	}
+	return scanAnswer{res, err}
 }
 
 // HandlePhoto answers a photo or image file. In groups it reacts only to a
@@ -174,6 +208,17 @@ func (e *Engine) HandlePhotos(ctx context.Context, phs []Photo) []Reply {
 		}
 	}
 	cands = append(cands, capCands...)
+	// Photos the budget did not reach are said so, not passed over.
+	var tried []photoRead
+	outOfTime := ""
+	for _, r := range reads {
+		if !errors.Is(r.err, errOutOfTime) {
+			tried = append(tried, r)
+		}
+	}
+	if skipped := len(reads) - len(tried); skipped > 0 {
+		outOfTime = p.T("photo_out_of_time", "Count", p.Num(skipped), "Total", p.Num(len(reads)))
+	}
 	if len(cands) > 0 {
 		name := ""
 		if len(capCands) == 0 && len(read) == 1 {
@@ -182,7 +227,9 @@ func (e *Engine) HandlePhotos(ctx context.Context, phs []Photo) []Reply {
 		out := e.candidates(ctx, first.Message, cands, name)
 		if len(read) > 0 && len(out) > 0 {
 			// Say where the numbers came from, above the usual answer.
-			out[0].Text = readLine(p, read, photosRead, len(phs)) + "\n\n" + out[0].Text
+			out[0].Text = joinLines(readLine(p, read, photosRead, len(phs)), outOfTime) + "\n\n" + out[0].Text
+		} else if outOfTime != "" && len(out) > 0 {
+			out[0].Text = outOfTime + "\n\n" + out[0].Text
 		}
 		return out
 	}
@@ -191,7 +238,21 @@ func (e *Engine) HandlePhotos(ctx context.Context, phs []Photo) []Reply {
 			e.log.WarnContext(ctx, "bot: photo", slog.Int64("chat", first.Chat.ID), slog.Any("error", r.err))
 		}
 	}
-	return []Reply{{Text: unreadText(p, reads)}}
+	if len(tried) == 0 {
+		return []Reply{{Text: outOfTime}}
+	}
+	return []Reply{{Text: joinLines(unreadText(p, tried), outOfTime)}}
+}
+
+// joinLines joins the lines that are not empty.
+func joinLines(lines ...string) string {
+	var out []string
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // photoRead is what one photo held, or why it could not be read.

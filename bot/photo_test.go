@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
 // labelImage draws a plain label: a 420 routing barcode and, when number is
@@ -242,5 +245,74 @@ func TestAlbumInGroup(t *testing.T) {
 	}
 	if d := h.srv.Downloads(); len(d) != 2 {
 		t.Errorf("downloads = %v, want only the album for the bot", d)
+	}
+}
+
+// slowFiles is a transport on which every file download moves the bot's
+// clock on by step: reading a photo costs that much of the album's budget,
+// on a clock the test controls.
+type slowFiles struct {
+	clk  *walkClock
+	step time.Duration
+}
+
+func (s slowFiles) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/file/") {
+		s.clk.Add(s.step)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// An album's photos share one budget: with 100 s for the album and 51 s a
+// photo, two of four are read, the other two are not downloaded, and the
+// answer says so beside what was read.
+func TestAlbumIsReadWithinOneBudget(t *testing.T) {
+	storagetest.Each(t, testAlbumIsReadWithinOneBudget)
+}
+
+func testAlbumIsReadWithinOneBudget(t *testing.T, db storagetest.Engine) {
+	ctx := context.Background()
+	store, err := storage.Open(ctx, db.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := telegramtest.NewServer(testToken)
+	defer srv.Close()
+	clk := &walkClock{t: time.Now().UTC()}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: slowFiles{clk, 51 * time.Second}}
+	b := startAlbumBotWith(t, srv, store, clk, client, 100*time.Second)
+	defer b.stop()
+	chat := telegramtest.Private(carol)
+	var ns []string
+	for i := range 4 {
+		ns = append(ns, upsNumber(60+i))
+		srv.SendPhoto(chat, carol, photoSizes(t, labelImage(t, ns[i], i%2 == 1)), "", "album-budget")
+	}
+	waitStored(t, store, 4)
+	clk.Add(albumQuiet + time.Second)
+	b.app.Wake()
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	got, err := srv.WaitSent(wctx, 2)
+	if err != nil {
+		t.Fatalf("%v; sent %+v", err, got)
+	}
+	has(t, got[0], "Read from 2 of 4 photos: <code>"+ns[0]+"</code> (Code 128), <code>"+ns[1]+"</code> (Code 128)",
+		"I ran out of time before reading 2 of the 4 photos — send those again on their own.", "Following", ns[0])
+	has(t, got[1], "Following", ns[1])
+	for _, n := range ns[2:] {
+		for _, s := range srv.Sent() {
+			if strings.Contains(s.Text, n) {
+				t.Errorf("a photo past the budget was read: %q", s.Text)
+			}
+		}
+	}
+	if d := srv.Downloads(); len(d) != 2 {
+		t.Errorf("downloads = %v, want the two photos within the budget", d)
+	}
+	subs, err := store.ChatSubscriptions(ctx, chat.ID)
+	if err != nil || len(subs) != 2 {
+		t.Fatalf("subscriptions = %+v, %v", subs, err)
 	}
 }
