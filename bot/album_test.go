@@ -83,6 +83,20 @@ func startAlbumBotWith(t *testing.T, srv *telegramtest.Server, store *storage.St
 	return b
 }
 
+// albumWorld is a store on db, a Bot API fake and a clock for album bots,
+// closed when the test ends.
+func albumWorld(t *testing.T, db storagetest.Engine) (*storage.Store, *telegramtest.Server, *walkClock) {
+	t.Helper()
+	store, err := storage.Open(context.Background(), db.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	srv := telegramtest.NewServer(testToken)
+	t.Cleanup(srv.Close)
+	return store, srv, &walkClock{t: time.Now().UTC()}
+}
+
 // waitStored waits until the inbox holds n updates not yet handled.
 func waitStored(t *testing.T, store *storage.Store, n int) {
 	t.Helper()
@@ -129,14 +143,7 @@ func TestAlbumWaitsForItsLastPhotoAcrossARestart(t *testing.T) {
 
 func testAlbumWaitsForItsLastPhotoAcrossARestart(t *testing.T, db storagetest.Engine) {
 	ctx := context.Background()
-	store, err := storage.Open(ctx, db.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	srv := telegramtest.NewServer(testToken)
-	defer srv.Close()
-	clk := &walkClock{t: time.Now().UTC()}
+	store, srv, clk := albumWorld(t, db)
 	chat := telegramtest.Private(bob)
 	n1, n2 := upsNumber(41), upsNumber(42)
 

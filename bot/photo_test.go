@@ -16,7 +16,6 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/trackbot/trackbot/bot/telegramtest"
-	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/storage/storagetest"
 )
 
@@ -272,14 +271,7 @@ func TestAlbumIsReadWithinOneBudget(t *testing.T) {
 
 func testAlbumIsReadWithinOneBudget(t *testing.T, db storagetest.Engine) {
 	ctx := context.Background()
-	store, err := storage.Open(ctx, db.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	srv := telegramtest.NewServer(testToken)
-	defer srv.Close()
-	clk := &walkClock{t: time.Now().UTC()}
+	store, srv, clk := albumWorld(t, db)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: slowFiles{clk, 51 * time.Second}}
 	b := startAlbumBotWith(t, srv, store, clk, client, 100*time.Second)
 	defer b.stop()

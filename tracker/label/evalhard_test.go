@@ -42,16 +42,7 @@ var hardPerturbations = []string{
 
 // evalSetHard makes n samples of every kind × hard perturbation.
 func evalSetHard(tb testing.TB, base uint64, n int) []evalImage {
-	tb.Helper()
-	var out []evalImage
-	for i := 0; i < n; i++ {
-		for _, kind := range labelKinds {
-			for _, p := range hardPerturbations {
-				out = append(out, evalSampleHard(tb, kind, p, base+uint64(i)))
-			}
-		}
-	}
-	return out
+	return evalSetOf(tb, base, n, hardPerturbations, evalSampleHard)
 }
 
 // evalSampleHard makes one hard image. Its random stream is apart from the

@@ -56,12 +56,17 @@ func (s evalImage) name() string { return fmt.Sprintf("%s/%s/%d", s.Kind, s.Pert
 
 // evalSet makes n samples of every kind × perturbation from seeds base….
 func evalSet(tb testing.TB, base uint64, n int) []evalImage {
+	return evalSetOf(tb, base, n, perturbations, evalSample)
+}
+
+// evalSetOf makes n samples of every kind × perturbation of perturbs.
+func evalSetOf(tb testing.TB, base uint64, n int, perturbs []string, sample func(testing.TB, string, string, uint64) evalImage) []evalImage {
 	tb.Helper()
 	var out []evalImage
 	for i := 0; i < n; i++ {
 		for _, kind := range labelKinds {
-			for _, p := range perturbations {
-				out = append(out, evalSample(tb, kind, p, base+uint64(i)))
+			for _, p := range perturbs {
+				out = append(out, sample(tb, kind, p, base+uint64(i)))
 			}
 		}
 	}
