@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,12 @@ const (
 	maxAttempts   = 12               // transient failures before a message is given up (about an hour of tries)
 	retryMax      = 10 * time.Minute
 	idleChatAfter = time.Minute // per-chat limiters unused this long are dropped
+	// maxUnmarked bounds the messages Telegram accepted that the database
+	// could not yet record as sent (a full disk): past it nothing more is
+	// sent until the marks are written. Each costs a few dozen bytes.
+	maxUnmarked  = 10000
+	markRetryMin = 500 * time.Millisecond // first wait before writing the marks again
+	markRetryMax = time.Minute
 )
 
 // Config configures a Notifier. Store and Telegram are required.
@@ -122,7 +129,8 @@ type Notifier struct {
 
 	mu         sync.Mutex
 	chats      map[int64]*chatState
-	pauseUntil time.Time // Telegram said 429: nobody sends before this
+	pauseUntil time.Time     // Telegram said 429: nobody sends before this
+	chatFreed  chan struct{} // closed and replaced when a chat's hold ends early
 
 	qmu    sync.Mutex
 	queued map[int64]bool // outbox ids queued or being sent
@@ -134,10 +142,23 @@ type Notifier struct {
 	// leases: with Owner, until when (this process's clock, counted from
 	// before the claim) each chat it sends to is surely its own.
 	leases map[int64]time.Time
-	active int           // chats being sent to
-	idle   chan struct{} // closed when active drops to 0
+	// unmarked: messages Telegram accepted whose sent mark the database
+	// refused (a full disk). They are never sent again; load retries the
+	// marks, all together, after markWait.
+	unmarked map[int64]unmarkedSend
+	markAt   time.Time // the next try of the marks
+	markWait time.Duration
+	markMu   sync.Mutex    // one retry of the marks at a time
+	active   int           // chats being sent to
+	idle     chan struct{} // closed when active drops to 0
 
 	stats struct{ sent, tooMany, retried, failed, blocked, migrated atomic.Int64 }
+}
+
+// unmarkedSend is a message sent whose sent mark is still to be written.
+type unmarkedSend struct {
+	chat int64
+	at   time.Time // when Telegram accepted it
 }
 
 // chatQueue is what is queued for one chat, per lane.
@@ -195,15 +216,17 @@ func New(cfg Config) *Notifier {
 		log: cfg.Logger.With("component", "notifier"),
 		// One send at a time, evenly spaced: Telegram's window slides, so a
 		// burst now is a 429 a second later.
-		global:   pacerFor(cfg.Limits),
-		sem:      make(chan struct{}, cfg.Workers),
-		wake:     make(chan struct{}, 1),
-		chats:    map[int64]*chatState{},
-		queued:   map[int64]bool{},
-		finished: map[int64]time.Time{},
-		queues:   map[int64]*chatQueue{},
-		leases:   map[int64]time.Time{},
-		idle:     make(chan struct{}),
+		global:    pacerFor(cfg.Limits),
+		sem:       make(chan struct{}, cfg.Workers),
+		wake:      make(chan struct{}, 1),
+		chats:     map[int64]*chatState{},
+		chatFreed: make(chan struct{}),
+		queued:    map[int64]bool{},
+		finished:  map[int64]time.Time{},
+		queues:    map[int64]*chatQueue{},
+		leases:    map[int64]time.Time{},
+		unmarked:  map[int64]unmarkedSend{},
+		idle:      make(chan struct{}),
 	}
 	if cfg.Owner != "" {
 		n.share = &sharedPace{store: cfg.Store, log: n.log, pace: storage.SendPace{
@@ -307,6 +330,13 @@ func (n *Notifier) Release(ctx context.Context) error {
 	if n.cfg.Owner == "" {
 		return nil
 	}
+	if left := n.markSent(ctx, true); left > 0 {
+		// Released, their chats would be sent again by another instance
+		// at once; kept, the leases lapse first (and the marks may land
+		// meanwhile if this process lives on).
+		n.log.Warn("release: messages sent but not recorded; leaving their chats' leases to lapse", "unmarked", left)
+		return nil
+	}
 	return n.cfg.Store.ReleaseOutbox(ctx, n.cfg.Owner)
 }
 
@@ -314,6 +344,7 @@ func (n *Notifier) Release(ctx context.Context) error {
 // each chat that has none; it returns how many it queued. With Owner it
 // claims them (taking on new chats only when more is true).
 func (n *Notifier) load(ctx context.Context, more bool) (int, error) {
+	n.markSent(ctx, false)
 	began := time.Now()
 	items, err := n.due(ctx, more)
 	if err != nil {
@@ -326,7 +357,7 @@ func (n *Notifier) load(ctx context.Context, more bool) (int, error) {
 		if n.cfg.Owner != "" {
 			n.leases[it.ChatID] = began.Add(n.cfg.Lease)
 		}
-		if n.queued[it.ID] || n.held(it.ChatID) {
+		if _, sent := n.unmarked[it.ID]; sent || n.queued[it.ID] || n.held(it.ChatID) {
 			continue
 		}
 		if at, ok := n.finished[it.ID]; ok && !at.Before(began) {
@@ -445,6 +476,12 @@ func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it stora
 // chat's next message may follow in this drain, and the chat's id, which a
 // migration changes.
 func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next bool, chat int64) {
+	n.qmu.Lock()
+	full := len(n.unmarked) >= maxUnmarked
+	n.qmu.Unlock()
+	if full {
+		return false, it.ChatID // the row stays pending until the marks are written
+	}
 	m, ok, err := n.render(ctx, it)
 	var later *DeferError
 	switch {
@@ -492,7 +529,7 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 		left := n.leaseLeft(it.ChatID)
 		if left < min(n.cfg.Lease/2, sendTimeout) {
 			n.log.Warn("send: the chat's lease runs out; leaving it to the next holder", "chat", it.ChatID, "outbox", it.ID)
-			n.global.done() // the grant goes unused
+			n.unpace(it) // the grant goes unused
 			return false, it.ChatID
 		}
 		err := n.send(ctx, it, m, min(left, sendTimeout))
@@ -585,11 +622,24 @@ func (n *Notifier) handle(ctx context.Context, it *storage.OutboxItem, err error
 	switch {
 	case v.Outcome == Delivered:
 		n.stats.sent.Add(1)
-		if err := n.cfg.Store.MarkSent(ctx, it.ID, now); err != nil {
-			n.log.Error("send: mark sent", "outbox", it.ID, slog.Any("error", err))
-			return false, false
+		err := n.cfg.Store.MarkSent(ctx, it.ID, now)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			n.log.Warn("send: sent message no longer in the outbox", "outbox", it.ID)
+		case err != nil:
+			// Sent all the same: remember it, so that it is never sent
+			// again, and write the mark when the database takes it.
+			n.log.Error("send: mark sent; will retry", "outbox", it.ID, slog.Any("error", err))
+			n.qmu.Lock()
+			n.unmarked[it.ID] = unmarkedSend{chat: it.ChatID, at: now}
+			if n.markWait == 0 {
+				n.markWait = markRetryMin
+				n.markAt = time.Now().Add(n.markWait)
+			}
+			n.qmu.Unlock()
+		default:
+			n.observe("sent") // once recorded: a count that includes it means the row says so
 		}
-		n.observe("sent") // once recorded: a count that includes it means the row says so
 		return true, false
 
 	case v.Outcome == Flood:
@@ -722,6 +772,7 @@ func (n *Notifier) sentTo(it storage.OutboxItem) {
 	}
 	n.mu.Lock()
 	n.chat(it.ChatID).nextAt = time.Now().Add(every)
+	n.freeChatsLocked()
 	n.mu.Unlock()
 }
 
@@ -769,4 +820,54 @@ func (n *Notifier) prune() {
 			delete(n.chats, id)
 		}
 	}
+}
+
+// markSent writes the sent marks the database refused before, if their
+// back-off is over (or now, with force), oldest first, stopping at the first
+// failure: the database most likely refuses them all. It returns how many
+// are still unwritten.
+func (n *Notifier) markSent(ctx context.Context, force bool) int {
+	n.markMu.Lock()
+	defer n.markMu.Unlock()
+	n.qmu.Lock()
+	if len(n.unmarked) == 0 || !force && time.Now().Before(n.markAt) {
+		left := len(n.unmarked)
+		n.qmu.Unlock()
+		return left
+	}
+	ids := make([]int64, 0, len(n.unmarked))
+	rows := make(map[int64]unmarkedSend, len(n.unmarked))
+	for id, u := range n.unmarked {
+		ids = append(ids, id)
+		rows[id] = u
+	}
+	n.qmu.Unlock()
+	slices.Sort(ids)
+	ctx = context.WithoutCancel(ctx) // the sends happened: record them even during shutdown
+	var failed error
+	for _, id := range ids {
+		err := n.cfg.Store.MarkSent(ctx, id, rows[id].at)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) { // gone: nothing left to mark
+			failed = err
+			break
+		}
+		n.qmu.Lock()
+		delete(n.unmarked, id)
+		// A load that read the row before this mark must not send it.
+		n.finished[id] = time.Now()
+		n.qmu.Unlock()
+		if err == nil {
+			n.observe("sent")
+		}
+	}
+	n.qmu.Lock()
+	defer n.qmu.Unlock()
+	if failed == nil {
+		n.markWait = 0
+		return len(n.unmarked)
+	}
+	n.markWait = min(max(n.markWait*2, markRetryMin), markRetryMax)
+	n.markAt = time.Now().Add(n.markWait)
+	n.log.Warn("send: sent marks still refused", "unmarked", len(n.unmarked), "retry_in", n.markWait, slog.Any("error", failed))
+	return len(n.unmarked)
 }

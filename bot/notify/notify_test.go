@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -329,5 +330,79 @@ func BenchmarkNotifierThroughput(b *testing.B) {
 	b.ReportMetric(float64(st.TooMany), "429s")
 	if d := depth(b, e.store); d != 0 {
 		b.Errorf("outbox depth %d after drain", d)
+	}
+}
+
+// fillDatabase packs the store's SQLite file to its page limit (as a full
+// disk would leave it): SetMaxPages at its size, then inbox rows until a
+// write needs a page it cannot have.
+func fillDatabase(t testing.TB, st *storage.Store) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := st.SetMaxPages(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(strings.Repeat("x", 2000))
+	for id := int64(1); ; id++ {
+		_, err := st.StoreUpdates(ctx, time.Unix(1, 0), storage.InboxUpdate{UpdateID: id, Body: body})
+		if storage.CannotWrite(err) {
+			return
+		}
+		if err != nil || id > 100000 {
+			t.Fatalf("filling the database: %v after %d rows", err, id)
+		}
+	}
+}
+
+// TestFullDiskSentButUnmarkedGoesOutOnce: a push Telegram accepted while the
+// database takes no writes cannot be marked sent; it is delivered once all
+// the same, never again while the disk stays full, and marked sent once
+// writing works again.
+//
+// The push is a long message (4,096 characters, two overflow pages): marking
+// it rewrites its record onto new pages, which a database packed to its
+// max_page_count refuses, as a full disk refuses the WAL's growth.
+func TestFullDiskSentButUnmarkedGoesOutOnce(t *testing.T) {
+	e := newEnv(t, fast)
+	ctx := context.Background()
+	const chat = 9001
+	e.chat(t, chat)
+	long := strings.Repeat("ü", 4096)
+	e.enqueue(t, msg(chat, "long", long))
+	fillDatabase(t, e.store)
+
+	for range 5 { // each Flush loads the outbox anew, as Run does every second
+		// Bounded: a notifier that sends the row again on every load
+		// never finishes a Flush.
+		fctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := e.n.Flush(fctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(e.tg.SentTo(chat)); got != 1 {
+		t.Fatalf("delivered %d times on a full disk, want once", got)
+	}
+	if d := depth(t, e.store); d != 1 {
+		t.Fatalf("outbox depth %d on a full disk, want the row still unmarked (the test's disk is not full)", d)
+	}
+
+	if _, err := e.store.SetMaxPages(ctx, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); depth(t, e.store) != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not marked sent after the disk had room again")
+		}
+		if err := e.n.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(e.tg.SentTo(chat)); got != 1 {
+		t.Errorf("delivered %d times in all, want once", got)
+	}
+	if s := e.n.Stats(); s.Sent != 1 {
+		t.Errorf("stats %+v, want one sent", s)
 	}
 }

@@ -197,25 +197,52 @@ func (p *pacer) signalLocked() {
 	p.changed = make(chan struct{})
 }
 
-// pace waits until Telegram's limits allow a send to the item's chat. A nil
-// error must be followed by sentTo(it) once Telegram answered.
+// pace waits until Telegram's limits allow a send to the item's chat and
+// holds the chat: no other send to it (an outbox row or a direct answer
+// through Pace) starts before sentTo(it), which must follow once Telegram
+// answered (or unpace, if the send is given up).
 func (n *Notifier) pace(ctx context.Context, it storage.OutboxItem) error {
 	for {
 		n.mu.Lock()
 		wait := max(time.Until(n.pauseUntil), time.Until(n.chat(it.ChatID).nextAt))
+		freed := n.chatFreed
 		n.mu.Unlock()
-		if wait <= 0 {
-			break
+		if wait > 0 {
+			// A chat held by a send is free as soon as it is answered,
+			// long before the hold's sendTimeout.
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			case <-freed:
+				t.Stop()
+			}
+			continue
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := n.global.wait(ctx, it.Lane); err != nil {
+			return err
 		}
+		n.mu.Lock()
+		c := n.chat(it.ChatID)
+		if now := time.Now(); !now.Before(c.nextAt) {
+			c.nextAt = now.Add(sendTimeout) // ours until answered; sentTo then spaces the next
+			n.mu.Unlock()
+			return nil
+		}
+		n.mu.Unlock()
+		n.global.done() // another send to the chat went first: give the turn back
 	}
-	return n.global.wait(ctx, it.Lane)
+}
+
+// unpace gives back what pace took for a send that is not made.
+func (n *Notifier) unpace(it storage.OutboxItem) {
+	n.global.done()
+	n.mu.Lock()
+	n.chat(it.ChatID).nextAt = time.Now()
+	n.freeChatsLocked()
+	n.mu.Unlock()
 }
 
 // Pace waits, as a reply in the outbox would, until Telegram's limits allow
@@ -227,18 +254,15 @@ func (n *Notifier) Pace(ctx context.Context, chatID int64, group bool) (sent fun
 	if group {
 		it.ChatType = "group"
 	}
-	for {
-		if err := n.pace(ctx, it); err != nil {
-			return nil, err
-		}
-		n.mu.Lock()
-		c := n.chat(chatID)
-		if now := time.Now(); !now.Before(c.nextAt) {
-			c.nextAt = now.Add(sendTimeout) // ours until answered; sentTo then spaces the next
-			n.mu.Unlock()
-			return func() { n.sentTo(it) }, nil
-		}
-		n.mu.Unlock()
-		n.global.done() // another send to the chat went first: give the turn back
+	if err := n.pace(ctx, it); err != nil {
+		return nil, err
 	}
+	return func() { n.sentTo(it) }, nil
+}
+
+// freeChatsLocked wakes the sends waiting for a chat: one was answered or
+// given up. Called with mu held.
+func (n *Notifier) freeChatsLocked() {
+	close(n.chatFreed)
+	n.chatFreed = make(chan struct{})
 }
