@@ -13,7 +13,8 @@ import (
 // goroutine (started when work arrives, gone when the queue is empty), so
 // the client's rate limit and batch size pace only its shipments.
 type lane struct {
-	name string
+	name    string
+	drained func() // called after each piece of work
 
 	mu        sync.Mutex
 	queue     []laneWork
@@ -35,7 +36,7 @@ func (p *Poller) lane(c tracker.Client) *lane {
 	defer p.lanesMu.Unlock()
 	l := p.lanes[c.Name()]
 	if l == nil {
-		l = &lane{name: c.Name()}
+		l = &lane{name: c.Name(), drained: p.laneDrained}
 		p.lanes[c.Name()] = l
 	}
 	return l
@@ -85,6 +86,54 @@ func (l *lane) work() {
 		l.queued -= w.n
 		l.lastDone = time.Now()
 		l.mu.Unlock()
+		l.drained()
+	}
+}
+
+// hasRoom reports whether the lane could use more work: fewer than most
+// shipments queued, or stalled (it takes none, and what it refuses lapses,
+// so it should not hold back the other lanes' claims either).
+func (l *lane) hasRoom(most int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.queued < most || (!l.busySince.IsZero() && time.Since(l.busySince) > laneStalled)
+}
+
+func (p *Poller) laneDrained() {
+	p.lanesMu.Lock()
+	defer p.lanesMu.Unlock()
+	close(p.drained)
+	p.drained = make(chan struct{})
+}
+
+// awaitRoom is a tick's backpressure: it claims its next page only once a
+// lane it gave work has room for it (fewer than two pages queued, the one
+// under way and one ahead), rather than every due shipment ahead of its
+// lanes. So an instance holds only what it is about to poll, and the other
+// instances claim the rest of a cycle: they share it by how fast each
+// polls, not by who claimed first. It reports false when ctx is done.
+func (p *Poller) awaitRoom(ctx context.Context, used map[*lane]bool) bool {
+	for {
+		p.lanesMu.Lock()
+		drained := p.drained
+		p.lanesMu.Unlock()
+		if len(used) == 0 {
+			return true
+		}
+		for l := range used {
+			if l.hasRoom(2 * p.cfg.BatchLimit) {
+				return true
+			}
+		}
+		t := time.NewTimer(time.Second) // a lane may stall meanwhile, and say nothing
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-drained:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 }
 

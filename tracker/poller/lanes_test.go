@@ -2,12 +2,15 @@ package poller
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/storage/storagetest"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/seventeen"
 	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
@@ -113,5 +116,67 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Two instances share a cycle by how fast each polls, not by who claimed
+// first: the first starts its tick alone and is polling (the carrier
+// answering each call after a round trip) when the second starts, yet the
+// second still polls a good share, because the first claims a page only
+// when its lane has room for it.
+func TestInstancesShareACycle(t *testing.T) { storagetest.Each(t, testInstancesShareACycle) }
+
+func testInstancesShareACycle(t *testing.T, eng storagetest.Engine) {
+	const total, page = 1200, 100
+	ctx := context.Background()
+	dsn := eng.DSN(t)
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	fake := seventeentest.NewServer()
+	t.Cleanup(fake.Close)
+	first, err := storage.Open(ctx, dsn) // migrates
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	numbers := make([]string, total)
+	for i := range numbers {
+		numbers[i] = s10("RS", i, "DE")
+		fake.SetShipment(numbers[i], seventeentest.Shipment{Status: "InTransit", Events: []seventeentest.Event{
+			{Time: at.Add(-time.Hour), Description: "Departed", City: "Leipzig", Country: "DE", Stage: "Departure"}}})
+	}
+	fake.Register(numbers...)
+	bulkFollow(t, dsn, 20, numbers, at)
+	fake.SetDelay(30 * time.Millisecond)
+
+	var polled atomic.Int64
+	pollers := make([]*Poller, 2)
+	for i := range pollers {
+		st, err := storage.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		client := seventeen.New(seventeen.Config{BaseURL: fake.URL(), APIKey: seventeentest.APIKey, Rate: 1000, Logger: quietLogger(), Now: func() time.Time { return at }})
+		pollers[i] = New(Config{Store: st, Router: tracker.NewRouter(nil, client), Logger: quietLogger(),
+			Now: func() time.Time { return at }, BatchLimit: page,
+			Observe: func(string, string, time.Duration) { polled.Add(1) }})
+	}
+	got := make([]TickStats, len(pollers))
+	var wg sync.WaitGroup
+	for i, p := range pollers {
+		wg.Add(1)
+		go func() { defer wg.Done(); got[i] = p.Tick(ctx) }()
+		if i == 0 {
+			waitUntil(t, "the first instance polling", func() bool { return polled.Load() > 0 })
+		}
+	}
+	wg.Wait()
+	if sum := got[0].Polled + got[1].Polled; sum != total {
+		t.Errorf("polled %d + %d, want %d in all", got[0].Polled, got[1].Polled, total)
+	}
+	for i, st := range got {
+		if st.Polled < total/4 {
+			t.Errorf("instance %d polled %d of %d (the other %d), want a substantial share", i, st.Polled, total, got[1-i].Polled)
+		}
 	}
 }

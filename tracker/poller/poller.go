@@ -65,6 +65,7 @@ type Poller struct {
 
 	lanesMu sync.Mutex
 	lanes   map[string]*lane // by client name
+	drained chan struct{}    // closed and replaced whenever a lane finishes a piece of work
 
 	randMu sync.Mutex
 }
@@ -92,7 +93,7 @@ func New(cfg Config) *Poller {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
 	}
-	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), lanes: map[string]*lane{}}
+	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller"), lanes: map[string]*lane{}, drained: make(chan struct{})}
 }
 
 // TickStats counts what one tick did.
@@ -132,8 +133,12 @@ func (p *Poller) Tick(ctx context.Context) TickStats {
 		mu.Unlock()
 	}
 	seen := map[int64]bool{}
+	used := map[*lane]bool{} // the lanes this tick gave work
 	paused := &pauses{until: map[string]time.Time{}}
 	for ctx.Err() == nil {
+		if !p.awaitRoom(ctx, used) {
+			break
+		}
 		now := p.cfg.Now()
 		// Claimed, not just read: other instances on the database (and
 		// overlapping ticks) skip these until their records end the lease.
@@ -159,7 +164,7 @@ func (p *Poller) Tick(ctx context.Context) TickStats {
 		if len(page) == 0 {
 			break
 		}
-		st, n := p.dispatch(ctx, page, now.Add(p.cfg.Lease-p.cfg.Lease/5), paused, &wg, add)
+		st, n := p.dispatch(ctx, page, now.Add(p.cfg.Lease-p.cfg.Lease/5), paused, used, &wg, add)
 		add(st)
 		deferred += n
 		if len(due) < p.cfg.BatchLimit {
@@ -201,7 +206,7 @@ func (ps *pauses) set(client string, until time.Time) {
 // left for later because their lane already had work.
 // A lane reaching the page only after until (most of its lease gone) leaves
 // the rest to whoever claims it next (pollClient).
-func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, until time.Time, paused *pauses, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
+func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, until time.Time, paused *pauses, used map[*lane]bool, wg *sync.WaitGroup, done func(TickStats)) (TickStats, int) {
 	groups := map[tracker.Client][]parcel.Shipment{}
 	var order []tracker.Client
 	var st TickStats
@@ -226,7 +231,9 @@ func (p *Poller) dispatch(ctx context.Context, page []parcel.Shipment, until tim
 	for _, c := range order {
 		ships := groups[c]
 		wg.Add(1)
-		if !p.lane(c).take(ctx, ships, func(ctx context.Context) {
+		l := p.lane(c)
+		used[l] = true
+		if !l.take(ctx, ships, func(ctx context.Context) {
 			defer wg.Done()
 			done(p.pollClient(ctx, c, ships, until, paused))
 		}) {
