@@ -239,8 +239,8 @@ func (e *Engine) renderAdviceNotice(sub storage.Subscription, rule string, v vie
 	h.Text(icon).Bold(title)
 	parcelHead(&h, v.p, sub.Label, sub.Shipment.Carrier, sub.Shipment.Number)
 	h.Line().Text(text)
-	if adv.ContactName != "" {
-		h.Line().Line().Text(v.p.T("advice_contact_label")).Link(adv.ContactURL, contactName(v.p, adv.ContactName))
+	if adv.Party.Who != "" {
+		h.Line().Line().Text(v.p.T("advice_contact_label")).Link(adv.ContactURL, contactName(v.p, adv))
 	}
 	if a.Step != assess.StepContact || a.Main.Rule == rule {
 		return Reply{Text: h.String(), Buttons: pushButtons(v.p, sub, a)}, true, nil

@@ -101,8 +101,8 @@ func expectedLine(h *tghtml.Builder, a assess.Assessment, v view) bool {
 // nextStepLines is "👉 what to do", and whom to contact with their page.
 func nextStepLines(h *tghtml.Builder, a assess.Assessment, v view, buttons bool) {
 	h.Text("👉 " + stepText(v, a, buttons))
-	if a.Step == assess.StepContact && a.ContactName != "" {
-		h.Line().Text("☎️ ").Link(a.ContactURL, contactName(v.pr(), a.ContactName))
+	if a.Step == assess.StepContact && a.Main.Party.Who != "" {
+		h.Line().Text("☎️ ").Link(a.ContactURL, contactName(v.pr(), a.Main))
 	}
 }
 

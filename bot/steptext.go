@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,7 +42,7 @@ func stepText(v view, a assess.Assessment, buttons bool) string {
 		return p.T("step_not_received", "Date", v.dayAt(a.Until))
 	case assess.StepContact:
 		title, _ := adviceTitle(p, a.Main, a.Main.Rule)
-		return p.T("step_contact", "Contact", contactName(p, a.ContactName), "Reason", reason(p, title))
+		return p.T("step_contact", "Contact", contactName(p, a.Main), "Reason", reason(p, title))
 	case "":
 		return p.T("step_keep_checking")
 	}
@@ -67,26 +66,19 @@ func reason(p *locale.Printer, title string) string {
 	return string(unicode.ToLower(r)) + title[n:]
 }
 
-// contactName says whom to contact in the chat's language; the advice
-// rules name them in English.
-func contactName(p *locale.Printer, name string) string {
-	if p.Lang() == locale.EN {
-		return name
-	}
-	switch name {
-	case "Amazon customer service":
+// contactName says whom adv says to contact, in the chat's language.
+func contactName(p *locale.Printer, adv advice.Advice) string {
+	switch adv.Party.Who {
+	case advice.WhoAmazon:
 		return p.T("contact_amazon")
-	case "Amazon customer service (or the third-party seller)":
+	case advice.WhoAmazonSeller:
 		return p.T("contact_amazon_seller")
-	case "the seller":
+	case advice.WhoSeller:
 		return p.T("contact_seller")
-	case "the postal service (sender's or yours)":
+	case advice.WhoPostal:
 		return p.T("contact_postal")
 	}
-	if c, ok := strings.CutSuffix(name, " customer service"); ok {
-		return p.T("contact_carrier", "Carrier", c)
-	}
-	return name
+	return p.T("contact_carrier", "Carrier", carrierName(p, adv.Party.Carrier))
 }
 
 // adviceTitle is a rule's title; the second result tells the stall rule's
@@ -96,7 +88,7 @@ func adviceTitle(p *locale.Printer, adv advice.Advice, rule string) (string, boo
 		return adv.Title, false
 	}
 	if rule == advice.RuleStalled {
-		intl := strings.Contains(adv.Title, "ten")
+		intl := adv.International
 		days := int(advice.Default.DomesticStall.Hours() / 24)
 		if intl {
 			days = int(advice.Default.InternationalStall.Hours() / 24)
@@ -138,10 +130,11 @@ func adviceText(v view, adv advice.Advice, sub storage.Subscription, a assess.As
 			return title, p.T("advice_not_received_investigate_amazon")
 		}
 		text = p.T("advice_not_received_investigate")
-		switch {
-		case strings.Contains(adv.Text, "can be opened from"):
-			text += " " + p.T("advice_postal_search_from", "Date", v.pr().Date(v.in(in.AddedAt.Add(advice.Default.PostalSearchAfter)), false))
-		case strings.Contains(adv.Text, "missing-mail search now"):
+		switch at := adv.PostalSearchFrom; {
+		case at.IsZero():
+		case v.now.Before(at):
+			text += " " + p.T("advice_postal_search_from", "Date", v.pr().Date(v.in(at), false))
+		default:
 			text += " " + p.T("advice_postal_search_now")
 		}
 		return title, text

@@ -109,10 +109,36 @@ type Advice struct {
 	Title, Text string
 	ContactName string // whom to contact; empty for wait advice
 	ContactURL  string // their contact page, when known
+	// Party is whom to contact as data, for readers in other languages.
+	Party Party
+	// International: RuleStalled waited the longer, international time.
+	International bool
+	// PostalSearchFrom, for RuleNotReceived on a postal carrier, is when
+	// the postal service's missing-mail search can be opened (zero: none).
+	PostalSearchFrom time.Time
 	// Until, for wait advice, is when waiting ends: the rule turns into
 	// advice to contact someone then (zero when no rule follows).
 	Until time.Time
 }
+
+// Party is whom advice says to contact: Who, and the carrier's code when
+// it is the carrier.
+type Party struct {
+	Who     Who
+	Carrier string
+}
+
+// Who is a kind of contact.
+type Who string
+
+// The contacts advice names.
+const (
+	WhoCarrier      Who = "carrier"       // the carrier's customer service
+	WhoPostal       Who = "postal"        // the postal service, sender's or recipient's (S10 numbers)
+	WhoAmazon       Who = "amazon"        // Amazon customer service
+	WhoAmazonSeller Who = "amazon_seller" // Amazon customer service, or the third-party seller
+	WhoSeller       Who = "seller"
+)
 
 // Amazon's customer-service page, for parcels bought on Amazon.
 const amazonContactURL = "https://www.amazon.com/gp/help/customer/contact-us"
@@ -173,14 +199,16 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 					"recipient to pay import duties or taxes or to send documents: watch your email, texts and mailbox for such a " +
 					"request and answer it quickly, or the parcel may be returned."})
 		}
-		stall, kind := l.DomesticStall, "four days"
+		stall, kind, intl := l.DomesticStall, "four days", false
 		if in.International || in.Status == tracker.StatusCustoms {
-			stall, kind = l.InternationalStall, "ten days"
+			stall, kind, intl = l.InternationalStall, "ten days", true
 		}
 		if last := firstNonZero(in.LastEventAt, since); reached(last, stall) {
-			add(carrier.advice(RuleStalled, Contact, "No update for "+kind,
+			a := carrier.advice(RuleStalled, Contact, "No update for "+kind,
 				fmt.Sprintf("The carrier has not reported anything new since %s. Parcels do go quiet, but not for this long: "+
-					"contact customer service and ask them to locate it.", last.Format("Mon 2 Jan"))))
+					"contact customer service and ask them to locate it.", last.Format("Mon 2 Jan")))
+			a.International = intl
+			add(a)
 		}
 
 	case tracker.StatusAttemptFailed:
@@ -229,14 +257,19 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 		if in.AmazonOrder {
 			text = "It is more than 48 hours since Amazon marked it delivered and you still do not have it. " +
 				"Contact Amazon customer service from Your Orders; they can refund or replace it. For an order sold by a third-party seller, contact the seller."
-		} else if postal[in.Carrier] && !in.AddedAt.IsZero() {
-			if at := in.AddedAt.Add(l.PostalSearchAfter); now.Before(at) {
-				text += fmt.Sprintf(" The postal service's missing-mail search takes longer and can be opened from %s.", at.Format("Mon 2 Jan"))
+		}
+		var search time.Time
+		if !in.AmazonOrder && postal[in.Carrier] && !in.AddedAt.IsZero() {
+			search = in.AddedAt.Add(l.PostalSearchAfter)
+			if now.Before(search) {
+				text += fmt.Sprintf(" The postal service's missing-mail search takes longer and can be opened from %s.", search.Format("Mon 2 Jan"))
 			} else {
 				text += " You can also open the postal service's missing-mail search now; it takes longer than a call."
 			}
 		}
-		add(carrier.advice(RuleNotReceived, Contact, "Delivered but still missing", text))
+		a := carrier.advice(RuleNotReceived, Contact, "Delivered but still missing", text)
+		a.PostalSearchFrom = search
+		add(a)
 	}
 
 	if late := in.ETA; !late.IsZero() && !in.Status.Final() && reached(late, l.ETAGrace) {
@@ -252,34 +285,38 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 }
 
 // who is a contact to attach to advice.
-type who struct{ name, url string }
+type who struct {
+	name, url string
+	party     Party
+}
 
 func (w who) advice(rule, action, title, text string) Advice {
-	return Advice{Rule: rule, Action: action, Title: title, Text: text, ContactName: w.name, ContactURL: w.url}
+	return Advice{Rule: rule, Action: action, Title: title, Text: text, ContactName: w.name, ContactURL: w.url, Party: w.party}
 }
 
 // carrierContact: Amazon orders go to Amazon (who hands third-party orders to
 // the seller); everything else to the carrier's own customer service.
 func carrierContact(in Input) who {
 	if in.AmazonOrder || in.Carrier == "amazon" {
-		return who{"Amazon customer service", amazonContactURL}
+		return who{"Amazon customer service", amazonContactURL, Party{Who: WhoAmazon}}
 	}
 	c := tracker.Carrier(in.Carrier)
+	byCarrier := Party{Who: WhoCarrier, Carrier: in.Carrier}
 	if c.Contact == "" {
 		if in.Carrier == "s10" {
-			return who{"the postal service (sender's or yours)", ""}
+			return who{"the postal service (sender's or yours)", "", Party{Who: WhoPostal}}
 		}
-		return who{c.Name + " customer service", tracker.TrackingURL(in.Carrier, in.Number)}
+		return who{c.Name + " customer service", tracker.TrackingURL(in.Carrier, in.Number), byCarrier}
 	}
-	return who{c.Name + " customer service", c.Contact}
+	return who{c.Name + " customer service", c.Contact, byCarrier}
 }
 
 // sellerContact: a wrong or unshipped number is the seller's to fix.
 func sellerContact(in Input) who {
 	if in.AmazonOrder || in.Carrier == "amazon" {
-		return who{"Amazon customer service (or the third-party seller)", amazonContactURL}
+		return who{"Amazon customer service (or the third-party seller)", amazonContactURL, Party{Who: WhoAmazonSeller}}
 	}
-	return who{"the seller", ""}
+	return who{"the seller", "", Party{Who: WhoSeller}}
 }
 
 func firstNonZero(ts ...time.Time) time.Time {

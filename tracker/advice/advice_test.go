@@ -129,19 +129,27 @@ func TestContactTarget(t *testing.T) {
 		name     string
 		url      string
 		textHave string
+		party    Party
+		search   time.Time // PostalSearchFrom
 	}{
-		"carrier's own page": {stalled(Input{Carrier: "fedex"}), RuleStalled, "FedEx customer service", tracker.Carrier("fedex").Contact, "customer service"},
-		"amazon order":       {stalled(Input{Carrier: "amazon", AmazonOrder: true}), RuleStalled, "Amazon customer service", amazonContactURL, ""},
+		"carrier's own page": {stalled(Input{Carrier: "fedex"}), RuleStalled, "FedEx customer service", tracker.Carrier("fedex").Contact, "customer service",
+			Party{WhoCarrier, "fedex"}, time.Time{}},
+		"amazon order": {stalled(Input{Carrier: "amazon", AmazonOrder: true}), RuleStalled, "Amazon customer service", amazonContactURL, "",
+			Party{Who: WhoAmazon}, time.Time{}},
 		"wrong number: seller": {Input{Carrier: "usps", Valid: true, Polled: true, Status: tracker.StatusNotFound, AddedAt: t0},
-			RuleNoTracking, "the seller", "", "mistyped"},
+			RuleNoTracking, "the seller", "", "mistyped", Party{Who: WhoSeller}, time.Time{}},
 		"amazon wrong number: amazon or third-party seller": {Input{Carrier: "amazon", AmazonOrder: true, Valid: true, Polled: true, Status: tracker.StatusNotFound, AddedAt: t0},
-			RuleNoTracking, "Amazon customer service (or the third-party seller)", amazonContactURL, ""},
+			RuleNoTracking, "Amazon customer service (or the third-party seller)", amazonContactURL, "", Party{Who: WhoAmazonSeller}, time.Time{}},
 		"postal: search opens later": {Input{Carrier: "usps", Valid: true, Polled: true, Status: tracker.StatusDelivered, AddedAt: t0, DeliveredAt: t0.Add(24 * time.Hour), NotReceivedAt: t0.Add(25 * time.Hour)},
-			RuleNotReceived, "USPS customer service", tracker.Carrier("usps").Contact, "missing-mail search takes longer and can be opened from Mon 9 Mar"},
+			RuleNotReceived, "USPS customer service", tracker.Carrier("usps").Contact, "missing-mail search takes longer and can be opened from Mon 9 Mar",
+			Party{WhoCarrier, "usps"}, t0.Add(Default.PostalSearchAfter)},
 		"postal: search open now": {Input{Carrier: "royal_mail", Valid: true, Polled: true, Status: tracker.StatusDelivered, AddedAt: t0.Add(-7 * 24 * time.Hour), DeliveredAt: t0, NotReceivedAt: t0},
-			RuleNotReceived, "Royal Mail customer service", tracker.Carrier("royal_mail").Contact, "missing-mail search now"},
+			RuleNotReceived, "Royal Mail customer service", tracker.Carrier("royal_mail").Contact, "missing-mail search now",
+			Party{WhoCarrier, "royal_mail"}, t0.Add(-7*24*time.Hour + Default.PostalSearchAfter)},
 		"amazon delivered missing": {Input{Carrier: "amazon", AmazonOrder: true, Valid: true, Polled: true, Status: tracker.StatusDelivered, AddedAt: t0, DeliveredAt: t0, NotReceivedAt: t0},
-			RuleNotReceived, "Amazon customer service", amazonContactURL, "third-party seller"},
+			RuleNotReceived, "Amazon customer service", amazonContactURL, "third-party seller", Party{Who: WhoAmazon}, time.Time{}},
+		"postal, S10": {stalled(Input{Carrier: "s10"}), RuleStalled, "the postal service (sender's or yours)", "", "",
+			Party{Who: WhoPostal}, time.Time{}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -157,6 +165,9 @@ func TestContactTarget(t *testing.T) {
 			if a.ContactName != tc.name || a.ContactURL != tc.url {
 				t.Errorf("contact = %q %q, want %q %q", a.ContactName, a.ContactURL, tc.name, tc.url)
 			}
+			if a.Party != tc.party || !a.PostalSearchFrom.Equal(tc.search) {
+				t.Errorf("party %+v, search from %v; want %+v, %v", a.Party, a.PostalSearchFrom, tc.party, tc.search)
+			}
 			if !strings.Contains(a.Text, tc.textHave) {
 				t.Errorf("text %q lacks %q", a.Text, tc.textHave)
 			}
@@ -169,5 +180,18 @@ func TestLimitsAreOrdered(t *testing.T) {
 	if !(d.Activation < d.NotFoundGiveUp && d.DomesticStall < d.InternationalStall && d.ETAGrace > 0 &&
 		d.NotReceivedWait < d.PostalSearchAfter && d.ExceptionClear > 0) {
 		t.Errorf("thresholds out of order: %+v", d)
+	}
+}
+
+// TestStallSaysWhichLimit: the stall advice says, as data, whether the
+// international limit applied, so readers in other languages can say so.
+func TestStallSaysWhichLimit(t *testing.T) {
+	for _, intl := range []bool{false, true} {
+		in := Input{Carrier: "ups", Valid: true, Polled: true, Status: tracker.StatusInTransit, AddedAt: t0, LastEventAt: t0, International: intl}
+		got := Evaluate(in, t0.Add(Default.InternationalStall))
+		i := slices.IndexFunc(got, func(a Advice) bool { return a.Rule == RuleStalled })
+		if i < 0 || got[i].International != intl {
+			t.Errorf("international %t: %+v", intl, got)
+		}
 	}
 }
