@@ -9,6 +9,7 @@ import (
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
+	"github.com/trackbot/trackbot/tracker/ask"
 	"github.com/trackbot/trackbot/tracker/assess"
 )
 
@@ -61,6 +62,39 @@ func TestAdviceDatesInTheChatsZone(t *testing.T) {
 		}
 		if tc.nextDayIn && strings.Contains(step, utc) {
 			t.Errorf("%s in %s: next step %q names the UTC day %q", tc.lang, tc.zone, step, utc)
+		}
+	}
+}
+
+// TestEveryRuleStepAndTopicHasItsWords: the bot's texts fall back to the
+// English of tracker (a rule's title and text, a topic's title) when a key
+// is missing, which would put English in another language's chat. Every
+// language has every English key (locale's tests), so English is checked.
+func TestEveryRuleStepAndTopicHasItsWords(t *testing.T) {
+	p := locale.For(locale.EN)
+	var keys []string
+	for _, rule := range []string{advice.RuleActivationWait, advice.RuleNoTracking, advice.RuleNumberUnknown, advice.RuleInvalidNumber,
+		advice.RuleStalled, advice.RuleLate, advice.RuleNotReceivedCheck, advice.RuleNotReceived, advice.RuleAttemptWait,
+		advice.RuleAttemptStuck, advice.RuleExceptionWait, advice.RuleExceptionStuck, advice.RuleCustomsCheck, advice.RuleReturned} {
+		keys = append(keys, "advice_"+rule+"_title")
+		if rule != advice.RuleNotReceived { // worded in parts (Amazon, postal search)
+			keys = append(keys, "advice_"+rule)
+		}
+	}
+	for _, step := range []assess.Step{assess.StepNotChecked, assess.StepWaitFirstScan, assess.StepLabel, assess.StepOnItsWay,
+		assess.StepLateWait, assess.StepToday, assess.StepCheckAround, assess.StepCollected, assess.StepPickup, assess.StepAttempt,
+		assess.StepException, assess.StepCustoms, assess.StepActionNeeded, assess.StepNotReceived, assess.StepContact,
+		assess.StepReturned, assess.StepExpired} {
+		keys = append(keys, "step_"+string(step))
+	}
+	for _, topic := range ask.Topics() {
+		if topic != ask.TopicUnknown {
+			keys = append(keys, "topic_"+topicKey(topic))
+		}
+	}
+	for _, key := range keys {
+		if p.T(key) == key && p.N(key, 4) == key {
+			t.Errorf("no text for %s", key)
 		}
 	}
 }
