@@ -148,9 +148,11 @@ type Notifier struct {
 	unmarked map[int64]unmarkedSend
 	markAt   time.Time // the next try of the marks
 	markWait time.Duration
-	markMu   sync.Mutex    // one retry of the marks at a time
-	active   int           // chats being sent to
-	idle     chan struct{} // closed when active drops to 0
+	markMu   sync.Mutex // one retry of the marks at a time
+	// claimFailing: with Owner, the last claim failed (leases unrenewed).
+	claimFailing bool
+	active       int           // chats being sent to
+	idle         chan struct{} // closed when active drops to 0
 
 	stats struct{ sent, tooMany, retried, failed, blocked, migrated atomic.Int64 }
 }
@@ -344,9 +346,21 @@ func (n *Notifier) Release(ctx context.Context) error {
 // each chat that has none; it returns how many it queued. With Owner it
 // claims them (taking on new chats only when more is true).
 func (n *Notifier) load(ctx context.Context, more bool) (int, error) {
-	n.markSent(ctx, false)
+	// With Owner, while the claims fail too (the database takes no writes),
+	// the leases are not renewed and may lapse: the marks are then tried
+	// before each claim, not after their back-off, so that they are
+	// written before any instance can take the chats again.
+	n.qmu.Lock()
+	force := n.claimFailing
+	n.qmu.Unlock()
+	n.markSent(ctx, force)
 	began := time.Now()
 	items, err := n.due(ctx, more)
+	if n.cfg.Owner != "" {
+		n.qmu.Lock()
+		n.claimFailing = err != nil
+		n.qmu.Unlock()
+	}
 	if err != nil {
 		return 0, err
 	}

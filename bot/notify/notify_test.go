@@ -406,3 +406,77 @@ func TestFullDiskSentButUnmarkedGoesOutOnce(t *testing.T) {
 		t.Errorf("stats %+v, want one sent", s)
 	}
 }
+
+// TestFullDiskUnmarkedKeepsItsLease: with two instances sharing the outbox
+// (Owner, leases), a push the first sent but could not mark stays its own:
+// the second never sends it while the disk is full, not even after the
+// first's Release, and once writing works again it is marked, delivered
+// once in all.
+func TestFullDiskUnmarkedKeepsItsLease(t *testing.T) {
+	e := newEnv(t, fast)
+	ctx := context.Background()
+	const chat = 9002
+	e.chat(t, chat)
+	e.enqueue(t, msg(chat, "long", strings.Repeat("ü", 4096)))
+	fillDatabase(t, e.store)
+	instance := func(owner string) *Notifier {
+		b, err := bot.New(token, bot.WithServerURL(e.tg.URL), bot.WithSkipGetMe())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return New(Config{Store: e.store, Telegram: b, Limits: fast, Owner: owner, Lease: 2 * time.Second,
+			Interval: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}
+	first, second := instance("first"), instance("second")
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan struct{}, 2)
+	go func() { _ = first.Run(runCtx); done <- struct{}{} }()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := e.tg.WaitSent(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	// The send is answered before its mark is refused: wait for the latter.
+	for first.unmarkedCount() == 0 {
+		if wctx.Err() != nil {
+			t.Fatal("the full disk took the mark (the test's disk is not full)")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() { _ = second.Run(runCtx); done <- struct{}{} }()
+	if err := first.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing to wait for: the second must do nothing for longer than a
+	// lease unrenewed lasts (leases count whole seconds).
+	time.Sleep(3 * time.Second)
+	if got := len(e.tg.SentTo(chat)); got != 1 {
+		t.Fatalf("delivered %d times on a full disk, want once", got)
+	}
+	if d := depth(t, e.store); d != 1 {
+		t.Fatalf("outbox depth %d on a full disk, want the row still unmarked", d)
+	}
+
+	if _, err := e.store.SetMaxPages(ctx, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	for depth(t, e.store) != 0 {
+		if wctx.Err() != nil {
+			t.Fatal("not marked sent after the disk had room again")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	<-done
+	if got := len(e.tg.SentTo(chat)); got != 1 {
+		t.Errorf("delivered %d times in all, want once", got)
+	}
+}
+
+func (n *Notifier) unmarkedCount() int {
+	n.qmu.Lock()
+	defer n.qmu.Unlock()
+	return len(n.unmarked)
+}
