@@ -314,11 +314,11 @@ func (a *App) work(ctx context.Context) {
 		mu.Lock()
 		blocked := map[int64]bool{}
 		fresh := map[int64][]storage.InboxUpdate{}
-		backlog := map[int64]int{}
+		backlog := map[int64][]storage.InboxUpdate{}
 		var order []int64
 		for _, u := range pending {
 			if taken[u.UpdateID] {
-				backlog[u.ChatID]++
+				backlog[u.ChatID] = append(backlog[u.ChatID], u)
 				continue
 			}
 			if blocked[u.ChatID] {
@@ -340,7 +340,20 @@ func (a *App) work(ctx context.Context) {
 		mu.Unlock()
 		var keep []storage.InboxUpdate
 		for _, chat := range order {
-			keep = append(keep, a.floodControl(ctx, chat, fresh[chat], backlog[chat])...)
+			// The chat's queue and its unsent answers are counted under
+			// mu, so no handling starts meanwhile: only the one under way
+			// can finish and be counted twice (in the queue and as an answer).
+			waiting := func() (int, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				n := len(queues[chat])
+				if busy[chat] {
+					n++ // the one under way
+				}
+				replies, err := a.eng.store.PendingReplies(ctx, chat)
+				return n + replies, err
+			}
+			keep = append(keep, a.floodControl(ctx, chat, fresh[chat], backlog[chat], waiting)...)
 		}
 		mu.Lock()
 		for _, u := range keep {
@@ -370,28 +383,34 @@ func (a *App) work(ctx context.Context) {
 }
 
 // floodControl keeps a chat's queue bounded. Of the chat's new updates
-// (ups, oldest first; backlog more are already queued), a text message
+// (ups, oldest first; backlog are already queued and not handled;
+// waitingNow counts the chat's queue and unsent answers), a text message
 // repeating one still waiting is closed as a duplicate (the first one's
 // answer serves both), and once more than floodBacklog messages or unsent
 // answers wait, the
 // newer ones are closed unanswered and the chat is told, at most once an
 // hour, to send them again more slowly. Button presses and membership
 // changes always go through. It returns the updates to handle.
-func (a *App) floodControl(ctx context.Context, chat int64, ups []storage.InboxUpdate, backlog int) []storage.InboxUpdate {
+func (a *App) floodControl(ctx context.Context, chat int64, ups, backlog []storage.InboxUpdate, waitingNow func() (int, error)) []storage.InboxUpdate {
 	if chat == 0 {
 		return ups
 	}
 	var keep []storage.InboxUpdate
 	var dups, flood []int64
+	// A repeat of a message queued in an earlier sweep is a repeat too:
+	// which sweep a message lands in is only timing.
 	seen := map[string]bool{}
-	waiting := backlog
-	if len(ups)+backlog > 1 {
-		// Answers not yet sent wait too: count them.
-		n, err := a.eng.store.PendingReplies(ctx, chat)
-		if err != nil {
+	for _, u := range backlog {
+		if key, isText := textKey(u.Body); isText {
+			seen[key] = true
+		}
+	}
+	waiting := 0
+	if len(ups)+len(backlog) > 1 {
+		var err error
+		if waiting, err = waitingNow(); err != nil {
 			a.log.WarnContext(ctx, "bot: pending replies", slog.Any("error", err))
 		}
-		waiting += n
 	}
 	for _, u := range ups {
 		key, isText := textKey(u.Body)
@@ -431,6 +450,9 @@ func (a *App) floodControl(ctx context.Context, chat int64, ups []storage.InboxU
 		if a.queued != nil {
 			a.queued()
 		}
+	}
+	if a.floodChecked != nil {
+		a.floodChecked(chat, waiting)
 	}
 	return keep
 }

@@ -47,7 +47,7 @@ type loadRig struct {
 	path  string // the SQLite file
 }
 
-func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits) *loadRig {
+func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits, setup ...func(*App)) *loadRig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := telegramtest.NewServer(testToken)
@@ -67,6 +67,9 @@ func newLoadRig(t testing.TB, tgLimits telegramtest.Limits, limits notify.Limits
 	n := notify.New(notify.Config{Store: store, Telegram: app.Telegram(), Logger: quiet, Limits: limits})
 	app.OnQueued(n.Wake)
 	app.PaceDirect(n.Pace)
+	for _, f := range setup {
+		f(app)
+	}
 	done := make(chan struct{}, 2)
 	go func() { _ = n.Run(ctx); done <- struct{}{} }()
 	go func() { _ = app.Run(ctx); done <- struct{}{} }()

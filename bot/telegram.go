@@ -70,6 +70,9 @@ type App struct {
 	queued        func()        // told when replies were queued (the notifier's Wake)
 	unstored      unstored      // answering while the database takes no writes (readonly.go)
 	swept         func()        // tests: told after each look at the inbox (albums wait for one)
+
+	// tests: what a chat has waiting (queued messages, unsent answers) after flood control
+	floodChecked func(chat int64, waiting int)
 }
 
 // OnQueued sets f to be called whenever handling queued replies, so the

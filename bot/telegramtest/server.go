@@ -191,6 +191,22 @@ func (s *Server) SendText(chat Chat, from User, text string) Message {
 	return s.send(chat, from, text, nil)
 }
 
+// SendTexts queues text messages from a user all at once: a getUpdates
+// sees none of them or as many as its limit takes, never a part cut by
+// timing.
+func (s *Server) SendTexts(chat Chat, from User, texts ...string) {
+	s.mu.Lock()
+	for _, text := range texts {
+		s.nextMsgID++
+		m := Message{MessageID: s.nextMsgID, From: &from, Chat: chat, Date: time.Now().Unix(), Text: text,
+			Entities: Entities(text)}
+		s.updates = append(s.updates, Update{UpdateID: s.nextUpd, Message: &m})
+		s.nextUpd++
+	}
+	s.mu.Unlock()
+	s.notify()
+}
+
 // ReplyText queues a message replying to one of the bot's messages.
 func (s *Server) ReplyText(chat Chat, from User, text string, to Sent) Message {
 	s.mu.Lock()
