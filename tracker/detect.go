@@ -616,7 +616,7 @@ func (sc *scanner) try(i, j int) {
 	// env and m live in the scanner: passed through the matchers' function
 	// values they would otherwise escape to the heap on every try.
 	env := &sc.env
-	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder}
+	*env = matchEnv{ws: ws[i : j+1], orderCtx: ctx == ctxOrder, digits: allDigit}
 	var best, named, first match
 	bestTier, namedTier, firstTier, matched := 0, 0, 0, 0
 	skip := digitsOnly // the shape no format for this span can have
@@ -771,7 +771,7 @@ func (sc *scanner) markIBAN(g0, g1 int) {
 			if e > k && (ws[e].sep != ' ' || ws[e].alpha) {
 				break
 			}
-			if n := int(ws[e].n1 - w.n0); n == ibanLen[string(sc.norm[w.n0:w.n0+2])] && ibanValid(sc.norm[w.n0:ws[e].n1]) {
+			if n := int(ws[e].n1 - w.n0); n == int(ibanLen[sc.norm[w.n0]-'A'][sc.norm[w.n0+1]-'A']) && ibanValid(sc.norm[w.n0:ws[e].n1]) {
 				for x := k; x <= e; x++ {
 					ws[x].iban = true
 				}
@@ -782,18 +782,18 @@ func (sc *scanner) markIBAN(g0, g1 int) {
 	}
 }
 
-// ibanLen is the IBAN length of each country in the SWIFT IBAN registry.
-var ibanLen = func() map[string]int {
+// ibanLen is the IBAN length of each country in the SWIFT IBAN registry,
+// indexed by its two letters (0: no such country).
+var ibanLen = func() (t [26][26]int8) {
 	const list = "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 " +
 		"DK18 DO28 EE20 EG29 ES24 FI18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 " +
 		"IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 MC27 MD24 ME22 MK19 MR27 MT31 " +
 		"MU30 NL18 NO15 PK24 PL28 PS29 PT25 QA29 RO24 RS22 SA24 SC31 SE24 SI19 SK24 SM27 TL23 TN24 " +
 		"TR26 UA29 VA22 VG24 XK20"
-	m := map[string]int{}
 	for i := 0; i+4 <= len(list); i += 5 {
-		m[list[i:i+2]] = int(list[i+2]-'0')*10 + int(list[i+3]-'0')
+		t[list[i]-'A'][list[i+1]-'A'] = int8(list[i+2]-'0')*10 + int8(list[i+3]-'0')
 	}
-	return m
+	return t
 }()
 
 // ibanValid is the ISO 7064 mod 97-10 check of an IBAN: the first four

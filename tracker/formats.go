@@ -118,7 +118,13 @@ var formatsByFirst [maxCompact + 1][36][]*format
 type matchEnv struct {
 	ws       []word // the words the span is made of
 	orderCtx bool   // an order-ish word comes just before the span
+	// digits: the span is known to be all digits (the detector looked), so
+	// a matcher need not look again.
+	digits bool
 }
+
+// digitsOnly reports whether the span s is all digits.
+func (env *matchEnv) digitsOnly(s []byte) bool { return env.digits || allDigits(s) }
 
 // formatMatch is a matcher's verdict. The verdict proper is free of
 // pointers, so the detector resets it for every format it tries without
@@ -236,35 +242,35 @@ var coreFormats = []*format{
 	{name: "Amazon order", carrier: "amazon", lens: []int{17}, rank: 97, match: matchAmazonOrder},
 	{name: "FedEx Express (12)", carrier: "fedex", lens: []int{12}, rank: 50,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkSumProduct(s[:11], weights317) == digitAt(s, 11))
 		}},
 	{name: "FedEx Ground", carrier: "fedex", lens: []int{15}, rank: 50,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[:14], 1, 3, false) == digitAt(s, 14))
 		}},
 	{name: "FedEx Ground (SSCC-18)", carrier: "fedex", lens: []int{18}, rank: 50,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[2:17], 3, 1, false) == digitAt(s, 17))
 		}},
 	{name: "FedEx Ground 96 (22)", carrier: "fedex", lens: []int{22}, rank: 70, reportInvalid: true,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !hasPrefix(s, "96") || !allDigits(s) {
+			if !hasPrefix(s, "96") || !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[7:21], 1, 3, false) == digitAt(s, 21))
 		}},
 	{name: "FedEx Express (34)", carrier: "fedex", lens: []int{34}, rank: 55,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if s[0] == '9' || !allDigits(s) {
+			if s[0] == '9' || !env.digitsOnly(s) {
 				return false
 			}
 			// 420 + ZIP+4 + a USPS application identifier is a USPS routing
@@ -277,21 +283,21 @@ var coreFormats = []*format{
 		}},
 	{name: "FedEx ASTRA (32)", carrier: "fedex", lens: []int{32}, rank: 55,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if s[0] != '3' || !allDigits(s) {
+			if s[0] != '3' || !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkSumProduct(s[16:27], weights317) == digitAt(s, 27))
 		}},
 	{name: "FedEx Ground GSN", carrier: "fedex", lens: []int{34}, rank: 70,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !hasPrefix(s, "96") || !allDigits(s) {
+			if !hasPrefix(s, "96") || !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkSumProduct(s[20:33], weights173) == digitAt(s, 33))
 		}},
 	{name: "USPS 20", carrier: "usps", lens: []int{20}, rank: 72,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			m.country = "US"
@@ -304,7 +310,7 @@ var coreFormats = []*format{
 		decode: decodeIMpb},
 	{name: "Canada Post (16)", carrier: "canada_post", lens: []int{16}, rank: 50,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			m.country = "CA"
@@ -312,7 +318,7 @@ var coreFormats = []*format{
 		}},
 	{name: "DHL Express", carrier: "dhl", lens: []int{10, 11}, rank: 52,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkMod7(s[:len(s)-1]) == digitAt(s, len(s)-1))
@@ -340,7 +346,7 @@ var coreFormats = []*format{
 	{name: "DHL eCommerce", carrier: "dhl_ecommerce", lens: rangeInts(12, maxCompact), rank: 40, match: matchDHLeCommerce},
 	{name: "DHL eCommerce (14)", carrier: "dhl_ecommerce", lens: []int{14}, rank: 10, weak: true,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			return m.formatOnly()
@@ -417,7 +423,7 @@ var coreFormats = []*format{
 		}},
 	{name: "Purolator (12)", carrier: "purolator", lens: []int{12}, rank: 30, weak: true,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if s[0] > '5' || !allDigits(s) {
+			if s[0] > '5' || !env.digitsOnly(s) {
 				return false
 			}
 			m.country = "CA"
@@ -502,7 +508,7 @@ var coreFormats = []*format{
 	// numbers) than an 11-digit waybill that hit that prefix (mod 7: 1 in 7).
 	{name: "Old Dominion", carrier: "old_dominion", lens: []int{11}, rank: 53,
 		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			if !hasPrefix(s, "777") && !hasPrefix(s, "778") && !hasPrefix(s, "072") &&
@@ -570,7 +576,7 @@ func matchAmazonOrder(s []byte, env *matchEnv, m *formatMatch) bool {
 // identifier, then 2+9+8 digits and a check digit; the check runs as if 91
 // were always present.
 func matchUSPSLegacy(s []byte, env *matchEnv, m *formatMatch) bool {
-	if !allDigits(s) {
+	if !env.digitsOnly(s) {
 		return false
 	}
 	body := s
@@ -615,7 +621,7 @@ func decodeUSPSLegacy(s []byte, m *formatMatch) {
 // part whose Mailer ID length (9 digits when it starts with 9, else 6) must
 // agree with the package-ID length. RE2 cannot say this; Go can.
 func matchIMpb(s []byte, env *matchEnv, m *formatMatch) bool {
-	if !allDigits(s) {
+	if !env.digitsOnly(s) {
 		return false
 	}
 	// Try the bare tracking part first, then 420+ZIP5, then 420+ZIP5+4.

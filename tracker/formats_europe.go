@@ -14,8 +14,8 @@ var europeFormats = []*format{
 	// same digits pass USPS 20's check (the weights line up), and "00" is
 	// no USPS service code, so SSCC ranks above it.
 	{name: "DHL Paket (SSCC)", carrier: "dhl", lens: []int{20}, rank: 74,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
-			if !hasPrefix(s, "00") || !allDigits(s) {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
+			if !hasPrefix(s, "00") || !env.digitsOnly(s) {
 				return false
 			}
 			return m.check(checkMod10("", s[2:19], 3, 1, false) == digitAt(s, 19))
@@ -24,7 +24,7 @@ var europeFormats = []*format{
 	// JJD + digits: DHL Paket's international and Express-network parcel
 	// numbers (13, 18 or 21 digits after JJD; Yodel's JJD + 16 is Yodel's).
 	{name: "DHL Paket (JJD)", carrier: "dhl", lens: []int{16, 21, 24}, rank: 86,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "JJD") || !allDigits(s[3:]) {
 				return false
 			}
@@ -34,8 +34,8 @@ var europeFormats = []*format{
 	// DHL Paket's 12-digit Identcode: mod 10 with weights 4 and 9. The same
 	// shape is FedEx Express's, so it counts only where the text names DHL.
 	{name: "DHL Paket (12)", carrier: "dhl", lens: []int{12}, rank: 20, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			m.needName = true
@@ -44,8 +44,8 @@ var europeFormats = []*format{
 		decode: dhlPaket},
 	// Hermes Germany: 14 digits, mod 10 with weights 3 and 1.
 	{name: "Hermes (14)", carrier: "hermes", lens: []int{14}, rank: 15, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			m.country = "DE"
@@ -60,7 +60,7 @@ var europeFormats = []*format{
 				m.needName = apart(env, 1)
 				return m.formatOnly()
 			}
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			m.country, m.needName, m.weak = "GB", true, true
@@ -70,7 +70,7 @@ var europeFormats = []*format{
 	// and the 8-character Track-ID. Both are too shapeless to claim text
 	// on their own: only where the text names GLS.
 	{name: "GLS", carrier: "gls", lens: []int{8, 11, 12}, rank: 12, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			m.needName = true
 			if len(s) == 8 {
 				digits := 0
@@ -84,7 +84,7 @@ var europeFormats = []*format{
 				}
 				return m.formatOnly()
 			}
-			if !allDigits(s) {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			return m.formatOnly()
@@ -92,7 +92,7 @@ var europeFormats = []*format{
 	// PostNL: 3S + the sender's 4-letter customer code + a 7–9 digit serial
 	// (DHL Parcel Benelux uses 3S with a 3-letter code).
 	{name: "PostNL (3S)", carrier: "postnl", lens: []int{12, 13, 14, 15}, rank: 87,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !hasPrefix(s, "3S") {
 				return false
 			}
@@ -116,8 +116,8 @@ var europeFormats = []*format{
 		}},
 	// InPost: 24 digits, no published check digit.
 	{name: "InPost (24)", carrier: "inpost", lens: []int{24}, rank: 20, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
-			if !allDigits(s) {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
+			if !env.digitsOnly(s) {
 				return false
 			}
 			m.country = "PL"
@@ -125,7 +125,7 @@ var europeFormats = []*format{
 		}},
 	// Colissimo and La Poste's tracked letters: a digit, a letter, 11 digits.
 	{name: "Colissimo / La Poste", carrier: "colissimo", lens: []int{13}, rank: 84,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !isDigit(s[0]) || !isUpper(s[1]) || !allDigits(s[2:]) {
 				return false
 			}
@@ -135,7 +135,7 @@ var europeFormats = []*format{
 	// Correos: 23 characters, two letters, four letters or digits, 16
 	// digits and a closing letter ("PQ…").
 	{name: "Correos (23)", carrier: "correos", lens: []int{23}, rank: 84,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			if !allUpper(s[:2]) || !allDigits(s[6:22]) || !isUpper(s[22]) {
 				return false
 			}
@@ -146,7 +146,7 @@ var europeFormats = []*format{
 	// 8 digits, or 6 digits, a letter and 6 digits. Loose: only where the
 	// text names Poste Italiane.
 	{name: "Poste Italiane", carrier: "poste_italiane", lens: []int{13}, rank: 30, weak: true,
-		match: func(s []byte, _ *matchEnv, m *formatMatch) bool {
+		match: func(s []byte, env *matchEnv, m *formatMatch) bool {
 			a := isUpper(s[0]) && allDigits(s[1:4]) && isUpper(s[4]) && allDigits(s[5:])
 			b := allDigits(s[:6]) && isUpper(s[6]) && allDigits(s[7:])
 			if !a && !b {
