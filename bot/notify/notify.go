@@ -145,10 +145,12 @@ type Notifier struct {
 	// unmarked: messages Telegram accepted whose sent mark the database
 	// refused (a full disk). They are never sent again; load retries the
 	// marks, all together, after markWait.
-	unmarked map[int64]unmarkedSend
-	markAt   time.Time // the next try of the marks
-	markWait time.Duration
-	markMu   sync.Mutex // one retry of the marks at a time
+	unmarked    map[int64]unmarkedSend
+	maxUnmarked int       // maxUnmarked; smaller in tests
+	sending     int       // deliveries under way
+	markAt      time.Time // the next try of the marks
+	markWait    time.Duration
+	markMu      sync.Mutex // one retry of the marks at a time
 	// claimFailing: with Owner, the last claim failed (leases unrenewed).
 	claimFailing bool
 	active       int           // chats being sent to
@@ -218,17 +220,18 @@ func New(cfg Config) *Notifier {
 		log: cfg.Logger.With("component", "notifier"),
 		// One send at a time, evenly spaced: Telegram's window slides, so a
 		// burst now is a 429 a second later.
-		global:    pacerFor(cfg.Limits),
-		sem:       make(chan struct{}, cfg.Workers),
-		wake:      make(chan struct{}, 1),
-		chats:     map[int64]*chatState{},
-		chatFreed: make(chan struct{}),
-		queued:    map[int64]bool{},
-		finished:  map[int64]time.Time{},
-		queues:    map[int64]*chatQueue{},
-		leases:    map[int64]time.Time{},
-		unmarked:  map[int64]unmarkedSend{},
-		idle:      make(chan struct{}),
+		global:      pacerFor(cfg.Limits),
+		sem:         make(chan struct{}, cfg.Workers),
+		wake:        make(chan struct{}, 1),
+		chats:       map[int64]*chatState{},
+		chatFreed:   make(chan struct{}),
+		queued:      map[int64]bool{},
+		finished:    map[int64]time.Time{},
+		queues:      map[int64]*chatQueue{},
+		leases:      map[int64]time.Time{},
+		unmarked:    map[int64]unmarkedSend{},
+		maxUnmarked: maxUnmarked,
+		idle:        make(chan struct{}),
 	}
 	if cfg.Owner != "" {
 		n.share = &sharedPace{store: cfg.Store, log: n.log, pace: storage.SendPace{
@@ -367,6 +370,9 @@ func (n *Notifier) load(ctx context.Context, more bool) (int, error) {
 	added := 0
 	n.qmu.Lock()
 	defer n.qmu.Unlock()
+	if len(n.unmarked) >= n.maxUnmarked {
+		return 0, nil // nothing more goes out until the marks are written
+	}
 	for _, it := range items {
 		if n.cfg.Owner != "" {
 			n.leases[it.ChatID] = began.Add(n.cfg.Lease)
@@ -490,12 +496,21 @@ func (n *Notifier) releaseLocked(chat int64, q *chatQueue, popped bool, it stora
 // chat's next message may follow in this drain, and the chat's id, which a
 // migration changes.
 func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next bool, chat int64) {
+	// A send under way may end unmarked too: it counts against the bound.
 	n.qmu.Lock()
-	full := len(n.unmarked) >= maxUnmarked
+	full := len(n.unmarked)+n.sending >= n.maxUnmarked
+	if !full {
+		n.sending++
+	}
 	n.qmu.Unlock()
 	if full {
 		return false, it.ChatID // the row stays pending until the marks are written
 	}
+	defer func() {
+		n.qmu.Lock()
+		n.sending--
+		n.qmu.Unlock()
+	}()
 	m, ok, err := n.render(ctx, it)
 	var later *DeferError
 	switch {

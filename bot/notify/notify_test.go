@@ -407,6 +407,48 @@ func TestFullDiskSentButUnmarkedGoesOutOnce(t *testing.T) {
 	}
 }
 
+// TestFullDiskUnmarkedIsBounded: once as many sends wait for their marks
+// as the notifier remembers, it sends nothing more until they are written;
+// the rest waits in the outbox, and everything goes out once in the end.
+func TestFullDiskUnmarkedIsBounded(t *testing.T) {
+	e := newEnv(t, fast)
+	e.n.maxUnmarked = 2
+	ctx := context.Background()
+	const chats = 4
+	for c := range int64(chats) {
+		e.chat(t, 9100+c)
+		e.enqueue(t, msg(9100+c, fmt.Sprint("long", c), strings.Repeat("ü", 4096)))
+	}
+	fillDatabase(t, e.store)
+	for range 3 {
+		if err := e.n.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(e.tg.Sent()); got != 2 {
+		t.Fatalf("sent %d on a full disk, want the 2 the notifier may remember", got)
+	}
+	if d := depth(t, e.store); d != chats {
+		t.Fatalf("outbox depth %d on a full disk, want %d", d, chats)
+	}
+	if _, err := e.store.SetMaxPages(ctx, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); depth(t, e.store) != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("outbox not drained after the disk had room again")
+		}
+		if err := e.n.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for c := range int64(chats) {
+		if got := len(e.tg.SentTo(9100 + c)); got != 1 {
+			t.Errorf("chat %d got %d messages, want 1", 9100+c, got)
+		}
+	}
+}
+
 // TestFullDiskUnmarkedKeepsItsLease: with two instances sharing the outbox
 // (Owner, leases), a push the first sent but could not mark stays its own:
 // the second never sends it while the disk is full, not even after the
