@@ -354,6 +354,24 @@ func fillDatabase(t testing.TB, st *storage.Store) {
 	}
 }
 
+// roomAndDrain lifts fillDatabase's limit and flushes until the outbox is
+// empty (the marks' back-off is under a second at first).
+func (e *env) roomAndDrain(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.store.SetMaxPages(ctx, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); depth(t, e.store) != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("outbox not drained after the disk had room again")
+		}
+		if err := e.n.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestFullDiskSentButUnmarkedGoesOutOnce: a push Telegram accepted while the
 // database takes no writes cannot be marked sent; it is delivered once all
 // the same, never again while the disk stays full, and marked sent once
@@ -388,17 +406,7 @@ func TestFullDiskSentButUnmarkedGoesOutOnce(t *testing.T) {
 		t.Fatalf("outbox depth %d on a full disk, want the row still unmarked (the test's disk is not full)", d)
 	}
 
-	if _, err := e.store.SetMaxPages(ctx, 1<<30); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); depth(t, e.store) != 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("not marked sent after the disk had room again")
-		}
-		if err := e.n.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.roomAndDrain(t)
 	if got := len(e.tg.SentTo(chat)); got != 1 {
 		t.Errorf("delivered %d times in all, want once", got)
 	}
@@ -431,17 +439,7 @@ func TestFullDiskUnmarkedIsBounded(t *testing.T) {
 	if d := depth(t, e.store); d != chats {
 		t.Fatalf("outbox depth %d on a full disk, want %d", d, chats)
 	}
-	if _, err := e.store.SetMaxPages(ctx, 1<<30); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); depth(t, e.store) != 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("outbox not drained after the disk had room again")
-		}
-		if err := e.n.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.roomAndDrain(t)
 	for c := range int64(chats) {
 		if got := len(e.tg.SentTo(9100 + c)); got != 1 {
 			t.Errorf("chat %d got %d messages, want 1", 9100+c, got)
