@@ -238,10 +238,14 @@ func TestTune(t *testing.T) {
 	var k int
 	fmt.Sscan(n, &k)
 	// LABEL_TUNE_FROM=i starts at tuning seed tuneSeedBase+i (fresh tuning
-	// images); LABEL_TUNE_ONLY=noise,tilt keeps those perturbations.
+	// images); LABEL_TUNE_ONLY=noise,tilt keeps those perturbations;
+	// LABEL_TUNE_HARD=1 draws the hard set's families (evalhard_test.go).
 	from := uint64(0)
 	fmt.Sscan(os.Getenv("LABEL_TUNE_FROM"), &from)
 	set := evalSet(t, tuneSeedBase+from, k)
+	if os.Getenv("LABEL_TUNE_HARD") != "" { // the hard set's families, on tuning seeds
+		set = evalSetHard(t, tuneSeedBase+from, k)
+	}
 	if only := os.Getenv("LABEL_TUNE_ONLY"); only != "" {
 		keep := strings.Split(only, ",")
 		set = slices.DeleteFunc(set, func(s evalImage) bool { return !slices.Contains(keep, s.Perturb) })

@@ -31,7 +31,8 @@ import (
 //     had not on the tuning set, and cost the slowest photos ~20 % more.)
 //
 // Photos over workMax pixels on a side are scaled down first (barcodes in
-// such photos are wide enough to survive it) and small images scaled up.
+// such photos are wide enough to survive it) and small images scaled up;
+// a dim photo's greys are spread over the whole range (stretchDim).
 const (
 	workMax = 1600
 	workMin = 800
@@ -252,7 +253,7 @@ func bitmap(g *image.Gray, bin func(gozxing.LuminanceSource) gozxing.Binarizer) 
 }
 
 func (s *scanner) run(g *image.Gray) {
-	g = fitWork(g)
+	g = stretchDim(fitWork(g))
 	// 1. One plain pass over the whole image.
 	s.decode1D(g, hybrid, hints1D)
 	s.decode2D(g, hybrid, hints2D)
@@ -441,4 +442,43 @@ func fitWork(g *image.Gray) *image.Gray {
 		return scaleGray(g, int(float64(w)*k), int(float64(h)*k))
 	}
 	return g
+}
+
+// dimRange is the spread of grey (1st to 99th percentile) under which a
+// photo counts as taken in dim light.
+const dimRange = 96
+
+// stretchDim spreads a dim photo's greys over the whole range: under a
+// dim lamp paper and ink lie some 40 levels apart, below the local
+// contrast gozxing's binarizer takes for a flat patch (24) once blur and
+// JPEG have taken their share. A photo with light enough is returned as
+// it is (g may be the caller's image: it is never written).
+func stretchDim(g *image.Gray) *image.Gray {
+	var hist [256]int
+	for _, v := range g.Pix {
+		hist[v]++
+	}
+	n := len(g.Pix)
+	lo, hi, c := -1, -1, 0
+	for v, k := range hist {
+		c += k
+		if lo < 0 && c > n/100 {
+			lo = v
+		}
+		if hi < 0 && c >= n-n/100 {
+			hi = v
+		}
+	}
+	if hi-lo >= dimRange || hi <= lo {
+		return g
+	}
+	var lut [256]uint8
+	for v := range lut {
+		lut[v] = uint8(max(0, min(255, (v-lo)*255/(hi-lo))))
+	}
+	out := image.NewGray(g.Rect)
+	for i, v := range g.Pix {
+		out.Pix[i] = lut[v]
+	}
+	return out
 }

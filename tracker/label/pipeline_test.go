@@ -74,3 +74,44 @@ func TestScannerReads(t *testing.T) {
 		})
 	}
 }
+
+// stretchDim spreads a dim photo's greys over the whole range and leaves a
+// well-lit one (and the caller's pixels) alone.
+func TestStretchDim(t *testing.T) {
+	bars := func(ink, paper uint8) *image.Gray {
+		g := image.NewGray(image.Rect(0, 0, 200, 100))
+		for i := range g.Pix {
+			g.Pix[i] = paper
+			if (i%200)/5%2 == 0 {
+				g.Pix[i] = ink
+			}
+		}
+		return g
+	}
+	tests := []struct {
+		name           string
+		ink, paper     uint8
+		stretched      bool
+		wantLo, wantHi uint8
+	}{
+		{"dim lamp", 12, 50, true, 0, 255},
+		{"daylight", 20, 220, false, 20, 220},
+		{"a blank page", 90, 90, false, 90, 90},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := bars(tt.ink, tt.paper)
+			before := slices.Clone(g.Pix)
+			out := stretchDim(g)
+			if (out != g) != tt.stretched {
+				t.Fatalf("stretched = %v, want %v", out != g, tt.stretched)
+			}
+			if !slices.Equal(g.Pix, before) {
+				t.Error("the caller's image was written")
+			}
+			if lo, hi := slices.Min(out.Pix), slices.Max(out.Pix); lo != tt.wantLo || hi != tt.wantHi {
+				t.Errorf("greys %d…%d, want %d…%d", lo, hi, tt.wantLo, tt.wantHi)
+			}
+		})
+	}
+}
