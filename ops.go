@@ -249,6 +249,10 @@ type health struct {
 	mu       sync.Mutex
 	started  time.Time
 	lastTick time.Time
+	// telegram is telegramConnecting while the start-up calls to Telegram
+	// are retried (the scheduler has not started yet) and telegramConnected
+	// after; empty where nothing reports it.
+	telegram string
 	carriers map[string]*carrierHealth
 	lanes    func() []poller.LaneHealth // nil: not reported
 }
@@ -322,6 +326,23 @@ func (h *health) ObservePoll(carrier, outcome string, _ time.Duration) {
 	}
 }
 
+// Telegram states in the report.
+const (
+	telegramConnecting = "connecting"
+	telegramConnected  = "connected"
+)
+
+// setTelegram records the start-up state. Connected also restarts the
+// scheduler's grace: it starts only once Telegram has answered.
+func (h *health) setTelegram(state string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.telegram = state
+	if state == telegramConnected {
+		h.started = h.now()
+	}
+}
+
 // ObserveTick records that the scheduler ticked.
 func (h *health) ObserveTick(started time.Time, _ time.Duration, _ int) {
 	h.mu.Lock()
@@ -336,6 +357,7 @@ type healthReport struct {
 	Engine    string                   `json:"engine,omitempty"`   // sqlite | postgresql
 	Instance  string                   `json:"instance,omitempty"` // TRACKBOT_INSTANCE
 	Role      string                   `json:"role,omitempty"`     // leader | follower
+	Telegram  string                   `json:"telegram,omitempty"` // connecting | connected
 	Database  healthPart               `json:"database"`
 	Scheduler schedulerReport          `json:"scheduler"`
 	Carriers  map[string]carrierReport `json:"carriers"`
@@ -399,6 +421,7 @@ func (h *health) report(ctx context.Context) healthReport {
 	now := h.now()
 	h.mu.Lock()
 	lastTick, started := h.lastTick, h.started
+	r.Telegram = h.telegram
 	names := make([]string, 0, len(h.carriers))
 	for name := range h.carriers {
 		names = append(names, name)
@@ -433,7 +456,9 @@ func (h *health) report(ctx context.Context) healthReport {
 	if since.IsZero() {
 		since = started // give the first tick time to happen
 	}
-	if now.Sub(since) > h.staleAfter {
+	// While Telegram is still being reached at start-up the scheduler has
+	// not started: the process is alive and retrying, which is healthy.
+	if r.Telegram != telegramConnecting && now.Sub(since) > h.staleAfter {
 		r.Scheduler.Status = healthDown
 		r.Scheduler.Error = fmt.Sprintf("no poller tick for %s", now.Sub(since).Truncate(time.Second))
 	}

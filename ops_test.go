@@ -348,6 +348,30 @@ func TestHealthz(t *testing.T) {
 			script:   func(h *health, c *fakeClock) { h.started = t0.Add(-time.Hour) },
 			wantCode: 503, wantStatus: "down", wantDB: "ok", wantSched: "down",
 		},
+		"telegram still being reached after an hour": {
+			script: func(h *health, c *fakeClock) {
+				h.started = t0.Add(-time.Hour)
+				h.setTelegram(telegramConnecting)
+			},
+			wantCode: 200, wantStatus: "ok", wantDB: "ok", wantSched: "ok",
+		},
+		"telegram reached: the scheduler's grace starts then": {
+			script: func(h *health, c *fakeClock) {
+				h.started = t0.Add(-time.Hour)
+				h.setTelegram(telegramConnecting)
+				c.set(t0.Add(-2 * time.Minute))
+				h.setTelegram(telegramConnected)
+			},
+			wantCode: 200, wantStatus: "ok", wantDB: "ok", wantSched: "ok",
+		},
+		"telegram reached, then no tick": {
+			script: func(h *health, c *fakeClock) {
+				h.setTelegram(telegramConnecting)
+				c.set(t0.Add(-4 * time.Minute))
+				h.setTelegram(telegramConnected)
+			},
+			wantCode: 503, wantStatus: "down", wantDB: "ok", wantSched: "down",
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

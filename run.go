@@ -92,6 +92,37 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, root *slog.Logg
 		BatchLimit: cfg.PollBatch,
 	})
 	h.lanes = poll.Lanes
+	// Bind the ports before any work starts, so a port in use fails start-up
+	// at once; the log gives the bound address (useful with port 0).
+	var opsLn, hookLn net.Listener
+	var servers []*http.Server
+	if cfg.HTTPListen != "" {
+		if opsLn, err = net.Listen("tcp", cfg.HTTPListen); err != nil {
+			return fmt.Errorf("TRACKBOT_HTTP_LISTEN: %w", err)
+		}
+		defer opsLn.Close()
+	}
+	if cfg.WebhookURL != "" {
+		if hookLn, err = net.Listen("tcp", cfg.WebhookListen); err != nil {
+			return fmt.Errorf("TRACKBOT_WEBHOOK_LISTEN: %w", err)
+		}
+		defer hookLn.Close()
+	}
+
+	if opsLn != nil {
+		// /healthz answers from here on: while Telegram is still being
+		// reached (start-up calls retried for minutes), the health check
+		// sees a live process "connecting", not a dead one to restart.
+		h.setTelegram(telegramConnecting)
+		opsSrv := serve(root, "ops", newOpsServer(cfg.HTTPListen, m, h), opsLn)
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = opsSrv.Shutdown(stopCtx) // at once if the end below did it already
+		}()
+		servers = append(servers, opsSrv)
+	}
+
 	app, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Store: store, Router: router, Demo: cfg.Demo,
 		MaxParcels: cfg.MaxParcels, Logger: root, Refresh: poll.PollNow, OnUpdate: m.ObserveUpdate,
@@ -115,22 +146,6 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, root *slog.Logg
 		Render: app.RenderPush, Limits: limits, Owner: owner, Lease: cfg.SendLease})
 	app.OnQueued(notifier.Wake)
 	app.PaceDirect(notifier.Pace) // a full database's direct answers share the limits
-
-	// Bind the ports before any work starts, so a port in use fails start-up
-	// at once; the log gives the bound address (useful with port 0).
-	var opsLn, hookLn net.Listener
-	if cfg.HTTPListen != "" {
-		if opsLn, err = net.Listen("tcp", cfg.HTTPListen); err != nil {
-			return fmt.Errorf("TRACKBOT_HTTP_LISTEN: %w", err)
-		}
-		defer opsLn.Close()
-	}
-	if cfg.WebhookURL != "" {
-		if hookLn, err = net.Listen("tcp", cfg.WebhookListen); err != nil {
-			return fmt.Errorf("TRACKBOT_WEBHOOK_LISTEN: %w", err)
-		}
-		defer hookLn.Close()
-	}
 
 	// Background work runs on its own context so that, at shutdown, updates
 	// stop first and the poller and notifier finish what they hold.
@@ -181,13 +196,12 @@ func runBot(ctx context.Context, stopSignals func(), cfg config, root *slog.Logg
 	notifyDone := make(chan error, 1)
 	go func() { notifyDone <- notifier.Run(workCtx) }()
 
-	var servers []*http.Server
-	if opsLn != nil {
-		servers = append(servers, serve(root, "ops", newOpsServer(cfg.HTTPListen, m, h), opsLn))
-	}
 	// A failure here still goes through the shutdown below: the schedule and
 	// the notifier are already running.
 	err = switchUpdateMode(ctx, app.Telegram(), cfg.WebhookURL, cfg.WebhookSecret)
+	if err == nil && opsLn != nil {
+		h.setTelegram(telegramConnected)
+	}
 	switch {
 	case err != nil:
 	case hookLn != nil:

@@ -9,15 +9,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/seventeen/seventeentest"
@@ -436,4 +441,54 @@ func TestShutdownDoesNotWaitForAPacedLane(t *testing.T) {
 	if unpolled == 0 {
 		t.Errorf("every parcel was polled: the lane was not paced, the test proves nothing")
 	}
+}
+
+// TestHealthzWhileTelegramUnreachable: at start-up Telegram answers getMe
+// with 502 for a while. /healthz is served all the while and healthy (the
+// Docker health check must not restart a bot that is only waiting), saying
+// "telegram": "connecting"; once getMe gets through it says "connected" and
+// the bot answers.
+func TestHealthzWhileTelegramUnreachable(t *testing.T) {
+	w := newWorld(t)
+	target, err := url.Parse(w.tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var reachable atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if !reachable.Load() && strings.HasSuffix(r.URL.Path, "/getMe") {
+			http.Error(rw, "<html>502 Bad Gateway</html>", http.StatusBadGateway)
+			return
+		}
+		proxy.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(front.Close)
+	w.setenv("TELEGRAM_API_URL", front.URL)
+
+	r := w.start("bot: Telegram start-up call failed; retrying")
+	telegramState := func() (int, string, string) {
+		code, body := opsGet(t, "http://"+r.ops+"/healthz")
+		var h struct{ Status, Telegram string }
+		if err := json.Unmarshal(body, &h); err != nil {
+			t.Fatalf("/healthz: %v in %s", err, body)
+		}
+		return code, h.Status, h.Telegram
+	}
+	if code, status, tg := telegramState(); code != http.StatusOK || status != "ok" || tg != "connecting" {
+		t.Errorf("while getMe fails: /healthz %d, status %q, telegram %q; want 200, ok, connecting", code, status, tg)
+	}
+	var out bytes.Buffer
+	if err := runHealthcheck(context.Background(), r.ops, &out); err != nil {
+		t.Errorf("the health check fails while Telegram is being reached: %v", err)
+	}
+
+	reachable.Store(true)
+	r.waitLog("bot: polling Telegram")
+	if code, status, tg := telegramState(); code != http.StatusOK || status != "ok" || tg != "connected" {
+		t.Errorf("once connected: /healthz %d, status %q, telegram %q; want 200, ok, connected", code, status, tg)
+	}
+	u := telegramtest.User{ID: 4711, FirstName: "Ann"}
+	w.tg.SendText(telegramtest.Private(u), u, "/help")
+	waitFor(t, "the answer to /help", func() bool { return len(w.tg.SentTo(u.ID)) == 1 })
 }
