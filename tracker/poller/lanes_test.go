@@ -171,6 +171,7 @@ func testInstancesShareACycle(t *testing.T, eng storagetest.Engine) {
 		}
 	}
 	wg.Wait()
+	t.Logf("the first instance polled %d, the second %d", got[0].Polled, got[1].Polled)
 	if sum := got[0].Polled + got[1].Polled; sum != total {
 		t.Errorf("polled %d + %d, want %d in all", got[0].Polled, got[1].Polled, total)
 	}
