@@ -356,6 +356,11 @@ func (s *scanner) run(g *image.Gray) {
 			s.decode1D(thresholdBars(smoothBars(c, 10), int(4*k)), hybrid, hints1DHard)
 		})
 	}
+	// Heavier blur: sharpened twice before the envelope.
+	eachAt(2, func(c *image.Gray, k, run float64) {
+		sh := sharpenBars(sharpenBars(c, int(2*k), 3), int(2*k), 3)
+		s.decode1D(envelopeBars(sh, int(3*run*k)), hybrid, hints1DHard)
+	})
 	if s.done() {
 		return
 	}
