@@ -130,8 +130,9 @@ func TestRenderSaysWhatHappenedAndWhatToDo(t *testing.T) {
 		"delivered points at the buttons": {
 			n: notice.Parcel{Status: tracker.StatusDelivered, Items: []notice.Item{{Kind: notice.ItemStatus, Status: tracker.StatusDelivered,
 				Event: tracker.Event{Time: time.Date(2026, 3, 10, 9, 15, 0, 0, cet), Status: tracker.StatusDelivered, Description: "Left at front door", Location: "Leipzig, DE"}}}},
-			want:    []string{"✅ <b>Delivered</b>", "Left at front door", "📍 Leipzig, DE · today 09:15", "then tap “Not received”"},
-			not:     []string{"Expected", "UTC"},
+			// No zone set: the chat's times are UTC, and say so.
+			want:    []string{"✅ <b>Delivered</b>", "Left at front door", "📍 Leipzig, DE · today 08:15 UTC", "then tap “Not received”"},
+			not:     []string{"Expected"},
 			buttons: []string{"👍 Got it", "📭 Not received"},
 		},
 		"collected from the locker: no look-around": {
@@ -145,7 +146,7 @@ func TestRenderSaysWhatHappenedAndWhatToDo(t *testing.T) {
 		"exception says what to do": {
 			n: notice.Parcel{Status: tracker.StatusException, ETA: eta, Items: []notice.Item{{Kind: notice.ItemStatus, Status: tracker.StatusException,
 				Event: tracker.Event{Time: time.Date(2026, 3, 9, 18, 0, 0, 0, cet), Status: tracker.StatusException, Description: "Weather delay"}}}},
-			want: []string{"⚠️ <b>Exception</b>", "Weather delay\n🕒 yesterday 18:00", "Expected tomorrow (Wed 11 Mar)", "👉 Something held it up"},
+			want: []string{"⚠️ <b>Exception</b>", "Weather delay\n🕒 yesterday 17:00 UTC", "Expected tomorrow (Wed 11 Mar)", "👉 Something held it up"},
 		},
 		"customs asking for duties asks you to act": {
 			n: notice.Parcel{Status: tracker.StatusCustoms, ETA: eta, Items: []notice.Item{{Kind: notice.ItemStatus, Status: tracker.StatusCustoms,

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"time"
 
 	"github.com/trackbot/trackbot/bot/locale"
@@ -12,18 +13,28 @@ import (
 )
 
 // view is how a chat reads times: its clock and, once set, its zone (nil:
-// each time in its own place's zone, as the carrier gives it).
+// none set, and times are shown in UTC, labelled so). One zone for every
+// time keeps a timeline in order: scans' own local clocks would put a
+// New York 03:04 above a Leipzig 09:02 that came before it.
 type view struct {
 	now time.Time
 	loc *time.Location
 	p   *locale.Printer // the chat's language
 }
 
+// zone is the chat's zone, UTC when none is set.
+func (v view) zone() *time.Location {
+	if v.loc == nil {
+		return time.UTC
+	}
+	return v.loc
+}
+
 func (v view) in(t time.Time) time.Time {
-	if v.loc == nil || t.IsZero() {
+	if t.IsZero() {
 		return t
 	}
-	return t.In(v.loc)
+	return t.In(v.zone())
 }
 
 // day names a date people act on (an ETA): "today", "tomorrow (Tue 4 Mar)".
@@ -31,7 +42,9 @@ func (v view) in(t time.Time) time.Time {
 func (v view) day(t time.Time) string { return v.pr().DayDate(t, v.now) }
 
 // dayAt names the day of a moment the rules set (when waiting ends), in
-// the chat's zone when it has one: "tomorrow (Sat 5 Dec)".
+// the chat's zone when it has one: "tomorrow (Sat 5 Dec)". Without one it
+// keeps the moment's own zone: the rules count days from the carrier's
+// dates, which are the destination's.
 func (v view) dayAt(t time.Time) string {
 	if v.loc == nil {
 		return v.day(t)
@@ -39,21 +52,12 @@ func (v view) dayAt(t time.Time) string {
 	return v.pr().DayDate(v.in(t), v.now.In(v.loc))
 }
 
-// when is a moment: "today 14:05", in the chat's zone when it has one.
-func (v view) when(t time.Time) string {
-	if v.loc == nil {
-		return v.pr().When(t, v.now)
-	}
-	return v.pr().When(v.in(t), v.now.In(v.loc))
-}
+// when is a moment in the chat's zone: "today 14:05" ("today 14:05 UTC"
+// when the chat has none).
+func (v view) when(t time.Time) string { return v.pr().When(v.in(t), v.now.In(v.zone())) }
 
 // ago is "5 h ago", "yesterday".
-func (v view) ago(t time.Time) string {
-	if v.loc == nil {
-		return v.pr().Ago(t, v.now)
-	}
-	return v.pr().Ago(v.in(t), v.now.In(v.loc))
-}
+func (v view) ago(t time.Time) string { return v.pr().Ago(v.in(t), v.now.In(v.zone())) }
 
 // pr is the view's printer, English when none was set.
 func (v view) pr() *locale.Printer {
@@ -217,6 +221,9 @@ const (
 // timeline of scans (newest first; a long one in an expandable quote), and
 // what to do now. /status, the refresh button and answers show this.
 func (e *Engine) renderStatus(sub storage.Subscription, events []tracker.Event, v view, buttons bool) string {
+	// Newest first by the instant, whatever order a live look-up gave.
+	events = slices.Clone(events)
+	slices.SortStableFunc(events, func(a, b tracker.Event) int { return b.Time.Compare(a.Time) })
 	var latest tracker.Event
 	if len(events) > 0 {
 		latest = events[0]

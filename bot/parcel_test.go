@@ -133,6 +133,60 @@ func lookedUp(eng *Engine, res tracker.Result, now time.Time) string {
 	return eng.renderStatus(sub, res.Events, view{now: now}, false)
 }
 
+// TestTimelineInOneZone: a parcel leaves Leipzig at 09:02 CET and is held
+// in New York at 03:04 EST, two minutes later. Newest first, both in the
+// chat's zone (UTC, labelled, when it has none), each with its place: the
+// clock never goes backwards down the list.
+func TestTimelineInOneZone(t *testing.T) {
+	cet, est := time.FixedZone("CET", 3600), time.FixedZone("EST", -5*3600)
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	events := []tracker.Event{
+		{Time: time.Date(2026, 12, 3, 3, 4, 0, 0, est), Status: tracker.StatusCustoms, Description: "Held by customs", Location: "Jamaica, NY"},
+		{Time: time.Date(2026, 12, 3, 9, 2, 0, 0, cet), Status: tracker.StatusInTransit, Description: "Export", Location: "Leipzig, DE"},
+		{Time: time.Date(2026, 12, 2, 23, 30, 0, 0, cet), Status: tracker.StatusInTransit, Description: "Arrived at hub", Location: "Leipzig, DE"},
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]struct {
+		loc  *time.Location
+		want []string // in this order
+	}{
+		"no zone set": {nil, []string{
+			"• today 08:04 UTC — Held by customs, Jamaica, NY",
+			"• today 08:02 UTC — Export, Leipzig, DE",
+			"• yesterday 22:30 UTC — Arrived at hub, Leipzig, DE",
+		}},
+		"Europe/Berlin": {berlin, []string{
+			"• today 09:04 — Held by customs, Jamaica, NY",
+			"• today 09:02 — Export, Leipzig, DE",
+			"• yesterday 23:30 — Arrived at hub, Leipzig, DE",
+		}},
+	}
+	eng, _ := noticeEngine(t, "")
+	r := tracker.Result{Number: "DEMO4", Carrier: "demo", Status: tracker.StatusCustoms, Events: events}
+	sub := storage.Subscription{CreatedAt: now, Shipment: withResult(storage.Shipment{Carrier: "demo", Number: "DEMO4", PolledAt: now}, r)}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			// A live look-up may list its scans in any order.
+			shuffled := []tracker.Event{events[1], events[2], events[0]}
+			got := eng.renderStatus(sub, shuffled, view{now: now, loc: tc.loc}, false)
+			at := 0
+			for _, w := range tc.want {
+				i := strings.Index(got[at:], w)
+				if i < 0 {
+					t.Fatalf("lacks %q after position %d:\n%s", w, at, got)
+				}
+				at += i + len(w)
+			}
+			if tc.loc != nil && strings.Contains(got, "UTC") {
+				t.Errorf("a chat with a zone sees UTC:\n%s", got)
+			}
+		})
+	}
+}
+
 func TestRenderStatus(t *testing.T) {
 	pst := time.FixedZone("PST", -8*3600)
 	now := time.Date(2026, 3, 12, 20, 0, 0, 0, time.UTC) // 12:00 in Portland
@@ -148,8 +202,8 @@ func TestRenderStatus(t *testing.T) {
 	got := eng.renderStatus(sub, r.Events, view{now: now}, false)
 	for _, want := range []string{
 		"🛵 <b>Out for delivery</b>", "On vehicle &lt;for&gt; delivery", "🗓 Expected today",
-		"• today 07:30 — On vehicle &lt;for&gt; delivery, Portland, OR",
-		"• yesterday 22:10 — Arrived at facility",
+		"• today 15:30 UTC — On vehicle &lt;for&gt; delivery, Portland, OR",
+		"• today 06:10 UTC — Arrived at facility, Portland, OR",
 		"• last Tue 09:00 UTC — Departed",
 		"👉 Arriving today",
 	} {
