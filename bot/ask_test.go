@@ -157,6 +157,8 @@ func TestSmallTalkInTheChatsLanguage(t *testing.T) {
 		{locale.DE, "Hallo!", "Vielen Dank!", "Tschüss", "Guten Morgen, wie geht's?", "Ich verfolge hier 1 Sendung für Sie"},
 		{locale.FR, "Bonjour !", "merci beaucoup", "au revoir, bonne journée", "salut ça va ?", "Je suis 1 colis pour vous ici"},
 		{locale.EN, "hello", "thanks!", "ok bye", "how are you", "I&#39;m following 1 parcel for you here"},
+		{locale.PT, "Olá!", "obrigado", "tchau, até logo", "oi, tudo bem?", "Estou acompanhando 1 encomenda para você aqui"},
+		{locale.IT, "ciao", "grazie mille", "arrivederci", "ciao, come stai?", "Qui seguo 1 pacco per te"},
 	} {
 		u := telegramtest.User{ID: int64(9300 + i), FirstName: "U", LanguageCode: string(tc.lang)}
 		pc := telegramtest.Private(u)

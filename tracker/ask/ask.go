@@ -114,7 +114,7 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 		reply.Topic, reply.Text = TopicHelp, answerFor(TopicHelp, q)
 		return reply
 	}
-	if k := smallTalk(question); k != notTalk {
+	if k := smallTalkIn(lang, question); k != notTalk {
 		reply.Topic, reply.Text, reply.SmallTalk = TopicHelp, talkAnswer(k, q), talkNames[k]
 		return reply
 	}

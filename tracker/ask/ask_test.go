@@ -180,7 +180,7 @@ func TestSmallTalk(t *testing.T) {
 }
 
 // TestSmallTalkInGermanAndFrench: greetings, thanks and goodbyes in German,
-// French and Spanish are small talk too, named by kind so the bot answers in the
+// French, Spanish, Portuguese and Italian are small talk too, named by kind so the bot answers in the
 // chat's language; a message that also asks something is a question.
 func TestSmallTalkInGermanAndFrench(t *testing.T) {
 	tests := []struct{ lang, question, kind string }{
@@ -219,6 +219,31 @@ func TestSmallTalkInGermanAndFrench(t *testing.T) {
 		{"de", "Kommt das Paket morgen?", ""},
 		{"fr", "Bonjour, où est mon colis ?", ""},
 		{"fr", "merci, ça veut dire quoi livré ?", ""},
+		{"pt", "oi", TalkGreeting},
+		{"pt", "Olá!", TalkGreeting},
+		{"pt", "bom dia", TalkGreeting},
+		{"pt", "obrigado!", TalkThanks},
+		{"pt", "muito obrigada pela ajuda", TalkThanks},
+		{"pt", "valeu 🙏", TalkThanks},
+		{"pt", "tchau, até logo", TalkBye},
+		{"pt", "oi, tudo bem?", TalkHowAreYou},
+		{"pt", "quem é você?", TalkWho},
+		{"pt", "beleza, entendi", TalkOK},
+		{"pt", "oi, cadê minha encomenda?", ""},
+		{"pt", "obrigado, o que significa aguardando retirada?", ""},
+		{"it", "ciao", TalkGreeting},
+		{"it", "Ciao!", TalkGreeting},
+		{"it", "buongiorno", TalkGreeting},
+		{"it", "grazie mille!", TalkThanks},
+		{"it", "grazie per l'aiuto", TalkThanks},
+		{"it", "arrivederci", TalkBye},
+		{"it", "ok grazie, buona giornata", TalkBye},
+		{"it", "ciao, come stai?", TalkHowAreYou},
+		{"it", "chi sei?", TalkWho},
+		{"it", "va bene, perfetto", TalkOK},
+		{"it", "ciao, dov'è il mio pacco?", ""},
+		{"it", "grazie, cosa vuol dire in giacenza?", ""},
+		{"de", "ciao", TalkBye},
 	}
 	for _, tc := range tests {
 		got := AnswerIn(tc.lang, tc.question, nil, now)

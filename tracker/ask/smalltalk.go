@@ -71,6 +71,20 @@ var talkWords = map[string]talkKind{
 	"agradecida": talkThanks, "agradezco": talkThanks, "adios": talkBye, "chao": talkBye, "chau": talkBye,
 	"vale": talkOK, "perfecto": talkOK, "guay": talkOK, "listo": talkOK, "entendido": talkOK, "claro": talkOK,
 	"si": talkOK, "sip": talkOK, "dale": talkOK, "chido": talkOK, "okis": talkOK, "estupendo": talkOK,
+	// Portuguese (Brazil and Portugal)
+	"oi": talkGreeting, "oie": talkGreeting, "oii": talkGreeting, "ola": talkGreeting, "opa": talkGreeting,
+	"eai": talkGreeting, "salve": talkGreeting,
+	"obrigado": talkThanks, "obrigada": talkThanks, "obg": talkThanks, "brigado": talkThanks, "brigada": talkThanks,
+	"valeu": talkThanks, "vlw": talkThanks, "agradeco": talkThanks, "grato": talkThanks, "grata": talkThanks,
+	"tchau": talkBye, "xau": talkBye, "falou": talkBye, "flw": talkBye,
+	"beleza": talkOK, "blz": talkOK, "certo": talkOK, "perfeito": talkOK, "otimo": talkOK, "otima": talkOK,
+	"entendi": talkOK, "combinado": talkOK, "show": talkOK, "massa": talkOK, "sim": talkOK, "joia": talkOK,
+	// Italian ("ciao" greets in an Italian chat: talkWordsIn)
+	"buongiorno": talkGreeting, "buonasera": talkGreeting, "buondi": talkGreeting, "ehi": talkGreeting,
+	"grazie": talkThanks, "grazissime": talkThanks, "ringrazio": talkThanks,
+	"arrivederci": talkBye, "arrivederla": talkBye, "buonanotte": talkBye,
+	"perfetto": talkOK, "ottimo": talkOK, "capito": talkOK, "benissimo": talkOK,
+	"bene": talkOK, "fantastico": talkOK, "daccordo": talkOK,
 }
 
 // talkFiller may appear around small talk without making it a question.
@@ -82,7 +96,9 @@ ihre deine eure schon auch noch nochmal mal und dann erstmal zusammen allerseits
 je tu toi vous te le la les tout tous monde beaucoup bien encore et madame monsieur mon ma ami cher chere alors
 ben bah cest pour aide laide votre ton ta mille au un grand
 muchas muchisimas mil por todo tu usted ayuda el los dias tardes noches amigo amiga de nuevo y pues bueno muy lo buen
-dia tengas igualmente`)
+dia tengas igualmente
+muito muita muitissimo pela pelo ajuda voce vc tudo todos gente de novo pra para sua seu o os as um uma e ai ate
+mille tante tanto per laiuto aiuto tutto tutti te lei molto davvero di nuovo buona buon giornata serata infinite`)
 
 // talkPhrases are whole small-talk messages made of words that on their own
 // could be a question.
@@ -106,6 +122,22 @@ var talkPhrases = map[string]talkKind{
 	"eres un bot": talkWho, "eres un robot": talkWho, "hasta luego": talkBye, "hasta pronto": talkBye,
 	"hasta manana": talkBye, "nos vemos": talkBye, "que tengas buen dia": talkBye, "buen fin de semana": talkBye,
 	"de acuerdo": talkOK, "sin problema": talkOK, "no pasa nada": talkOK, "muy bien": talkOK,
+	"tudo bem": talkHowAreYou, "tudo bom": talkHowAreYou, "como vai": talkHowAreYou, "como voce esta": talkHowAreYou,
+	"como vai voce": talkHowAreYou, "e ai tudo bem": talkHowAreYou, "quem e voce": talkWho, "quem e vc": talkWho,
+	"voce e um bot": talkWho, "vc e um bot": talkWho, "o que e voce": talkWho, "bom dia": talkGreeting,
+	"boa tarde": talkGreeting, "boa noite": talkBye, "ate logo": talkBye, "ate mais": talkBye, "ate amanha": talkBye,
+	"bom fim de semana": talkBye, "sem problema": talkOK, "tudo certo": talkOK, "de nada": talkOK,
+	"come stai": talkHowAreYou, "come va": talkHowAreYou, "come sta": talkHowAreYou, "tutto bene": talkHowAreYou,
+	"chi sei": talkWho, "chi e lei": talkWho, "sei un bot": talkWho, "cosa sei": talkWho,
+	"a presto": talkBye, "a dopo": talkBye, "a domani": talkBye, "buona giornata": talkBye, "buona serata": talkBye,
+	"buona notte": talkBye, "buon fine settimana": talkBye, "ciao ciao": talkBye, "nessun problema": talkOK,
+	"va bene": talkOK, "tutto chiaro": talkOK,
+}
+
+// talkWordsIn are words whose kind depends on the chat's language: "ciao"
+// greets in Italian and takes leave in German.
+var talkWordsIn = map[string]map[string]talkKind{
+	"it": {"ciao": talkGreeting},
 }
 
 // talkEmoji are emoji that stand for a whole reply.
@@ -126,10 +158,13 @@ var fillerSet = func() map[string]bool {
 // smallTalk runs on every question.
 var dropApostrophes = strings.NewReplacer("’", "", "'", "")
 
+// smallTalkIn is smallTalk in the chat's language lang.
+func smallTalkIn(lang, question string) talkKind { return smallTalk(question, talkWordsIn[lang]) }
+
 // smallTalk says whether the whole message is small talk, and which kind.
 // The strongest signal wins: thanks over a greeting ("hi, thanks!"), and a
 // goodbye over both.
-func smallTalk(question string) talkKind {
+func smallTalk(question string, words map[string]talkKind) talkKind {
 	s := foldAccents(strings.ToLower(dropApostrophes.Replace(question)))
 	var b strings.Builder
 	emoji := notTalk
@@ -152,14 +187,17 @@ func smallTalk(question string) talkKind {
 	for p, k := range talkPhrases { // "hi, how are you", "thanks, got it"
 		if strings.HasPrefix(phrase, p+" ") || strings.HasSuffix(phrase, " "+p) {
 			rest := strings.TrimSpace(strings.Replace(phrase, p, "", 1))
-			if r := smallTalk(rest); r != notTalk || allFiller(rest) {
+			if r := smallTalk(rest, words); r != notTalk || allFiller(rest) {
 				return max(k, r)
 			}
 		}
 	}
 	kind := emoji
 	for _, w := range ws {
-		k, ok := talkWords[w]
+		k, ok := words[w]
+		if !ok {
+			k, ok = talkWords[w]
+		}
 		switch {
 		case ok:
 			kind = max(kind, k)
