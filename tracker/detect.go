@@ -273,10 +273,21 @@ func (sc *scanner) scan() {
 		if upperAlnum[c] != 0 {
 			// An ASCII word, the common case, inline.
 			w := word{n0: int32(np), s0: int32(i), sep: sepJoin[st]}
-			n, kinds := copyWord(norm[np:], text[i:])
-			np += n
-			i += n
-			w.digits, w.alpha, w.s1 = kinds&kindLetter == 0, kinds&kindDigit == 0, int32(i)
+			// Copied here, not by copyWord: the call saved and reloaded
+			// the loop's state for every word (8 % of an e-mail's
+			// detection). One OR a byte gathers the kinds (upperKind). The
+			// compact form never outruns the text (np <= i): norm has room.
+			kinds := uint16(0)
+			for ; i < len(text); i++ {
+				u := upperKind[text[i]]
+				if u == 0 {
+					break
+				}
+				norm[np] = byte(u)
+				np++
+				kinds |= u
+			}
+			w.digits, w.alpha, w.s1 = kinds&(kindLetter<<8) == 0, kinds&(kindDigit<<8) == 0, int32(i)
 			if i < len(text) && text[i] >= utf8.RuneSelf {
 				i, np = sc.word(&w, norm, np, i) // it may go on past an invisible mark
 			}
@@ -487,6 +498,16 @@ var upperAlnum = func() (t [256]byte) {
 	}
 	for c := 'A'; c <= 'Z'; c++ {
 		t[c], t[c+'a'-'A'] = byte(c), byte(c)
+	}
+	return
+}()
+
+// upperKind is upperAlnum with the byte's kind (asciiKind) in the high
+// byte: the scan loop ORs them to learn a word's kinds with one operation
+// a byte.
+var upperKind = func() (t [256]uint16) {
+	for c := range t {
+		t[c] = uint16(upperAlnum[c]) | uint16(asciiKind[c])<<8
 	}
 	return
 }()
