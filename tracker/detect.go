@@ -335,12 +335,13 @@ func (sc *scanner) scan() {
 // spaces + 10·dashes + 30·newlines, or sepBroken once anything else
 // (punctuation, URL syntax) came between. sepNext is the state after one
 // more separator of each class, sepJoin how the next word joins (sepOf),
-// sepQuoted whether a line break and nothing else came.
+// sepQuoted whether a line break and nothing else came. A row of
+// sepNext is 8 wide (clsSpecial would do) so that finding it is a shift.
 const sepBroken = 90
 
-var sepNext, sepJoin, sepQuoted = func() (next [sepBroken + 1][clsSpecial]uint8, join [sepBroken + 1]byte, quoted [sepBroken + 1]bool) {
+var sepNext, sepJoin, sepQuoted = func() (next [sepBroken + 1][8]uint8, join [sepBroken + 1]byte, quoted [sepBroken + 1]bool) {
 	for st := range sepBroken + 1 {
-		next[st] = [clsSpecial]uint8{clsBreak: sepBroken, clsAlnum: sepBroken, clsSpace: sepBroken, clsDash: sepBroken,
+		next[st] = [8]uint8{clsBreak: sepBroken, clsAlnum: sepBroken, clsSpace: sepBroken, clsDash: sepBroken,
 			clsIgnore: uint8(st), clsNewline: sepBroken}
 		if st == sepBroken {
 			continue
