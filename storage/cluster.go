@@ -429,3 +429,27 @@ func (s *Store) listen(ctx context.Context, channel string, wake func()) error {
 		}
 	})
 }
+
+// ReserveCarrierSlot takes the next slot, every apart, of the schedule all
+// instances send carrier key's requests on, in one statement, and says how
+// long until it comes (the database's clock, as ReserveSend). On SQLite,
+// one instance paces in process: shared is false and nothing is asked.
+func (s *Store) ReserveCarrierSlot(ctx context.Context, key string, every time.Duration) (wait time.Duration, shared bool, err error) {
+	if s.engine != PostgreSQL {
+		return 0, false, nil
+	}
+	var w int64
+	if err := s.w.QueryRowContext(ctx, reserveCarrierSlotPostgres, key, every.Microseconds()).Scan(&w); err != nil {
+		return 0, false, fmt.Errorf("storage: reserve carrier slot %s: %w", key, err)
+	}
+	return time.Duration(max(w, 0)) * time.Microsecond, true, nil
+}
+
+// reserveCarrierSlotPostgres: the slot is the later of the key's next free
+// one and now; the next free one moves $2 µs past it. The row lock makes
+// concurrent instances take turns.
+const reserveCarrierSlotPostgres = `
+	WITH now AS (SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT) AS t)
+	INSERT INTO carrier_pace AS c (carrier, next_at) SELECT $1, now.t + CAST($2 AS BIGINT) FROM now
+	ON CONFLICT (carrier) DO UPDATE SET next_at = GREATEST(c.next_at, EXCLUDED.next_at - CAST($2 AS BIGINT)) + CAST($2 AS BIGINT)
+	RETURNING c.next_at - CAST($2 AS BIGINT) - (SELECT t FROM now)`

@@ -545,3 +545,54 @@ func testMigrateChatKeepsSendLease(t *testing.T, e storagetest.Engine) {
 		t.Errorf("a holds %d messages of the supergroup, want 2", n)
 	}
 }
+
+func TestReserveCarrierSlot(t *testing.T) { storagetest.Each(t, testReserveCarrierSlot) }
+
+// Two instances reserving a carrier's slots at once get distinct slots one
+// every apart (the waits are the slots, seen from each request's now);
+// another carrier's schedule is its own; SQLite says it shares nothing.
+func testReserveCarrierSlot(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	a, dsn := openOn(t, e)
+	if e.Name != "postgres" {
+		if _, shared, err := a.ReserveCarrierSlot(ctx, "17track", time.Second); err != nil || shared {
+			t.Fatalf("SQLite: shared %v, err %v; want its one instance to pace in process", shared, err)
+		}
+		return
+	}
+	b, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const n, every = 10, time.Second
+	waits := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			w, shared, err := s.ReserveCarrierSlot(ctx, "17track", every)
+			if err != nil || !shared {
+				t.Errorf("reserve: shared %v, err %v", shared, err)
+			}
+			waits[i] = w
+		}()
+	}
+	wg.Wait()
+	slices.Sort(waits)
+	for i, w := range waits {
+		// Slot i is i seconds on; the requests' nows differ by the
+		// statements' own time, well under a slot.
+		if d := w - time.Duration(i)*every; d < -every/2 || d > every/2 {
+			t.Errorf("wait %d is %v, want about %v", i, w, time.Duration(i)*every)
+		}
+	}
+	if w, _, err := a.ReserveCarrierSlot(ctx, "usps", time.Minute); err != nil || w != 0 {
+		t.Errorf("another carrier's first slot: wait %v, err %v; want now", w, err)
+	}
+}

@@ -16,10 +16,10 @@ var copyTables = []string{
 	"carrier_outages", "carrier_outage_chats", "inbox",
 }
 
-// notCopied are tables that hold no data to move: send_pace and
-// send_tokens are the running instances' schedule and window, made afresh
-// by the migrations and the instances.
-var notCopied = []string{"send_pace", "send_tokens"}
+// notCopied are tables that hold no data to move: send_pace, send_tokens
+// and carrier_pace are the running instances' schedules and window, made
+// afresh by the migrations and the instances.
+var notCopied = []string{"send_pace", "send_tokens", "carrier_pace"}
 
 // TableCopy is what Copy did with one table: rows in the source, rows it
 // inserted, and rows in the target afterwards.

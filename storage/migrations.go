@@ -406,6 +406,16 @@ var migrations = []migration{
 		sqlite:   `CREATE TABLE send_tokens (id INTEGER PRIMARY KEY, free_at INTEGER NOT NULL DEFAULT 0);`,
 		postgres: `CREATE TABLE send_tokens (id INTEGER PRIMARY KEY, free_at BIGINT NOT NULL DEFAULT 0);`,
 	},
+
+	// 14: the instances' carrier requests: next_at is the next free slot of
+	// the one schedule each carrier key's requests take turns on
+	// (microseconds of the database's clock), so that instances together
+	// keep the carrier's rate. Used on PostgreSQL; SQLite's one instance
+	// paces in process.
+	{
+		sqlite:   `CREATE TABLE carrier_pace (carrier TEXT PRIMARY KEY, next_at INTEGER NOT NULL DEFAULT 0);`,
+		postgres: `CREATE TABLE carrier_pace (carrier TEXT PRIMARY KEY, next_at BIGINT NOT NULL DEFAULT 0);`,
+	},
 }
 
 // migrate applies the migrations the database has not seen yet, each in its

@@ -112,7 +112,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) ([]byte, error) {
 	if until, resting := c.resting(); resting {
 		return nil, &RestingError{Carrier: c.opt.Carrier, Until: until}
 	}
-	if err := c.limiter.Wait(ctx); err != nil {
+	if err := c.wait(ctx); err != nil {
 		return nil, fmt.Errorf("%s: rate limit wait: %w", c.opt.Carrier, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
@@ -142,6 +142,46 @@ func (c *Client) Do(ctx context.Context, req *http.Request) ([]byte, error) {
 	}
 	c.ok()
 	return body, nil
+}
+
+// Pacer gives a request the next slot of a schedule that several
+// processes share, one slot per every, for the carrier named key: wait is
+// how long until the slot. ok false: no shared schedule (or it could not
+// answer), and the client paces on its own limiter.
+type Pacer func(ctx context.Context, key string, every time.Duration) (wait time.Duration, ok bool)
+
+type pacerKey struct{}
+
+// WithPacer makes the requests sent with ctx take their turns from p rather
+// than from their client's own limiter, which paces only its process: two
+// instances with one carrier key would otherwise send twice its rate.
+func WithPacer(ctx context.Context, p Pacer) context.Context {
+	return context.WithValue(ctx, pacerKey{}, p)
+}
+
+// wait holds a request until its turn: the shared slot when ctx has a
+// Pacer that answers, else the client's own limiter.
+func (c *Client) wait(ctx context.Context) error {
+	p, _ := ctx.Value(pacerKey{}).(Pacer)
+	if lim := c.limiter.Limit(); p == nil || lim == rate.Inf || lim <= 0 {
+		return c.limiter.Wait(ctx)
+	}
+	every := time.Duration(float64(time.Second) / float64(c.limiter.Limit()))
+	d, ok := p(ctx, c.opt.Carrier, every)
+	if !ok {
+		return c.limiter.Wait(ctx)
+	}
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Resting reports whether the carrier is resting, and until when.

@@ -92,3 +92,49 @@ func TestClientRestsAfterErrors(t *testing.T) {
 		}
 	}
 }
+
+// A Pacer in the context paces the requests in place of the client's own
+// limiter, with the carrier's name and the limiter's spacing; one that
+// cannot answer leaves the limiter in charge.
+func TestClientTakesTurnsFromAPacer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name    string
+		answers bool // the pacer gives a slot
+		wantErr bool // the second request, an hour's spacing early
+	}{
+		{"shared slots", true, false},
+		{"pacer down", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(Options{Carrier: "test", Rate: 1.0 / 3600})
+			var asked atomic.Int32
+			ctx := WithPacer(context.Background(), func(_ context.Context, key string, every time.Duration) (time.Duration, bool) {
+				asked.Add(1)
+				if key != "test" || every != time.Hour {
+					t.Errorf("pacer asked for %q every %v, want \"test\" every 1h", key, every)
+				}
+				return 0, tt.answers
+			})
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			var err error
+			for range 2 {
+				req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+				if _, err = c.Do(ctx, req); err != nil {
+					break
+				}
+			}
+			if (err != nil) != tt.wantErr {
+				t.Errorf("second request: err %v, want error %v", err, tt.wantErr)
+			}
+			if asked.Load() != 2 {
+				t.Errorf("pacer asked %d times, want 2", asked.Load())
+			}
+		})
+	}
+}

@@ -2,6 +2,10 @@ package poller
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -178,6 +182,105 @@ func testInstancesShareACycle(t *testing.T, eng storagetest.Engine) {
 	for i, st := range got {
 		if st.Polled < total/4 {
 			t.Errorf("instance %d polled %d of %d (the other %d), want a substantial share", i, st.Polled, total, got[1-i].Polled)
+		}
+	}
+}
+
+// Three instances with one 17TRACK key keep its rate together, not each:
+// on PostgreSQL their requests take turns on one shared schedule, so the
+// carrier sees no more than the configured rate in any second however
+// the cycle splits between them. (SQLite has one instance: its client's
+// own limiter paces, as TestPacedCarrierDelaysNoOther shows.)
+func TestInstancesShareACarrierRate(t *testing.T) {
+	if storagetest.PostgresURL() == "" {
+		t.Skip(storagetest.SkipMessage)
+	}
+	const perSecond, instances, total = 8, 3, 9 * seventeen.MaxNumbers
+	ctx := context.Background()
+	dsn := storagetest.Postgres.DSN(t)
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	fake := seventeentest.NewServer()
+	t.Cleanup(fake.Close)
+	target, err := url.Parse(fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var arrivals []time.Time
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(rec.Close)
+
+	first, err := storage.Open(ctx, dsn) // migrates
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	numbers := make([]string, total)
+	for i := range numbers {
+		numbers[i] = s10("RS", i, "DE")
+		fake.SetShipment(numbers[i], seventeentest.Shipment{Status: "InTransit", Events: []seventeentest.Event{
+			{Time: at.Add(-time.Hour), Description: "Departed", City: "Leipzig", Country: "DE", Stage: "Departure"}}})
+	}
+	fake.Register(numbers...)
+	bulkFollow(t, dsn, 20, numbers, at)
+
+	pollers := make([]*Poller, instances)
+	for i := range pollers {
+		st, err := storage.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		client := seventeen.New(seventeen.Config{BaseURL: rec.URL, APIKey: seventeentest.APIKey, Rate: perSecond,
+			Logger: quietLogger(), Now: func() time.Time { return at }})
+		pollers[i] = New(Config{Store: st, Router: tracker.NewRouter(nil, client), Logger: quietLogger(),
+			Now: func() time.Time { return at }, BatchLimit: seventeen.MaxNumbers})
+	}
+	got := make([]TickStats, instances)
+	var wg sync.WaitGroup
+	for i, p := range pollers {
+		wg.Add(1)
+		go func() { defer wg.Done(); got[i] = p.Tick(ctx) }()
+	}
+	wg.Wait()
+
+	sum, busy := 0, 0
+	for _, st := range got {
+		sum += st.Polled
+		if st.Polled > 0 {
+			busy++
+		}
+	}
+	t.Logf("polled per instance: %d %d %d; %d requests", got[0].Polled, got[1].Polled, got[2].Polled, len(arrivals))
+	if sum != total {
+		t.Fatalf("polled %d, want %d", sum, total)
+	}
+	if busy < 2 {
+		t.Fatalf("only %d instance(s) polled: the test shows nothing about sharing", busy)
+	}
+	// In any second, at most the rate (and one for a request that arrived
+	// late and bunched with the next).
+	for i, a := range arrivals {
+		n := 0
+		for _, b := range arrivals[i:] {
+			if b.Sub(a) < time.Second {
+				n++
+			}
+		}
+		if n > perSecond+1 {
+			t.Errorf("%d requests in the second from request %d, want at most %d (+1 late)", n, i, perSecond)
+		}
+	}
+	if n := len(arrivals); n > 1 {
+		span := arrivals[n-1].Sub(arrivals[0])
+		if want := time.Duration(n-1) * time.Second / perSecond * 9 / 10; span < want {
+			t.Errorf("%d requests in %v, want them at least %v apart in all (%d a second)", n, span, want, perSecond)
 		}
 	}
 }

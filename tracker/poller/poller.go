@@ -332,7 +332,7 @@ func (p *Poller) fetch(ctx context.Context, c tracker.Client, ships []parcel.Shi
 				}
 			}
 			began := time.Now()
-			a.results, a.err = c.Track(ctx, numbers)
+			a.results, a.err = c.Track(carrierhttp.WithPacer(ctx, p.carrierSlot), numbers)
 			a.took = time.Since(began)
 			if a.err != nil {
 				if ctx.Err() != nil {
@@ -540,4 +540,19 @@ func (p *Poller) jitter(d time.Duration, spread float64) time.Duration {
 	r := p.cfg.Rand()
 	p.randMu.Unlock()
 	return jitter(d, spread, r)
+}
+
+// carrierSlot is the carriers' Pacer: the next slot of the schedule the
+// instances share in the store, so that together they keep a carrier's
+// rate (not each of them). When the store cannot answer, the client paces
+// alone rather than not at all.
+func (p *Poller) carrierSlot(ctx context.Context, key string, every time.Duration) (time.Duration, bool) {
+	wait, shared, err := p.cfg.Store.ReserveCarrierSlot(ctx, key, every)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.log.Warn("poll: no shared carrier slot; pacing alone", "carrier", key, slog.Any("error", err))
+		}
+		return 0, false
+	}
+	return wait, shared
 }

@@ -29,6 +29,12 @@ type Store interface {
 	Followers(ctx context.Context, shipmentID int64) ([]parcel.Subscription, error)
 	QueueNotices(ctx context.Context, ns ...parcel.ChatNotice) (int, error)
 
+	// ReserveCarrierSlot takes the next slot, one per every, of the one
+	// schedule all instances send the carrier key's requests on, and says
+	// how long until it comes. shared false: the store has no such schedule
+	// (SQLite: one instance), and the client's own limiter paces.
+	ReserveCarrierSlot(ctx context.Context, key string, every time.Duration) (wait time.Duration, shared bool, err error)
+
 	// CarrierOutage is the client's open outage (parcel.ErrNotFound: none).
 	CarrierOutage(ctx context.Context, client string) (parcel.CarrierOutage, error)
 	RecordCarrierFailure(ctx context.Context, client string, since, at time.Time) (parcel.CarrierOutage, error)
