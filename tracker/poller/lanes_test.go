@@ -128,16 +128,11 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // answering each call after a round trip) when the second starts, yet the
 // second still polls a good share, because the first claims a page only
 // when its lane has room for it.
-func TestInstancesShareACycle(t *testing.T) { storagetest.Each(t, testInstancesShareACycle) }
-
-func testInstancesShareACycle(t *testing.T, eng storagetest.Engine) {
-	const total, page = 1200, 100
-	ctx := context.Background()
-	dsn := eng.DSN(t)
-	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
-	fake := seventeentest.NewServer()
-	t.Cleanup(fake.Close)
-	first, err := storage.Open(ctx, dsn) // migrates
+// followInTransit migrates dsn and has 20 chats follow total parcels that
+// fake knows in transit, all due at at.
+func followInTransit(t *testing.T, dsn string, fake *seventeentest.Server, total int, at time.Time) {
+	t.Helper()
+	first, err := storage.Open(context.Background(), dsn) // migrates
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +145,18 @@ func testInstancesShareACycle(t *testing.T, eng storagetest.Engine) {
 	}
 	fake.Register(numbers...)
 	bulkFollow(t, dsn, 20, numbers, at)
+}
+
+func TestInstancesShareACycle(t *testing.T) { storagetest.Each(t, testInstancesShareACycle) }
+
+func testInstancesShareACycle(t *testing.T, eng storagetest.Engine) {
+	const total, page = 1200, 100
+	ctx := context.Background()
+	dsn := eng.DSN(t)
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	fake := seventeentest.NewServer()
+	t.Cleanup(fake.Close)
+	followInTransit(t, dsn, fake, total, at)
 	fake.SetDelay(30 * time.Millisecond)
 
 	var polled atomic.Int64
@@ -216,19 +223,7 @@ func TestInstancesShareACarrierRate(t *testing.T) {
 	}))
 	t.Cleanup(rec.Close)
 
-	first, err := storage.Open(ctx, dsn) // migrates
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
-	numbers := make([]string, total)
-	for i := range numbers {
-		numbers[i] = s10("RS", i, "DE")
-		fake.SetShipment(numbers[i], seventeentest.Shipment{Status: "InTransit", Events: []seventeentest.Event{
-			{Time: at.Add(-time.Hour), Description: "Departed", City: "Leipzig", Country: "DE", Stage: "Departure"}}})
-	}
-	fake.Register(numbers...)
-	bulkFollow(t, dsn, 20, numbers, at)
+	followInTransit(t, dsn, fake, total, at)
 
 	pollers := make([]*Poller, instances)
 	for i := range pollers {
