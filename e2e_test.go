@@ -39,6 +39,10 @@ const e2eToken = "6001234567:AAHe2eSecretPartOfTheBotToken_xyz"
 // wait is the deadline of every condition an end-to-end test waits for.
 const wait = 15 * time.Second
 
+// afterKillWait bounds a wave after an instance is killed: leases to run out
+// and a shared carrier pace on a busy test machine.
+const afterKillWait = 45 * time.Second
+
 // lockedBuffer is an io.Writer the program logs to while the test reads it.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -205,10 +209,16 @@ func (r *running) stop() error {
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
+	waitForWithin(t, wait, what, cond)
+}
+
+// waitForWithin is waitFor with a deadline of its own.
+func waitForWithin(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", wait, what)
+			t.Fatalf("timed out after %s waiting for %s", within, what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
