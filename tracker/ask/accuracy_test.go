@@ -261,7 +261,7 @@ func checkTargets(t *testing.T, lang, set string, r *report) {
 	if set != "held-out" {
 		// A newer set is reported against the targets; it gets floors of its
 		// own once the matcher has been improved without looking at it.
-		top1Min, topicFail = min(top1Min, floor2[lang]), 0
+		top1Min, topicFail = min(top1Min, laterFloors[set][lang]), 0
 	}
 	if r.top1.pct() < top1Target {
 		t.Logf("BELOW TARGET: %s top-1 %.1f%% < %.0f%%", set, r.top1.pct(), top1Target)
@@ -286,9 +286,13 @@ func checkTargets(t *testing.T, lang, set string, r *report) {
 // (target 90 %); a language reaching the target has its floor raised to it.
 var top1Floor = map[string]float64{"es": 90, "de": 90, "fr": 90, "it": 90, "pt": 90}
 
-// floor2 is the top-1 floor on testdata/heldout2 (what the matcher scored
-// there when the set was written, before tuning, or the target once met).
-var floor2 = map[string]float64{"en": 92, "es": 90, "it": 90, "pt": 90, "de": 90, "fr": 90}
+// laterFloors are the top-1 floors on the later held-out sets: what the
+// matcher scored there when the set was written, before tuning (rounded
+// down), or the target once met.
+var laterFloors = map[string]map[string]float64{
+	"held-out 2": {"en": 92, "es": 90, "it": 90, "pt": 90, "de": 90, "fr": 90},
+	"held-out 3": {"en": 90}, // 91.1 % at d6d1ae0, before tuning
+}
 
 // TestCalibration fits the softmax temperature on cross-validation folds
 // (minimum mean negative log-likelihood) and checks that the committed
