@@ -149,8 +149,10 @@ func (r *report) log(t *testing.T, name string, perTopic bool) {
 }
 
 // crossValidate answers each training question with a model trained on the
-// other four fifths. Folds are taken round-robin within each topic.
-func crossValidate(lang string, ex []example, p params, temp float64) *report {
+// other four fifths. Folds are taken round-robin within each topic. The
+// noisy report answers the same held-out questions as typed in a hurry
+// (noise_test.go): typos, no punctuation, fillers, ALL CAPS.
+func crossValidate(lang string, ex []example, p params, temp float64) (clean, noisy *report) {
 	const k = 5
 	fold := make([]int, len(ex))
 	seen := map[string]int{}
@@ -158,7 +160,7 @@ func crossValidate(lang string, ex []example, p params, temp float64) *report {
 		fold[i] = seen[e.topic] % k
 		seen[e.topic]++
 	}
-	r := newReport()
+	clean, noisy = newReport(), newReport()
 	for f := range k {
 		var tr, te []example
 		for i, e := range ex {
@@ -170,10 +172,11 @@ func crossValidate(lang string, ex []example, p params, temp float64) *report {
 		}
 		m := train(newLanguage(lang), tr, p)
 		for _, e := range te {
-			r.add(m, e, temp)
+			clean.add(m, e, temp)
+			noisy.add(m, example{e.topic, noisyQuestion(lang, e.question)}, temp)
 		}
 	}
-	return r
+	return clean, noisy
 }
 
 func TestAccuracy(t *testing.T) {
@@ -233,8 +236,9 @@ func TestCrossValidation(t *testing.T) {
 	}
 	for _, lang := range Langs() {
 		t.Run(lang, func(t *testing.T) {
-			cv := crossValidate(lang, loadTraining(t, lang), defaultParams, temperature)
+			cv, noisy := crossValidate(lang, loadTraining(t, lang), defaultParams, temperature)
 			cv.log(t, "5-fold cross-validation", true)
+			noisy.log(t, "noisy 5-fold cross-validation", false)
 			if cv.confident.pct() < 95 {
 				t.Errorf("cross-validation: precision of confident replies %.1f%% < 95%%", cv.confident.pct())
 			}
@@ -305,7 +309,7 @@ func TestCalibration(t *testing.T) {
 	best, bestNLL := 0.0, math.Inf(1)
 	var b strings.Builder
 	for _, temp := range []float64{0.7, 0.85, 1} {
-		r := crossValidate(DefaultLang, training, defaultParams, temp)
+		r, _ := crossValidate(DefaultLang, training, defaultParams, temp)
 		nll := r.nll / float64(r.top1.n)
 		fmt.Fprintf(&b, " T=%.2f NLL %.3f confident %.1f%% answered %d asked %d;", temp, nll, r.confident.pct(), r.answered, r.asked)
 		if nll < bestNLL {

@@ -19,9 +19,10 @@ func TestSweep(t *testing.T) {
 		{epochs: 6, rate: 2, l2: 1e-4, charWeight: 0.5, seed: 1},
 		{epochs: 6, rate: 2, l2: 0, charWeight: 0.7, seed: 1},
 	} {
-		r := crossValidate(DefaultLang, ex, p, temperature)
+		r, n := crossValidate(DefaultLang, ex, p, temperature)
 		t.Logf("%+v", p)
 		r.log(t, "  cv", false)
+		n.log(t, "  noisy cv", false)
 	}
 }
 
@@ -30,7 +31,7 @@ func TestCVMisses(t *testing.T) {
 	if os.Getenv("ASK_SWEEP") == "" {
 		t.Skip("set ASK_SWEEP=1")
 	}
-	r := crossValidate(DefaultLang, loadTraining(t, DefaultLang), defaultParams, temperature)
+	r, _ := crossValidate(DefaultLang, loadTraining(t, DefaultLang), defaultParams, temperature)
 	for _, m := range r.misses {
 		t.Log(m)
 	}
@@ -48,9 +49,10 @@ func TestThresholds(t *testing.T) {
 	for _, a := range []float64{0.85, 0.9} {
 		for _, o := range []float64{0.6, 0.8, 0.9} {
 			policy = thresholds{answerAt: a, offTopicAt: o, alternativeAt: 0.05}
-			r := crossValidate(DefaultLang, ex, defaultParams, temperature)
+			r, n := crossValidate(DefaultLang, ex, defaultParams, temperature)
 			t.Logf("answerAt %.2f offTopicAt %.2f", a, o)
 			r.log(t, "  cv", false)
+			n.log(t, "  noisy cv", false)
 		}
 	}
 }
