@@ -1,6 +1,7 @@
 package ask
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,9 @@ func TestAnswerUsesTheChatsParcels(t *testing.T) {
 		"should I call": {"Should I contact support now?", parcels[1:2], "contact_support",
 			[]string{"None of your parcels needs a call"}, []string{"need attention"}},
 		"no parcels": {"when will my parcel arrive", nil, "my_packages", []string{"not following any parcels", "tracking number"}, nil},
+		// "What should I do?" is about the chat's parcels (each one's next
+		// step); with none, it says so and how to start.
+		"what to do, no parcels": {"what should I do?", nil, "my_packages", []string{"not following any parcels", "tracking number"}, nil},
 		"general answer names parcels in trouble": {"tracking hasnt updated in days", parcels, "not_updating",
 			[]string{"4 days", "10 days", "need attention", "Headphones"}, []string{"UPS y"}},
 		"origin country of an S10 number": {"what country is my parcel from", parcels, "international",
@@ -79,6 +83,24 @@ func TestAnswerUsesTheChatsParcels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnrecognisedNumber: "number not recognised" with no other clue may be
+// a typo, a number the carrier does not know or one too new to show: the
+// bot may answer one of them or ask back, but only among them.
+func TestUnrecognisedNumber(t *testing.T) {
+	clues := []string{"invalid_number", "status:not_found", "activation_delay"}
+	for _, q := range []string{"number not recognised", "not recognised", "tracking number not recognized?"} {
+		got := Answer(q, nil, now)
+		if !slices.Contains(clues, got.Topic) {
+			t.Errorf("%q: topic %s, want one of %v", q, got.Topic, clues)
+		}
+		for _, alt := range got.Alternatives {
+			if !slices.Contains(clues, alt) {
+				t.Errorf("%q: asked back with %s among %v, want only %v", q, alt, got.Alternatives, clues)
+			}
+		}
 	}
 }
 
