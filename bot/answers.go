@@ -8,65 +8,136 @@ import (
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/tghtml"
 	"github.com/trackbot/trackbot/storage"
+	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/ask"
 )
 
 // Answers to questions: tracker/ask matches the question to a topic (with
-// training data per language) and writes the English answers; the other
-// languages' answers are in the catalogs, one per topic (answer_<topic>,
-// ":" as "_"), keeping the same facts. Answers about the chat's own
-// parcels are built here from the parcels' assessments.
+// training data per language) and says, as data, what the answer draws on
+// from the chat's parcels; every language's words are in its catalog, one
+// answer per topic (answer_<topic>, ":" as "_"), so English is rendered
+// the same way as the others. Answers about the chat's own parcels are
+// built here from the parcels' assessments, as /list and pushes are.
 
 // topicKey is a topic as a catalog key part: "bot_help:add" → "bot_help_add".
 func topicKey(topic string) string { return strings.ReplaceAll(topic, ":", "_") }
 
 // topicTitle is the button text offering a topic in an ask-back.
 func topicTitle(p *locale.Printer, topic string) string {
-	if p.Lang() == locale.EN {
-		return ask.Title("en", topic)
-	}
 	key := "topic_" + topicKey(topic)
 	if s := p.T(key); s != key {
 		return s
 	}
-	return ask.Title("en", topic)
+	return topic
 }
 
-// answerText is the answer as shown (HTML), in p's language.
-func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription) string {
-	if r.SmallTalk != "" {
-		return esc(talkText(p, r.SmallTalk, len(subs)))
+// topicAnswer is a topic's general answer, plain text: what the catalog
+// says, with no parcel in it.
+func topicAnswer(p *locale.Printer, topic string) string {
+	key := "answer_" + topicKey(topic)
+	if topic == "my_packages" { // with no parcels to show: how to add one
+		key = "answer_my_packages_none"
 	}
-	verdict := e.verdictText(ctx, p, chatID, r.Verdict)
-	if p.Lang() == locale.EN || r.Lang == "en" && p.Lang() == locale.EN {
-		return verdict + esc(r.Text)
+	if s := p.T(key, "Carriers", carrierList()); s != key {
+		return s
 	}
-	// The parcels the question named, or the only one: answers about a
-	// parcel's progress start with their state, as the English ones do.
-	named := subs
-	if r.About != nil {
-		named = make([]storage.Subscription, len(r.About))
-		for i, k := range r.About {
-			named[i] = subs[k]
+	return p.T("answer_off_topic")
+}
+
+// carrierList names the carriers whose numbers the detector knows.
+func carrierList() string {
+	var names []string
+	for _, code := range tracker.CarrierCodes() {
+		if code != "demo" && code != "s10" {
+			names = append(names, tracker.Carrier(code).Name)
 		}
 	}
+	return strings.Join(names, ", ")
+}
+
+// replyWithoutTopic is the text of a reply that answers no topic, plain:
+// small talk (aware of the chat's n parcels), an ask-back, off-topic text.
+func replyWithoutTopic(p *locale.Printer, r ask.Reply, n int) (string, bool) {
 	switch {
+	case r.SmallTalk != "":
+		return talkText(p, r.SmallTalk, n), true
 	case len(r.Alternatives) > 0:
-		return esc(p.T("answer_ask_back"))
+		return p.T("answer_ask_back"), true
 	case r.Topic == ask.TopicUnknown:
-		return esc(p.T("answer_off_topic"))
-	case r.Topic == "my_packages":
-		return verdict + e.myParcelsAnswer(ctx, p, chatID, named)
+		return p.T("answer_off_topic"), true
 	}
-	key := "answer_" + topicKey(r.Topic)
-	s := p.T(key)
-	if s == key {
-		return esc(p.T("answer_off_topic"))
+	return "", false
+}
+
+// answerText is the answer as shown (HTML), in p's language: the direct
+// answer about a parcel, the parcels the answer is about, the topic's
+// general answer, and what it draws from the chat's other parcels.
+func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription) string {
+	if s, ok := replyWithoutTopic(p, r, len(subs)); ok {
+		return esc(s)
 	}
-	if ask.IsProgress(r.Topic) && len(named) > 0 && (r.About != nil || len(subs) == 1) {
-		return verdict + e.myParcelsAnswer(ctx, p, chatID, named) + "\n\n" + esc(s)
+	at := func(is []int) []storage.Subscription {
+		out := make([]storage.Subscription, 0, len(is))
+		for _, i := range is {
+			if i >= 0 && i < len(subs) {
+				out = append(out, subs[i])
+			}
+		}
+		return out
 	}
-	return esc(s)
+	var parts []string
+	if v := e.verdictText(ctx, p, chatID, r.Verdict); v != "" {
+		parts = append(parts, v)
+	}
+	if shown := at(r.Parcels); len(shown) > 0 {
+		parts = append(parts, parcelsHeader(p, r, len(shown), len(subs)), e.myParcelsAnswer(ctx, p, chatID, shown))
+	}
+	if r.Topic != "my_packages" || len(subs) == 0 {
+		general := esc(topicAnswer(p, r.Topic))
+		for _, code := range r.Contacts {
+			c := tracker.Carrier(code)
+			general += "\n" + esc(carrierName(p, code)+": "+c.Contact)
+		}
+		parts = append(parts, general)
+	}
+	for _, o := range r.Origins {
+		if sub := at([]int{o.Parcel}); len(sub) == 1 {
+			parts = append(parts, esc(originText(p, sub[0], o.Country)))
+		}
+	}
+	switch attention := at(r.Attention); {
+	case len(attention) > 0:
+		parts = append(parts, esc(p.T("answer_attention")), e.myParcelsAnswer(ctx, p, chatID, attention))
+	case r.Topic == "contact_support" && len(subs) > 0:
+		parts = append(parts, esc(p.T("answer_contact_none")))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// parcelsHeader introduces the n parcels an answer starts with, of the
+// chat's all: "Your parcel:", "Your 2 DHL parcels:", and first, when the
+// question named a carrier none of them is with, that it is none.
+func parcelsHeader(p *locale.Printer, r ask.Reply, n, all int) string {
+	switch {
+	case r.CarrierMissing:
+		return esc(p.T("answer_carrier_none", "Carrier", carrierName(p, r.Carrier)) + " " + p.N("answer_parcels", n))
+	case r.Carrier != "" && n > 1 && n < all:
+		return esc(p.N("answer_parcels_carrier", n, "Carrier", carrierName(p, r.Carrier)))
+	}
+	return esc(p.N("answer_parcels", n))
+}
+
+// originText says where a parcel posted abroad comes from: the country
+// its S10 number ends in, named in p's language.
+func originText(p *locale.Printer, sub storage.Subscription, code string) string {
+	name := sub.Shipment.Number
+	if sub.Label != "" {
+		name = clipText(sub.Label)
+	}
+	if country := p.Country(code); country != "" {
+		return p.T("answer_international_origin", "Parcel", name, "Code", code, "Country", country)
+	}
+	return p.T("answer_international_origin_code", "Parcel", name, "Code", code)
 }
 
 // verdictText is the direct answer about one parcel ("Yes: it was due Sun
@@ -106,7 +177,7 @@ func verdictLine(w view, v ask.Verdict) string {
 	}
 	// A date written with an abbreviation ("mar.") may end the sentence.
 	s = strings.Replace(s, "..", ".", 1)
-	return esc(s) + "\n\n"
+	return esc(s)
 }
 
 // talkText answers small talk ("Hallo!", "merci", "ok bye") in p's
@@ -161,6 +232,9 @@ func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID 
 			h.Code(sh.Number)
 		}
 		h.Text(" · " + carrierName(p, sh.Carrier)).Line().Text(statusLine(p, a.Status, sh.StatusText))
+		if place := clipText(latest[sh.ID].Location); place != "" {
+			h.Text(" · 📍 " + place)
+		}
 		if !sh.LastEventAt.IsZero() {
 			h.Text(" · " + v.ago(sh.LastEventAt))
 		}
@@ -176,26 +250,12 @@ func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID 
 }
 
 // AnswerPlain is an answer as plain text for a question with no chat behind
-// it (`trackbot ask`): in lang, the language's own text for the topic.
+// it (`trackbot ask`): in lang, from its catalog as in a chat that follows
+// no parcels.
 func AnswerPlain(lang locale.Lang, r ask.Reply) string {
 	p := locale.For(lang)
-	if r.SmallTalk != "" {
-		return talkText(p, r.SmallTalk, 0)
-	}
-	if p.Lang() == locale.EN {
-		return r.Text
-	}
-	switch {
-	case len(r.Alternatives) > 0:
-		return p.T("answer_ask_back")
-	case r.Topic == ask.TopicUnknown:
-		return p.T("answer_off_topic")
-	case r.Topic == "my_packages":
-		return p.T("answer_my_packages_none")
-	}
-	key := "answer_" + topicKey(r.Topic)
-	if s := p.T(key); s != key {
+	if s, ok := replyWithoutTopic(p, r, 0); ok {
 		return s
 	}
-	return p.T("answer_off_topic")
+	return topicAnswer(p, r.Topic)
 }

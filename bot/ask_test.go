@@ -189,7 +189,7 @@ func TestQuestionsByCarrierWord(t *testing.T) {
 
 	for _, q := range []string{"is the ups one late", "is the ups one still on track for thursday"} {
 		got := h.say(pc, ann, q, 1)[0]
-		has(t, got, "Your parcel:", "UPS "+n)
+		has(t, got, "Your parcel:", n, "UPS")
 		if strings.Contains(got.Text, "lamp") || strings.Contains(got.Text, "Did you mean") {
 			t.Errorf("%q answered about the other parcel or asked back:\n%s", q, got.Text)
 		}

@@ -107,7 +107,9 @@ func answerEntry(answer, number string) string { return listEntry(answer, number
 // real poller, SQLite, the advice sweep and the engine, hour by story hour,
 // and checks at every step that the push just rendered, /status, /list and
 // an answer about "my parcels" all say the same: the same expected day
-// (late or not), the same next step, the same ❗.
+// (late or not), the same next step, the same ❗. (Answers are built in
+// bot from the catalogs, English as every other language, with the lines
+// pushes and /status use.)
 func TestSurfacesAgreeThroughEveryDemoStory(t *testing.T) {
 	ctx := context.Background()
 	w := newStoryWalk(t)

@@ -110,7 +110,7 @@ func TestCarrierTextCleaned(t *testing.T) {
 	}{
 		"look-up": {lookedUp(eng, res, at.Add(time.Hour)), []string{"Exception: Address problem", "Held  &lt;ffo&gt;", "Köln [0m"}},
 		"list":    {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "/list"})), "\n"), []string{"Exception: Address problem"}},
-		"answer":  {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})), "\n"), []string{"Exception: Address problem", "last seen in Köln [0m"}},
+		"answer":  {strings.Join(texts(eng.HandleMessage(ctx, Message{Chat: chat, From: raceAnn, Text: "where are my parcels?"})), "\n"), []string{"Exception: Address problem", "📍 Köln [0m"}},
 	}
 	for where, s := range shown {
 		for _, b := range bad {

@@ -9,6 +9,7 @@ package ask
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -60,6 +61,37 @@ type Reply struct {
 	// about ("is the ups one late?": yes, it was due Sun 29 Nov), for the
 	// bot to put first in the chat's language; not part of Text.
 	Verdict Verdict
+
+	// What the answer draws on from the chat's parcels (indices into the
+	// parcels passed in), for the bot to word in the chat's language.
+
+	// Parcels are the parcels the answer starts with, their state first:
+	// for my_packages the ones the question names, or all; for a question
+	// on a parcel's progress (IsProgress) the ones it names, or the only
+	// one. Nil when the answer is not about particular parcels.
+	Parcels []int
+	// Carrier is the code of the carrier the question named by a word
+	// ("is the dhl one late"); CarrierMissing is set when none of the
+	// parcels is with it, and Parcels then holds them all.
+	Carrier        string
+	CarrierMissing bool
+	// Attention are the chat's parcels that need a contact now, which a
+	// general answer (late, not updating, whom to contact…) speaks to too;
+	// nil when none does or the answer already starts with the parcels.
+	Attention []int
+	// Origins are, for the international answer, the parcels whose UPU S10
+	// number names the country they were posted in, one per country.
+	Origins []Origin
+	// Contacts are, for contact_support, the codes of the chat's parcels'
+	// carriers that have a customer-service page, each once.
+	Contacts []string
+}
+
+// Origin is a parcel posted abroad: its index and the ISO 3166 country
+// code its S10 number ends in.
+type Origin struct {
+	Parcel  int
+	Country string
 }
 
 // Topics that are not knowledge-base entries.
@@ -139,8 +171,66 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 		reply.Text = askBackText
 	default:
 		reply.Text, reply.Verdict = answerFor(d.topic, q), verdictFor(d.topic, q)
+		reply.draw(q)
 	}
 	return reply
+}
+
+// attentionTopics are the general answers that also say which of the
+// chat's parcels need a contact now.
+var attentionTopics = map[string]bool{
+	"activation_delay": true, "not_updating": true, "late": true, "delivered_not_received": true,
+	"lost_parcel": true, "contact_support": true,
+}
+
+// draw sets what the reply's topic draws on from the chat's parcels.
+func (r *Reply) draw(q query) {
+	sel := selectParcels(q.question, q.parcels)
+	switch {
+	case len(q.parcels) == 0:
+	case r.Topic == "my_packages" && sel.missing:
+		r.Parcels, r.Carrier, r.CarrierMissing = indices(len(q.parcels)), sel.carrier, true
+	case r.Topic == "my_packages":
+		r.Parcels, r.Carrier = sel.at, sel.carrier
+	case progressTopics[r.Topic] && !sel.missing && len(sel.at) > 0 && (sel.explicit || len(q.parcels) == 1):
+		r.Parcels, r.Carrier = sel.at, sel.carrier
+	}
+	if r.Parcels == nil && attentionTopics[r.Topic] {
+		r.Attention = needingAttention(q.parcels)
+	}
+	switch r.Topic {
+	case "international":
+		seen := map[string]bool{}
+		for i, p := range q.parcels {
+			if c := s10Country(p); c != "" && !seen[c] {
+				seen[c] = true
+				r.Origins = append(r.Origins, Origin{Parcel: i, Country: c})
+			}
+		}
+	case "contact_support":
+		for _, p := range q.parcels {
+			if c := tracker.Carrier(p.Carrier); c.Contact != "" && !slices.Contains(r.Contacts, c.Code) {
+				r.Contacts = append(r.Contacts, c.Code)
+			}
+		}
+	}
+}
+
+// needingAttention are the indices of the parcels that need a contact now.
+func needingAttention(parcels []Parcel) []int {
+	var out []int
+	for i, p := range parcels {
+		if p.Assessment.Step != "" {
+			if p.Assessment.Attention {
+				out = append(out, i)
+			}
+			continue
+		}
+		if slices.ContainsFunc(p.Advice, func(a advice.Advice) bool { return a.Action == advice.Contact }) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // progressTopics are questions about how a parcel is getting on ("is the
@@ -183,7 +273,9 @@ func AnswerTopic(lang, topic string, parcels []Parcel, now time.Time) Reply {
 		lang = DefaultLang
 	}
 	q := query{parcels: parcels, now: now}
-	return Reply{Topic: topic, Lang: lang, Confidence: 1, Text: answerFor(topic, q), Verdict: verdictFor(topic, q)}
+	r := Reply{Topic: topic, Lang: lang, Confidence: 1, Text: answerFor(topic, q), Verdict: verdictFor(topic, q)}
+	r.draw(q)
+	return r
 }
 
 // Title is a topic's short title, for the button that offers it.

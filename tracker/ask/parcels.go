@@ -28,10 +28,14 @@ var carrierWords = map[string][]string{
 // selection is which parcels a question is about.
 type selection struct {
 	parcels []Parcel
+	at      []int // the parcels' indices in the chat's parcels
 	// named is what the question called them ("DHL", "headphones"), when it
 	// named something; missing is set when nothing followed matches it.
 	named   string
 	missing bool
+	// carrier is the code of the carrier the question named by a word
+	// ("the dhl one"), when it named one.
+	carrier string
 	// explicit is set when the question named the parcels (number, label
 	// or carrier) rather than none, which selects them all.
 	explicit bool
@@ -39,8 +43,9 @@ type selection struct {
 
 // selectParcels picks the parcels the question names.
 func selectParcels(question string, parcels []Parcel) selection {
+	all := selection{parcels: parcels, at: indices(len(parcels))}
 	if question == "" || len(parcels) == 0 {
-		return selection{parcels: parcels}
+		return all
 	}
 	lower := " " + strings.Join(strings.FieldsFunc(strings.ToLower(question), notAlnum), " ") + " "
 	compact := strings.ToUpper(strings.Map(func(r rune) rune {
@@ -49,40 +54,63 @@ func selectParcels(question string, parcels []Parcel) selection {
 		}
 		return r
 	}, question))
-	var byNumber, byLabel []Parcel
-	for _, p := range parcels {
+	var byNumber, byLabel []int
+	for i, p := range parcels {
 		if len(p.Number) >= 5 && strings.Contains(compact, strings.ToUpper(p.Number)) {
-			byNumber = append(byNumber, p)
+			byNumber = append(byNumber, i)
 		}
 		if labelMentioned(lower, p.Label) {
-			byLabel = append(byLabel, p)
+			byLabel = append(byLabel, i)
 		}
 	}
 	if len(byNumber) > 0 {
-		return selection{parcels: byNumber, explicit: true}
+		return pick(parcels, byNumber)
 	}
 	if len(byLabel) > 0 {
-		return selection{parcels: byLabel, explicit: true}
+		return pick(parcels, byLabel)
 	}
 	for code, ws := range carrierWords {
 		for _, w := range ws {
 			if !strings.Contains(lower, " "+w+" ") {
 				continue
 			}
-			var with []Parcel
-			for _, p := range parcels {
+			var with []int
+			for i, p := range parcels {
 				if carrierMatches(p.Carrier, w) {
-					with = append(with, p)
+					with = append(with, i)
 				}
 			}
-			name := tracker.Carrier(code).Name
-			if w == "dhl" {
-				name = "DHL"
+			if c, ok := wordCarrier[w]; ok {
+				code = c
 			}
-			return selection{parcels: with, named: name, missing: len(with) == 0, explicit: len(with) > 0}
+			sel := pick(parcels, with)
+			sel.named, sel.carrier, sel.missing = tracker.Carrier(code).Name, code, len(with) == 0
+			return sel
 		}
 	}
-	return selection{parcels: parcels}
+	return all
+}
+
+// wordCarrier is the carrier a word shared by several names ("dhl" for
+// DHL and DHL eCommerce) stands for.
+var wordCarrier = map[string]string{"dhl": "dhl", "ontrac": "ontrac"}
+
+// pick selects the parcels at the indices at, named by the question.
+func pick(parcels []Parcel, at []int) selection {
+	sel := selection{at: at, explicit: len(at) > 0}
+	for _, i := range at {
+		sel.parcels = append(sel.parcels, parcels[i])
+	}
+	return sel
+}
+
+// indices is 0, 1, … n-1.
+func indices(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 func carrierMatches(code, word string) bool {
@@ -316,14 +344,5 @@ func Named(question string, parcels []Parcel) []int {
 	if !sel.explicit {
 		return nil
 	}
-	var out []int
-	for i, p := range parcels {
-		for _, q := range sel.parcels {
-			if p.Number == q.Number && p.Carrier == q.Carrier {
-				out = append(out, i)
-				break
-			}
-		}
-	}
-	return out
+	return sel.at
 }
