@@ -94,8 +94,8 @@ func (e *Engine) topicClick(ctx context.Context, chatID, subID int64, topic stri
 // askParcels is what the matcher knows of the chat's parcels.
 func (e *Engine) askParcels(ctx context.Context, chatID int64, subs []storage.Subscription) []ask.Parcel {
 	now := e.now()
-	// The last scans of all the chat's parcels in one query. Without them
-	// the answer only lacks places, so a failure is logged, not shown.
+	// The last scans of all the chat's parcels in one query: the
+	// assessment weighs them. A failure is logged, not shown.
 	latest, err := e.store.LatestEvents(ctx, chatID)
 	if err != nil {
 		e.log.WarnContext(ctx, "bot: latest events", slog.Int64("chat", chatID), slog.Any("error", err))
@@ -104,15 +104,8 @@ func (e *Engine) askParcels(ctx context.Context, chatID int64, subs []storage.Su
 	for _, s := range subs {
 		sh := s.Shipment
 		a := e.assessSub(s, latest[sh.ID], now)
-		p := ask.Parcel{Carrier: sh.Carrier, Number: sh.Number, Label: s.Label, Status: sh.Status, StatusText: sh.StatusText,
-			ETA: sh.ETA, LastEventAt: sh.LastEventAt, AddedAt: s.CreatedAt, Advice: a.Advice, Assessment: a}
-		if ev, ok := latest[sh.ID]; ok {
-			p.LastLocation = ev.Location
-			if !ev.Time.IsZero() {
-				p.LastEventAt = ev.Time // keeps the place's zone, so "today" means the carrier's today
-			}
-		}
-		parcels = append(parcels, p)
+		parcels = append(parcels, ask.Parcel{Carrier: sh.Carrier, Number: sh.Number, Label: s.Label, Status: sh.Status,
+			ETA: sh.ETA, Advice: a.Advice, Assessment: a})
 	}
 	return parcels
 }

@@ -1,51 +1,49 @@
-// Package ask answers questions about parcels in plain words: a classifier
-// trained on paraphrases (model.go, features.go; data/<lang>.tsv) maps a
-// question to a topic of a small curated knowledge base (kb.go) and the
-// topic's answer is given, drawn from the chat's own followed parcels when
-// the question is about them. Unsure, it asks back with the likeliest
-// topics. No I/O: it works without a token or network.
+// Package ask understands questions about parcels in plain words: a
+// classifier trained on paraphrases (model.go, features.go; data/<lang>.tsv)
+// maps a question to a topic of a small knowledge base (topics.go), and
+// says as data what the topic's answer draws on from the chat's own
+// followed parcels (which ones it is about, the direct answer about one,
+// those needing a contact…). The words are the bot's: bot/ renders every
+// language, English too, from its catalogs. Unsure, it asks back with the
+// likeliest topics. No I/O: it works without a token or network.
 package ask
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/trackbot/trackbot/tracker"
 	"github.com/trackbot/trackbot/tracker/advice"
 	"github.com/trackbot/trackbot/tracker/assess"
 )
 
-// Parcel is one parcel the asking chat follows.
+// Parcel is one parcel the asking chat follows, as far as questions about
+// it need to know.
 type Parcel struct {
 	Carrier, Number, Label string
 	Status                 tracker.Status
-	StatusText             string
-	ETA, LastEventAt       time.Time
-	AddedAt                time.Time
-	LastLocation           string
+	ETA                    time.Time
 	Advice                 []advice.Advice // advice.Evaluate for this parcel now, most urgent first
 	// Assessment, when set (Step not empty), is the parcel's one assessment
 	// (tracker/assess): answers then say what pushes, /status and /list say.
 	Assessment assess.Assessment
 }
 
-// Reply is the answer to a question: its topic, the plain text to send (the
-// bot escapes it for HTML) and how sure the matcher is.
-// (Named Reply because Go cannot have a type and a function both called
-// Answer in one package; the function is what callers use.)
+// Reply is the answer to a question as data: its topic, how sure the
+// matcher is, and what the answer draws on; the bot words it in the chat's
+// language. (Named Reply because Go cannot have a type and a function both
+// called Answer in one package; the function is what callers use.)
 type Reply struct {
-	Topic, Text string
-	Lang        string
+	Topic string
+	Lang  string
 	// Confidence is the calibrated probability that Topic is what was
 	// asked (1 for small talk and empty messages, which are not guessed).
 	Confidence float64
 	// Alternatives is set when the matcher is unsure: the two or three
 	// likeliest topics to offer as buttons ("Did you mean…?"), Topic being
-	// the first. Text then asks back instead of answering.
+	// the first: the reply asks back instead of answering.
 	Alternatives []string
 	// About holds the indices (into the parcels passed in) of the parcels
 	// the question names by number, label or carrier word, so that a topic
@@ -53,13 +51,12 @@ type Reply struct {
 	// it names none.
 	About []int
 	// SmallTalk is set when the message was only small talk ("Hallo!",
-	// "merci beaucoup", "ok bye"): its kind (TalkGreeting…), so that a
-	// reader in another language answers in its own words; Text is the
-	// English reply.
+	// "merci beaucoup", "ok bye"): its kind (TalkGreeting…), answered
+	// under TopicHelp.
 	SmallTalk string
 	// Verdict is the direct answer about the one parcel the question is
 	// about ("is the ups one late?": yes, it was due Sun 29 Nov), for the
-	// bot to put first in the chat's language; not part of Text.
+	// bot to put first.
 	Verdict Verdict
 
 	// What the answer draws on from the chat's parcels (indices into the
@@ -143,15 +140,15 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 	}
 	reply := Reply{Lang: lang, Confidence: 1}
 	if strings.TrimSpace(question) == "" {
-		reply.Topic, reply.Text = TopicHelp, answerFor(TopicHelp, q)
+		reply.Topic = TopicHelp
 		return reply
 	}
 	if k := smallTalkIn(lang, question); k != notTalk {
-		reply.Topic, reply.Text, reply.SmallTalk = TopicHelp, talkAnswer(k, q), talkNames[k]
+		reply.Topic, reply.SmallTalk = TopicHelp, talkNames[k]
 		return reply
 	}
 	if len(m.text.lang.words(question, nil)) == 0 { // only emoji or punctuation: nothing to go on
-		reply.Topic, reply.Text = TopicUnknown, offTopicAnswer
+		reply.Topic = TopicUnknown
 		return reply
 	}
 	// A parcel's name in the question ("where are my headphones") is a
@@ -164,13 +161,8 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 		d = aboutParcel(d, top)
 		reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
 	}
-	switch {
-	case d.kind == kindOffTopic:
-		reply.Text = offTopicAnswer
-	case d.kind == kindAskBack:
-		reply.Text = askBackText
-	default:
-		reply.Text, reply.Verdict = answerFor(d.topic, q), verdictFor(d.topic, q)
+	if d.kind == kindAnswer {
+		reply.Verdict = verdictFor(d.topic, q)
 		reply.draw(q)
 	}
 	return reply
@@ -267,35 +259,19 @@ func IsProgress(topic string) bool { return progressTopics[topic] }
 
 // AnswerTopic answers a topic chosen from an ask-back ("Did you mean…?"):
 // the user picked it, so it is answered as if matched with certainty.
-// An unknown topic gets the off-topic reply.
+// A topic not in Topics draws on nothing; callers check it first.
 func AnswerTopic(lang, topic string, parcels []Parcel, now time.Time) Reply {
 	if _, err := modelFor(lang); err != nil {
 		lang = DefaultLang
 	}
 	q := query{parcels: parcels, now: now}
-	r := Reply{Topic: topic, Lang: lang, Confidence: 1, Text: answerFor(topic, q), Verdict: verdictFor(topic, q)}
+	r := Reply{Topic: topic, Lang: lang, Confidence: 1, Verdict: verdictFor(topic, q)}
 	r.draw(q)
 	return r
 }
 
-// Title is a topic's short title, for the button that offers it.
-func Title(lang, topic string) string {
-	for _, e := range kb {
-		if e.topic == topic {
-			return e.title
-		}
-	}
-	return topic
-}
-
 // Topics lists every topic a reply can carry.
-func Topics() []string {
-	out := []string{TopicUnknown}
-	for _, e := range kb {
-		out = append(out, e.topic)
-	}
-	return out
-}
+func Topics() []string { return append([]string{TopicUnknown}, topics...) }
 
 type kind int
 
@@ -342,157 +318,6 @@ func (th thresholds) decide(top []ranked) decision {
 		return decision{kind: kindOffTopic, topic: TopicUnknown, p: best.p}
 	}
 	return decision{kind: kindAskBack, topic: alts[0], p: p, alternatives: alts}
-}
-
-func answerFor(topic string, q query) string {
-	for _, e := range kb {
-		if e.topic != topic {
-			continue
-		}
-		if progressTopics[topic] {
-			sel := selectParcels(q.question, q.parcels)
-			if !sel.missing && len(sel.parcels) > 0 && (sel.explicit || len(q.parcels) == 1) {
-				q.parcels, q.named, q.topic = sel.parcels, true, topic
-				return myPackagesAnswer(q) + "\n\n" + e.answer(q)
-			}
-		}
-		return e.answer(q)
-	}
-	return offTopicAnswer
-}
-
-// myPackagesAnswer is about the chat's parcels: the ones the question names
-// (number, label, carrier) or all of them; where each is, when it should
-// arrive, and whether to wait or contact someone.
-func myPackagesAnswer(q query) string {
-	if len(q.parcels) == 0 {
-		return "You are not following any parcels here yet. Send me a tracking number (or paste the shipping email) " +
-			"and I will tell you where it is, when it should arrive and when to contact customer service."
-	}
-	sel := selectParcels(q.question, q.parcels)
-	var b strings.Builder
-	switch {
-	case sel.missing:
-		fmt.Fprintf(&b, "None of the parcels I follow here is with %s. ", sel.named)
-		sel.parcels = q.parcels
-		fallthrough
-	case len(sel.parcels) == len(q.parcels) && len(q.parcels) > 1:
-		fmt.Fprintf(&b, "Your %d parcels:", len(sel.parcels))
-	case len(sel.parcels) == 1:
-		b.WriteString("Your parcel:")
-	case sel.named != "":
-		fmt.Fprintf(&b, "Your %d %s parcels:", len(sel.parcels), sel.named)
-	default:
-		fmt.Fprintf(&b, "Your %d parcels:", len(sel.parcels))
-	}
-	for _, p := range sel.parcels {
-		b.WriteString("\n\n" + parcelLine(p, q.now))
-	}
-	return b.String()
-}
-
-// parcelLine is two lines: label (carrier), status, last location and scan,
-// ETA; then what to do.
-func parcelLine(p Parcel, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s — %s", p.Status.Emoji(), labelOf(p), tracker.StatusLine(p.Status, p.StatusText))
-	if p.LastLocation != "" {
-		fmt.Fprintf(&b, ", last seen in %s", tracker.PlainText(p.LastLocation))
-	}
-	if !p.LastEventAt.IsZero() {
-		fmt.Fprintf(&b, " %s", tracker.Ago(p.LastEventAt, now))
-	}
-	day := func(t time.Time) string { return tracker.DayDate(t, now) }
-	switch {
-	case p.Assessment.Step != "":
-		if words := p.Assessment.Expected(day); words != "" {
-			fmt.Fprintf(&b, "; expected %s", words)
-		}
-	case p.Status == tracker.StatusDelivered || p.Status.Final():
-	case !p.ETA.IsZero() && !p.ETA.Before(now.Truncate(24*time.Hour)):
-		fmt.Fprintf(&b, "; expected %s", tracker.DayDate(p.ETA, now))
-	case !p.ETA.IsZero():
-		fmt.Fprintf(&b, "; was expected %s", tracker.DayDate(p.ETA, now))
-	default:
-		b.WriteString("; no delivery date yet")
-	}
-	b.WriteString(".\n→ " + verdict(p, day))
-	return b.String()
-}
-
-// verdict turns a parcel's advice into one instruction.
-func verdict(p Parcel, day func(time.Time) string) string {
-	if p.Assessment.Step != "" {
-		return p.Assessment.NextStep(day, false)
-	}
-	for _, a := range p.Advice {
-		if a.Action == advice.Contact {
-			s := "Contact " + a.ContactName + " now: " + a.Title + "."
-			if a.ContactURL != "" {
-				s += " " + a.ContactURL
-			}
-			return s
-		}
-	}
-	if step := p.Status.NextStepFor(p.StatusText); strings.HasPrefix(step, "Action needed") {
-		return step
-	}
-	if len(p.Advice) > 0 {
-		return "Nothing to do yet (" + lowerFirst(p.Advice[0].Title) + ")."
-	}
-	switch p.Status {
-	case tracker.StatusDelivered:
-		return "Nothing to do. Not there? Look around and ask neighbours, then press “Not received” under its message."
-	case tracker.StatusExpired:
-		return "No more updates will come for this number."
-	}
-	return "Nothing to do: wait, I will tell you when it changes."
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	if len(r) > 1 && unicode.IsUpper(r[1]) {
-		return s // an acronym
-	}
-	return string(unicode.ToLower(r[0])) + string(r[1:])
-}
-
-// parcelsNeedingAttention appends the chat's parcels that need a contact now,
-// so a general answer also speaks to the asker's own situation.
-func parcelsNeedingAttention(q query) string {
-	if q.named { // the answer already starts with them
-		return ""
-	}
-	var lines []string
-	for _, p := range q.parcels {
-		if p.Assessment.Step != "" {
-			if p.Assessment.Attention {
-				lines = append(lines, parcelLine(p, q.now))
-			}
-			continue
-		}
-		for _, a := range p.Advice {
-			if a.Action == advice.Contact {
-				lines = append(lines, parcelLine(p, q.now))
-				break
-			}
-		}
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	return "\n\nOf your parcels, these need attention now:\n\n" + strings.Join(lines, "\n\n")
-}
-
-func labelOf(p Parcel) string {
-	name := tracker.Carrier(p.Carrier).Name
-	if p.Label != "" {
-		return p.Label + " (" + name + ")"
-	}
-	return name + " " + p.Number
 }
 
 var s10 = regexp.MustCompile(`^[A-Z]{2}[0-9]{9}[A-Z]{2}$`)

@@ -29,13 +29,11 @@ var carrierWords = map[string][]string{
 type selection struct {
 	parcels []Parcel
 	at      []int // the parcels' indices in the chat's parcels
-	// named is what the question called them ("DHL", "headphones"), when it
-	// named something; missing is set when nothing followed matches it.
-	named   string
-	missing bool
 	// carrier is the code of the carrier the question named by a word
-	// ("the dhl one"), when it named one.
+	// ("the dhl one"), when it named one; missing is set when none of the
+	// parcels is with it.
 	carrier string
+	missing bool
 	// explicit is set when the question named the parcels (number, label
 	// or carrier) rather than none, which selects them all.
 	explicit bool
@@ -84,7 +82,7 @@ func selectParcels(question string, parcels []Parcel) selection {
 				code = c
 			}
 			sel := pick(parcels, with)
-			sel.named, sel.carrier, sel.missing = tracker.Carrier(code).Name, code, len(with) == 0
+			sel.carrier, sel.missing = code, len(with) == 0
 			return sel
 		}
 	}

@@ -8,8 +8,8 @@ import (
 
 // Small talk: a message that is only a greeting, thanks, a goodbye or an
 // "ok" is not off-topic — answering it with "Sorry, I can only help with
-// parcels" is rude. Such messages get a friendly reply under the bot_help
-// topic (the contract's topics have no small-talk one, and pointing at what
+// parcels" is rude. Such messages are named by kind (Reply.SmallTalk), for
+// the bot's friendly reply, under the bot_help topic (the contract's topics have no small-talk one, and pointing at what
 // the bot does is the right follow-up anyway). A message that also asks
 // something ("hi, where is my parcel?") is a question and goes to the
 // matcher as usual.
@@ -219,47 +219,4 @@ func allFiller(s string) bool {
 		}
 	}
 	return true
-}
-
-// talkAnswer is the friendly reply to small talk, aware of whether the chat
-// follows anything yet.
-func talkAnswer(k talkKind, q query) string {
-	n := len(q.parcels)
-	following := ""
-	switch n {
-	case 0:
-	case 1:
-		following = "I'm following 1 parcel for you here"
-	default:
-		following = "I'm following " + strconv.Itoa(n) + " parcels for you here"
-	}
-	switch k {
-	case talkThanks:
-		if n == 0 {
-			return "You're welcome! 😊 Send me a tracking number whenever you have one."
-		}
-		return "You're welcome! 😊 I'll keep an eye on your parcels and message you here when anything changes."
-	case talkBye:
-		if n == 0 {
-			return "Bye! 👋 Come back any time with a tracking number."
-		}
-		return "Bye! 👋 I'll keep watching your parcels and message you here when something changes."
-	case talkOK:
-		if n == 0 {
-			return "👍 I'm here when you need me: send a tracking number, or /help to see what I can do."
-		}
-		return "👍 I'm here when you need me. /list shows your parcels."
-	case talkWho:
-		return "I'm a parcel-tracking bot. Send me a tracking number, or paste a whole shipping email, and I'll recognise the carrier, " +
-			"follow the parcel and message you when it moves, with advice on when to wait and when to contact someone. /help lists everything."
-	}
-	hello := "Hi! 👋"
-	if k == talkHowAreYou {
-		hello = "All good here, thanks for asking! 😊"
-	}
-	if n > 0 {
-		return hello + " " + following + ": /list shows them, or ask me “where is my parcel?”."
-	}
-	return hello + " I track parcels for you. Send me a tracking number, or paste the whole shipping email, " +
-		"and I'll message you here whenever it moves. You can also ask things like “what does exception mean?”. /help lists everything."
 }
