@@ -48,6 +48,9 @@ func TestAnswerUsesTheChatsParcels(t *testing.T) {
 		"should I call, nothing wrong": {"Should I contact support now?", parcels[1:2],
 			Reply{Topic: "contact_support", Contacts: []string{"ups"}}},
 		"no parcels": {"when will my parcel arrive", nil, Reply{Topic: "my_packages"}},
+		// "What should I do?" is about the chat's parcels (each one's next
+		// step); with none, the bot says so and how to start.
+		"what to do, no parcels": {"what should I do?", nil, Reply{Topic: "my_packages"}},
 		"general answer names parcels in trouble": {"tracking hasnt updated in days", parcels,
 			Reply{Topic: "not_updating", Attention: []int{0}}},
 		"origin country of an S10 number": {"what country is my parcel from", parcels,
@@ -72,6 +75,24 @@ func TestAnswerUsesTheChatsParcels(t *testing.T) {
 				t.Errorf("got %+v\nwant %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestUnrecognisedNumber: "number not recognised" with no other clue may be
+// a typo, a number the carrier does not know or one too new to show: the
+// bot may answer one of them or ask back, but only among them.
+func TestUnrecognisedNumber(t *testing.T) {
+	clues := []string{"invalid_number", "status:not_found", "activation_delay"}
+	for _, q := range []string{"number not recognised", "not recognised", "tracking number not recognized?"} {
+		got := Answer(q, nil, now)
+		if !slices.Contains(clues, got.Topic) {
+			t.Errorf("%q: topic %s, want one of %v", q, got.Topic, clues)
+		}
+		for _, alt := range got.Alternatives {
+			if !slices.Contains(clues, alt) {
+				t.Errorf("%q: asked back with %s among %v, want only %v", q, alt, got.Alternatives, clues)
+			}
+		}
 	}
 }
 
