@@ -208,9 +208,9 @@ func talkText(p *locale.Printer, kind string, n int) string {
 	return p.N("talk_hello", n)
 }
 
-// myParcelsAnswer is "where is my parcel" for every parcel the chat
-// follows: its status, expected day and what to do, from the same
-// assessment pushes and /list use.
+// myParcelsAnswer is "where is my parcel" for the parcels subs: each one's
+// status, last scan's place and time, expected day and what to do, from
+// the same assessment pushes and /list use.
 func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID int64, subs []storage.Subscription) string {
 	if len(subs) == 0 {
 		return esc(p.T("answer_my_packages_none"))
