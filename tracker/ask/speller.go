@@ -68,14 +68,21 @@ func (s *speller) eachDelete(w string, max int, buf []byte, f func(uint64)) []by
 // fix returns the dictionary word closest to w, or w itself when none is
 // close enough to be a plausible typo.
 func (s *speller) fix(w string) string {
+	v, _ := s.fixDist(w)
+	return v
+}
+
+// fixDist is fix with the edit distance of the correction (0 when w is
+// returned as it is).
+func (s *speller) fixDist(w string) (string, int) {
 	max := maxEdits(len(w))
 	if max == 0 {
-		return w
+		return w, 0
 	}
 	best, bestD := w, max+1
 	var buf [64]byte
 	if len(w) > len(buf) {
-		return w
+		return w, 0
 	}
 	s.eachDelete(w, max, buf[:0], func(h uint64) {
 		for _, i := range s.deletes[h] {
@@ -94,7 +101,10 @@ func (s *speller) fix(w string) string {
 			}
 		}
 	})
-	return best
+	if best == w {
+		return w, 0
+	}
+	return best, bestD
 }
 
 // distance is the optimal-string-alignment Damerau–Levenshtein distance over
