@@ -386,3 +386,39 @@ func TestIndependent(t *testing.T) {
 		})
 	}
 }
+
+// TestTrainingHoldsNoHeldOutQuestion keeps the evaluation sets unseen: no
+// training question may read the same as an evaluation question once
+// normalised (case, accents, punctuation, contractions). It names only the
+// training line, never the evaluation item.
+func TestTrainingHoldsNoHeldOutQuestion(t *testing.T) {
+	for _, lang := range Langs() {
+		l := newLanguage(lang)
+		norm := func(q string) string { return strings.Join(l.words(q, nil), " ") }
+		held := map[string]bool{}
+		for _, set := range []string{"heldout", "heldout2", "heldout3", "independent"} {
+			ex, err := readHeldOut(set, lang)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range ex {
+				held[norm(e.question)] = true
+			}
+		}
+		for i, line := range strings.Split(string(must(dataFS.ReadFile("data/"+lang+".tsv"))), "\n") {
+			if _, q, ok := strings.Cut(line, "\t"); ok && !strings.HasPrefix(line, "#") && held[norm(q)] {
+				t.Errorf("data/%s.tsv line %d reads the same as an evaluation question: drop it", lang, i+1)
+			}
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
