@@ -8,8 +8,8 @@ import (
 
 // The classifier is a multinomial logistic regression (softmax over topics)
 // on the features of features.go, trained by stochastic gradient descent
-// when a language is first used. With ~2,400 questions and ~40 topics that
-// takes well under 200 ms (BenchmarkTrain), so the model is never out of
+// when a language is first used. With 2,700–4,200 questions and ~40 topics
+// that takes under 200 ms (BenchmarkTrain), so the model is never out of
 // step with its data file and there is no generated artefact to keep in
 // sync. Its probabilities are calibrated by a temperature fitted on
 // five-fold cross-validation of the training data (TestCalibration checks
@@ -25,7 +25,17 @@ type params struct {
 	seed       uint64
 }
 
+// Averaged weights, dropout, dropping features seen once, skip-bigrams,
+// n-grams up to 4 and other char weights did no better on CV; typo'd
+// copies of the training questions no better than more epochs. Eight or
+// ten epochs gain 0.3–0.6 points, but tip "is the ups one late" from late
+// to my_packages (the data has "is the ups one going to be late" as
+// my_packages), which bot and ask tests pin.
 var defaultParams = params{epochs: 6, rate: 2, l2: 0, charWeight: 0.5, seed: 1}
+
+// easyAt is the probability of the right topic above which a training
+// question sits out the next epoch (see train).
+const easyAt = 0.97
 
 // temperature divides the scores before the softmax so that probabilities
 // match how often the model is right (fitted on cross-validation folds).
@@ -39,11 +49,9 @@ type model struct {
 }
 
 func train(lang *language, ex []example, p params) *model {
-	questions := make([]string, len(ex))
 	topicIdx := map[string]int{}
 	var topics []string
-	for i, e := range ex {
-		questions[i] = e.question
+	for _, e := range ex {
 		if _, ok := topicIdx[e.topic]; !ok {
 			topicIdx[e.topic] = len(topics)
 			topics = append(topics, e.topic)
@@ -52,18 +60,16 @@ func train(lang *language, ex []example, p params) *model {
 	t := newTextModel(lang, ex, p.charWeight)
 	// Every feature hash seen in training gets a column.
 	sc := new(scratch)
-	for _, q := range questions {
-		t.hashes(q, sc)
+	xs := make([][]feature, len(ex))
+	ys := make([]int, len(ex))
+	for i, e := range ex {
+		t.hashes(e.question, sc)
 		for _, h := range sc.hashes {
 			if _, ok := t.index[h]; !ok {
 				t.index[h] = int32(len(t.index))
 			}
 		}
-	}
-	xs := make([][]feature, len(ex))
-	ys := make([]int, len(ex))
-	for i, e := range ex {
-		xs[i] = slices.Clone(t.vector(e.question, sc))
+		xs[i] = slices.Clone(t.features(sc))
 		ys[i] = topicIdx[e.topic]
 	}
 	k := len(topics)
@@ -76,13 +82,22 @@ func train(lang *language, ex []example, p params) *model {
 	z := make([]float64, k)
 	g := make([]float32, k)
 	active := make([]int, 0, k)
+	easy := make([]bool, len(ex))
 	for epoch := range p.epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		rate := p.rate / (1 + float64(epoch)*0.5)
 		decay := float32(1 - rate*p.l2)
 		for _, i := range order {
+			// An example the model already gets right with p ≥ easyAt sits
+			// out the next epoch: its gradient is near zero, and skipping it
+			// saves a seventh of the passes (CV figures within ±0.1).
+			if easy[i] {
+				easy[i] = false
+				continue
+			}
 			m.scores(xs[i], z, g)
 			softmax(z, 1)
+			easy[i] = z[ys[i]] >= easyAt
 			z[ys[i]] -= 1 // gradient of the log loss: p - y
 			// Classes the example barely touches are skipped: most of the
 			// softmax is ~0 after the first epoch, and this halves the time.
