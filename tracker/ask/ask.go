@@ -157,7 +157,7 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 	d := decide(top)
 	reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
 	reply.About = Named(question, parcels)
-	if d.kind == kindAskBack && reply.About != nil {
+	if d.kind == kindAskBack && (reply.About != nil || selectParcels(question, parcels).carrier != "") {
 		d = aboutParcel(d, top)
 		reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
 	}
@@ -184,7 +184,10 @@ func (r *Reply) draw(q query) {
 		r.Parcels, r.Carrier, r.CarrierMissing = indices(len(q.parcels)), sel.carrier, true
 	case r.Topic == "my_packages":
 		r.Parcels, r.Carrier = sel.at, sel.carrier
-	case progressTopics[r.Topic] && !sel.missing && len(sel.at) > 0 && (sel.explicit || len(q.parcels) == 1):
+	case progressTopics[r.Topic] && sel.missing:
+		// "is the dhl one late" with no DHL parcel: say so, then show them all.
+		r.Parcels, r.Carrier, r.CarrierMissing = indices(len(q.parcels)), sel.carrier, true
+	case progressTopics[r.Topic] && len(sel.at) > 0 && (sel.explicit || len(q.parcels) == 1):
 		r.Parcels, r.Carrier = sel.at, sel.carrier
 	}
 	if r.Parcels == nil && attentionTopics[r.Topic] {
@@ -233,7 +236,8 @@ var progressTopics = map[string]bool{
 	"late": true, "not_updating": true, "activation_delay": true, "delivered_not_received": true, "lost_parcel": true,
 }
 
-// aboutParcel decides an unsure question that names a parcel: when the
+// aboutParcel decides an unsure question that names a parcel (by number,
+// label or carrier word): when the
 // likeliest topics are all about how that parcel is getting on ("is the
 // ups one late": late or my_packages), each answer starts with the
 // parcel's state, so it is answered with the first rather than asked back.

@@ -138,3 +138,32 @@ func TestEveryCarrierHasAWord(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressQuestionNamingACarrier: "is the dhl one late" is answered
+// from the parcels, not asked back, whether or not a parcel is with that
+// carrier; with none, the reply says so and covers them all.
+func TestProgressQuestionNamingACarrier(t *testing.T) {
+	ups := Parcel{Carrier: "ups", Number: "1Z999AA10123456784", Status: tracker.StatusInTransit, ETA: now.AddDate(0, 0, -1)}
+	demo := Parcel{Carrier: "demo", Number: "DEMO2", Status: tracker.StatusInTransit}
+	tests := map[string]struct {
+		question string
+		at       []int
+		carrier  string
+		missing  bool
+	}{
+		"late, none with it":  {"is the dhl one late?", []int{0, 1}, "dhl", true},
+		"stuck, none with it": {"has my fedex parcel been stuck for days", []int{0, 1}, "fedex", true},
+		"late, one with it":   {"is the ups one late?", []int{0}, "ups", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := Answer(tc.question, []Parcel{ups, demo}, now)
+			if len(got.Alternatives) > 0 || got.Topic != "my_packages" && !IsProgress(got.Topic) {
+				t.Fatalf("topic %s (alternatives %v): want an answer about the parcels", got.Topic, got.Alternatives)
+			}
+			if !slices.Equal(got.Parcels, tc.at) || got.Carrier != tc.carrier || got.CarrierMissing != tc.missing {
+				t.Errorf("about %v, carrier %q (missing %v); want %v, %q (%v)", got.Parcels, got.Carrier, got.CarrierMissing, tc.at, tc.carrier, tc.missing)
+			}
+		})
+	}
+}
