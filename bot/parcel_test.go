@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/bot/locale"
+	"github.com/trackbot/trackbot/bot/tghtml"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/tracker"
+	"github.com/trackbot/trackbot/tracker/assess"
 )
 
 // TestRenderResultEscapesCarrierText: whatever a carrier says (markup,
@@ -222,5 +225,30 @@ func TestRenderStatus(t *testing.T) {
 	long := eng.renderStatus(sub, many, view{now: now}, false)
 	if !strings.Contains(long, "<blockquote expandable>") || !strings.Contains(long, "Scan &lt;11&gt;") {
 		t.Errorf("long timeline:\n%s", long)
+	}
+}
+
+// TestExpectedLineInEnglish pins the English expected-delivery line (from
+// en.toml, as every language's): on time, late by one day or more, today,
+// and none when there is no date.
+func TestExpectedLineInEnglish(t *testing.T) {
+	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	eta := time.Date(2026, 11, 29, 0, 0, 0, 0, time.FixedZone("EST", -5*3600)) // a date at the destination
+	v := view{now: now, p: locale.For(locale.EN)}
+	for _, tc := range []struct {
+		a    assess.Assessment
+		want string // "" for no line
+	}{
+		{assess.Assessment{ETA: now.Add(24 * time.Hour)}, "🗓 Expected tomorrow (Thu 3 Dec)"},
+		{assess.Assessment{ETA: now.Add(9 * 24 * time.Hour)}, "🗓 Expected Fri 11 Dec"},
+		{assess.Assessment{ETA: eta, LateDays: 1}, "⏰ Expected Sun 29 Nov — a day late"},
+		{assess.Assessment{ETA: eta, LateDays: 3}, "⏰ Expected Sun 29 Nov — 3 days late"},
+		{assess.Assessment{ETA: now.Add(24 * time.Hour), Today: true}, "🗓 Expected today"},
+		{assess.Assessment{}, ""},
+	} {
+		var h tghtml.Builder
+		if ok := expectedLine(&h, tc.a, v); ok != (tc.want != "") || h.String() != tc.want {
+			t.Errorf("%+v: %v %q, want %q", tc.a, ok, h.String(), tc.want)
+		}
 	}
 }

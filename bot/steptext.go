@@ -12,17 +12,14 @@ import (
 
 // The assessment and the advice rules decide; these say it in the chat's
 // language. Each step and rule has its own texts in the catalogs, keyed by
-// the step or rule. English is said by tracker/assess and tracker/advice
-// themselves (their tests pin those sentences; en.toml mirrors them so
-// every language has the same keys), except the dates in advice texts:
-// those are written here for every language, in the chat's zone.
+// the step or rule, English (en.toml) included for the steps. Advice
+// titles and texts in English are still tracker/advice's own, except the
+// dates in advice texts: those are written here for every language, in the
+// chat's zone.
 
 // stepText is the one line saying what to do now (plain text).
 func stepText(v view, a assess.Assessment, buttons bool) string {
 	p := v.pr()
-	if p.Lang() == locale.EN {
-		return a.NextStepIn(v.day, v.dayAt, assess.Buttons(buttons))
-	}
 	switch a.Step {
 	case assess.StepWaitFirstScan:
 		if !a.Until.IsZero() {

@@ -98,3 +98,68 @@ func TestEveryRuleStepAndTopicHasItsWords(t *testing.T) {
 		}
 	}
 }
+
+// TestStepTextInEnglish pins the English next steps, which come from
+// en.toml as every language's do: each step, with its dates and buttons.
+func TestStepTextInEnglish(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) // a Thursday
+	v := view{now: now, p: locale.For(locale.EN)}
+	late := advice.Advice{Rule: advice.RuleLate, Action: advice.Contact, Title: "Past the expected delivery date",
+		Party: advice.Party{Who: advice.WhoCarrier, Carrier: "ups"}}
+	tests := []struct {
+		name    string
+		a       assess.Assessment
+		buttons bool
+		want    string
+	}{
+		{"not checked", assess.Assessment{Step: assess.StepNotChecked}, false,
+			"This carrier is not checked automatically on this server: open its tracking page to see where the parcel is."},
+		{"first scan, no end", assess.Assessment{Step: assess.StepWaitFirstScan}, false,
+			"I haven't heard from the carrier yet. I'll keep checking and tell you when it moves."},
+		{"first scan, until", assess.Assessment{Step: assess.StepWaitFirstScan, Until: now.Add(30 * time.Hour)}, false,
+			"Normal for a day or two after the shipping notice: I keep checking. If the carrier still doesn't know it by tomorrow (Fri 27 Nov), I'll tell you what to do."},
+		{"label", assess.Assessment{Step: assess.StepLabel}, false,
+			"The sender has made the label; the carrier hasn't picked it up yet. Nothing to do: the first scan usually comes within 1–2 days."},
+		{"on its way", assess.Assessment{Step: assess.StepOnItsWay}, false,
+			"On its way. Nothing to do: I'll tell you when it's out for delivery."},
+		{"late", assess.Assessment{Step: assess.StepLateWait, ETA: now.Add(-24 * time.Hour), Until: now.Add(20 * time.Hour)}, false,
+			"It's late: the carrier expected it yesterday (Wed 25 Nov). Late parcels usually come within a day; if it hasn't by tomorrow (Fri 27 Nov), I'll tell you whom to contact."},
+		{"today", assess.Assessment{Step: assess.StepToday}, false,
+			"Arriving today, usually by evening. Make sure someone can take it, or set a safe place on the carrier's page."},
+		{"delivered, buttons", assess.Assessment{Step: assess.StepCheckAround}, true,
+			"Have it? Tap “Got it”. Not there? Check the door, mailbox and neighbours, then tap “Not received”."},
+		{"delivered, no buttons", assess.Assessment{Step: assess.StepCheckAround}, false,
+			"Not there? Check the door, mailbox and neighbours; if it's still missing after 2 days, contact the carrier or seller."},
+		{"collected", assess.Assessment{Step: assess.StepCollected}, true,
+			"It's in the recipient's hands. Nothing more to do."},
+		{"pickup", assess.Assessment{Step: assess.StepPickup}, false,
+			"Collect it soon with the notice or pickup code and an ID: it's held only for a limited time, then sent back."},
+		{"attempt", assess.Assessment{Step: assess.StepAttempt}, false,
+			"The courier couldn't deliver. Look for a notice card; on the carrier's page you can rebook or pick a pickup point."},
+		{"exception, until", assess.Assessment{Step: assess.StepException, Until: now.Add(72 * time.Hour)}, false,
+			"Something held it up. Most delays clear in 1–2 days; if the carrier asks you for something, answer quickly. If it hasn't moved by Sun 29 Nov, I'll tell you whom to contact."},
+		{"exception, no end", assess.Assessment{Step: assess.StepException}, false,
+			"Something held it up. Most delays clear in 1–2 days; if the carrier asks you for something, answer quickly."},
+		{"customs", assess.Assessment{Step: assess.StepCustoms}, false,
+			"Usually clears in a few days with nothing to do. Watch your email and texts for a request to pay duties or send documents."},
+		{"action needed", assess.Assessment{Step: assess.StepActionNeeded}, false,
+			"Action needed from you: do what the carrier asks (pay, send documents or fix the address) on its page or in its message soon, or the parcel may be sent back."},
+		{"not received", assess.Assessment{Step: assess.StepNotReceived, Until: now.Add(48 * time.Hour)}, true,
+			"Look around first: the door, any safe place, the mailbox or locker, neighbours and reception. If it's still missing by Sat 28 Nov, I'll tell you whom to contact."},
+		{"contact the carrier", assess.Assessment{Step: assess.StepContact, Main: late}, false,
+			"Contact UPS customer service now: past the expected delivery date."},
+		{"returned", assess.Assessment{Step: assess.StepReturned}, false,
+			"It's going back to the sender. Contact the seller for a new delivery or a refund."},
+		{"expired", assess.Assessment{Step: assess.StepExpired}, false,
+			"The carrier no longer updates this number. If you never got the parcel, contact the seller."},
+		{"no step", assess.Assessment{}, false,
+			"I'll keep checking and tell you when it moves."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := stepText(v, tc.a, tc.buttons); got != tc.want {
+				t.Errorf("stepText = %q\nwant        %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -24,7 +24,7 @@ type Input struct {
 	Checkable bool
 }
 
-// Step is what to do now, as a key: Text says it in words.
+// Step is what to do now, as a key: the bot says it in words.
 type Step string
 
 // Steps.
@@ -68,8 +68,9 @@ type Assessment struct {
 	Advice []advice.Advice
 	Main   advice.Advice
 	Step   Step
-	// ContactName/ContactURL: whom to contact now (Step is StepContact).
-	ContactName, ContactURL string
+	// ContactURL: the contact page of whom to contact now (Step is
+	// StepContact); Main.Party says who it is, for the bot to name.
+	ContactURL string
 	// Until: when waiting ends — the moment Step turns into contact advice
 	// (late, an exception, a failed attempt, not received, no tracking yet);
 	// zero when nothing is scheduled.
@@ -108,7 +109,7 @@ func Parcel(in Input, now time.Time) Assessment {
 	for _, adv := range a.Advice {
 		if adv.Action == advice.Contact {
 			a.Main, a.Step, a.Attention = adv, StepContact, true
-			a.ContactName, a.ContactURL = adv.ContactName, adv.ContactURL
+			a.ContactURL = adv.ContactURL
 			return a
 		}
 	}
