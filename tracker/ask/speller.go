@@ -1,8 +1,9 @@
 package ask
 
 // speller fixes typos: a word that is not known is replaced by the closest
-// dictionary word within an edit distance of 1 (words of 4–5 letters) or 2
-// (longer words, same first letter). Candidates come from a symmetric-delete
+// dictionary word within an edit distance of 1 (words of 4–5 letters; a
+// 3-letter word only by the letter it dropped: "cde" → "code") or 2 (longer
+// words, same first letter). Candidates come from a symmetric-delete
 // index (every dictionary word with one or two letters deleted, hashed), so a
 // look-up checks a handful of words instead of the whole dictionary.
 type speller struct {
@@ -33,7 +34,7 @@ func maxEdits(n int) int {
 	switch {
 	case n >= 6:
 		return 2
-	case n >= 4:
+	case n >= 3:
 		return 1
 	}
 	return 0
@@ -87,8 +88,8 @@ func (s *speller) fixDist(w string) (string, int) {
 	s.eachDelete(w, max, buf[:0], func(h uint64) {
 		for _, i := range s.deletes[h] {
 			v := s.dict[i]
-			if abs(len(v)-len(w)) > max {
-				continue
+			if abs(len(v)-len(w)) > max || len(w) == 3 && len(v) != 4 {
+				continue // a 3-letter word is only ever a 4-letter one with a letter dropped
 			}
 			d := distance(w, v)
 			if d > max || d == 2 && v[0] != w[0] {
