@@ -25,6 +25,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
 	"github.com/trackbot/trackbot/storage"
 	"github.com/trackbot/trackbot/storage/storagetest"
@@ -312,8 +313,8 @@ func pushes(sent []telegramtest.Sent) []string {
 	var out []string
 	for _, s := range sent {
 		for _, st := range []tracker.Status{tracker.StatusInTransit, tracker.StatusOutForDelivery, tracker.StatusDelivered} {
-			if strings.Contains(s.Text, "<b>"+st.Title()+"</b>") {
-				out = append(out, st.Title())
+			if title := locale.For(locale.EN).T("status_" + string(st)); strings.Contains(s.Text, "<b>"+title+"</b>") {
+				out = append(out, title)
 			}
 		}
 	}

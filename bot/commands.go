@@ -358,7 +358,7 @@ func parcelButtons(p *locale.Printer, sub storage.Subscription) [][]Button {
 	return append(rows, last)
 }
 
-// statusLineLen bounds a status line (tracker.StatusLine) in lists and replies.
+// statusLineLen bounds a status line (statusLine) in lists and replies.
 const statusLineLen = 100
 
 // followedValid is the advice rules' Valid for what the bot reads: it only

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/tracker"
@@ -92,17 +94,35 @@ func statusTitle(p *locale.Printer, s tracker.Status) string {
 	return p.T("status_" + string(s))
 }
 
-// statusLine is tracker.StatusLine in the chat's language: the title, with
-// the carrier's own words (kept as the carrier wrote them) when they add
-// something. Plain text: callers escape.
+// statusLine is a parcel's status as one line of plain text in the chat's
+// language: the status's title, with the carrier's own words (cleaned, on
+// one line, otherwise as the carrier wrote them) after it when they add
+// something. Words that only repeat the title, in the chat's language or
+// in English (what most carriers write), add nothing; words that start
+// with the title say it already and stand alone. Callers clip and escape.
+//
+//	in transit, ""                        → "In transit"
+//	delivered, "DELIVERED"                → "Delivered"
+//	delivered, "Delivered, left at door"  → "Delivered, left at door"
+//	in transit, "Departed facility"       → "In transit: Departed facility"
 func statusLine(p *locale.Printer, s tracker.Status, statusText string) string {
-	en := tracker.StatusLine(s, statusText)
-	if p.Lang() == locale.EN {
-		return en
-	}
+	title := statusTitle(p, s)
 	text := strings.Join(strings.Fields(tracker.PlainText(statusText)), " ")
-	if text == "" || en == s.Title() {
-		return statusTitle(p, s)
+	switch {
+	case text == "" || strings.EqualFold(text, title) || strings.EqualFold(text, statusTitle(locale.For(locale.EN), s)):
+		return title
+	case startsWithWord(text, title):
+		return text
 	}
-	return p.T("status_line", "Title", statusTitle(p, s), "Carrier", text)
+	return p.T("status_line", "Title", title, "Carrier", text)
+}
+
+// startsWithWord reports whether s begins with the word(s) prefix, ignoring
+// case: "In transit, on time" does, "In transitional hub" does not.
+func startsWithWord(s, prefix string) bool {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[len(prefix):])
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trackbot/trackbot/bot/locale"
 	"github.com/trackbot/trackbot/bot/telegramtest"
+	"github.com/trackbot/trackbot/tracker"
 )
 
 // en renders the helpers' English, as the tests written before languages expect.
@@ -120,5 +121,45 @@ func (h *harness) sayTo(chat telegramtest.Chat, from telegramtest.User, text str
 			h.t.Fatalf("no reply in chat %d to %q", chat.ID, text)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestStatusLine: the status's title in the chat's language (en.toml for
+// English, as every language's), with the carrier's words after it when
+// they add something, cleaned and on one line.
+func TestStatusLine(t *testing.T) {
+	tests := map[string]struct {
+		lang locale.Lang
+		st   tracker.Status
+		text string
+		want string
+	}{
+		"no carrier text":                {locale.EN, tracker.StatusInTransit, "", "In transit"},
+		"blank carrier text":             {locale.EN, tracker.StatusInTransit, " \t\n", "In transit"},
+		"same words, other case":         {locale.EN, tracker.StatusDelivered, "DELIVERED", "Delivered"},
+		"carrier text says it already":   {locale.EN, tracker.StatusDelivered, "Delivered, left in the parcel box", "Delivered, left in the parcel box"},
+		"prefix in another case":         {locale.EN, tracker.StatusOutForDelivery, "out for delivery today", "out for delivery today"},
+		"prefix ends inside a word":      {locale.EN, tracker.StatusInTransit, "In transitional hub", "In transit: In transitional hub"},
+		"carrier text adds something":    {locale.EN, tracker.StatusInTransit, "Departed from facility", "In transit: Departed from facility"},
+		"kept on one line":               {locale.EN, tracker.StatusException, "Held at depot\r\n  call   us", "Exception: Held at depot call us"},
+		"unknown status":                 {locale.EN, tracker.StatusUnknown, "Shipment information sent", "Waiting for first update: Shipment information sent"},
+		"a status not in the contract":   {locale.EN, tracker.Status("lost"), "", "Waiting for first update"},
+		"shorter than the title":         {locale.EN, tracker.StatusCustoms, "In", "In customs: In"},
+		"multi-byte text against title":  {locale.EN, tracker.StatusReturned, "Retour à l'expéditeur", "Returned to sender: Retour à l'expéditeur"},
+		"title followed by a digit only": {locale.EN, tracker.StatusInTransit, "In transit2", "In transit: In transit2"},
+		"controls and an override":       {locale.EN, tracker.StatusException, "Held\x00 at \u202Edepot\x1b[31m", "Exception: Held at depot [31m"},
+		"German, no carrier text":        {locale.DE, tracker.StatusDelivered, "", "Zugestellt"},
+		"German, English title repeated": {locale.DE, tracker.StatusDelivered, "DELIVERED", "Zugestellt"},
+		"German, own title repeated":     {locale.DE, tracker.StatusDelivered, "zugestellt", "Zugestellt"},
+		"German, English words added":    {locale.DE, tracker.StatusDelivered, "Delivered, left at door", "Zugestellt: Delivered, left at door"},
+		"German, German words say it":    {locale.DE, tracker.StatusDelivered, "Zugestellt, an der Haustür", "Zugestellt, an der Haustür"},
+		"French, its own separator":      {locale.FR, tracker.StatusInTransit, "Departed from facility", "En transit : Departed from facility"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := statusLine(locale.For(tc.lang), tc.st, tc.text); got != tc.want {
+				t.Errorf("statusLine(%s, %s, %q) = %q, want %q", tc.lang, tc.st, tc.text, got, tc.want)
+			}
+		})
 	}
 }

@@ -49,7 +49,7 @@ func TestRenderResultEscapesCarrierText(t *testing.T) {
 }
 
 // TestStatusLineEverywhere: /list, following a parcel again and a live
-// look-up word a status alike (tracker.StatusLine), escaped.
+// look-up word a status alike (statusLine), escaped.
 func TestStatusLineEverywhere(t *testing.T) {
 	ctx := context.Background()
 	tests := map[string]struct {

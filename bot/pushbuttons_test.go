@@ -61,7 +61,7 @@ func TestPollerButtonsParse(t *testing.T) {
 		t.Fatalf("no delivered push among %d queued", len(items))
 	}
 	r, ok, err := eng.RenderOutbox(ctx, *delivered)
-	if !ok || err != nil || !strings.Contains(r.Text, "<b>"+tracker.StatusDelivered.Title()+"</b>") {
+	if !ok || err != nil || !strings.Contains(r.Text, "<b>Delivered</b>") {
 		t.Fatalf("delivered push: %v %v %q", ok, err, r.Text)
 	}
 	type button struct{ Text, CallbackData string }

@@ -93,7 +93,7 @@ func testDueShipments(t *testing.T, e storagetest.Engine) {
 
 // poll is a carrier answer for RecordPoll tests.
 func poll(status tracker.Status, events ...tracker.Event) tracker.Result {
-	return tracker.Result{Status: status, StatusText: status.Title(), Events: events}
+	return tracker.Result{Status: status, StatusText: "Carrier says " + string(status), Events: events}
 }
 
 // writePoll records one poll through RecordPoll or through a batch of one.
@@ -176,7 +176,7 @@ func testRecordPoll(t *testing.T, e storagetest.Engine, write writePoll) {
 			t.Fatal(err)
 		}
 		if sh.Status != st.wantStatus || !sh.StatusSince.Equal(st.wantSince) || !sh.PolledAt.Equal(st.at) ||
-			!sh.NextPollAt.Equal(next) || sh.StatusText != st.wantStatus.Title() {
+			!sh.NextPollAt.Equal(next) || sh.StatusText != "Carrier says "+string(st.wantStatus) {
 			t.Fatalf("%s: shipment = %+v", st.name, sh)
 		}
 		var queued int

@@ -117,36 +117,6 @@ func (r Result) Latest() (Event, bool) {
 	return r.Events[0], true
 }
 
-// Title is the status in plain words, for messages and lists.
-func (s Status) Title() string {
-	switch s {
-	case StatusInfoReceived:
-		return "Label created"
-	case StatusInTransit:
-		return "In transit"
-	case StatusOutForDelivery:
-		return "Out for delivery"
-	case StatusDelivered:
-		return "Delivered"
-	case StatusAttemptFailed:
-		return "Delivery attempted"
-	case StatusAvailableForPickup:
-		return "Ready for pickup"
-	case StatusException:
-		return "Exception"
-	case StatusCustoms:
-		return "In customs"
-	case StatusReturned:
-		return "Returned to sender"
-	case StatusExpired:
-		return "Tracking expired"
-	case StatusNotFound:
-		return "Not found yet"
-	default:
-		return "Waiting for first update"
-	}
-}
-
 // Emoji is a one-glyph marker for the status in lists and pushes.
 func (s Status) Emoji() string {
 	switch s {

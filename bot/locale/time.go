@@ -29,10 +29,9 @@ func (p *Printer) Date(t time.Time, withYear bool) string {
 	return p.T("date", args...)
 }
 
-// Day names t's calendar date relative to now, as tracker.Day does in
-// English: today, tomorrow, yesterday, a weekday within six days either
-// side, else the date (with the year when it is not now's). Dates are
-// compared in t's zone.
+// Day names t's calendar date relative to now: today, tomorrow,
+// yesterday, a weekday within six days either side, else the date (with
+// the year when it is not now's). Dates are compared in t's zone.
 func (p *Printer) Day(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
