@@ -12,10 +12,8 @@ import (
 
 // The assessment and the advice rules decide; these say it in the chat's
 // language. Each step and rule has its own texts in the catalogs, keyed by
-// the step or rule, English (en.toml) included for the steps. Advice
-// titles and texts in English are still tracker/advice's own, except the
-// dates in advice texts: those are written here for every language, in the
-// chat's zone.
+// the step or rule, English (en.toml) included; the dates in them are
+// written here, in the chat's zone.
 
 // stepText is the one line saying what to do now (plain text).
 func stepText(v view, a assess.Assessment, buttons bool) string {
@@ -81,9 +79,6 @@ func contactName(p *locale.Printer, adv advice.Advice) string {
 // adviceTitle is a rule's title; the second result tells the stall rule's
 // two lengths apart.
 func adviceTitle(p *locale.Printer, adv advice.Advice, rule string) (string, bool) {
-	if p.Lang() == locale.EN {
-		return adv.Title, false
-	}
 	if rule == advice.RuleStalled {
 		intl := adv.International
 		days := int(advice.Default.DomesticStall.Hours() / 24)
@@ -92,11 +87,7 @@ func adviceTitle(p *locale.Printer, adv advice.Advice, rule string) (string, boo
 		}
 		return p.N("advice_stalled_title", days), intl
 	}
-	key := "advice_" + rule + "_title"
-	if s := p.T(key); s != key {
-		return s, false
-	}
-	return adv.Title, false
+	return p.T("advice_" + rule + "_title"), false
 }
 
 // adviceText is an advice push's title and text in the chat's language.
@@ -138,12 +129,5 @@ func adviceText(v view, adv advice.Advice, sub storage.Subscription, a assess.As
 	case advice.RuleLate:
 		return title, p.T("advice_late", "Date", v.pr().Date(in.ETA, false)) // the carrier's date, at the destination
 	}
-	if p.Lang() == locale.EN {
-		return title, adv.Text
-	}
-	key := "advice_" + adv.Rule
-	if s := p.T(key); s != key {
-		return title, s
-	}
-	return title, adv.Text
+	return title, p.T("advice_" + adv.Rule)
 }

@@ -66,10 +66,9 @@ func TestAdviceDatesInTheChatsZone(t *testing.T) {
 	}
 }
 
-// TestEveryRuleStepAndTopicHasItsWords: the bot's texts fall back to the
-// English of tracker (a rule's title and text, a topic's title) when a key
-// is missing, which would put English in another language's chat. Every
-// language has every English key (locale's tests), so English is checked.
+// TestEveryRuleStepAndTopicHasItsWords: a rule, step or topic without its
+// key would show the key (or the topic's id) instead of words. Every language has every English key
+// (locale's tests), so English is checked.
 func TestEveryRuleStepAndTopicHasItsWords(t *testing.T) {
 	p := locale.For(locale.EN)
 	var keys []string
@@ -104,7 +103,7 @@ func TestEveryRuleStepAndTopicHasItsWords(t *testing.T) {
 func TestStepTextInEnglish(t *testing.T) {
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) // a Thursday
 	v := view{now: now, p: locale.For(locale.EN)}
-	late := advice.Advice{Rule: advice.RuleLate, Action: advice.Contact, Title: "Past the expected delivery date",
+	late := advice.Advice{Rule: advice.RuleLate, Action: advice.Contact,
 		Party: advice.Party{Who: advice.WhoCarrier, Carrier: "ups"}}
 	tests := []struct {
 		name    string
@@ -161,5 +160,105 @@ func TestStepTextInEnglish(t *testing.T) {
 				t.Errorf("stepText = %q\nwant        %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAdviceInEnglish pins the English advice pushes (title and text, from
+// en.toml as every language's) for every rule, as the rules produce them.
+func TestAdviceInEnglish(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) // a Thursday
+	sub := func(carrier string, st tracker.Status, f func(*storage.Subscription)) storage.Subscription {
+		s := storage.Subscription{ID: 1, ChatID: 1, CreatedAt: t0, Shipment: storage.Shipment{Carrier: carrier, Number: "1Z",
+			Status: st, StatusSince: t0, PolledAt: t0, CreatedAt: t0}}
+		if f != nil {
+			f(&s)
+		}
+		return s
+	}
+	tests := []struct {
+		rule        string
+		sub         storage.Subscription
+		now         time.Time
+		title, text string
+	}{
+		{advice.RuleActivationWait, sub("ups", tracker.StatusNotFound, nil), t0.Add(time.Hour), "Tracking has not started yet",
+			"Tracking usually starts within 24 to 48 hours of the shipping notice. Nothing to do yet: I keep checking and tell you when the carrier has it. If nothing shows by Sat 09:00 UTC, I will let you know."},
+		{advice.RuleNoTracking, sub("ups", tracker.StatusNotFound, nil), t0.Add(50 * time.Hour), "Still no tracking after 48 hours",
+			"It is more than 48 hours since you added this parcel and the carrier still shows nothing. The number may be mistyped, or the seller may not have shipped it yet. Check the number against the shipping confirmation, then contact the seller."},
+		{advice.RuleNoTracking, sub("ups", tracker.StatusInfoReceived, nil), t0.Add(50 * time.Hour), "Still no tracking after 48 hours",
+			"A shipping label exists, but after more than 48 hours the carrier has still not scanned the parcel. The seller has most likely not handed it over yet. Contact the seller and ask when it will be sent."},
+		{advice.RuleNumberUnknown, sub("ups", tracker.StatusNotFound, nil), t0.Add(8 * 24 * time.Hour), "The carrier does not know this number",
+			"A week on, the carrier still does not recognise this number. It is almost certainly wrong or belongs to another carrier. Ask the seller for the correct tracking number and carrier."},
+		{advice.RuleCustomsCheck, sub("ups", tracker.StatusCustoms, nil), t0.Add(time.Hour), "In customs: watch for a request",
+			"Most parcels clear customs without you doing anything. Sometimes customs or the carrier waits for the recipient to pay import duties or taxes or to send documents: watch your email, texts and mailbox for such a request and answer it quickly, or the parcel may be returned."},
+		{advice.RuleStalled, sub("ups", tracker.StatusInTransit, nil), t0.Add(5 * 24 * time.Hour), "No update for 4 days",
+			"The carrier has not reported anything new since Thu 26 Nov. Parcels do go quiet, but not for this long: contact customer service and ask them to locate it."},
+		{advice.RuleStalled, sub("ups", tracker.StatusCustoms, nil), t0.Add(11 * 24 * time.Hour), "No update for 10 days",
+			"The carrier has not reported anything new since Thu 26 Nov. Parcels do go quiet, but not for this long: contact customer service and ask them to locate it."},
+		{advice.RuleLate, sub("ups", tracker.StatusInTransit, func(s *storage.Subscription) { s.Shipment.ETA = t0 }), t0.Add(50 * time.Hour), "Past the expected delivery date",
+			"The carrier expected to deliver by Thu 26 Nov and has not. Contact customer service to ask where it is; for an online order the seller can also chase the carrier or offer a refund."},
+		{advice.RuleAttemptWait, sub("ups", tracker.StatusAttemptFailed, nil), t0.Add(time.Hour), "The courier could not deliver",
+			"Usually nobody was home, a signature was needed or the address could not be reached. Look for a notice: most carriers try again the next working day or leave the parcel at a pickup point. On the carrier's page you can often rebook delivery, pick a pickup point or fix the address."},
+		{advice.RuleAttemptStuck, sub("ups", tracker.StatusAttemptFailed, nil), t0.Add(4 * 24 * time.Hour), "Delivery still not done",
+			"Days after the failed attempt the parcel has not moved on. Contact customer service to book a new delivery, correct the address or have it sent to a pickup point, before it goes back to the sender."},
+		{advice.RuleExceptionWait, sub("ups", tracker.StatusException, nil), t0.Add(time.Hour), "The carrier reported a problem",
+			"An exception means something interrupted the normal route: weather, a damaged label, an address question, a missed connection. Many clear within a day or two without you doing anything. If the carrier asks you for something (address, payment, documents), answer it right away."},
+		{advice.RuleExceptionStuck, sub("ups", tracker.StatusException, nil), t0.Add(4 * 24 * time.Hour), "The problem has not cleared",
+			"The carrier reported a problem days ago and the parcel has not moved on since. Contact customer service and ask what is needed: an address correction, a payment or documents, or a claim if it was damaged or lost."},
+		{advice.RuleReturned, sub("ups", tracker.StatusReturned, nil), t0.Add(time.Hour), "Going back to the sender",
+			"The parcel is on its way back to the sender. Contact the seller to have it sent again or to get a refund."},
+		{advice.RuleNotReceivedCheck, sub("ups", tracker.StatusDelivered, func(s *storage.Subscription) {
+			s.Shipment.DeliveredAt, s.NotReceivedAt = t0, t0.Add(time.Hour)
+		}), t0.Add(2 * time.Hour), "Delivered but not found: look around first",
+			"Parcels marked delivered usually turn up: check around the door and any safe place, your mailbox or parcel locker, ask neighbours and building management or reception, and check whether someone else in the household took it in. A delivery can also be scanned a little before it actually arrives. If it is still missing by Sat 09:00 UTC, contact customer service."},
+		{advice.RuleNotReceived, sub("ups", tracker.StatusDelivered, func(s *storage.Subscription) {
+			s.Shipment.DeliveredAt, s.NotReceivedAt = t0, t0.Add(time.Hour)
+		}), t0.Add(50 * time.Hour), "Delivered but still missing",
+			"It is more than 48 hours since the carrier marked it delivered and you still do not have it. Contact customer service and ask them to open an investigation; keep the tracking number at hand."},
+		{advice.RuleNotReceived, sub("usps", tracker.StatusDelivered, func(s *storage.Subscription) {
+			s.Shipment.DeliveredAt, s.NotReceivedAt = t0, t0.Add(time.Hour)
+		}), t0.Add(50 * time.Hour), "Delivered but still missing",
+			"It is more than 48 hours since the carrier marked it delivered and you still do not have it. Contact customer service and ask them to open an investigation; keep the tracking number at hand. The postal service's missing-mail search takes longer and can be opened from Thu 3 Dec."},
+		{advice.RuleNotReceived, sub("amazon", tracker.StatusDelivered, func(s *storage.Subscription) {
+			s.Shipment.DeliveredAt, s.NotReceivedAt = t0, t0.Add(time.Hour)
+		}), t0.Add(50 * time.Hour), "Delivered but still missing",
+			"It is more than 48 hours since Amazon marked it delivered and you still do not have it. Contact Amazon customer service from Your Orders; they can refund or replace it. For an order sold by a third-party seller, contact the seller."},
+		{advice.RuleInvalidNumber, sub("ups", tracker.StatusUnknown, nil), t0, "Check the tracking number",
+			"This number does not pass the carrier's format or check-digit rules, so it was probably mistyped or cut short. Copy it again from the shipping confirmation, or ask the seller for the right number."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.rule+" "+string(tc.sub.Shipment.Status), func(t *testing.T) {
+			in := tc.sub.AdviceInput(tc.rule != advice.RuleInvalidNumber)
+			a := assess.Parcel(assess.Input{Input: in, Checkable: true}, tc.now)
+			adv, ok := adviceFor(a, tc.rule)
+			if !ok {
+				t.Fatalf("rule %s did not fire: %+v", tc.rule, a.Advice)
+			}
+			v := view{now: tc.now, p: locale.For(locale.EN)}
+			title, text := adviceText(v, adv, tc.sub, a)
+			if title != tc.title || text != tc.text {
+				t.Errorf("advice\n%q\n%q\nwant\n%q\n%q", title, text, tc.title, tc.text)
+			}
+		})
+	}
+}
+
+// TestContactNameInEnglish: whom advice says to contact, in English.
+func TestContactNameInEnglish(t *testing.T) {
+	p := locale.For(locale.EN)
+	for _, tc := range []struct {
+		party advice.Party
+		want  string
+	}{
+		{advice.Party{Who: advice.WhoCarrier, Carrier: "fedex"}, "FedEx customer service"},
+		{advice.Party{Who: advice.WhoCarrier, Carrier: "royal_mail"}, "Royal Mail customer service"},
+		{advice.Party{Who: advice.WhoAmazon}, "Amazon customer service"},
+		{advice.Party{Who: advice.WhoAmazonSeller}, "Amazon customer service (or the third-party seller)"},
+		{advice.Party{Who: advice.WhoSeller}, "the seller"},
+		{advice.Party{Who: advice.WhoPostal}, "the postal service (sender's or yours)"},
+	} {
+		if got := contactName(p, advice.Advice{Party: tc.party}); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.party, got, tc.want)
+		}
 	}
 }

@@ -6,7 +6,6 @@
 package advice
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -102,14 +101,13 @@ var urgency = []string{
 	RuleNotReceivedCheck, RuleAttemptWait, RuleExceptionWait, RuleCustomsCheck, RuleActivationWait,
 }
 
-// Advice is one rule's conclusion. Title and Text are plain text.
+// Advice is one rule's conclusion, as data: the bot words it (a title and a
+// text per rule in each language) and names whom to contact from Party.
 type Advice struct {
-	Rule        string // stable id, used as the once-only key
-	Action      string // Wait or Contact
-	Title, Text string
-	ContactName string // whom to contact; empty for wait advice
-	ContactURL  string // their contact page, when known
-	// Party is whom to contact as data, for readers in other languages.
+	Rule       string // stable id, used as the once-only key
+	Action     string // Wait or Contact
+	ContactURL string // the contact page of whom to contact, when known
+	// Party is whom to contact (zero for wait advice).
 	Party Party
 	// International: RuleStalled waited the longer, international time.
 	International bool
@@ -161,83 +159,54 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 	seller := sellerContact(in)
 
 	if !in.Valid {
-		add(seller.advice(RuleInvalidNumber, Contact, "Check the tracking number",
-			"This number does not pass the carrier's format or check-digit rules, so it was probably mistyped or cut short. "+
-				"Copy it again from the shipping confirmation, or ask the seller for the right number."))
+		add(seller.advice(RuleInvalidNumber))
 		return out
 	}
 
 	switch in.Status {
 	case tracker.StatusUnknown, tracker.StatusNotFound, tracker.StatusInfoReceived:
 		if !reached(in.AddedAt, l.Activation) {
-			add(Advice{Rule: RuleActivationWait, Action: Wait, Title: "Tracking has not started yet", Until: in.AddedAt.Add(l.Activation),
-				Text: fmt.Sprintf("Tracking usually starts within 24 to 48 hours of the shipping notice. Nothing to do yet: "+
-					"I keep checking and tell you when the carrier has it. If nothing shows by %s, I will let you know.",
-					in.AddedAt.Add(l.Activation).Format("Mon 2 Jan 15:04 MST"))})
+			add(Advice{Rule: RuleActivationWait, Action: Wait, Until: in.AddedAt.Add(l.Activation)})
 			break
 		}
 		if !in.Polled {
 			break // the carrier never answered: we cannot tell "nothing" from "no answer"
 		}
-		text := "It is more than 48 hours since you added this parcel and the carrier still shows nothing. " +
-			"The number may be mistyped, or the seller may not have shipped it yet. Check the number against the shipping confirmation, then contact the seller."
-		if in.Status == tracker.StatusInfoReceived {
-			text = "A shipping label exists, but after more than 48 hours the carrier has still not scanned the parcel. " +
-				"The seller has most likely not handed it over yet. Contact the seller and ask when it will be sent."
-		}
-		add(seller.advice(RuleNoTracking, Contact, "Still no tracking after 48 hours", text))
+		add(seller.advice(RuleNoTracking))
 		if in.Status == tracker.StatusNotFound && reached(in.AddedAt, l.NotFoundGiveUp) {
-			add(seller.advice(RuleNumberUnknown, Contact, "The carrier does not know this number",
-				"A week on, the carrier still does not recognise this number. It is almost certainly wrong or belongs to another carrier. "+
-					"Ask the seller for the correct tracking number and carrier."))
+			add(seller.advice(RuleNumberUnknown))
 		}
 
 	case tracker.StatusInTransit, tracker.StatusCustoms, tracker.StatusOutForDelivery:
 		if in.Status == tracker.StatusCustoms {
-			add(Advice{Rule: RuleCustomsCheck, Action: Wait, Title: "In customs: watch for a request",
-				Text: "Most parcels clear customs without you doing anything. Sometimes customs or the carrier waits for the " +
-					"recipient to pay import duties or taxes or to send documents: watch your email, texts and mailbox for such a " +
-					"request and answer it quickly, or the parcel may be returned."})
+			add(Advice{Rule: RuleCustomsCheck, Action: Wait})
 		}
-		stall, kind, intl := l.DomesticStall, "four days", false
+		stall, intl := l.DomesticStall, false
 		if in.International || in.Status == tracker.StatusCustoms {
-			stall, kind, intl = l.InternationalStall, "ten days", true
+			stall, intl = l.InternationalStall, true
 		}
 		if last := firstNonZero(in.LastEventAt, since); reached(last, stall) {
-			a := carrier.advice(RuleStalled, Contact, "No update for "+kind,
-				fmt.Sprintf("The carrier has not reported anything new since %s. Parcels do go quiet, but not for this long: "+
-					"contact customer service and ask them to locate it.", last.Format("Mon 2 Jan")))
+			a := carrier.advice(RuleStalled)
 			a.International = intl
 			add(a)
 		}
 
 	case tracker.StatusAttemptFailed:
 		if reached(since, l.ExceptionClear) {
-			add(carrier.advice(RuleAttemptStuck, Contact, "Delivery still not done",
-				"Days after the failed attempt the parcel has not moved on. Contact customer service to book a new delivery, "+
-					"correct the address or have it sent to a pickup point, before it goes back to the sender."))
+			add(carrier.advice(RuleAttemptStuck))
 		} else {
-			add(Advice{Rule: RuleAttemptWait, Action: Wait, Title: "The courier could not deliver", Until: since.Add(l.ExceptionClear),
-				Text: "Usually nobody was home, a signature was needed or the address could not be reached. Look for a notice: " +
-					"most carriers try again the next working day or leave the parcel at a pickup point. " +
-					"On the carrier's page you can often rebook delivery, pick a pickup point or fix the address."})
+			add(Advice{Rule: RuleAttemptWait, Action: Wait, Until: since.Add(l.ExceptionClear)})
 		}
 
 	case tracker.StatusException:
 		if reached(since, l.ExceptionClear) {
-			add(carrier.advice(RuleExceptionStuck, Contact, "The problem has not cleared",
-				"The carrier reported a problem days ago and the parcel has not moved on since. Contact customer service "+
-					"and ask what is needed: an address correction, a payment or documents, or a claim if it was damaged or lost."))
+			add(carrier.advice(RuleExceptionStuck))
 		} else {
-			add(Advice{Rule: RuleExceptionWait, Action: Wait, Title: "The carrier reported a problem", Until: since.Add(l.ExceptionClear),
-				Text: "An exception means something interrupted the normal route: weather, a damaged label, an address question, " +
-					"a missed connection. Many clear within a day or two without you doing anything. If the carrier asks you for " +
-					"something (address, payment, documents), answer it right away."})
+			add(Advice{Rule: RuleExceptionWait, Action: Wait, Until: since.Add(l.ExceptionClear)})
 		}
 
 	case tracker.StatusReturned:
-		add(seller.advice(RuleReturned, Contact, "Going back to the sender",
-			"The parcel is on its way back to the sender. Contact the seller to have it sent again or to get a refund."))
+		add(seller.advice(RuleReturned))
 
 	case tracker.StatusDelivered:
 		if in.NotReceivedAt.IsZero() {
@@ -245,37 +214,18 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 		}
 		delivered := firstNonZero(in.DeliveredAt, since, in.NotReceivedAt)
 		if !reached(delivered, l.NotReceivedWait) {
-			add(Advice{Rule: RuleNotReceivedCheck, Action: Wait, Title: "Delivered but not found: look around first", Until: delivered.Add(l.NotReceivedWait),
-				Text: "Parcels marked delivered usually turn up: check around the door and any safe place, your mailbox or parcel locker, " +
-					"ask neighbours and building management or reception, and check whether someone else in the household took it in. " +
-					"A delivery can also be scanned a little before it actually arrives. " +
-					fmt.Sprintf("If it is still missing by %s, contact customer service.", delivered.Add(l.NotReceivedWait).Format("Mon 2 Jan 15:04 MST"))})
+			add(Advice{Rule: RuleNotReceivedCheck, Action: Wait, Until: delivered.Add(l.NotReceivedWait)})
 			break
 		}
-		text := "It is more than 48 hours since the carrier marked it delivered and you still do not have it. " +
-			"Contact customer service and ask them to open an investigation; keep the tracking number at hand."
-		if in.AmazonOrder {
-			text = "It is more than 48 hours since Amazon marked it delivered and you still do not have it. " +
-				"Contact Amazon customer service from Your Orders; they can refund or replace it. For an order sold by a third-party seller, contact the seller."
-		}
-		var search time.Time
+		a := carrier.advice(RuleNotReceived)
 		if !in.AmazonOrder && postal[in.Carrier] && !in.AddedAt.IsZero() {
-			search = in.AddedAt.Add(l.PostalSearchAfter)
-			if now.Before(search) {
-				text += fmt.Sprintf(" The postal service's missing-mail search takes longer and can be opened from %s.", search.Format("Mon 2 Jan"))
-			} else {
-				text += " You can also open the postal service's missing-mail search now; it takes longer than a call."
-			}
+			a.PostalSearchFrom = in.AddedAt.Add(l.PostalSearchAfter)
 		}
-		a := carrier.advice(RuleNotReceived, Contact, "Delivered but still missing", text)
-		a.PostalSearchFrom = search
 		add(a)
 	}
 
 	if late := in.ETA; !late.IsZero() && !in.Status.Final() && reached(late, l.ETAGrace) {
-		add(carrier.advice(RuleLate, Contact, "Past the expected delivery date",
-			fmt.Sprintf("The carrier expected to deliver by %s and has not. Contact customer service to ask where it is; "+
-				"for an online order the seller can also chase the carrier or offer a refund.", late.Format("Mon 2 Jan"))))
+		add(carrier.advice(RuleLate))
 	}
 
 	slices.SortStableFunc(out, func(a, b Advice) int {
@@ -286,37 +236,37 @@ func (l Limits) Evaluate(in Input, now time.Time) []Advice {
 
 // who is a contact to attach to advice.
 type who struct {
-	name, url string
-	party     Party
+	url   string
+	party Party
 }
 
-func (w who) advice(rule, action, title, text string) Advice {
-	return Advice{Rule: rule, Action: action, Title: title, Text: text, ContactName: w.name, ContactURL: w.url, Party: w.party}
+func (w who) advice(rule string) Advice {
+	return Advice{Rule: rule, Action: Contact, ContactURL: w.url, Party: w.party}
 }
 
 // carrierContact: Amazon orders go to Amazon (who hands third-party orders to
 // the seller); everything else to the carrier's own customer service.
 func carrierContact(in Input) who {
 	if in.AmazonOrder || in.Carrier == "amazon" {
-		return who{"Amazon customer service", amazonContactURL, Party{Who: WhoAmazon}}
+		return who{amazonContactURL, Party{Who: WhoAmazon}}
 	}
 	c := tracker.Carrier(in.Carrier)
 	byCarrier := Party{Who: WhoCarrier, Carrier: in.Carrier}
 	if c.Contact == "" {
 		if in.Carrier == "s10" {
-			return who{"the postal service (sender's or yours)", "", Party{Who: WhoPostal}}
+			return who{"", Party{Who: WhoPostal}}
 		}
-		return who{c.Name + " customer service", tracker.TrackingURL(in.Carrier, in.Number), byCarrier}
+		return who{tracker.TrackingURL(in.Carrier, in.Number), byCarrier}
 	}
-	return who{c.Name + " customer service", c.Contact, byCarrier}
+	return who{c.Contact, byCarrier}
 }
 
 // sellerContact: a wrong or unshipped number is the seller's to fix.
 func sellerContact(in Input) who {
 	if in.AmazonOrder || in.Carrier == "amazon" {
-		return who{"Amazon customer service (or the third-party seller)", amazonContactURL, Party{Who: WhoAmazonSeller}}
+		return who{amazonContactURL, Party{Who: WhoAmazonSeller}}
 	}
-	return who{"the seller", "", Party{Who: WhoSeller}}
+	return who{"", Party{Who: WhoSeller}}
 }
 
 func firstNonZero(ts ...time.Time) time.Time {
