@@ -258,7 +258,8 @@ func TestInternationalPostInTheChatsLanguage(t *testing.T) {
 }
 
 // TestEveryS10ServiceHasAName: each service an S10 number can name (its
-// first two letters) has a catalog key, so no chat reads it in English.
+// first two letters) has a catalog key, so no other chat reads it in
+// English, and English chats read tracker's own words (the detect contract's).
 func TestEveryS10ServiceHasAName(t *testing.T) {
 	seen := map[string]bool{}
 	for a := 'A'; a <= 'Z'; a++ {
@@ -274,8 +275,11 @@ func TestEveryS10ServiceHasAName(t *testing.T) {
 		t.Fatalf("only %d S10 services seen: %v", len(seen), seen)
 	}
 	for svc := range seen {
-		if _, ok := s10Services[svc]; !ok {
+		key, ok := s10Services[svc]
+		if !ok {
 			t.Errorf("S10 service %q has no catalog key", svc)
+		} else if got := en.T(key); got != svc {
+			t.Errorf("S10 service %q reads %q in English (%s)", svc, got, key)
 		}
 	}
 }

@@ -154,15 +154,16 @@ var s10Services = map[string]string{
 var usDescriptions = map[string]bool{"Online or vendor label": true, "Commercial mailer": true, "Passive enroute scan": true}
 
 // serviceName is a number's service as shown in the chat's language: an
-// S10 service translated; elsewhere, outside English, only the product's
-// name ("UPS Ground", not "UPS Ground, signature required"), and nothing
-// for a service that is only an English description.
+// S10 service from the catalog (English too; tracker's English words stay
+// for the detect contract's "service"); elsewhere, outside English, only
+// the product's name ("UPS Ground", not "UPS Ground, signature required"),
+// and nothing for a service that is only an English description.
 func serviceName(p *locale.Printer, service string) string {
-	if p.Lang() == locale.EN {
-		return service
-	}
 	if key, ok := s10Services[service]; ok {
 		return p.T(key)
+	}
+	if p.Lang() == locale.EN {
+		return service
 	}
 	if usDescriptions[service] {
 		return ""
