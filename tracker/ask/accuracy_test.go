@@ -295,7 +295,7 @@ var top1Floor = map[string]float64{"es": 90, "de": 90, "fr": 90, "it": 90, "pt":
 // down), or the target once met.
 var laterFloors = map[string]map[string]float64{
 	"held-out 2": {"en": 92, "es": 90, "it": 90, "pt": 90, "de": 90, "fr": 90},
-	"held-out 3": {"en": 90}, // 90.8 % at b5a95bf, before tuning
+	"held-out 3": {"en": 92}, // 90.8 % at b5a95bf before tuning; 93.4 % at ff2c864
 }
 
 // TestCalibration fits the softmax temperature on cross-validation folds
