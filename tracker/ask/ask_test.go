@@ -126,7 +126,7 @@ func TestTypoFixing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := m.text.speller.fix(tc.in); got != tc.want {
+			if got, _ := m.text.speller.fixDist(tc.in); got != tc.want {
 				t.Errorf("fix(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})

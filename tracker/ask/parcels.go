@@ -1,6 +1,8 @@
 package ask
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -67,27 +69,54 @@ func selectParcels(question string, parcels []Parcel) selection {
 	if len(byLabel) > 0 {
 		return pick(parcels, byLabel)
 	}
-	for code, ws := range carrierWords {
-		for _, w := range ws {
-			if !strings.Contains(lower, " "+w+" ") {
-				continue
-			}
-			var with []int
-			for i, p := range parcels {
-				if carrierMatches(p.Carrier, w) {
-					with = append(with, i)
-				}
-			}
-			if c, ok := wordCarrier[w]; ok {
-				code = c
-			}
-			sel := pick(parcels, with)
-			sel.carrier, sel.missing = code, len(with) == 0
-			return sel
+	for _, cw := range carrierWordList {
+		if !strings.Contains(lower, " "+cw.word+" ") {
+			continue
 		}
+		var with []int
+		for i, p := range parcels {
+			if carrierMatches(p.Carrier, cw.word) {
+				with = append(with, i)
+			}
+		}
+		if len(with) == 0 && vagueCarrierWords[cw.word] {
+			// "stuck at the post office", "my amazon order": a place or a
+			// shop as often as a carrier, so no "none is with …".
+			return all
+		}
+		sel := pick(parcels, with)
+		sel.carrier, sel.missing = cw.code, len(with) == 0
+		return sel
 	}
 	return all
 }
+
+// vagueCarrierWords name a carrier only when one of the parcels is with it.
+var vagueCarrierWords = map[string]bool{"post": true, "postal": true, "amazon": true}
+
+// carrierWordList is every word of carrierWords once, with the carrier it
+// stands for, longest first so that "canada post" wins over "post" (and
+// the same question always picks the same carrier).
+var carrierWordList = func() []struct{ word, code string } {
+	var out []struct{ word, code string }
+	seen := map[string]bool{}
+	for code, ws := range carrierWords {
+		for _, w := range ws {
+			if seen[w] {
+				continue
+			}
+			seen[w] = true
+			if c, ok := wordCarrier[w]; ok {
+				code = c
+			}
+			out = append(out, struct{ word, code string }{w, code})
+		}
+	}
+	slices.SortFunc(out, func(a, b struct{ word, code string }) int {
+		return cmp.Or(cmp.Compare(len(b.word), len(a.word)), strings.Compare(a.word, b.word))
+	})
+	return out
+}()
 
 // wordCarrier is the carrier a word shared by several names ("dhl" for
 // DHL and DHL eCommerce) stands for.

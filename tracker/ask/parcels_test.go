@@ -167,3 +167,37 @@ func TestProgressQuestionNamingACarrier(t *testing.T) {
 		})
 	}
 }
+
+// TestCarrierWords: the longest carrier name in the question wins, every
+// time ("canada post" is not "post"), and a word that names a place or a
+// shop as often as a carrier ("post office", "my amazon order") selects
+// parcels only when one is with that carrier.
+func TestCarrierWords(t *testing.T) {
+	ca := Parcel{Carrier: "canada_post", Number: "1234567890123456", Status: tracker.StatusInTransit}
+	ups := Parcel{Carrier: "ups", Number: "1Z999AA10123456784", Status: tracker.StatusInTransit}
+	usps := Parcel{Carrier: "usps", Number: "9400111899223397546587", Status: tracker.StatusInTransit}
+	s10 := Parcel{Carrier: "s10", Number: s10Number("RR", "30571846", "JP"), Status: tracker.StatusInTransit}
+	tests := map[string]struct {
+		question string
+		parcels  []Parcel
+		at       []int
+		carrier  string
+		missing  bool
+	}{
+		"two-word name over its last word": {"my canada post parcel is late", []Parcel{ups, ca}, []int{1}, "canada_post", false},
+		"post office is a place":           {"is my parcel stuck at the post office?", []Parcel{ups, usps}, []int{0, 1}, "", false},
+		"post names a posted parcel":       {"where is the post one", []Parcel{ups, s10}, []int{1}, "s10", false},
+		"amazon order is a shop":           {"my amazon package is late", []Parcel{ups, usps}, []int{0, 1}, "", false},
+		"brand none is with":               {"is my fedex parcel late", []Parcel{ups, usps}, nil, "fedex", true}, // draw then shows them all
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			for range 20 { // map order must not matter
+				sel := selectParcels(tc.question, tc.parcels)
+				if !slices.Equal(sel.at, tc.at) || sel.carrier != tc.carrier || sel.missing != tc.missing {
+					t.Fatalf("about %v, carrier %q (missing %v); want %v, %q (%v)", sel.at, sel.carrier, sel.missing, tc.at, tc.carrier, tc.missing)
+				}
+			}
+		})
+	}
+}

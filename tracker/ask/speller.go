@@ -66,15 +66,9 @@ func (s *speller) eachDelete(w string, max int, buf []byte, f func(uint64)) []by
 	return buf
 }
 
-// fix returns the dictionary word closest to w, or w itself when none is
-// close enough to be a plausible typo.
-func (s *speller) fix(w string) string {
-	v, _ := s.fixDist(w)
-	return v
-}
-
-// fixDist is fix with the edit distance of the correction (0 when w is
-// returned as it is).
+// fixDist returns the dictionary word closest to w, or w itself when none
+// is close enough to be a plausible typo, with the edit distance of the
+// correction (0 when w is returned as it is).
 func (s *speller) fixDist(w string) (string, int) {
 	max := maxEdits(len(w))
 	if max == 0 {
