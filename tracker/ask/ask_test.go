@@ -270,3 +270,16 @@ func TestSmallTalkInGermanAndFrench(t *testing.T) {
 		t.Errorf("English thanks: SmallTalk %q", got.SmallTalk)
 	}
 }
+
+// TestWhatShouldIDoInEveryLanguage: "what should I do?" is about the
+// chat's parcels in every language (each one's next step), not asked back.
+func TestWhatShouldIDoInEveryLanguage(t *testing.T) {
+	for lang, q := range map[string]string{
+		"en": "what should I do now?", "de": "Was soll ich jetzt tun?", "fr": "qu'est-ce que je dois faire ?",
+		"es": "¿qué debo hacer?", "pt": "o que devo fazer agora?", "it": "cosa devo fare adesso?",
+	} {
+		if got := AnswerIn(lang, q, nil, now); got.Topic != "my_packages" || len(got.Alternatives) > 0 {
+			t.Errorf("%s %q: topic %s (%.2f), alternatives %v; want my_packages answered", lang, q, got.Topic, got.Confidence, got.Alternatives)
+		}
+	}
+}
