@@ -129,7 +129,7 @@ func Answer(question string, parcels []Parcel, now time.Time) Reply {
 // gets a friendly pointer to what the bot does. A language without
 // training data falls back to English.
 func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
-	q := query{parcels: parcels, now: now, question: question}
+	q := newQuery(question, parcels, now)
 	m, err := modelFor(lang)
 	if err != nil {
 		lang = DefaultLang
@@ -156,8 +156,8 @@ func AnswerIn(lang, question string, parcels []Parcel, now time.Time) Reply {
 	top := m.predict(nameParcels(question, parcels), maxAlternatives+1, temperature)
 	d := decide(top)
 	reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
-	reply.About = Named(question, parcels)
-	if d.kind == kindAskBack && (reply.About != nil || selectParcels(question, parcels).carrier != "") {
+	reply.About = q.sel.named()
+	if d.kind == kindAskBack && (reply.About != nil || q.sel.carrier != "") {
 		d = aboutParcel(d, top)
 		reply.Topic, reply.Confidence, reply.Alternatives = d.topic, d.p, d.alternatives
 	}
@@ -177,7 +177,7 @@ var attentionTopics = map[string]bool{
 
 // draw sets what the reply's topic draws on from the chat's parcels.
 func (r *Reply) draw(q query) {
-	sel := selectParcels(q.question, q.parcels)
+	sel := q.sel
 	switch {
 	case len(q.parcels) == 0:
 	case r.Topic == "my_packages" && sel.missing:
@@ -237,10 +237,10 @@ var progressTopics = map[string]bool{
 }
 
 // aboutParcel decides an unsure question that names a parcel (by number,
-// label or carrier word): when the
-// likeliest topics are all about how that parcel is getting on ("is the
-// ups one late": late or my_packages), each answer starts with the
-// parcel's state, so it is answered with the first rather than asked back.
+// label or carrier word): when the likeliest topics are all about how that
+// parcel is getting on ("is the ups one late": late or my_packages), each
+// answer starts with the parcel's state, so it is answered with the first
+// rather than asked back.
 // The confidence is then the probability that the question is about the
 // parcel's progress at all.
 func aboutParcel(d decision, top []ranked) decision {
@@ -268,7 +268,7 @@ func AnswerTopic(lang, topic string, parcels []Parcel, now time.Time) Reply {
 	if _, err := modelFor(lang); err != nil {
 		lang = DefaultLang
 	}
-	q := query{parcels: parcels, now: now}
+	q := newQuery("", parcels, now)
 	r := Reply{Topic: topic, Lang: lang, Confidence: 1, Verdict: verdictFor(topic, q)}
 	r.draw(q)
 	return r

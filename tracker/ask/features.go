@@ -92,11 +92,10 @@ func (t *textModel) hashes(question string, sc *scratch) {
 		}
 		sc.padded = append(append(append(sc.padded[:0], 0x02), g...), 0x03)
 		for n := minGram; n <= maxGram; n++ {
-			for i := 0; i+n <= len(sc.padded); i++ {
-				sc.hashes = append(sc.hashes, hashBytes(hashStart(tagChar), sc.padded[i:i+n]))
+			for j := 0; j+n <= len(sc.padded); j++ {
+				sc.hashes = append(sc.hashes, hashBytes(hashStart(tagChar), sc.padded[j:j+n]))
 			}
 		}
-
 		sc.terms = append(sc.terms, t.term(w))
 	}
 	nChar := len(sc.hashes)

@@ -310,7 +310,7 @@ func verdictFor(topic string, q query) Verdict {
 	if topic != "my_packages" && !progressTopics[topic] {
 		return Verdict{}
 	}
-	sel := selectParcels(q.question, q.parcels)
+	sel := q.sel
 	if progressTopics[topic] && (sel.missing || !sel.explicit && len(q.parcels) != 1) {
 		return Verdict{}
 	}
@@ -363,11 +363,10 @@ func nameParcels(question string, parcels []Parcel) string {
 	return strings.Join(words, " ")
 }
 
-// Named returns the indices in parcels of the parcels the question names
-// by number, label or carrier word ("is the dhl one late"), or nil when it
-// names none of them.
-func Named(question string, parcels []Parcel) []int {
-	sel := selectParcels(question, parcels)
+// named returns the indices of the parcels the question named by number,
+// label or carrier word ("is the dhl one late"), or nil when it named none
+// of them.
+func (sel selection) named() []int {
 	if !sel.explicit {
 		return nil
 	}

@@ -40,7 +40,7 @@ func TestAnswersAboutOneParcel(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			q := query{parcels: tc.parcels, now: now, question: tc.question}
+			q := newQuery(tc.question, tc.parcels, now)
 			got := Reply{Topic: "my_packages"}
 			got.draw(q)
 			if v := verdictFor("my_packages", q); v.Kind != tc.verdict {

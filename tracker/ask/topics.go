@@ -32,5 +32,12 @@ var topics = func() []string {
 type query struct {
 	parcels  []Parcel
 	now      time.Time
-	question string // as asked; empty when a topic was picked from a button
+	question string    // as asked; empty when a topic was picked from a button
+	sel      selection // the parcels the question names
+}
+
+// newQuery picks the parcels the question names once, for every part of
+// the reply.
+func newQuery(question string, parcels []Parcel, now time.Time) query {
+	return query{parcels: parcels, now: now, question: question, sel: selectParcels(question, parcels)}
 }
