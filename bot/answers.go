@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 
 	"github.com/trackbot/trackbot/bot/locale"
@@ -72,7 +71,8 @@ func replyWithoutTopic(p *locale.Printer, r ask.Reply, n int) (string, bool) {
 // answerText is the answer as shown (HTML), in p's language: the direct
 // answer about a parcel, the parcels the answer is about, the topic's
 // general answer, and what it draws from the chat's other parcels.
-func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription) string {
+func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription,
+	latest map[int64]tracker.Event) string {
 	if s, ok := replyWithoutTopic(p, r, len(subs)); ok {
 		return esc(s)
 	}
@@ -90,7 +90,7 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 		parts = append(parts, v)
 	}
 	if shown := at(r.Parcels); len(shown) > 0 {
-		parts = append(parts, parcelsHeader(p, r, len(shown), len(subs)), e.myParcelsAnswer(ctx, p, chatID, shown))
+		parts = append(parts, parcelsHeader(p, r, len(shown), len(subs)), e.myParcelsAnswer(ctx, p, chatID, shown, latest))
 	}
 	if r.Topic != "my_packages" || len(subs) == 0 {
 		general := esc(topicAnswer(p, r.Topic))
@@ -107,7 +107,7 @@ func (e *Engine) answerText(ctx context.Context, p *locale.Printer, chatID int64
 	}
 	switch attention := at(r.Attention); {
 	case len(attention) > 0:
-		parts = append(parts, esc(p.T("answer_attention")), e.myParcelsAnswer(ctx, p, chatID, attention))
+		parts = append(parts, esc(p.T("answer_attention")), e.myParcelsAnswer(ctx, p, chatID, attention, latest))
 	case r.Topic == "contact_support" && len(subs) > 0:
 		parts = append(parts, esc(p.T("answer_contact_none")))
 	}
@@ -209,17 +209,14 @@ func talkText(p *locale.Printer, kind string, n int) string {
 }
 
 // myParcelsAnswer is "where is my parcel" for the parcels subs: each one's
-// status, last scan's place and time, expected day and what to do, from
-// the same assessment pushes and /list use.
-func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID int64, subs []storage.Subscription) string {
+// status, last scan's place (from latest) and time, expected day and what
+// to do, from the same assessment pushes and /list use.
+func (e *Engine) myParcelsAnswer(ctx context.Context, p *locale.Printer, chatID int64, subs []storage.Subscription,
+	latest map[int64]tracker.Event) string {
 	if len(subs) == 0 {
 		return esc(p.T("answer_my_packages_none"))
 	}
 	v := e.view(withPrinter(ctx, p), chatID)
-	latest, err := e.store.LatestEvents(ctx, chatID)
-	if err != nil {
-		e.log.WarnContext(ctx, "bot: latest events", slog.Int64("chat", chatID), slog.Any("error", err))
-	}
 	var parts []string
 	for _, s := range subs {
 		sh := s.Shipment

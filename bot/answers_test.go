@@ -121,14 +121,17 @@ func TestAnswersDrawOnTheChatsParcels(t *testing.T) {
 	}
 	upsOnly := slices.DeleteFunc(slices.Clone(subs), func(s storage.Subscription) bool { return s.Shipment.Number != ups })
 	carrier := carrierWords(t)
+	latest := eng.latestEvents(ctx, chat.ID)
 	for _, l := range locale.All {
 		p := locale.For(l)
-		answer := func(r ask.Reply, subs []storage.Subscription) string { return eng.answerText(ctx, p, chat.ID, r, subs) }
+		answer := func(r ask.Reply, subs []storage.Subscription) string {
+			return eng.answerText(ctx, p, chat.ID, r, subs, latest)
+		}
 		asked := func(question string, subs []storage.Subscription) string {
-			return answer(ask.AnswerIn("en", question, eng.askParcels(ctx, chat.ID, subs), now), subs)
+			return answer(ask.AnswerIn("en", question, eng.askParcels(subs, latest), now), subs)
 		}
 		topic := func(topic string, subs []storage.Subscription) string {
-			return answer(ask.AnswerTopic(string(l), topic, eng.askParcels(ctx, chat.ID, subs), now), subs)
+			return answer(ask.AnswerTopic(string(l), topic, eng.askParcels(subs, latest), now), subs)
 		}
 		attention := esc(p.T("answer_attention"))
 		for name, tc := range map[string]struct {

@@ -383,12 +383,7 @@ func (e *Engine) list(ctx context.Context, m Message, args string) []Reply {
 		}
 		return []Reply{{Text: p.T("list_empty")}}
 	}
-	// The newest scans of all the chat's parcels in one query; without them
-	// the assessment only lacks the carrier's latest words.
-	latest, err := e.store.LatestEvents(ctx, m.Chat.ID)
-	if err != nil {
-		e.log.WarnContext(ctx, "bot: latest events", slog.Int64("chat", m.Chat.ID), slog.Any("error", err))
-	}
+	latest := e.latestEvents(ctx, m.Chat.ID)
 	as := make(map[int64]assess.Assessment, len(subs))
 	for _, s := range subs {
 		as[s.ID] = e.assessSub(s, latest[s.Shipment.ID], now)

@@ -21,8 +21,9 @@ func detect(text string, demo bool) []tracker.Candidate {
 // buttons, a tap on which answers that topic (topicClick).
 func (e *Engine) answerQuestion(ctx context.Context, chatID int64, question string, subs []storage.Subscription) Reply {
 	ctx, p := questionPrinter(ctx, question)
-	r := ask.AnswerIn(string(p.Lang()), question, e.askParcels(ctx, chatID, subs), e.now())
-	return e.questionReply(ctx, p, chatID, r, subs)
+	latest := e.latestEvents(ctx, chatID)
+	r := ask.AnswerIn(string(p.Lang()), question, e.askParcels(subs, latest), e.now())
+	return e.questionReply(ctx, p, chatID, r, subs, latest)
 }
 
 // questionPrinter is the printer to answer question in: the chat's
@@ -40,8 +41,9 @@ func questionPrinter(ctx context.Context, question string) (context.Context, *lo
 // questionReply is the matcher's reply as sent. An ask-back's buttons
 // carry the parcel the question named, if it named one, so that the
 // picked topic is answered about that parcel.
-func (e *Engine) questionReply(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription) Reply {
-	text := e.answerText(ctx, p, chatID, r, subs)
+func (e *Engine) questionReply(ctx context.Context, p *locale.Printer, chatID int64, r ask.Reply, subs []storage.Subscription,
+	latest map[int64]tracker.Event) Reply {
+	text := e.answerText(ctx, p, chatID, r, subs, latest)
 	if len(r.Alternatives) == 0 {
 		return Reply{Text: text}
 	}
@@ -64,12 +66,13 @@ func (e *Engine) questionReply(ctx context.Context, p *locale.Printer, chatID in
 func (e *Engine) questionAboutParcel(ctx context.Context, m Message, text string, sub storage.Subscription) []Reply {
 	ctx, p := questionPrinter(ctx, text)
 	subs := []storage.Subscription{sub}
-	r := ask.AnswerIn(string(p.Lang()), text, e.askParcels(ctx, m.Chat.ID, subs), e.now())
+	latest := e.latestEvents(ctx, m.Chat.ID)
+	r := ask.AnswerIn(string(p.Lang()), text, e.askParcels(subs, latest), e.now())
 	if r.Topic == "my_packages" || r.Topic == ask.TopicUnknown {
 		return e.answerAboutParcel(ctx, m, sub)
 	}
 	r.About = []int{0}
-	return []Reply{e.questionReply(ctx, p, m.Chat.ID, r, subs)}
+	return []Reply{e.questionReply(ctx, p, m.Chat.ID, r, subs, latest)}
 }
 
 // topicClick answers the topic picked from a "Did you mean…?" message, in
@@ -87,19 +90,27 @@ func (e *Engine) topicClick(ctx context.Context, chatID, subID int64, topic stri
 	if i := slices.IndexFunc(subs, func(s storage.Subscription) bool { return s.ID == subID }); subID != 0 && i >= 0 {
 		subs = subs[i : i+1]
 	}
-	r := ask.AnswerTopic(string(p.Lang()), topic, e.askParcels(ctx, chatID, subs), e.now())
-	return ClickResult{Replies: []Reply{{Text: e.answerText(ctx, p, chatID, r, subs), Edit: true}}}
+	latest := e.latestEvents(ctx, chatID)
+	r := ask.AnswerTopic(string(p.Lang()), topic, e.askParcels(subs, latest), e.now())
+	return ClickResult{Replies: []Reply{{Text: e.answerText(ctx, p, chatID, r, subs, latest), Edit: true}}}
 }
 
-// askParcels is what the matcher knows of the chat's parcels.
-func (e *Engine) askParcels(ctx context.Context, chatID int64, subs []storage.Subscription) []ask.Parcel {
-	now := e.now()
-	// The last scans of all the chat's parcels in one query: the
-	// assessment weighs them. A failure is logged, not shown.
+// latestEvents is the newest scan of each of the chat's parcels, in one
+// query, read once per reply: the assessment weighs them and answers show
+// their places. Without them a reply only lacks those, so a failure is
+// logged, not shown.
+func (e *Engine) latestEvents(ctx context.Context, chatID int64) map[int64]tracker.Event {
 	latest, err := e.store.LatestEvents(ctx, chatID)
 	if err != nil {
 		e.log.WarnContext(ctx, "bot: latest events", slog.Int64("chat", chatID), slog.Any("error", err))
 	}
+	return latest
+}
+
+// askParcels is what the matcher knows of the chat's parcels (subs, with
+// their newest scans).
+func (e *Engine) askParcels(subs []storage.Subscription, latest map[int64]tracker.Event) []ask.Parcel {
+	now := e.now()
 	parcels := make([]ask.Parcel, 0, len(subs))
 	for _, s := range subs {
 		sh := s.Shipment

@@ -11,9 +11,8 @@ import (
 // parcels" is rude. Such messages are named by kind (Reply.SmallTalk), for
 // the bot's friendly reply, under the bot_help topic (the contract's topics
 // have no small-talk one, and pointing at what the bot does is the right
-// follow-up anyway). A message that also asks
-// something ("hi, where is my parcel?") is a question and goes to the
-// matcher as usual.
+// follow-up anyway). A message that also asks something ("hi, where is my
+// parcel?") is a question and goes to the matcher as usual.
 
 type talkKind int
 
