@@ -106,7 +106,7 @@ func expectedLine(h *tghtml.Builder, a assess.Assessment, v view) bool {
 func nextStepLines(h *tghtml.Builder, a assess.Assessment, v view, buttons bool) {
 	h.Text("👉 " + stepText(v, a, buttons))
 	if a.Step == assess.StepContact && a.Main.Party.Who != "" {
-		h.Line().Text("☎️ ").Link(a.ContactURL, contactName(v.pr(), a.Main))
+		h.Line().Text("☎️ ").Link(a.Main.ContactURL, contactName(v.pr(), a.Main))
 	}
 }
 

@@ -68,9 +68,6 @@ type Assessment struct {
 	Advice []advice.Advice
 	Main   advice.Advice
 	Step   Step
-	// ContactURL: the contact page of whom to contact now (Step is
-	// StepContact); Main.Party says who it is, for the bot to name.
-	ContactURL string
 	// Until: when waiting ends — the moment Step turns into contact advice
 	// (late, an exception, a failed attempt, not received, no tracking yet);
 	// zero when nothing is scheduled.
@@ -109,7 +106,6 @@ func Parcel(in Input, now time.Time) Assessment {
 	for _, adv := range a.Advice {
 		if adv.Action == advice.Contact {
 			a.Main, a.Step, a.Attention = adv, StepContact, true
-			a.ContactURL = adv.ContactURL
 			return a
 		}
 	}
