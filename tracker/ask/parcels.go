@@ -29,8 +29,7 @@ var carrierWords = map[string][]string{
 
 // selection is which parcels a question is about.
 type selection struct {
-	parcels []Parcel
-	at      []int // the parcels' indices in the chat's parcels
+	at []int // the parcels' indices in the chat's parcels
 	// carrier is the code of the carrier the question named by a word
 	// ("the dhl one"), when it named one; missing is set when none of the
 	// parcels is with it.
@@ -43,7 +42,7 @@ type selection struct {
 
 // selectParcels picks the parcels the question names.
 func selectParcels(question string, parcels []Parcel) selection {
-	all := selection{parcels: parcels, at: indices(len(parcels))}
+	all := selection{at: indices(len(parcels))}
 	if question == "" || len(parcels) == 0 {
 		return all
 	}
@@ -64,10 +63,10 @@ func selectParcels(question string, parcels []Parcel) selection {
 		}
 	}
 	if len(byNumber) > 0 {
-		return pick(parcels, byNumber)
+		return pick(byNumber)
 	}
 	if len(byLabel) > 0 {
-		return pick(parcels, byLabel)
+		return pick(byLabel)
 	}
 	for _, cw := range carrierWordList {
 		if !strings.Contains(lower, " "+cw.word+" ") {
@@ -84,7 +83,7 @@ func selectParcels(question string, parcels []Parcel) selection {
 			// shop as often as a carrier, so no "none is with …".
 			return all
 		}
-		sel := pick(parcels, with)
+		sel := pick(with)
 		sel.carrier, sel.missing = cw.code, len(with) == 0
 		return sel
 	}
@@ -123,12 +122,8 @@ var carrierWordList = func() []struct{ word, code string } {
 var wordCarrier = map[string]string{"dhl": "dhl", "ontrac": "ontrac"}
 
 // pick selects the parcels at the indices at, named by the question.
-func pick(parcels []Parcel, at []int) selection {
-	sel := selection{at: at, explicit: len(at) > 0}
-	for _, i := range at {
-		sel.parcels = append(sel.parcels, parcels[i])
-	}
-	return sel
+func pick(at []int) selection {
+	return selection{at: at, explicit: len(at) > 0}
 }
 
 // indices is 0, 1, … n-1.
@@ -314,16 +309,18 @@ func verdictFor(topic string, q query) Verdict {
 	if progressTopics[topic] && (sel.missing || !sel.explicit && len(q.parcels) != 1) {
 		return Verdict{}
 	}
+	at := sel.at
 	if sel.missing {
-		sel.parcels = q.parcels
+		at = indices(len(q.parcels))
 	}
-	if len(sel.parcels) != 1 {
+	if len(at) != 1 {
 		return Verdict{}
 	}
-	if v := onTrack(sel.parcels[0], q.question, q.now); v.Kind != "" || topic != "late" {
+	p := q.parcels[at[0]]
+	if v := onTrack(p, q.question, q.now); v.Kind != "" || topic != "late" {
 		return v
 	}
-	return lateness(sel.parcels[0], q.now)
+	return lateness(p, q.now)
 }
 
 // nameParcels replaces the words of the chat's parcel labels and their

@@ -133,7 +133,7 @@ func TestEveryCarrierHasAWord(t *testing.T) {
 	ups := Parcel{Carrier: "ups", Number: "1Z999AA10123456784", Label: "New headphones", Status: tracker.StatusInTransit}
 	for _, q := range []string{"is the gls one late", "where is my GLS parcel"} {
 		sel := selectParcels(q, []Parcel{ups, gls})
-		if len(sel.parcels) != 1 || sel.parcels[0].Carrier != "gls" || !sel.explicit {
+		if !slices.Equal(sel.at, []int{1}) || !sel.explicit { // the GLS parcel
 			t.Errorf("%q selected %+v, want the GLS parcel", q, sel)
 		}
 	}
