@@ -33,7 +33,7 @@ func (s *Store) ClaimDueShipments(ctx context.Context, now time.Time, limit int,
 	if s.engine == PostgreSQL {
 		query = claimDueQueryPostgres
 	}
-	rows, err := s.w.QueryContext(ctx, query, now.Add(lease).Unix(), now.Unix(), limitArg(limit))
+	rows, err := s.w.QueryContext(ctx, query, leaseEnd(now.Add(lease)), now.Unix(), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim due shipments: %w", err)
 	}
@@ -176,7 +176,7 @@ type OutboxClaim struct {
 // or its instance died; then any instance may take it. On PostgreSQL chats
 // another instance is claiming are skipped (SKIP LOCKED).
 func (s *Store) ClaimOutbox(ctx context.Context, c OutboxClaim) ([]OutboxItem, error) {
-	now, until := c.Now.Unix(), c.Now.Add(c.Lease).Unix()
+	now, until := c.Now.Unix(), leaseEnd(c.Now.Add(c.Lease))
 	var items []OutboxItem
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, renewOutboxQuery, until, c.Owner, now); err != nil {

@@ -315,6 +315,59 @@ func testClaimOutbox(t *testing.T, e storagetest.Engine) {
 	}
 }
 
+// A lease stored in whole seconds ends no earlier than its holder counts:
+// taken at 9:30:00.6 for 1.5 s, the holder sends until 9:30:02.1, so
+// another instance may take the chat (or the shipment) at 9:30:03, not at
+// 9:30:02 while the holder's last send may still be on its way.
+func TestLeaseEndsNoEarlierThanItsHolderCounts(t *testing.T) {
+	storagetest.Each(t, testLeaseEndsNoEarlierThanItsHolderCounts)
+}
+
+func testLeaseEndsNoEarlierThanItsHolderCounts(t *testing.T, e storagetest.Engine) {
+	ctx := context.Background()
+	s, _ := openOn(t, e)
+	mustTouch(t, s, 1, "private")
+	mustSubscribe(t, s, 1, "ups", upsNumber(0), "")
+	if _, err := s.Enqueue(ctx, OutboxMessage{ChatID: 1, DedupeKey: "1a", Text: "1a"}); err != nil {
+		t.Fatal(err)
+	}
+	const lease = 1500 * time.Millisecond
+	taken := t0.Add(600 * time.Millisecond)
+	if items, err := s.ClaimOutbox(ctx, OutboxClaim{Owner: "a", Now: taken, Lease: lease, NewChats: 1}); err != nil || len(items) != 1 {
+		t.Fatalf("a's claim = %d items, %v; want 1", len(items), err)
+	}
+	if got, err := s.ClaimDueShipments(ctx, taken, 0, lease); err != nil || len(got) != 1 {
+		t.Fatalf("a's shipment claim = %d, %v; want 1", len(got), err)
+	}
+	for _, tc := range []struct {
+		at   time.Duration // after t0
+		free bool
+	}{
+		{2 * time.Second, false},         // within the holder's lease (to 2.1 s)
+		{2900 * time.Millisecond, false}, // past it, but the stored second is not over
+		{3 * time.Second, true},
+	} {
+		now := t0.Add(tc.at)
+		items, err := s.ClaimOutbox(ctx, OutboxClaim{Owner: "b", Now: now, Lease: lease, NewChats: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(items) == 1; got != tc.free {
+			t.Errorf("at t0+%s the chat is free: %v, want %v", tc.at, got, tc.free)
+		}
+		if tc.free {
+			continue // b holds them now
+		}
+		ships, err := s.ClaimDueShipments(ctx, now, 0, lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ships) != 0 {
+			t.Errorf("at t0+%s the shipment is claimed again while a holds it", tc.at)
+		}
+	}
+}
+
 // Instances claiming the outbox at once each get whole chats, and every
 // message goes to exactly one of them.
 func TestOutboxClaimsDoNotOverlap(t *testing.T) { storagetest.Each(t, testOutboxClaimsDoNotOverlap) }

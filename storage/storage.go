@@ -185,6 +185,19 @@ func unix(t time.Time) int64 {
 	return t.Unix()
 }
 
+// leaseEnd is a lease's end as stored: the first whole second at or after
+// t. Its holder counts its lease to t and stops sending (or polling) before
+// then, so rounding up keeps the others out until the holder surely stopped;
+// rounding down let them in up to a second early, when a send of the holder's
+// could still be on its way to Telegram.
+func leaseEnd(t time.Time) int64 {
+	sec := t.Unix()
+	if t.Nanosecond() > 0 {
+		sec++
+	}
+	return sec
+}
+
 func fromUnix(sec int64) time.Time {
 	if sec == 0 {
 		return time.Time{}

@@ -552,16 +552,21 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 		if err := n.pace(ctx, it); err != nil {
 			return false, it.ChatID // shutting down: the message stays pending
 		}
+		n.sem <- struct{}{}
 		// With Owner, the send must end before the chat's lease may: past
 		// it another instance may send the chat's messages. A lease half
 		// gone (the loads that renew it are failing) is left to lapse.
+		// Measured once a worker is free, since waiting for one takes from
+		// the lease too.
 		left := n.leaseLeft(it.ChatID)
 		if left < min(n.cfg.Lease/2, sendTimeout) {
+			<-n.sem
 			n.log.Warn("send: the chat's lease runs out; leaving it to the next holder", "chat", it.ChatID, "outbox", it.ID)
 			n.unpace(it) // the grant goes unused
 			return false, it.ChatID
 		}
 		err := n.send(ctx, it, m, min(left, sendTimeout))
+		<-n.sem
 		n.sentTo(it)
 		next, retry := n.handle(ctx, &it, err)
 		if !retry {
@@ -576,8 +581,6 @@ func (n *Notifier) deliver(ctx context.Context, it storage.OutboxItem) (next boo
 // not cancelled by shutdown: abandoning a request Telegram may already have
 // accepted would send the message twice after a restart.
 func (n *Notifier) send(ctx context.Context, it storage.OutboxItem, m Message, timeout time.Duration) error {
-	n.sem <- struct{}{}
-	defer func() { <-n.sem }()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	noPreview := &models.LinkPreviewOptions{IsDisabled: bot.True()}
