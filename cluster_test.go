@@ -432,6 +432,9 @@ func testCluster(t *testing.T, db storagetest.Engine) {
 	st := tg.Stats()
 	if st.TooMany != 0 {
 		t.Errorf("the Bot API refused %d sends with 429 (%d overall, %d per chat or group)", st.TooMany, st.TooManyOverall, st.TooManyChat)
+		for _, r := range st.Refused[:min(len(st.Refused), 3)] {
+			t.Errorf("refused: %s", refusalStory(r, tg.Sent()))
+		}
 	}
 	var at []time.Time
 	for _, s := range sends(tg.Sent()) {
@@ -451,6 +454,19 @@ func testCluster(t *testing.T, db storagetest.Engine) {
 	}
 	t.Logf("%d instances, %d sends, at most %d per (scaled) second, %d refused (%d overall, %d per chat)",
 		n, len(at), most, st.TooMany, st.TooManyOverall, st.TooManyChat)
+}
+
+// refusalStory is a 429 with the sends to its chat around it, times
+// relative to the refusal, so that a failure says which sends crowded it.
+func refusalStory(r telegramtest.Refusal, sent []telegramtest.Sent) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "chat %d at %s (overall limit: %v); its sends:", r.ChatID, r.At.Format("15:04:05.000"), r.Overall)
+	for _, s := range sent {
+		if d := s.At.Sub(r.At); s.ChatID == r.ChatID && d > -5*time.Second && d < 5*time.Second {
+			fmt.Fprintf(&b, " %+dms %q;", d.Milliseconds(), tail(s.Text, 40))
+		}
+	}
+	return b.String()
 }
 
 // leasedChats are the chats an instance (by name) holds with messages

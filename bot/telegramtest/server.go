@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,16 @@ type Stats struct {
 	Forbidden                   int
 	Migrated                    int
 	BadRequests                 int
+	// Refused are the sends EnforceLimits refused, for a test to show
+	// what went before each.
+	Refused []Refusal
+}
+
+// Refusal is one send refused with 429 by EnforceLimits.
+type Refusal struct {
+	ChatID  int64
+	At      time.Time
+	Overall bool // the overall limit, not the chat's
 }
 
 // Server is the fake Bot API. Safe for concurrent use.
@@ -458,7 +469,9 @@ func (s *Server) Pending() int {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	st.Refused = slices.Clone(st.Refused)
+	return st
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -672,8 +685,10 @@ func (s *Server) refuse(chatID int64) *apiError {
 		return tooMany(s.rateAfter)
 	}
 	if s.limits != nil {
-		if wait, overall := s.limitWait(chatID, time.Now()); wait > 0 {
+		now := time.Now()
+		if wait, overall := s.limitWait(chatID, now); wait > 0 {
 			s.stats.TooMany++
+			s.stats.Refused = append(s.stats.Refused, Refusal{ChatID: chatID, At: now, Overall: overall})
 			if overall {
 				s.stats.TooManyOverall++
 			} else {
