@@ -1,6 +1,7 @@
 package locale
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,35 @@ func TestAnswersKeepTheSeedFacts(t *testing.T) {
 		check("answer_not_updating", "4", "10")
 		check("answer_contact_support", "48", "72")
 		check("advice_no_tracking", "48")
+	}
+}
+
+// TestTranslationsKeepTheNumbers: every number an English answer, piece
+// of advice or next step gives (hours, days, examples like 1Z…) is in
+// each translation too. Translations once summed answers up and dropped
+// facts such as "the post's search opens about 7 days after sending".
+// An Amazon order number's example keeps its market's prefix.
+func TestTranslationsKeepTheNumbers(t *testing.T) {
+	digits := regexp.MustCompile(`\d+`)
+	orderNumber := regexp.MustCompile(`\d{3}-\d{7}-\d{7}`)
+	numbers := func(s string) []string {
+		return digits.FindAllString(orderNumber.ReplaceAllString(s, "123-1234567-1234567"), -1)
+	}
+	en := catalog(t, EN)
+	for _, l := range All[1:] {
+		c := catalog(t, l)
+		for key, forms := range en {
+			if !strings.HasPrefix(key, "answer_") && !strings.HasPrefix(key, "advice_") && !strings.HasPrefix(key, "step_") {
+				continue
+			}
+			for form, text := range forms {
+				got := orderNumber.ReplaceAllString(c[key][form], "123-1234567-1234567")
+				for _, n := range numbers(text) {
+					if !strings.Contains(got, n) {
+						t.Errorf("%s %s (%s) lacks %s, which English gives: %q", l, key, form, n, c[key][form])
+					}
+				}
+			}
+		}
 	}
 }
