@@ -1,6 +1,7 @@
 package ask
 
 import (
+	"cmp"
 	"os"
 	"testing"
 )
@@ -26,12 +27,14 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// TestCVMisses prints the cross-validation misses (ASK_SWEEP=1).
+// TestCVMisses prints the cross-validation misses (ASK_SWEEP=1) of one
+// language (ASK_LANG, English by default).
 func TestCVMisses(t *testing.T) {
 	if os.Getenv("ASK_SWEEP") == "" {
 		t.Skip("set ASK_SWEEP=1")
 	}
-	r, _ := crossValidate(DefaultLang, loadTraining(t, DefaultLang), defaultParams, temperature)
+	lang := cmp.Or(os.Getenv("ASK_LANG"), DefaultLang)
+	r, _ := crossValidate(lang, loadTraining(t, lang), defaultParams, temperature)
 	for _, m := range r.misses {
 		t.Log(m)
 	}
