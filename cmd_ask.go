@@ -38,7 +38,7 @@ func runAsk(args []string, stdout io.Writer) error {
 		return fmt.Errorf("ask: %w (usage: trackbot ask [--lang CODE] QUESTION…)", err)
 	}
 	question := strings.Join(fs.Args(), " ")
-	lang := locale.Guess(question)
+	lang := questionLang(question)
 	if *code != "" {
 		l, ok := locale.Parse(*code)
 		if !ok {
@@ -54,4 +54,29 @@ func runAsk(args []string, stdout io.Writer) error {
 		return fmt.Errorf("ask: write answer: %w", err)
 	}
 	return nil
+}
+
+// questionLang is the language a question comes in, with no chat language
+// to fall back on: the one its common words name (locale.Detect, as the
+// bot decides), else the one whose questions its letters read like
+// (ask.Identify: "etiqueta creada significado" has no common word; the
+// common words alone had answered 10–19 % of other languages' held-out
+// questions in English), else English.
+func questionLang(question string) locale.Lang {
+	if l, ok := locale.Detect(question); ok {
+		return l
+	}
+	// One word gives letter statistics too little to go on ("merci" reads
+	// as Italian): a word a language lists as its own says more.
+	if len(strings.Fields(question)) == 1 {
+		if l, ok := locale.Lean(question); ok {
+			return l
+		}
+	}
+	if code, ok := ask.Identify(question); ok {
+		if l, ok := locale.Parse(code); ok {
+			return l
+		}
+	}
+	return locale.EN
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/trackbot/trackbot/bot/locale"
 )
 
 func TestRunAsk(t *testing.T) {
@@ -66,5 +68,35 @@ func TestRunAskWriteError(t *testing.T) {
 	err := runAsk([]string{"help"}, failWriter{})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("err = %v, want the write error", err)
+	}
+}
+
+// TestQuestionLang: without a chat, a question is answered in the language
+// it is written in, even with none of the common words that name one, and
+// in English when nothing tells.
+func TestQuestionLang(t *testing.T) {
+	for q, want := range map[string]locale.Lang{
+		"where is my parcel":                    locale.EN,
+		"pls stop spamming me":                  locale.EN, // "me" is a Spanish common word too
+		"help me":                               locale.EN,
+		"thanks a lot":                          locale.EN,
+		"1Z999AA10123456784":                    locale.EN,
+		"":                                      locale.EN,
+		"wo ist mein Paket":                     locale.DE,
+		"Sendungsverfolgung funktioniert nicht": locale.DE,
+		"Danke":                                 locale.DE,
+		"Hallo":                                 locale.DE,
+		"envío devuelto significado":            locale.ES,
+		"hola":                                  locale.ES,
+		"gracias":                               locale.ES,
+		"colis bloqué en douane":                locale.FR,
+		"merci":                                 locale.FR,
+		"bonjour":                               locale.FR,
+		"etichetta creata significato":          locale.IT,
+		"rastreio parado faz dias":              locale.PT,
+	} {
+		if got := questionLang(q); got != want {
+			t.Errorf("questionLang(%q) = %s, want %s", q, got, want)
+		}
 	}
 }

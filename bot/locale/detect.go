@@ -88,19 +88,18 @@ func scores(text string) map[Lang]float64 {
 	return score
 }
 
-// Guess is the likeliest language of text even when Detect would not
-// decide: the best-scoring one, English on a tie or no clue at all. For a
-// question asked without a chat (`trackbot ask`), where there is no chat
-// language to fall back on.
-func Guess(text string) Lang {
+// Lean is the language text's cue words lean to, however weakly: the
+// best-scoring one, ok false on a tie or no cue at all. For a question
+// asked without a chat, where there is no chat language to fall back on.
+func Lean(text string) (Lang, bool) {
 	if l, ok := Detect(text); ok {
-		return l
+		return l, true
 	}
 	l, best, second := ranked(scores(text))
 	if best == 0 || best == second {
-		return EN
+		return EN, false
 	}
-	return l
+	return l, true
 }
 
 func ranked(score map[Lang]float64) (l Lang, best, second float64) {

@@ -1,0 +1,106 @@
+package ask
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// Identify names the language whose training questions a question reads
+// most like: a naive Bayes over character 1–4-grams of its words, learnt
+// from data/*.tsv. It is for a question that comes without a chat, and so
+// without the chat's language to fall back on (`trackbot ask`), when the
+// question has too few of the common words that name a language outright
+// ("etiqueta creada significado"). ok is false when nothing in it tells
+// (no letters, or no language ahead by a clear margin).
+func Identify(question string) (lang string, ok bool) {
+	id := identifier()
+	grams := identifyGrams(question)
+	if len(grams) == 0 {
+		return DefaultLang, false
+	}
+	best, second := math.Inf(-1), math.Inf(-1)
+	for _, p := range id.profiles {
+		s := p.score(grams)
+		switch {
+		case s > best:
+			best, second, lang = s, best, p.lang
+		case s > second:
+			second = s
+		}
+	}
+	// The margin is per n-gram, so that a long question is not held to a
+	// margin a short one could never reach.
+	if (best-second)/float64(len(grams)) < identifyMargin {
+		return DefaultLang, false
+	}
+	return lang, true
+}
+
+// identifyMargin is the least lead, in nats per n-gram, that names a
+// language.
+const identifyMargin = 0.05
+
+type gramProfile struct {
+	lang   string
+	counts map[string]float64
+	total  float64
+	unseen float64 // log-probability of a gram never seen in the language
+}
+
+// score is the log-likelihood of grams, add-one smoothed.
+func (p *gramProfile) score(grams []string) float64 {
+	s := 0.0
+	for _, g := range grams {
+		if c, ok := p.counts[g]; ok {
+			s += math.Log((c + 1) / (p.total + float64(len(p.counts)) + 1))
+		} else {
+			s += p.unseen
+		}
+	}
+	return s
+}
+
+var identifier = sync.OnceValue(func() *struct{ profiles []*gramProfile } {
+	id := &struct{ profiles []*gramProfile }{}
+	for _, lang := range Langs() {
+		ex, err := trainingData(lang)
+		if err != nil {
+			panic(err) // embedded data that does not parse is a build error
+		}
+		p := &gramProfile{lang: lang, counts: map[string]float64{}}
+		for _, e := range ex {
+			for _, g := range identifyGrams(e.question) {
+				p.counts[g]++
+				p.total++
+			}
+		}
+		p.unseen = math.Log(1 / (p.total + float64(len(p.counts)) + 1))
+		id.profiles = append(id.profiles, p)
+	}
+	return id
+})
+
+// identifyGrams are the character 1–4-grams of the question's words, each
+// word padded with spaces so that beginnings and endings count; digits
+// and punctuation (tracking numbers, emoji) carry no language.
+func identifyGrams(question string) []string {
+	var grams []string
+	for _, token := range strings.Fields(strings.ToLower(question)) {
+		if strings.ContainsFunc(token, unicode.IsDigit) {
+			continue // a tracking number's letters ("1Z…AA…") are no language's
+		}
+		for _, w := range strings.FieldsFunc(token, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+			r := []rune(" " + strings.Trim(w, "'") + " ")
+			for n := 1; n <= 4; n++ {
+				for i := 0; i+n <= len(r); i++ {
+					if g := string(r[i : i+n]); g != " " {
+						grams = append(grams, g)
+					}
+				}
+			}
+		}
+	}
+	return grams
+}
