@@ -3,6 +3,7 @@ package ask
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,4 +66,22 @@ func BenchmarkIdentify(b *testing.B) {
 	for b.Loop() {
 		Identify("hola, mi paquete lleva una semana en aduanas, qué hago?")
 	}
+}
+
+// FuzzIdentify: any text gets a language the matcher has, and a decided
+// one only when the text has letters.
+func FuzzIdentify(f *testing.F) {
+	for _, s := range []string{"", "where is my parcel", "etiqueta creada", "1Z999AA10123456784", "🙂 ' -- '", "\xff\xfe"} {
+		f.Add(s)
+	}
+	langs := Langs()
+	f.Fuzz(func(t *testing.T, s string) {
+		lang, ok := Identify(s)
+		if !slices.Contains(langs, lang) {
+			t.Fatalf("Identify(%q) = %q, not a language with data", s, lang)
+		}
+		if ok && len(identifyGrams(s)) == 0 {
+			t.Fatalf("Identify(%q) decided %s on no letters", s, lang)
+		}
+	})
 }
