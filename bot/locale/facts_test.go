@@ -39,6 +39,7 @@ func TestAnswersKeepTheSeedFacts(t *testing.T) {
 		check("answer_not_updating", "4", "10")
 		check("answer_contact_support", "48", "72")
 		check("advice_no_tracking", "48")
+		check("answer_bot_help", "/language")
 	}
 }
 
