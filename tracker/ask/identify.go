@@ -15,13 +15,12 @@ import (
 // ("etiqueta creada significado"). ok is false when nothing in it tells
 // (no letters, or no language ahead by a clear margin).
 func Identify(question string) (lang string, ok bool) {
-	id := identifier()
 	grams := identifyGrams(question)
 	if len(grams) == 0 {
 		return DefaultLang, false
 	}
 	best, second := math.Inf(-1), math.Inf(-1)
-	for _, p := range id.profiles {
+	for _, p := range gramProfiles() {
 		s := p.score(grams)
 		switch {
 		case s > best:
@@ -45,41 +44,39 @@ const identifyMargin = 0.05
 type gramProfile struct {
 	lang   string
 	counts map[string]float64
-	total  float64
-	unseen float64 // log-probability of a gram never seen in the language
+	denom  float64 // log of the smoothed total: every gram's count + 1 is divided by it
 }
 
 // score is the log-likelihood of grams, add-one smoothed.
 func (p *gramProfile) score(grams []string) float64 {
 	s := 0.0
 	for _, g := range grams {
-		if c, ok := p.counts[g]; ok {
-			s += math.Log((c + 1) / (p.total + float64(len(p.counts)) + 1))
-		} else {
-			s += p.unseen
-		}
+		s += math.Log(p.counts[g]+1) - p.denom
 	}
 	return s
 }
 
-var identifier = sync.OnceValue(func() *struct{ profiles []*gramProfile } {
-	id := &struct{ profiles []*gramProfile }{}
+// gramProfiles are built on first use: only a question without a chat
+// needs them.
+var gramProfiles = sync.OnceValue(func() []*gramProfile {
+	var profiles []*gramProfile
 	for _, lang := range Langs() {
 		ex, err := trainingData(lang)
 		if err != nil {
 			panic(err) // embedded data that does not parse is a build error
 		}
 		p := &gramProfile{lang: lang, counts: map[string]float64{}}
+		total := 0.0
 		for _, e := range ex {
 			for _, g := range identifyGrams(e.question) {
 				p.counts[g]++
-				p.total++
+				total++
 			}
 		}
-		p.unseen = math.Log(1 / (p.total + float64(len(p.counts)) + 1))
-		id.profiles = append(id.profiles, p)
+		p.denom = math.Log(total + float64(len(p.counts)) + 1)
+		profiles = append(profiles, p)
 	}
-	return id
+	return profiles
 })
 
 // identifyGrams are the character 1–4-grams of the question's words, each
